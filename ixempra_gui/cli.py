@@ -1,0 +1,136 @@
+"""``ixempra-calc``: the scriptable calculator. argparse → core → JSON or an ISMP-style summary.
+
+Exit status: 0 a dose; 3 no dose (contraindicated, not recommended, hold); 2 invalid input.
+Never imports Qt (import-linter contract in pyproject.toml).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from ixempra_gui import __version__
+from ixempra_gui.core.calculator import calculate
+from ixempra_gui.core.models import DoseResult, Order, Status
+from ixempra_gui.core.report import text_summary, to_json_dict
+
+EXIT_OK = 0
+EXIT_INVALID = 2
+EXIT_NO_DOSE = 3
+
+_QUANTITY_OPTIONS = (
+    ("--height", "height, e.g. '170 cm', '5 ft 7 in', 5'7\" (bare number: cm)"),
+    ("--weight", "weight, e.g. '70 kg', '154 lb' (bare number: kg)"),
+    ("--ast", "AST, e.g. '30 U/L', '0.5 ukat/L' (bare number: U/L)"),
+    ("--ast-uln", "AST upper limit of normal"),
+    ("--alt", "ALT, e.g. '25 U/L' (bare number: U/L)"),
+    ("--alt-uln", "ALT upper limit of normal"),
+    ("--bilirubin", "total bilirubin, e.g. '0.8 mg/dL', '14 umol/L' (bare number: mg/dL)"),
+    ("--bilirubin-uln", "total bilirubin upper limit of normal"),
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports its own errors in the JSON contract when --json was asked for."""
+
+    def __init__(self, *args: object, wants_json: bool = False, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.wants_json = wants_json
+
+    def error(self, message: str) -> NoReturn:
+        if self.wants_json:
+            payload = {
+                "status": "invalid_input",
+                "errors": [{"field": "arguments", "code": "usage", "message": message}],
+            }
+            print(json.dumps(payload))
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: arguments: {message}", file=sys.stderr)
+        sys.exit(EXIT_INVALID)
+
+
+def build_parser(wants_json: bool = False) -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="ixempra-calc",
+        description="Ixabepilone (Ixempra) dose, vials, volume and J9207 billing units.",
+        epilog="Exit status: 0 a dose; 3 no dose (contraindicated / not recommended / hold); "
+        "2 invalid input.",
+        wants_json=wants_json,
+    )
+    for option, help_text in _QUANTITY_OPTIONS:
+        parser.add_argument(option, metavar="VALUE", help=help_text)
+    parser.add_argument(
+        "--regimen", metavar="monotherapy|capecitabine", help="Ixempra alone or with capecitabine"
+    )
+    parser.add_argument(
+        "--bsa-formula",
+        default="mosteller",
+        metavar="mosteller|dubois|haycock|gehan-george|boyd",
+        help="BSA formula (default mosteller)",
+    )
+    parser.add_argument(
+        "--strong-cyp3a4-inhibitor",
+        action="store_true",
+        help="the patient takes a strong CYP3A4 inhibitor (level 20 mg/m²)",
+    )
+    parser.add_argument(
+        "--gilbert-syndrome",
+        action="store_true",
+        help="bilirubin is raised by Gilbert's syndrome (monotherapy table only)",
+    )
+    parser.add_argument(
+        "--acknowledge-warnings",
+        action="store_true",
+        help="accept values outside the usual range after checking them",
+    )
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    return parser
+
+
+def order_from_args(args: argparse.Namespace) -> Order:
+    return Order(
+        height=args.height,
+        weight=args.weight,
+        regimen=args.regimen,
+        ast=args.ast,
+        ast_uln=args.ast_uln,
+        alt=args.alt,
+        alt_uln=args.alt_uln,
+        bilirubin=args.bilirubin,
+        bilirubin_uln=args.bilirubin_uln,
+        bsa_formula=args.bsa_formula,
+        strong_cyp3a4_inhibitor=args.strong_cyp3a4_inhibitor,
+        gilbert_syndrome=args.gilbert_syndrome,
+        acknowledge_warnings=args.acknowledge_warnings,
+    )
+
+
+def exit_status(result: DoseResult) -> int:
+    if result.status is Status.INVALID_INPUT:
+        return EXIT_INVALID
+    if result.status is Status.OK:
+        return EXIT_OK
+    return EXIT_NO_DOSE
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(wants_json="--json" in argv)
+    args = parser.parse_args(argv)
+    result = calculate(order_from_args(args))
+    for issue in result.errors:
+        option = "--" + issue.field.replace("_", "-")
+        print(f"ixempra-calc: error: {issue.field} ({option}): {issue.message}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(to_json_dict(result), ensure_ascii=False, indent=1))
+    else:
+        print(text_summary(result))
+    return exit_status(result)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,202 @@
+"""The immutable request and result objects that every layer passes around.
+
+The window, the CLI, the worksheet and the journal all render one ``DoseResult``; none of them
+recomputes a figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from fractions import Fraction
+
+from ixempra_gui.core.units import Measurement
+
+
+class Status(StrEnum):
+    """Whether a dose may be prepared. Only OK is ready to prepare."""
+
+    OK = "ok"
+    CONTRAINDICATED = "contraindicated"
+    NOT_RECOMMENDED = "not_recommended"
+    HOLD = "hold"
+    INVALID_INPUT = "invalid_input"
+
+
+class Regimen(StrEnum):
+    MONOTHERAPY = "monotherapy"
+    CAPECITABINE = "capecitabine"
+
+
+class BsaFormula(StrEnum):
+    MOSTELLER = "mosteller"
+    DUBOIS = "dubois"
+    HAYCOCK = "haycock"
+    GEHAN_GEORGE = "gehan-george"
+    BOYD = "boyd"
+
+
+class Severity(StrEnum):
+    INFO = "info"  # how a figure was reached
+    WARNING = "warning"  # the pharmacist must know; does not stop the dose
+    STOP = "stop"  # no dose may be prepared
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Why something was decided, and the rule it comes from."""
+
+    code: str
+    message: str
+    source: str
+    severity: Severity = Severity.INFO
+
+
+@dataclass(frozen=True)
+class FieldIssue:
+    """A problem with one input: an error, or a warning that must be acknowledged."""
+
+    field: str
+    code: str
+    message: str
+    severity: Severity  # STOP for an error, WARNING for a soft-range value
+    acknowledged: bool = False
+
+    @property
+    def blocks(self) -> bool:
+        return self.severity is Severity.STOP or not self.acknowledged
+
+
+@dataclass(frozen=True)
+class Order:
+    """What the pharmacist entered, as text: the one input of the calculator."""
+
+    height: str | None = None
+    weight: str | None = None
+    regimen: str | None = None
+    ast: str | None = None
+    ast_uln: str | None = None
+    alt: str | None = None
+    alt_uln: str | None = None
+    bilirubin: str | None = None
+    bilirubin_uln: str | None = None
+    bsa_formula: str = BsaFormula.MOSTELLER.value
+    strong_cyp3a4_inhibitor: bool = False
+    gilbert_syndrome: bool = False
+    acknowledge_warnings: bool = False
+    # unit a bare number is read in, per field key (e.g. {"height": "in"}); defaults per field
+    default_units: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class ValidInputs:
+    """Inputs that passed validation, as exact quantities."""
+
+    height: Measurement
+    weight: Measurement
+    regimen: Regimen
+    ast: Measurement
+    ast_uln: Measurement
+    alt: Measurement
+    alt_uln: Measurement
+    bilirubin: Measurement
+    bilirubin_uln: Measurement
+    bsa_formula: BsaFormula
+    strong_cyp3a4_inhibitor: bool
+    gilbert_syndrome: bool
+
+
+@dataclass(frozen=True)
+class BsaResult:
+    formula: BsaFormula
+    exact_m2: Decimal  # before rounding
+    rounded_m2: Decimal  # 0.01 m², half-up
+    used_m2: Decimal  # after the 2.2 m² cap
+    capped: bool
+    step: str
+
+
+@dataclass(frozen=True)
+class HepaticRatios:
+    """Each lab as an exact multiple of its upper limit of normal."""
+
+    ast: Fraction
+    alt: Fraction
+    bilirubin: Fraction
+
+
+@dataclass(frozen=True)
+class LevelRule:
+    """A rule considered for the dose level: what it allows (None: no dose), whether it set it."""
+
+    code: str
+    description: str
+    level_mg_per_m2: Decimal | None
+    source: str
+    applies: bool
+
+
+@dataclass(frozen=True)
+class VialPlan:
+    counts: tuple[tuple[int, int], ...]  # (strength mg, count), largest strength first
+    total_mg: int
+
+    def count(self, strength_mg: int) -> int:
+        return dict(self.counts).get(strength_mg, 0)
+
+    @property
+    def vial_count(self) -> int:
+        return sum(n for _, n in self.counts)
+
+
+@dataclass(frozen=True)
+class BillingLine:
+    hcpcs: str
+    modifier: str | None
+    units: int
+    description: str
+
+
+@dataclass(frozen=True)
+class Billing:
+    hcpcs: str
+    units_administered: int
+    units_wasted: int
+    modifier: str  # "JW" when a discarded-amount line exists, else "JZ"
+    ndc: tuple[str, ...]
+    ndc_unverified: tuple[str, ...]
+    lines: tuple[BillingLine, ...]
+
+    @property
+    def units_total(self) -> int:
+        return self.units_administered + self.units_wasted
+
+
+@dataclass(frozen=True)
+class DoseResult:
+    """Everything the calculation found: every intermediate figure, the status and every reason."""
+
+    status: Status
+    issues: tuple[FieldIssue, ...] = ()
+    inputs: ValidInputs | None = None
+    bsa: BsaResult | None = None
+    ratios: HepaticRatios | None = None
+    level_rules: tuple[LevelRule, ...] = ()
+    dose_level_mg_per_m2: Decimal | None = None
+    dose_mg: Decimal | None = None
+    vials: VialPlan | None = None
+    volume_ml: Decimal | None = None
+    billing: Billing | None = None
+    reasons: tuple[Reason, ...] = ()
+    steps: tuple[str, ...] = field(default=())
+
+    @property
+    def ready_to_prepare(self) -> bool:
+        """True only for a complete, valid, allowed dose."""
+        return self.status is Status.OK and self.dose_mg is not None
+
+    @property
+    def errors(self) -> tuple[FieldIssue, ...]:
+        """The issues that stop the calculation (errors and unacknowledged warnings)."""
+        return tuple(issue for issue in self.issues if issue.blocks)
