@@ -1,0 +1,67 @@
+"""Shared test helpers. No Qt here: the core tests also run where PySide6 is not installed."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_SPEC = REPO.parent / "shared" / "spec"
+
+# A normal adult with normal labs (reference case v01): tests change one thing at a time.
+V01 = {
+    "--height": "170 cm",
+    "--weight": "70 kg",
+    "--regimen": "monotherapy",
+    "--ast": "30 U/L",
+    "--ast-uln": "40 U/L",
+    "--alt": "25 U/L",
+    "--alt-uln": "40 U/L",
+    "--bilirubin": "0.8 mg/dL",
+    "--bilirubin-uln": "1.2 mg/dL",
+}
+
+
+def order_kwargs(**changes: Any) -> dict[str, Any]:
+    """V01 as Order keyword arguments, with changes."""
+    base = {key[2:].replace("-", "_"): value for key, value in V01.items()}
+    base.update(changes)
+    return base
+
+
+def run_calc(args: list[str]) -> subprocess.CompletedProcess[str]:
+    """Run the real ixempra-calc entry point in a fresh interpreter, from the checkout."""
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.run(
+        [sys.executable, "-m", "ixempra_gui.cli", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=60,
+    )
+
+
+def cli_args(
+    changes: dict[str, str | None] | None = None, flags: tuple[str, ...] = ()
+) -> list[str]:
+    """V01 as CLI arguments; a change to None drops that option."""
+    merged: dict[str, str | None] = {**V01, **(changes or {})}
+    args = [part for key, value in merged.items() if value is not None for part in (key, value)]
+    return [*args, *flags]
+
+
+@pytest.fixture(scope="session")
+def reference_cases() -> list[dict[str, Any]]:
+    path = SHARED_SPEC / "reference-cases.json"
+    if not path.is_file():
+        pytest.skip(
+            f"visible reference cases not found at {path} (../shared is not beside the repo)"
+        )
+    return json.loads(path.read_text(encoding="utf-8"))

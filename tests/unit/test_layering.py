@@ -1,0 +1,47 @@
+"""The core is pure: no module under ixempra_gui/core (nor the CLI) imports Qt.
+
+The import-linter contracts in pyproject.toml say the same; this test needs no extra tool, and
+CI also runs the core tests where PySide6 is not installed at all.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+PURE = [*sorted((REPO / "ixempra_gui" / "core").glob("*.py")), REPO / "ixempra_gui" / "cli.py"]
+FORBIDDEN = ("PySide6", "shiboken6", "ixempra_gui.ui", "ixempra_gui.app")
+
+
+def _imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("path", PURE, ids=lambda p: p.name)
+def test_no_qt_import(path: Path) -> None:
+    bad = {n for n in _imports(path) if n.split(".")[0] in FORBIDDEN or n.startswith(FORBIDDEN)}
+    assert not bad, f"{path.name} imports {bad}"
+
+
+def test_cli_run_loads_no_qt_module() -> None:
+    code = (
+        "import sys, ixempra_gui.cli as c; "
+        "c.main(['--height','170','--weight','70','--regimen','monotherapy','--ast','30',"
+        "'--ast-uln','40','--alt','25','--alt-uln','40','--bilirubin','0.8',"
+        "'--bilirubin-uln','1.2','--json']); "
+        "print(sorted(m for m in sys.modules if m.startswith(('PySide6','shiboken6'))))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
