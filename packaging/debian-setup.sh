@@ -1,0 +1,29 @@
+#!/bin/sh
+# Prepare a Debian machine (bookworm, Python 3.11) to run and test the app from this checkout:
+# the system libraries Qt needs, a virtual environment in .venv, and the app installed in it
+# (editable, with the test tools). Safe to run again: it only installs what is missing.
+set -eu
+cd "$(dirname "$0")/.."
+
+# Libraries the PySide6-Essentials wheels load (xcb window, offscreen rendering, fonts, OpenGL).
+QT_LIBS="libegl1 libgl1 libopengl0 libglib2.0-0 libfontconfig1 libfreetype6 libdbus-1-3
+libxkbcommon0 libxkbcommon-x11-0 libx11-xcb1 libxcb1 libxcb-cursor0 libxcb-icccm4
+libxcb-keysyms1 libxcb-image0 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-shm0
+libxcb-sync1 libxcb-xfixes0 libxcb-xinerama0 libxcb-xkb1 libxrender1 libsm6 libice6 fonts-dejavu-core"
+
+missing=""
+for pkg in $QT_LIBS; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing="$missing $pkg"
+done
+python3 -c "import ensurepip, venv" 2>/dev/null || missing="$missing python3-venv"
+
+if [ -n "$missing" ]; then
+    echo "debian-setup: installing$missing"
+    if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
+fi
+
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
+echo "debian-setup: ready (.venv)"
