@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import fields
 from typing import NoReturn
 
 from ixempra_gui import __version__
@@ -92,21 +93,9 @@ def build_parser(wants_json: bool = False) -> argparse.ArgumentParser:
 
 
 def order_from_args(args: argparse.Namespace) -> Order:
-    return Order(
-        height=args.height,
-        weight=args.weight,
-        regimen=args.regimen,
-        ast=args.ast,
-        ast_uln=args.ast_uln,
-        alt=args.alt,
-        alt_uln=args.alt_uln,
-        bilirubin=args.bilirubin,
-        bilirubin_uln=args.bilirubin_uln,
-        bsa_formula=args.bsa_formula,
-        strong_cyp3a4_inhibitor=args.strong_cyp3a4_inhibitor,
-        gilbert_syndrome=args.gilbert_syndrome,
-        acknowledge_warnings=args.acknowledge_warnings,
-    )
+    """Each option maps onto the Order field of the same name (``--ast-uln`` → ``ast_uln``)."""
+    given = vars(args)
+    return Order(**{f.name: given[f.name] for f in fields(Order) if f.name in given})
 
 
 def exit_status(result: DoseResult) -> int:
