@@ -5,11 +5,12 @@
 set -eu
 cd "$(dirname "$0")/.."
 
-# Libraries the PySide6-Essentials wheels load (xcb window, offscreen rendering, fonts, OpenGL).
-QT_LIBS="libegl1 libgl1 libopengl0 libglib2.0-0 libfontconfig1 libfreetype6 libdbus-1-3
-libxkbcommon0 libxkbcommon-x11-0 libx11-xcb1 libxcb1 libxcb-cursor0 libxcb-icccm4
-libxcb-keysyms1 libxcb-image0 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-shm0
-libxcb-sync1 libxcb-xfixes0 libxcb-xinerama0 libxcb-xkb1 libxrender1 libsm6 libice6 fonts-dejavu-core"
+# Libraries the PySide6-Essentials wheels load, checked on a minimal bookworm (debootstrap
+# minbase): the first line is enough for offscreen rendering (tests), the rest is the xcb window.
+QT_LIBS="libglib2.0-0 libegl1 libgl1 libfontconfig1 libfreetype6 libx11-6 libxkbcommon0 libdbus-1-3 fonts-dejavu-core
+libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0 libxcb-render0
+libxcb-shape0 libxcb-util1 libxcb-xkb1 libxkbcommon-x11-0 libx11-xcb1 libxcb-randr0 libxcb-shm0
+libxcb-sync1 libxcb-xfixes0"
 
 missing=""
 for pkg in $QT_LIBS; do

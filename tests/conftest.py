@@ -11,6 +11,9 @@ from typing import Any
 
 import pytest
 
+# Before anything imports Qt: a QGuiApplication reads this once, and CI has no display.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED_SPEC = REPO.parent / "shared" / "spec"
 
@@ -35,17 +38,29 @@ def order_kwargs(**changes: Any) -> dict[str, Any]:
     return base
 
 
-def run_calc(args: list[str]) -> subprocess.CompletedProcess[str]:
-    """Run the real ixempra-calc entry point in a fresh interpreter, from the checkout."""
+def run_module(
+    module: str, args: list[str], env_changes: dict[str, str | None] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m module args`` in a fresh interpreter, from the checkout (None unsets)."""
     env = dict(os.environ, PYTHONPATH=str(REPO))
+    for name, value in (env_changes or {}).items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
     return subprocess.run(
-        [sys.executable, "-m", "ixempra_gui.cli", *args],
+        [sys.executable, "-m", module, *args],
         capture_output=True,
         text=True,
         env=env,
         cwd=REPO,
-        timeout=60,
+        timeout=120,
     )
+
+
+def run_calc(args: list[str]) -> subprocess.CompletedProcess[str]:
+    """Run the real ixempra-calc entry point."""
+    return run_module("ixempra_gui.cli", args)
 
 
 def cli_args(
