@@ -87,7 +87,7 @@ def _choice(key: str, text: str | None) -> tuple[object | None, FieldIssue | Non
     for member in enum:
         if member.value == cleaned:
             return member, None
-    what = "is required" if not cleaned else f"'{(text or '').strip()}' is not a choice"
+    what = "a choice is required" if not cleaned else f"'{(text or '').strip()}' is not a choice"
     return None, FieldIssue(
         key, "invalid_choice", f"{label}: {what}. Accepted: {accepted}.", Severity.STOP
     )
