@@ -11,6 +11,7 @@ import json
 import sys
 from collections.abc import Sequence
 from dataclasses import fields
+from datetime import datetime
 from typing import NoReturn
 
 from ixempra_gui import __version__
@@ -56,6 +57,7 @@ class _Parser(argparse.ArgumentParser):
 def build_parser(wants_json: bool = False) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="ixempra-calc",
+        allow_abbrev=False,  # "--dose 80" must not silently mean "--dose-level 80"
         description="Ixabepilone (Ixempra) dose, vials, volume and J9207 billing units.",
         epilog="Exit status: 0 a dose; 3 no dose (contraindicated / not recommended / hold); "
         "2 invalid input.",
@@ -87,14 +89,86 @@ def build_parser(wants_json: bool = False) -> argparse.ArgumentParser:
         action="store_true",
         help="accept values outside the usual range after checking them",
     )
+    _add_cycle_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
 
 
+def _add_cycle_arguments(parser: argparse.ArgumentParser) -> None:
+    """Cycle decisions and preparation (issue #3): all optional."""
+    cycle = parser.add_argument_group("cycle decisions")
+    cycle.add_argument("--anc", metavar="VALUE", help="ANC, e.g. '1800 /mm3', '1.8 10^9/L'")
+    cycle.add_argument(
+        "--platelets", metavar="VALUE", help="platelets, e.g. '150000 /mm3', '150 10^9/L'"
+    )
+    cycle.add_argument(
+        "--nonheme-toxicity-grade",
+        metavar="0..4",
+        help="worst non-hematologic toxicity grade since the last cycle",
+    )
+    cycle.add_argument(
+        "--toxicity-reductions", metavar="N", help="prior 20%% reductions for toxicity (0..3)"
+    )
+    cycle.add_argument(
+        "--reduction-mode",
+        metavar="relative|absolute",
+        help="relative: 20%% of the current level each time (default); "
+        "absolute: 20%% of the level before reductions",
+    )
+    cycle.add_argument(
+        "--reduction-reason",
+        metavar="TEXT",
+        help="why the dose was reduced (required with reductions; recorded)",
+    )
+    cycle.add_argument(
+        "--hepatic-escalation-level",
+        metavar="LEVEL",
+        help="later-cycle escalation from the moderate-impairment 20 mg/m², 20..30 mg/m2",
+    )
+    cycle.add_argument(
+        "--strong-cyp3a4-inducer",
+        action="store_true",
+        help="strong CYP3A4 inducer (prescribed level up to 60 mg/m², over 4 h)",
+    )
+    cycle.add_argument(
+        "--dose-level",
+        metavar="LEVEL",
+        help="prescribed level, e.g. '32 mg/m2', checked against the rules",
+    )
+    cycle.add_argument(
+        "--round-to-vial-within",
+        metavar="PCT",
+        help="round the dose to a vial boundary within PCT %% (off by default)",
+    )
+    prep = parser.add_argument_group("preparation")
+    prep.add_argument(
+        "--diluent",
+        metavar="lactated-ringers|sodium-chloride",
+        help="infusion fluid (default lactated-ringers)",
+    )
+    prep.add_argument(
+        "--bag-sizes",
+        metavar="LIST",
+        help="stocked bag sizes in mL, in order of preference (default 250,100,500)",
+    )
+    prep.add_argument(
+        "--prior-hypersensitivity",
+        action="store_true",
+        help="prior hypersensitivity reaction (adds a corticosteroid)",
+    )
+    prep.add_argument(
+        "--prepared-at",
+        metavar="ISO-8601",
+        help="when the dose is prepared (default now); sets the use-by times",
+    )
+
+
 def order_from_args(args: argparse.Namespace) -> Order:
     """Each option maps onto the Order field of the same name (``--ast-uln`` → ``ast_uln``)."""
-    given = vars(args)
+    given = dict(vars(args))
+    if not given.get("prepared_at"):
+        given["prepared_at"] = datetime.now().astimezone().isoformat(timespec="minutes")
     return Order(**{f.name: given[f.name] for f in fields(Order) if f.name in given})
 
 

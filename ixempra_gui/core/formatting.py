@@ -12,12 +12,17 @@ from ixempra_gui.core.rounding import to_decimal
 _RATIO_THRESHOLDS = (Fraction(1), Fraction(3, 2), Fraction(5, 2), Fraction(3), Fraction(10))
 
 
-def format_number(value: Decimal | int | Fraction, places: int | None = None) -> str:
-    """A number without trailing zeros and with a leading zero: 88, 72.8, 0.25."""
+def format_number(
+    value: Decimal | int | Fraction, places: int | None = None, grouping: bool = False
+) -> str:
+    """A number without trailing zeros and with a leading zero: 88, 72.8, 0.25.
+
+    ``grouping`` puts thousands commas in large counts (150,000), as ISMP asks.
+    """
     number = to_decimal(value) if not isinstance(value, Decimal) else value
     if places is not None:
         number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    text = f"{number:f}"
+    text = f"{number:,f}" if grouping else f"{number:f}"
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     if text in ("-0", ""):

@@ -63,3 +63,62 @@ SRC_JW_JZ: Final = (
     "CMS JW/JZ modifier policy (JZ required from 2023-07-01 when nothing is discarded); spec §6"
 )
 SRC_NDC_UNVERIFIED: Final = "spec §6 and §8 (package code to confirm against the current label)"
+
+# --- Cycle decisions (spec §3, §4) --------------------------------------------------------
+GATE_ANC_MIN_PER_MM3: Final = 1500
+GATE_PLATELETS_MIN_PER_MM3: Final = 100_000
+GATE_NONHEME_MAX_GRADE: Final = 1
+SRC_GATE: Final = (
+    "IXEMPRA PI, Dosage and Administration, Dose Modification: do not begin a cycle unless "
+    "ANC ≥ 1500 cells/mm³, platelets ≥ 100,000 cells/mm³ and non-hematologic toxicities have "
+    "recovered to grade 1 or less; spec §4"
+)
+SRC_TOXICITY: Final = (
+    "IXEMPRA PI, Dose Modification, Table 1 (decrease 20 % for toxicity; a further 20 % on "
+    "recurrence; discontinue for any grade 4 toxicity); spec §3"
+)
+REDUCTION_FRACTION: Final = Decimal("0.2")
+MAX_TOXICITY_REDUCTIONS: Final = 3
+ESCALATION_MIN_LEVEL: Final = Decimal(20)
+ESCALATION_MAX_LEVEL: Final = Decimal(30)
+SRC_ESCALATION: Final = (
+    "IXEMPRA PI, hepatic impairment table: moderate impairment starts at 20 mg/m²; may be "
+    "escalated in later cycles up to, never above, 30 mg/m² if tolerated; spec §3"
+)
+INDUCER_MAX_LEVEL: Final = Decimal(60)
+SRC_CYP3A4_INDUCER: Final = (
+    "IXEMPRA PI, Drug Interactions (strong CYP3A4 inducers: consider alternatives; a gradual "
+    "increase up to 60 mg/m² given over 4 h may be considered); spec §3"
+)
+SRC_POLICY_LEVEL_LIMIT: Final = "policy MG.MM.PH.153, Limitations/Exclusions 2 (> 40 mg/m²)"
+SRC_PRESCRIBED: Final = "Prescribed level checked against the level the rules allow; spec §3"
+
+# --- Preparation and administration (spec §5) --------------------------------------------
+DILUENT_ML_BY_STRENGTH: Final = {15: Decimal(8), 45: Decimal("23.5")}
+FINAL_MIN_MG_PER_ML: Final = Decimal("0.2")
+FINAL_MAX_MG_PER_ML: Final = Decimal("0.6")
+SODIUM_CHLORIDE_BAGS_ML: Final = (250, 500)
+BICARBONATE_MEQ_PER_BAG: Final = Decimal(2)
+INFUSION_HOURS: Final = 3
+INFUSION_HOURS_WITH_INDUCER: Final = 4
+RECONSTITUTED_MAX_HOURS: Final = 1
+DILUTED_MAX_HOURS: Final = 6
+FILTER: Final = "in-line filter with a 0.2 to 1.2 micron microporous membrane"
+
+CONTAINER: Final = "DEHP-free infusion bag and DEHP-free administration set"
+SRC_PREPARATION: Final = (
+    "IXEMPRA PI, Preparation and Administration (15 mg vial + 8 mL, 45 mg vial + 23.5 mL "
+    "diluent → 2 mg/mL; dilute to 0.2–0.6 mg/mL in Lactated Ringer's, or 0.9 % sodium chloride "
+    "pH-adjusted with 2 mEq sodium bicarbonate per 250 or 500 mL bag; DEHP-free bag and set; "
+    "0.2–1.2 micron in-line filter; reconstituted ≤ 1 h in the vial; infusion complete within "
+    "6 h of dilution); spec §5"
+)
+SRC_PREMEDICATION: Final = (
+    "IXEMPRA PI, Premedication: H1 and H2 antagonists about 1 h before; add a corticosteroid "
+    "after a prior hypersensitivity reaction; spec §5"
+)
+SRC_VIAL_ROUNDING: Final = (
+    "HOPA position statement on dose rounding (J Oncol Pract 2018): within 10 % is acceptable; "
+    "never rounded up on a hepatic-impairment level; spec §5"
+)
+MAX_ROUNDING_PCT: Final = Decimal(10)

@@ -1,37 +1,102 @@
-"""The dose level (mg/m²): every rule that constrains it is listed; the lowest wins."""
+"""The dose level (mg/m²): every rule that constrains it is listed; the lowest wins.
+
+Order (clinical-rules §3; issue #3):
+1. the ceiling: 40 mg/m² (label start), or up to 60 mg/m² for a prescribed level with a strong
+   CYP3A4 inducer;
+2. hepatic impairment rows (32; 20, escalated up to 30 in later cycles) and a strong CYP3A4
+   inhibitor (20) cap it; the lowest wins;
+3. prior toxicity reductions take 20 % off that level each (relative: of the current level;
+   absolute: of the level before reductions);
+4. a prescribed level is checked against the result: above it is refused, at or below it is used.
+"""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from ixempra_gui.core import label
+from ixempra_gui.core.formatting import format_quantity
 from ixempra_gui.core.hepatic import HepaticOutcome
-from ixempra_gui.core.models import LevelRule, Reason, Severity, ValidInputs
+from ixempra_gui.core.models import (
+    FieldIssue,
+    LevelRule,
+    Reason,
+    ReductionMode,
+    Severity,
+    ValidInputs,
+)
+from ixempra_gui.core.rounding import to_decimal
+
+_IMPAIRED_TIERS = ("hepatic_mild", "hepatic_moderate")
 
 
-def decide_level(
-    inputs: ValidInputs, hepatic: HepaticOutcome
-) -> tuple[Decimal | None, tuple[LevelRule, ...], tuple[Reason, ...]]:
-    """Level from the start dose, hepatic function and a strong CYP3A4 inhibitor.
+@dataclass(frozen=True)
+class LevelDecision:
+    level: Decimal | None  # None: no dose (hepatic stop) or an input refused
+    rules: tuple[LevelRule, ...]
+    reasons: tuple[Reason, ...]
+    issues: tuple[FieldIssue, ...]  # inputs refused in the light of the rules
+    infusion_hours: int
+    hepatic_impairment_level: bool  # a hepatic-impairment row set a cap (no rounding up)
 
-    Returns the level (None when no dose may be given), every rule considered (with ``applies``
-    set on the ones that fixed the level) and the reasons to show.
-    """
-    rules = [
+
+def _mg(level: Decimal) -> str:
+    return format_quantity(level, "mg/m²")
+
+
+def reduce_level(start: Decimal, count: int, mode: ReductionMode) -> Decimal:
+    """Level after ``count`` 20 % reductions (exact: 40 → 32 → 25.6, or 40 → 32 → 24)."""
+    level = start
+    for _ in range(count):
+        if mode is ReductionMode.RELATIVE:
+            level -= level * label.REDUCTION_FRACTION
+        else:
+            level -= start * label.REDUCTION_FRACTION
+    return level
+
+
+def decide_level(inputs: ValidInputs, hepatic: HepaticOutcome) -> LevelDecision:
+    """The level, every rule considered (``applies`` marks those that fixed it), and why."""
+    cycle = inputs.cycle
+    rules: list[LevelRule] = []
+    reasons: list[Reason] = []
+    issues: list[FieldIssue] = []
+    inducer = cycle.strong_cyp3a4_inducer
+    prescribed = to_decimal(cycle.dose_level.value) if cycle.dose_level else None
+
+    ceiling = (
+        label.INDUCER_MAX_LEVEL if inducer and prescribed is not None else label.STARTING_LEVEL
+    )
+    rules.append(
         LevelRule(
             "starting_level",
-            f"Starting level {label.STARTING_LEVEL} mg/m²",
+            f"Starting level {_mg(label.STARTING_LEVEL)}",
             label.STARTING_LEVEL,
             label.SRC_STARTING_LEVEL,
             applies=False,
-        ),
-        hepatic.rule,
-    ]
-    reasons: list[Reason] = []
+        )
+    )
+    if inducer:
+        text = (
+            "Strong CYP3A4 inducer: consider an alternative; if it must continue, the level may "
+            f"be increased gradually up to {_mg(label.INDUCER_MAX_LEVEL)} (prescribed level), "
+            f"infused over {label.INFUSION_HOURS_WITH_INDUCER} h."
+        )
+        rules.append(
+            LevelRule(
+                "strong_cyp3a4_inducer", text, ceiling, label.SRC_CYP3A4_INDUCER, applies=False
+            )
+        )
+        reasons.append(
+            Reason("strong_cyp3a4_inducer", text, label.SRC_CYP3A4_INDUCER, Severity.WARNING)
+        )
+
+    hepatic_cap = _hepatic_cap(inputs, hepatic, rules, reasons, issues)
+    caps = [ceiling] + ([hepatic_cap] if hepatic_cap is not None else [])
     if inputs.strong_cyp3a4_inhibitor:
         text = (
-            f"Strong CYP3A4 inhibitor: level {label.STRONG_CYP3A4_INHIBITOR_LEVEL} mg/m² "
+            f"Strong CYP3A4 inhibitor: level {_mg(label.STRONG_CYP3A4_INHIBITOR_LEVEL)} "
             "(or lower if another rule sets lower). After the inhibitor is stopped, allow about "
             "one week of washout before the dose goes back up."
         )
@@ -47,9 +112,106 @@ def decide_level(
         reasons.append(
             Reason("strong_cyp3a4_inhibitor", text, label.SRC_CYP3A4_INHIBITOR, Severity.WARNING)
         )
-    if hepatic.rule.level_mg_per_m2 is None:
-        return None, tuple(rules), tuple(reasons)
-    allowed = [r.level_mg_per_m2 for r in rules if r.level_mg_per_m2 is not None]
-    level = min(allowed)
+        caps.append(label.STRONG_CYP3A4_INHIBITOR_LEVEL)
+    hours = label.INFUSION_HOURS_WITH_INDUCER if inducer else label.INFUSION_HOURS
+    impaired = hepatic.tier in _IMPAIRED_TIERS
+
+    if hepatic.rule.level_mg_per_m2 is None:  # contraindicated / not recommended
+        return LevelDecision(None, tuple(rules), tuple(reasons), tuple(issues), hours, impaired)
+
+    allowed = min(caps)
+    if cycle.toxicity_reductions:
+        reduced = reduce_level(allowed, cycle.toxicity_reductions, cycle.reduction_mode)
+        how = (
+            "20 % of the current level each time"
+            if cycle.reduction_mode is ReductionMode.RELATIVE
+            else f"20 % of {_mg(allowed)} each time"
+        )
+        text = (
+            f"Prior toxicity reductions: {cycle.toxicity_reductions} × 20 % ({how}, "
+            f"{cycle.reduction_mode.value}): {_mg(allowed)} → {_mg(reduced)}. "
+            f"Reason recorded: {cycle.reduction_reason}"
+        )
+        rules.append(
+            LevelRule("toxicity_reductions", text, reduced, label.SRC_TOXICITY, applies=False)
+        )
+        reasons.append(Reason("toxicity_reductions", text, label.SRC_TOXICITY, Severity.WARNING))
+        allowed = reduced
+
+    level = allowed
+    if prescribed is not None:
+        if prescribed > allowed:
+            binding = [
+                r.description
+                for r in rules
+                if r.level_mg_per_m2 is not None and r.level_mg_per_m2 < prescribed
+            ]
+            if prescribed > label.STARTING_LEVEL and not inducer:
+                binding.append("Above 40 mg/m² only with a strong CYP3A4 inducer.")
+            issues.append(
+                FieldIssue(
+                    "dose_level",
+                    "above_allowed",
+                    f"Prescribed dose level: {_mg(prescribed)} is above what the rules allow "
+                    f"({_mg(allowed)}): " + "; ".join(binding) + ".",
+                    Severity.STOP,
+                )
+            )
+            return LevelDecision(None, tuple(rules), tuple(reasons), tuple(issues), hours, impaired)
+        text = f"Prescribed level {_mg(prescribed)} (the rules allow up to {_mg(allowed)})"
+        rules.append(
+            LevelRule("prescribed_level", text, prescribed, label.SRC_PRESCRIBED, applies=False)
+        )
+        reasons.append(Reason("prescribed_level", text, label.SRC_PRESCRIBED))
+        level = prescribed
+
+    if level > label.STARTING_LEVEL:
+        reasons.append(
+            Reason(
+                "coverage_level_over_40",
+                f"Coverage risk: {_mg(level)} exceeds the payer's single-dose limit of 40 mg/m² "
+                "(MG.MM.PH.153 limitation 2): expect the claim to be denied without an exception.",
+                label.SRC_POLICY_LEVEL_LIMIT,
+                Severity.WARNING,
+            )
+        )
     marked = tuple(replace(r, applies=r.level_mg_per_m2 == level) for r in rules)
-    return level, marked, tuple(reasons)
+    if issues:
+        level = None
+    return LevelDecision(level, marked, tuple(reasons), tuple(issues), hours, impaired)
+
+
+def _hepatic_cap(
+    inputs: ValidInputs,
+    hepatic: HepaticOutcome,
+    rules: list[LevelRule],
+    reasons: list[Reason],
+    issues: list[FieldIssue],
+) -> Decimal | None:
+    """The hepatic rule's cap (None for normal function), with escalation in later cycles."""
+    rules.append(hepatic.rule)
+    escalation = inputs.cycle.hepatic_escalation_level
+    if escalation is None:
+        return hepatic.rule.level_mg_per_m2 if hepatic.tier in _IMPAIRED_TIERS else None
+    requested = to_decimal(escalation.value)
+    if hepatic.tier != "hepatic_moderate":
+        issues.append(
+            FieldIssue(
+                "hepatic_escalation_level",
+                "not_applicable",
+                f"Hepatic escalation level: {_mg(requested)} applies only when the "
+                "moderate-impairment row (bilirubin > 1.5 to ≤ 3×ULN, 20 mg/m²) applies; here it "
+                f"does not ({hepatic.rule.description}).",
+                Severity.STOP,
+            )
+        )
+        return hepatic.rule.level_mg_per_m2
+    text = (
+        f"Hepatic escalation in a later cycle: {_mg(label.ESCALATION_MIN_LEVEL)} → "
+        f"{_mg(requested)} (never above {_mg(label.ESCALATION_MAX_LEVEL)})"
+    )
+    rules.append(
+        LevelRule("hepatic_escalation", text, requested, label.SRC_ESCALATION, applies=False)
+    )
+    reasons.append(Reason("hepatic_escalation", text, label.SRC_ESCALATION, Severity.WARNING))
+    return requested

@@ -7,6 +7,7 @@ recomputes a figure.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
@@ -35,6 +36,16 @@ class BsaFormula(StrEnum):
     HAYCOCK = "haycock"
     GEHAN_GEORGE = "gehan-george"
     BOYD = "boyd"
+
+
+class ReductionMode(StrEnum):
+    RELATIVE = "relative"  # 20 % of the current level each time: 40 → 32 → 25.6
+    ABSOLUTE = "absolute"  # 20 % of the level before reductions each time: 40 → 32 → 24
+
+
+class Diluent(StrEnum):
+    LACTATED_RINGERS = "lactated-ringers"
+    SODIUM_CHLORIDE = "sodium-chloride"
 
 
 class Severity(StrEnum):
@@ -85,6 +96,22 @@ class Order:
     strong_cyp3a4_inhibitor: bool = False
     gilbert_syndrome: bool = False
     acknowledge_warnings: bool = False
+    # --- cycle decisions (issue 3); all optional
+    anc: str | None = None
+    platelets: str | None = None
+    nonheme_toxicity_grade: str | int | None = None
+    toxicity_reductions: str | int | None = None
+    reduction_mode: str | None = None
+    reduction_reason: str | None = None
+    hepatic_escalation_level: str | None = None
+    strong_cyp3a4_inducer: bool = False
+    dose_level: str | None = None
+    round_to_vial_within: str | float | None = None
+    # --- preparation
+    diluent: str | None = None
+    bag_sizes: str | None = None
+    prior_hypersensitivity: bool = False
+    prepared_at: str | None = None  # ISO 8601; the CLI and window pass "now"
     # unit a bare number is read in, per field key (e.g. {"height": "in"}); defaults per field
     default_units: tuple[tuple[str, str], ...] = ()
 
@@ -105,6 +132,32 @@ class ValidInputs:
     bsa_formula: BsaFormula
     strong_cyp3a4_inhibitor: bool
     gilbert_syndrome: bool
+    cycle: CycleInputs = field(default_factory=lambda: CycleInputs())
+    preparation: PreparationInputs = field(default_factory=lambda: PreparationInputs())
+
+
+@dataclass(frozen=True)
+class CycleInputs:
+    """Validated cycle-decision inputs (all optional)."""
+
+    anc: Measurement | None = None
+    platelets: Measurement | None = None
+    nonheme_toxicity_grade: int | None = None
+    toxicity_reductions: int = 0
+    reduction_mode: ReductionMode = ReductionMode.RELATIVE
+    reduction_reason: str | None = None
+    hepatic_escalation_level: Measurement | None = None
+    strong_cyp3a4_inducer: bool = False
+    dose_level: Measurement | None = None
+    round_to_vial_within_pct: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class PreparationInputs:
+    diluent: Diluent = Diluent.LACTATED_RINGERS
+    bag_sizes_ml: tuple[int, ...] = (250, 100, 500)
+    prior_hypersensitivity: bool = False
+    prepared_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -174,6 +227,74 @@ class Billing:
 
 
 @dataclass(frozen=True)
+class GateCriterion:
+    """One start-of-cycle criterion: value (None when not entered), limit, outcome."""
+
+    code: str
+    label: str
+    value: Fraction | int | None
+    unit: str
+    limit: Fraction | int
+    comparison: str  # "≥" or "≤": what passing means
+    passed: bool | None  # None: not checked
+
+
+@dataclass(frozen=True)
+class CycleGate:
+    criteria: tuple[GateCriterion, ...]
+
+    @property
+    def checked(self) -> bool:
+        """Every criterion had a value."""
+        return all(c.passed is not None for c in self.criteria)
+
+    @property
+    def passed(self) -> bool | None:
+        """False if any entered criterion failed; None if nothing failed but some were missing."""
+        if any(c.passed is False for c in self.criteria):
+            return False
+        return True if self.checked else None
+
+
+@dataclass(frozen=True)
+class DoseRounding:
+    """Optional rounding to a vial boundary (HOPA; spec §5)."""
+
+    within_pct: Decimal
+    unrounded_mg: Decimal
+    rounded_mg: Decimal
+    change_pct: Decimal  # (rounded − unrounded) ÷ unrounded × 100, 0.1 %
+    applied: bool
+
+
+@dataclass(frozen=True)
+class VialPreparation:
+    strength_mg: int
+    diluent_ml: Decimal
+
+
+@dataclass(frozen=True)
+class Preparation:
+    vials: tuple[VialPreparation, ...]
+    reconstituted_mg_per_ml: Decimal
+    withdraw_ml: Decimal
+    diluent: Diluent
+    bag_ml: int | None  # None: no stocked bag gives 0.2–0.6 mg/mL
+    bicarbonate_meq: Decimal | None
+    final_volume_ml: Decimal | None
+    concentration_mg_per_ml: Decimal | None  # 0.01 mg/mL
+    infusion_hours: int
+    rate_ml_per_h: Decimal | None
+    reconstituted_use_by: datetime | None
+    infusion_start_by: datetime | None
+    infusion_complete_by: datetime | None
+    filter: str
+    container: str
+    premedication: tuple[str, ...]
+    bag_advice: str | None  # when no bag fits: which total volume would
+
+
+@dataclass(frozen=True)
 class DoseResult:
     """Everything the calculation found: every intermediate figure, the status and every reason."""
 
@@ -188,6 +309,9 @@ class DoseResult:
     vials: VialPlan | None = None
     volume_ml: Decimal | None = None
     billing: Billing | None = None
+    cycle_gate: CycleGate | None = None
+    dose_rounding: DoseRounding | None = None
+    preparation: Preparation | None = None
     reasons: tuple[Reason, ...] = ()
     steps: tuple[str, ...] = field(default=())
 

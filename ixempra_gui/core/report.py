@@ -6,6 +6,8 @@ never rename or drop them. Dose keys are null whenever the result is not ready t
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
@@ -13,8 +15,16 @@ from typing import Any
 from ixempra_gui import __version__
 from ixempra_gui.core.bsa import FORMULA_NAMES
 from ixempra_gui.core.formatting import format_number, format_quantity, format_ratio
-from ixempra_gui.core.models import DoseResult, Status
+from ixempra_gui.core.models import (
+    CycleGate,
+    CycleInputs,
+    DoseResult,
+    DoseRounding,
+    Preparation,
+    Status,
+)
 from ixempra_gui.core.policy import Policy, load_policy
+from ixempra_gui.core.preparation import preparation_steps
 from ixempra_gui.core.units import Measurement
 
 STATUS_WORDS = {
@@ -70,6 +80,11 @@ def to_json_dict(result: DoseResult, policy: Policy | None = None) -> dict[str, 
             "bilirubin_uln": _measurement(inputs.bilirubin_uln),
             "strong_cyp3a4_inhibitor": inputs.strong_cyp3a4_inhibitor,
             "gilbert_syndrome": inputs.gilbert_syndrome,
+            **_cycle_inputs_json(inputs.cycle),
+            "diluent": inputs.preparation.diluent.value,
+            "bag_sizes_ml": list(inputs.preparation.bag_sizes_ml),
+            "prior_hypersensitivity": inputs.preparation.prior_hypersensitivity,
+            "prepared_at": _time(inputs.preparation.prepared_at),
         },
         "bsa_formula": inputs.bsa_formula.value,
         "bsa_exact_m2": _num(bsa.exact_m2, 6),
@@ -116,6 +131,9 @@ def to_json_dict(result: DoseResult, policy: Policy | None = None) -> dict[str, 
                 for ln in billing.lines
             ],
         },
+        "cycle_gate": _cycle_gate_json(result.cycle_gate),
+        "dose_rounding": _rounding_json(result.dose_rounding) if ready else None,
+        "preparation": _preparation_json(result.preparation) if ready else None,
         "reasons": [
             {"code": r.code, "message": r.message, "source": r.source, "severity": r.severity.value}
             for r in result.reasons
@@ -124,15 +142,121 @@ def to_json_dict(result: DoseResult, policy: Policy | None = None) -> dict[str, 
     }
 
 
+def _time(value: datetime | None) -> str | None:
+    return value.isoformat(timespec="minutes") if value else None
+
+
+def _optional(m: Measurement | None) -> dict[str, Any] | None:
+    return _measurement(m) if m else None
+
+
+def _cycle_inputs_json(cycle: CycleInputs) -> dict[str, Any]:
+    return {
+        "anc": _optional(cycle.anc),
+        "platelets": _optional(cycle.platelets),
+        "nonheme_toxicity_grade": cycle.nonheme_toxicity_grade,
+        "toxicity_reductions": cycle.toxicity_reductions,
+        "reduction_mode": cycle.reduction_mode.value,
+        "reduction_reason": cycle.reduction_reason,
+        "hepatic_escalation_level": _optional(cycle.hepatic_escalation_level),
+        "strong_cyp3a4_inducer": cycle.strong_cyp3a4_inducer,
+        "dose_level": _optional(cycle.dose_level),
+        "round_to_vial_within_pct": _num(cycle.round_to_vial_within_pct),
+    }
+
+
+def _cycle_gate_json(gate: CycleGate | None) -> dict[str, Any] | None:
+    if gate is None:
+        return None
+    out: dict[str, Any] = {"checked": gate.checked, "passed": gate.passed}
+    for c in gate.criteria:
+        out[c.code] = {
+            "value": None if c.value is None else _num(Fraction(c.value)),
+            "unit": c.unit,
+            "limit": c.limit,
+            "comparison": c.comparison,
+            "passed": c.passed,
+        }
+    return out
+
+
+def _rounding_json(rounding: DoseRounding | None) -> dict[str, Any] | None:
+    if rounding is None:
+        return None
+    return {
+        "within_pct": _num(rounding.within_pct),
+        "unrounded_mg": _num(rounding.unrounded_mg),
+        "rounded_mg": _num(rounding.rounded_mg),
+        "change_pct": _num(rounding.change_pct),
+        "applied": rounding.applied,
+    }
+
+
+def _preparation_json(p: Preparation | None) -> dict[str, Any] | None:
+    if p is None:
+        return None
+    return {
+        "vials": [
+            {"strength_mg": v.strength_mg, "diluent_ml": _num(v.diluent_ml)} for v in p.vials
+        ],
+        "reconstituted_mg_per_ml": _num(p.reconstituted_mg_per_ml),
+        "withdraw_ml": _num(p.withdraw_ml),
+        "diluent": p.diluent.value,
+        "bag_ml": p.bag_ml,
+        "bicarbonate_meq": _num(p.bicarbonate_meq),
+        "final_volume_ml": _num(p.final_volume_ml),
+        "concentration_mg_per_ml": _num(p.concentration_mg_per_ml),
+        "infusion_hours": p.infusion_hours,
+        "rate_ml_per_h": _num(p.rate_ml_per_h),
+        "reconstituted_use_by": _time(p.reconstituted_use_by),
+        "infusion_start_by": _time(p.infusion_start_by),
+        "infusion_complete_by": _time(p.infusion_complete_by),
+        "filter": p.filter,
+        "container": p.container,
+        "premedication": list(p.premedication),
+        "bag_advice": p.bag_advice,
+    }
+
+
 def _echo(m: Measurement) -> str:
+    typed = m.text if re.search(r"[^0-9.,\s+-]", m.text) else f"{m.text} {m.entered_symbol}"
     if m.in_canonical_unit:
-        return m.text
-    return f"{m.text} ({format_quantity(m.value, m.canonical_symbol, 2)})"
+        return typed
+    return f"{typed} ({format_quantity(m.value, m.canonical_symbol, 2)})"
+
+
+def _row(name: str, value: str) -> str:
+    return f"{name:<12}{value}"
+
+
+def _gate_text(gate: CycleGate | None) -> str:
+    if gate is None:
+        return "—"
+    parts = []
+    for c in gate.criteria:
+        if c.value is None:
+            parts.append(f"{c.label} not entered")
+            continue
+        shown = (
+            f"grade {c.value}"
+            if c.unit == "grade"
+            else f"{format_number(Fraction(c.value), 0, grouping=True)} {c.unit}"
+        )
+        parts.append(f"{c.label} {shown} ({'met' if c.passed else 'NOT MET'})")
+    verdict = {True: "met", False: "NOT MET: hold", None: "not fully checked"}[gate.passed]
+    return f"{verdict}: " + "; ".join(parts)
+
+
+def _clock(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else "—"
 
 
 def text_summary(result: DoseResult) -> str:
-    """A readable summary in ISMP style, for the terminal."""
-    lines = [f"Ixempra dose: {STATUS_WORDS[result.status]} (status: {result.status.value})"]
+    """The result as a compounding worksheet for the terminal, in ISMP style."""
+    lines = [
+        "IXEMPRA (ixabepilone) dose calculation",
+        f"Status      {STATUS_WORDS[result.status]} (status: {result.status.value})",
+    ]
     if result.status is Status.INVALID_INPUT:
         lines += [f"  {i.message}" for i in result.errors]
         return "\n".join(lines)
@@ -140,19 +264,28 @@ def text_summary(result: DoseResult) -> str:
     assert inputs is not None and bsa is not None and ratios is not None
     ready = result.ready_to_prepare
     lines += [
-        f"Height      {_echo(inputs.height)}    Weight {_echo(inputs.weight)}",
-        f"Regimen     {inputs.regimen.value}",
-        f"Liver       AST {format_ratio(ratios.ast)}, ALT {format_ratio(ratios.alt)}, "
-        f"bilirubin {format_ratio(ratios.bilirubin)}",
-        f"BSA         {format_quantity(bsa.rounded_m2, 'm²')} ({FORMULA_NAMES[bsa.formula]})"
-        + (
-            f", capped: dose calculated on {format_quantity(bsa.used_m2, 'm²')}"
-            if bsa.capped
-            else ""
+        "",
+        _row("Height", f"{_echo(inputs.height)}    Weight {_echo(inputs.weight)}"),
+        _row("Regimen", inputs.regimen.value),
+        _row(
+            "Liver",
+            f"AST {format_ratio(ratios.ast)}, ALT {format_ratio(ratios.alt)}, "
+            f"bilirubin {format_ratio(ratios.bilirubin)}",
+        ),
+        _row("Cycle gate", _gate_text(result.cycle_gate)),
+        _row(
+            "BSA",
+            f"{format_quantity(bsa.rounded_m2, 'm²')} ({FORMULA_NAMES[bsa.formula]})"
+            + (
+                f", capped: dose calculated on {format_quantity(bsa.used_m2, 'm²')}"
+                if bsa.capped
+                else ""
+            ),
         ),
     ]
-    dash = "—"
-    if ready:
+    if not ready:
+        lines += [_row("Dose level", "—"), _row("Dose", "—")]
+    else:
         assert result.vials and result.billing and result.dose_mg is not None
         assert result.dose_level_mg_per_m2 is not None and result.volume_ml is not None
         vials = " + ".join(f"{n} × {s} mg" for s, n in result.vials.counts if n)
@@ -160,15 +293,49 @@ def text_summary(result: DoseResult) -> str:
             f"{ln.hcpcs}{'-' + ln.modifier if ln.modifier else ''} × {ln.units}"
             for ln in result.billing.lines
         )
+        dose = format_quantity(result.dose_mg, "mg")
+        rounding = result.dose_rounding
+        if rounding and rounding.applied:
+            dose += (
+                f" (rounded to vials from {format_quantity(rounding.unrounded_mg, 'mg')}, "
+                f"{'+' if rounding.change_pct > 0 else ''}"
+                f"{format_number(rounding.change_pct)}%)"
+            )
         lines += [
-            f"Dose level  {format_quantity(result.dose_level_mg_per_m2, 'mg/m²')}",
-            f"Dose        {format_quantity(result.dose_mg, 'mg')}",
-            f"Vials       {vials} = {format_number(result.vials.total_mg)} mg",
-            f"Withdraw    {format_quantity(result.volume_ml, 'mL')} of the 2 mg/mL solution",
-            f"Billing     {billing}; NDC {', '.join(result.billing.ndc)}",
+            _row("Dose level", format_quantity(result.dose_level_mg_per_m2, "mg/m²")),
+            _row("Dose", dose),
+            _row("Vials", f"{vials} = {format_number(result.vials.total_mg)} mg"),
+            _row("Withdraw", f"{format_quantity(result.volume_ml, 'mL')} of the 2 mg/mL solution"),
+            _row("Billing", f"{billing}; NDC {', '.join(result.billing.ndc)}"),
         ]
-    else:
-        lines += [f"Dose level  {dash}", f"Dose        {dash}"]
-    lines.append("Reasons:")
+        lines += _preparation_lines(result)
+    lines += ["", "Reasons:"]
     lines += [f"  [{r.severity.value}] {r.message} ({r.source})" for r in result.reasons]
+    if ready:
+        lines += ["", "Prepared by ______________________   Verified by ______________________"]
     return "\n".join(lines)
+
+
+def _preparation_lines(result: DoseResult) -> list[str]:
+    p = result.preparation
+    if p is None or result.dose_mg is None:
+        return []
+    prepared_at = result.inputs.preparation.prepared_at if result.inputs else None
+    lines = ["", "Preparation:"]
+    lines += [
+        f"  {n}. {step}" for n, step in enumerate(preparation_steps(p, result.dose_mg), start=1)
+    ]
+    if p.bag_advice:
+        lines.append(f"  ! {p.bag_advice}")
+    lines += [
+        _row("  Container", p.container),
+        _row(
+            "  Times",
+            f"prepared {_clock(prepared_at)}; "
+            f"reconstituted solution use by {_clock(p.reconstituted_use_by)}; "
+            f"start infusion by {_clock(p.infusion_start_by)}; "
+            f"complete by {_clock(p.infusion_complete_by)}",
+        ),
+    ]
+    lines += [f"  Premedication: {line}" for line in p.premedication]
+    return lines

@@ -53,3 +53,18 @@ def ceil_div(numerator: Decimal, denominator: int) -> int:
     if numerator <= 0:
         return 0
     return math.ceil(Fraction(numerator) / denominator)
+
+
+def round_concentration(mg_per_ml: Decimal) -> Decimal:
+    """Final concentration to 0.01 mg/mL, half-up (shown with a leading zero: 0.25 mg/mL)."""
+    return mg_per_ml.quantize(_HUNDREDTH, rounding=ROUND_HALF_UP)
+
+
+def round_rate_ml_per_h(rate: Decimal) -> Decimal:
+    """Pump rate to 0.1 mL/h, half-up."""
+    return rate.quantize(_TENTH, rounding=ROUND_HALF_UP)
+
+
+def round_percent(pct: Decimal) -> Decimal:
+    """A percentage change to 0.1 %, half-up (away from zero for negatives)."""
+    return pct.quantize(_TENTH, rounding=ROUND_HALF_UP)

@@ -52,6 +52,8 @@ class FieldSpec:
     accepted: str  # what to tell the user
     feet_inches: bool = False
     molar_mass: Fraction | None = None  # for substance-concentration spellings
+    allow_zero: bool = False  # a cell count of 0 is a real (alarming) value, not a typo
+    thousands_commas: bool = False  # "150,000 /mm3" is how counts are written
 
 
 _LENGTH = {
@@ -73,6 +75,16 @@ _ENZYME = {
     "ukat/l": "microkatal / liter",
 }
 _BILIRUBIN = {"mg/dl": "milligram / deciliter", "umol/l": "micromole / liter"}
+_COUNT = {
+    "/mm3": "count / millimeter ** 3",
+    "/mm^3": "count / millimeter ** 3",
+    "cells/mm3": "count / millimeter ** 3",
+    "/ul": "count / microliter",
+    "cells/ul": "count / microliter",
+    "10^9/l": "gigacount / liter",
+    "x10^9/l": "gigacount / liter",
+}
+_LEVEL = {"mg/m2": "milligram / meter ** 2", "mg/m^2": "milligram / meter ** 2"}
 
 HEIGHT = FieldSpec(
     key="height",
@@ -124,6 +136,34 @@ def _bilirubin_spec(key: str, label: str) -> FieldSpec:
     )
 
 
+def _count_spec(key: str, label: str) -> FieldSpec:
+    return FieldSpec(
+        key=key,
+        label=label,
+        kind="a cell count",
+        spellings=_COUNT,
+        canonical_unit="count / microliter",
+        canonical_symbol="/mm³",
+        default_unit="/mm3",
+        accepted="a count with /mm3, /µL or 10^9/L (1800 /mm3, 1.8 10^9/L, 150,000 /mm3)",
+        allow_zero=True,
+        thousands_commas=True,
+    )
+
+
+def _level_spec(key: str, label: str) -> FieldSpec:
+    return FieldSpec(
+        key=key,
+        label=label,
+        kind="a dose level (mg/m²)",
+        spellings=_LEVEL,
+        canonical_unit="milligram / meter ** 2",
+        canonical_symbol="mg/m²",
+        default_unit="mg/m2",
+        accepted="a dose level in mg/m2 (32 mg/m2)",
+    )
+
+
 AST = _enzyme_spec("ast", "AST")
 AST_ULN = _enzyme_spec("ast_uln", "AST upper limit of normal")
 ALT = _enzyme_spec("alt", "ALT")
@@ -131,6 +171,12 @@ ALT_ULN = _enzyme_spec("alt_uln", "ALT upper limit of normal")
 BILIRUBIN = _bilirubin_spec("bilirubin", "Total bilirubin")
 BILIRUBIN_ULN = _bilirubin_spec("bilirubin_uln", "Total bilirubin upper limit of normal")
 
+ANC = _count_spec("anc", "ANC")
+PLATELETS = _count_spec("platelets", "Platelets")
+DOSE_LEVEL = _level_spec("dose_level", "Prescribed dose level")
+ESCALATION_LEVEL = _level_spec("hepatic_escalation_level", "Hepatic escalation level")
+
+#: Fields every calculation needs, in form order.
 QUANTITY_FIELDS: tuple[FieldSpec, ...] = (
     HEIGHT,
     WEIGHT,
@@ -148,6 +194,8 @@ _KIND_OF_SPELLING = {
     **{s: "an enzyme activity" for s in _ENZYME},
     **{s: "a concentration" for s in _BILIRUBIN},
     **{s: "a length" for s in _LENGTH},
+    **{s: "a cell count" for s in _COUNT},
+    **{s: "a dose level" for s in _LEVEL},
 }
 
 _NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
@@ -167,6 +215,10 @@ _TRANSLATE = str.maketrans(
         "\u201c": '"',
         "\u201d": '"',
         "\u2212": "-",  # minus sign
+        "\u00d7": "x",  # multiplication sign: ×10^9/L
+        "\u00b3": "3",  # superscript three: /mm³
+        "\u00b2": "2",  # superscript two: mg/m²
+        "\u2079": "^9",  # superscript nine: 10⁹/L
     }
 )
 
@@ -221,6 +273,8 @@ def parse_measurement(spec: FieldSpec, text: Any, default_unit: str | None = Non
         raise fail("unreadable", "is too long to be a measurement")
     if _NON_FINITE.match(raw):
         raise fail("not_finite", f"'{raw}' is not a finite number")
+    if spec.thousands_commas and re.match(r"^\d{1,3}(,\d{3})+(\.\d+)?(\D|$)", raw):
+        raw = raw.replace(",", "", raw.count(","))
     if re.match(r"^[+-]?\d+,\d", raw):
         raise fail("decimal_comma", f"'{raw}' uses a comma; write the decimal with a point")
 
@@ -244,8 +298,9 @@ def parse_measurement(spec: FieldSpec, text: Any, default_unit: str | None = Non
             what = f"'{raw}' is {other}, not {spec.kind}"
             raise fail("wrong_dimension", what)
         raise fail("unknown_unit", f"unit '{unit_text or key}' is not accepted here")
-    if number <= 0:
-        raise fail("not_positive", f"'{raw}' must be greater than zero")
+    if number < 0 or (number == 0 and not spec.allow_zero):
+        what = "zero or more" if spec.allow_zero else "greater than zero"
+        raise fail("not_positive", f"'{raw}' must be {what}")
     quantity = registry().Quantity(number, unit_name)
     return _measurement(spec, raw, quantity, _display_symbol(spec, key))
 

@@ -1,0 +1,110 @@
+"""The start-of-cycle gate (clinical-rules §4): ANC, platelets, non-hematologic toxicity.
+
+Labs are optional for a first calculation; when one is missing the result says that part of the
+gate was not checked. Any failed criterion puts the dose on hold.
+"""
+
+from __future__ import annotations
+
+from ixempra_gui.core import label
+from ixempra_gui.core.formatting import format_number
+from ixempra_gui.core.models import CycleGate, CycleInputs, GateCriterion, Reason, Severity
+
+
+def evaluate_gate(cycle: CycleInputs) -> tuple[CycleGate, tuple[Reason, ...]]:
+    """Each criterion with its value, limit and outcome, and the reasons to show."""
+    anc = cycle.anc.value if cycle.anc else None
+    platelets = cycle.platelets.value if cycle.platelets else None
+    grade = cycle.nonheme_toxicity_grade
+    criteria = (
+        GateCriterion(
+            "anc",
+            "ANC",
+            anc,
+            "/mm³",
+            label.GATE_ANC_MIN_PER_MM3,
+            "≥",
+            None if anc is None else anc >= label.GATE_ANC_MIN_PER_MM3,
+        ),
+        GateCriterion(
+            "platelets",
+            "Platelets",
+            platelets,
+            "/mm³",
+            label.GATE_PLATELETS_MIN_PER_MM3,
+            "≥",
+            None if platelets is None else platelets >= label.GATE_PLATELETS_MIN_PER_MM3,
+        ),
+        GateCriterion(
+            "nonheme_toxicity_grade",
+            "Non-hematologic toxicity",
+            grade,
+            "grade",
+            label.GATE_NONHEME_MAX_GRADE,
+            "≤",
+            None if grade is None else grade <= label.GATE_NONHEME_MAX_GRADE,
+        ),
+    )
+    gate = CycleGate(criteria)
+    reasons: list[Reason] = []
+    for c in criteria:
+        if c.passed is False:
+            reasons.append(
+                Reason(
+                    f"hold_{c.code}",
+                    f"Hold: {c.label} {_value(c)} does not meet {c.comparison} "
+                    f"{_limit(c)}. Do not begin the cycle until it does.",
+                    label.SRC_GATE,
+                    Severity.STOP,
+                )
+            )
+    if grade is not None and grade >= 2:
+        advice = (
+            "Grade 4 toxicity: the label says to discontinue Ixempra."
+            if grade == 4
+            else "When it has recovered to grade ≤ 1, check whether Table 1 asks for a 20 % "
+            "reduction (e.g. any grade 3 non-neuropathy toxicity) and enter it."
+        )
+        reasons.append(
+            Reason(
+                "toxicity_guidance",
+                advice,
+                label.SRC_TOXICITY,
+                Severity.STOP if grade == 4 else Severity.WARNING,
+            )
+        )
+    missing = [c.label for c in criteria if c.passed is None]
+    if missing:
+        reasons.append(
+            Reason(
+                "cycle_gate_not_checked",
+                "Start-of-cycle gate not checked for: "
+                + ", ".join(missing)
+                + ". Enter them before each cycle after the first.",
+                label.SRC_GATE,
+                Severity.WARNING,
+            )
+        )
+    elif gate.passed:
+        reasons.append(
+            Reason(
+                "cycle_gate_passed",
+                "Start-of-cycle gate met: " + "; ".join(f"{c.label} {_value(c)}" for c in criteria),
+                label.SRC_GATE,
+            )
+        )
+    return gate, tuple(reasons)
+
+
+def _value(c: GateCriterion) -> str:
+    if c.unit == "grade":
+        return f"grade {c.value}"
+    return f"{format_number(c.value, 0, grouping=True)} {c.unit}" if c.value is not None else "—"
+
+
+def _limit(c: GateCriterion) -> str:
+    return (
+        f"grade {c.limit}"
+        if c.unit == "grade"
+        else f"{format_number(c.limit, grouping=True)} {c.unit}"
+    )
