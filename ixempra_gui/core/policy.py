@@ -9,11 +9,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
+from ixempra_gui.core.coverage_rules import CoverageRules, parse_coverage_rules
 from ixempra_gui.core.resources import resource_path
 
 POLICY_ID = "MG.MM.PH.153"
-SUPPORTED_SCHEMA = 1
+# 2: adds the coverage criteria, exclusions, renewal criteria and toxicities (issue 5).
+SUPPORTED_SCHEMA = 2
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,7 @@ class Policy:
     max_level_mg_per_m2: int
     authorization_months: int
     icd10: tuple[tuple[str, str], ...]
+    coverage: CoverageRules
 
     def vial(self, strength_mg: int) -> Vial:
         for vial in self.vials:
@@ -57,10 +61,17 @@ class PolicyDataError(ValueError):
 def load_policy(policy_id: str = POLICY_ID) -> Policy:
     """Read and check the policy file once per process."""
     path = resource_path("policy", f"{policy_id}.json")
-    data = json.loads(path.read_text(encoding="utf-8"))
+    return parse_policy(json.loads(path.read_text(encoding="utf-8")), path.name)
+
+
+def parse_policy(data: dict[str, Any], name: str = "policy data") -> Policy:
+    """Check the policy data strictly and build the Policy; PolicyDataError names what is wrong."""
+    if not isinstance(data, dict) or data.get("schema_version") != SUPPORTED_SCHEMA:
+        found = data.get("schema_version") if isinstance(data, dict) else None
+        raise PolicyDataError(
+            f"{name}: schema {found} is not supported (this version reads {SUPPORTED_SCHEMA})"
+        )
     try:
-        if data["schema_version"] != SUPPORTED_SCHEMA:
-            raise PolicyDataError(f"{path.name}: schema {data['schema_version']} is not supported")
         vials = tuple(
             sorted(
                 (
@@ -76,6 +87,9 @@ def load_policy(policy_id: str = POLICY_ID) -> Policy:
                 key=lambda v: -v.strength_mg,
             )
         )
+        icd10 = tuple((c["code"], c["description"]) for c in data["icd10"])
+        if len({code for code, _ in icd10}) != len(icd10):
+            raise ValueError("icd10: duplicate codes")
         return Policy(
             id=data["policy"]["id"],
             title=data["policy"]["title"],
@@ -90,7 +104,10 @@ def load_policy(policy_id: str = POLICY_ID) -> Policy:
             per_days=int(data["dosing_limit"]["per_days"]),
             max_level_mg_per_m2=int(data["max_dose_level_mg_per_m2"]["value"]),
             authorization_months=int(data["authorization_months"]),
-            icd10=tuple((c["code"], c["description"]) for c in data["icd10"]),
+            icd10=icd10,
+            coverage=parse_coverage_rules(data),
         )
-    except (KeyError, TypeError) as exc:
-        raise PolicyDataError(f"{path.name}: missing or malformed field {exc}") from exc
+    except KeyError as exc:
+        raise PolicyDataError(f"{name}: missing field {exc}") from exc
+    except (TypeError, ValueError) as exc:
+        raise PolicyDataError(f"{name}: malformed data: {exc}") from exc
