@@ -1,6 +1,7 @@
 """``ixempra-calc``: the scriptable calculator. argparse → core → JSON or an ISMP-style summary.
 
 Exit status: 0 a dose; 3 no dose (contraindicated, not recommended, hold); 2 invalid input.
+Coverage (cli_coverage.py) is reported beside the dose and never changes the exit status.
 Never imports Qt (import-linter contract in pyproject.toml).
 """
 
@@ -15,7 +16,9 @@ from datetime import datetime
 from typing import NoReturn
 
 from ixempra_gui import __version__
+from ixempra_gui.cli_coverage import add_coverage_arguments, ignored_coverage_options, with_coverage
 from ixempra_gui.core.calculator import calculate
+from ixempra_gui.core.coverage_report import coverage_text_lines, coverage_to_json
 from ixempra_gui.core.models import DoseResult, Order, Status
 from ixempra_gui.core.report import text_summary, to_json_dict
 
@@ -60,7 +63,7 @@ def build_parser(wants_json: bool = False) -> argparse.ArgumentParser:
         allow_abbrev=False,  # "--dose 80" must not silently mean "--dose-level 80"
         description="Ixabepilone (Ixempra) dose, vials, volume and J9207 billing units.",
         epilog="Exit status: 0 a dose; 3 no dose (contraindicated / not recommended / hold); "
-        "2 invalid input.",
+        "2 invalid input. Coverage never changes it.",
         wants_json=wants_json,
     )
     for option, help_text in _QUANTITY_OPTIONS:
@@ -90,6 +93,7 @@ def build_parser(wants_json: bool = False) -> argparse.ArgumentParser:
         help="accept values outside the usual range after checking them",
     )
     _add_cycle_arguments(parser)
+    add_coverage_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
@@ -184,14 +188,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(wants_json="--json" in argv)
     args = parser.parse_args(argv)
-    result = calculate(order_from_args(args))
+    result, coverage = with_coverage(args, calculate(order_from_args(args)))
     for issue in result.errors:
         option = "--" + issue.field.replace("_", "-")
         print(f"ixempra-calc: error: {issue.field} ({option}): {issue.message}", file=sys.stderr)
+    if ignored := ignored_coverage_options(args):
+        print(
+            f"ixempra-calc: warning: {', '.join(ignored)} ignored: give --request or --diagnosis "
+            "to check coverage",
+            file=sys.stderr,
+        )
     if args.json:
-        print(json.dumps(to_json_dict(result), ensure_ascii=False, indent=1))
+        payload = to_json_dict(result)
+        if result.status is not Status.INVALID_INPUT:
+            payload["coverage"] = coverage_to_json(coverage) if coverage else None
+        print(json.dumps(payload, ensure_ascii=False, indent=1))
     else:
-        print(text_summary(result))
+        lines = [text_summary(result)]
+        if coverage is not None:
+            lines += coverage_text_lines(coverage)
+        print("\n".join(lines))
     return exit_status(result)
 
 
