@@ -210,7 +210,7 @@ def _evaluate_initial(
         )
 
     criterion = rules.criterion_for(regimen) if regimen else None
-    regimen_ok = False
+    resistance_ok = False
     for crit in rules.criteria:
         if regimen is None:
             checks.append(
@@ -233,17 +233,17 @@ def _evaluate_initial(
                 )
             )
         else:
-            regimen_ok = _satisfied(crit, req)
+            resistance_ok = _satisfied(crit, req)
             checks.append(
                 Check(
                     CheckKind.CRITERION,
                     crit.section,
                     crit.wording,
                     _criterion_answer(req, regimen),
-                    Outcome.MET if regimen_ok else Outcome.NOT_MET,
+                    Outcome.MET if resistance_ok else Outcome.NOT_MET,
                 )
             )
-            if not regimen_ok:
+            if not resistance_ok:
                 unmet.append(_resistance_finding(crit, req))
     if regimen is None:
         unmet.append(
@@ -263,7 +263,7 @@ def _evaluate_initial(
                 ind.section,
             )
         )
-    met = diag.accepted and setting_ok and regimen_ok and criterion is not None
+    met = diag.accepted and setting_ok and resistance_ok and criterion is not None
     return _Initial(criterion.id if met and criterion else None, tuple(unmet), tuple(checks))
 
 
