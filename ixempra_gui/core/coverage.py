@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from fractions import Fraction
 
 from ixempra_gui.core.authorization import authorization_end
 from ixempra_gui.core.coverage_input import CoverageRequest
@@ -300,23 +301,53 @@ def _excl_setting(
     return Outcome.DOES_NOT_APPLY, answer, ""
 
 
+def _level_of(dose: DoseResult) -> Decimal | None:
+    """The level the dose rules set: the result's, or (no dose, e.g. on hold) the applied rule's."""
+    if dose.dose_level_mg_per_m2 is not None:
+        return dose.dose_level_mg_per_m2
+    applied = [
+        r.level_mg_per_m2 for r in dose.level_rules if r.applies and r.level_mg_per_m2 is not None
+    ]
+    return min(applied) if applied else None
+
+
 def _excl_dose_level(
     ex: Exclusion, req: CoverageRequest, dose: DoseResult | None, policy: Policy
 ) -> tuple[Outcome, str, str]:
-    level = dose.dose_level_mg_per_m2 if dose else None
+    """The level, and the dose actually given per m² (a dose rounded up to a vial boundary can
+    exceed the limit at a 40 mg/m² level), both read from the dose result."""
     limit = policy.max_level_mg_per_m2
-    if level is None:
+    level = _level_of(dose) if dose else None
+    bsa = dose.bsa.used_m2 if dose and dose.bsa else None
+    dose_mg = dose.dose_mg if dose else None
+    per_m2 = Fraction(dose_mg) / Fraction(bsa) if dose_mg is not None and bsa else None
+    if level is None and per_m2 is None:
         status = dose.status.value if dose else "no dose result"
         return Outcome.NOT_ASSESSED, f"no dose level (dose status: {status})", ""
-    answer = (
-        f"dose level {format_quantity(level, 'mg/m²')} (limit {format_quantity(limit, 'mg/m²')})"
-    )
-    if level > limit:
+    shown = []
+    if level is not None:
+        shown.append(f"dose level {format_quantity(level, 'mg/m²')}")
+    if per_m2 is not None and bsa is not None and dose_mg is not None and per_m2 != level:
+        shown.append(
+            f"dose {format_quantity(dose_mg, 'mg')} on {format_quantity(bsa, 'm²')} = "
+            f"{format_quantity(per_m2, 'mg/m²', 2)}"
+        )
+    answer = "; ".join(shown) + f" (limit {format_quantity(limit, 'mg/m²')})"
+    if level is not None and level > limit:
         return (
             Outcome.APPLIES,
             answer,
             f"The dose level {format_quantity(level, 'mg/m²')} is above the policy's single-dose "
             f"limit of {format_quantity(limit, 'mg/m²')}",
+        )
+    if per_m2 is not None and per_m2 > limit and dose is not None:
+        rounding = dose.dose_rounding
+        how = " (rounded to a vial boundary)" if rounding is not None and rounding.applied else ""
+        return (
+            Outcome.APPLIES,
+            answer,
+            f"The dose given is {format_quantity(per_m2, 'mg/m²', 2)}{how}: above the policy's "
+            f"single-dose limit of {format_quantity(limit, 'mg/m²')}",
         )
     return Outcome.DOES_NOT_APPLY, answer, ""
 

@@ -388,3 +388,52 @@ def test_result_is_frozen_and_complete() -> None:
         "I.1.A.i",
         "I.1.A.ii",
     ]
+
+
+# --- with the cycle decisions of issue 3: the level and dose still come from the DoseResult -----
+
+
+def test_inducer_level_60_is_exclusion_2_and_over_the_unit_limit() -> None:
+    d = dose(regimen="capecitabine", strong_cyp3a4_inducer=True, dose_level="60 mg/m2")
+    assert d.status is Status.OK and d.dose_level_mg_per_m2 == 60
+    c = evaluate(request(), d)
+    assert codes(c.exclusions) == ["dose_level_above_limit"]
+    assert "60 mg/m²" in c.exclusions[0].message
+    # 109.2 mg → 45 + 45 + 15 + 15 = 120 billable units, over 90 on its own
+    assert c.dosing_limit.units_this_dose == 120 and c.dosing_limit.within_limit is False
+    assert codes(c.unmet) == ["dosing_limit_exceeded"]
+
+
+@pytest.mark.parametrize(("level", "applies"), [("60 mg/m2", True), ("40 mg/m2", False)])
+def test_on_hold_the_level_comes_from_the_applied_rule(level: str, applies: bool) -> None:
+    d = dose(
+        regimen="capecitabine",
+        strong_cyp3a4_inducer=True,
+        dose_level=level,
+        anc="1000 /mm3",
+        platelets="150000 /mm3",
+        nonheme_toxicity_grade="0",
+    )
+    assert d.status is Status.HOLD and d.dose_level_mg_per_m2 is None
+    c = evaluate(request(), d)
+    assert ("dose_level_above_limit" in codes(c.exclusions)) is applies
+    outcome = {ch.section: ch.outcome for ch in c.checks}["Limitations/Exclusions 2"]
+    assert outcome is (Outcome.APPLIES if applies else Outcome.DOES_NOT_APPLY)
+    assert any("hold" in n for n in c.notes)
+
+
+def test_a_dose_rounded_up_past_40_mg_per_m2_is_exclusion_2() -> None:
+    d = dose(regimen="capecitabine", round_to_vial_within="5")  # 72.8 mg → 75 mg on 1.82 m²
+    assert d.dose_rounding is not None and d.dose_rounding.applied
+    assert d.dose_level_mg_per_m2 == 40 and d.dose_mg == 75
+    [ex] = evaluate(request(), d).exclusions
+    assert ex.code == "dose_level_above_limit"
+    assert "41.21 mg/m²" in ex.message and "rounded to a vial boundary" in ex.message
+
+
+def test_a_dose_rounded_down_is_not_exclusion_2() -> None:
+    # BSA 1.90 m²: 76 mg → 75 mg (−1.3 %)
+    d = dose(regimen="capecitabine", height="180 cm", weight="72.2 kg", round_to_vial_within="5")
+    assert d.dose_rounding is not None and d.dose_rounding.applied
+    assert (d.dose_rounding.unrounded_mg, d.dose_mg) == (76, 75)
+    assert evaluate(request(), d).exclusions == ()
