@@ -13,7 +13,7 @@ from ixempra_gui.core.bsa import FORMULA_NAMES
 from ixempra_gui.core.coverage import Check, CheckKind, CoverageResult, Outcome
 from ixempra_gui.core.coverage_report import OUTCOME_MARKS
 from ixempra_gui.core.coverage_rules import PriorTherapy, RequestType
-from ixempra_gui.core.formatting import format_quantity, format_ratio
+from ixempra_gui.core.formatting import format_number, format_quantity, format_ratio
 from ixempra_gui.core.models import DoseResult, Regimen
 from ixempra_gui.core.policy import Policy, load_policy
 
@@ -111,7 +111,18 @@ def _dose_fields(dose: DoseResult, policy: Policy) -> tuple[SummaryField, ...]:
             SummaryField("Dose level", format_quantity(dose.dose_level_mg_per_m2, "mg/m²"))
         )
     if dose.dose_mg is not None:
-        fields.append(SummaryField("Dose", f"{format_quantity(dose.dose_mg, 'mg')} IV"))
+        text = f"{format_quantity(dose.dose_mg, 'mg')} IV"
+        if dose.preparation is not None:
+            text += f" over {dose.preparation.infusion_hours} h"
+        rounding = dose.dose_rounding
+        if rounding is not None and rounding.applied:
+            sign = "+" if rounding.change_pct > 0 else ""
+            text += (
+                " (rounded to a vial boundary from "
+                f"{format_quantity(rounding.unrounded_mg, 'mg')}, "
+                f"{sign}{format_number(rounding.change_pct)} %)"
+            )
+        fields.append(SummaryField("Dose", text))
     else:
         fields.append(SummaryField("Dose", f"no dose calculated (status: {dose.status.value})"))
     if dose.vials is not None:

@@ -43,7 +43,7 @@ def test_metastatic_resistant_capecitabine_summary_has_everything() -> None:
     assert fields["Disease setting"] == "metastatic"
     assert fields["Resistant to"] == "anthracycline, taxane"
     assert fields["Regimen"] == "Ixempra in combination with capecitabine"
-    assert fields["Dose level"] == "40 mg/m²" and fields["Dose"] == "72.8 mg IV"
+    assert fields["Dose level"] == "40 mg/m²" and fields["Dose"] == "72.8 mg IV over 3 h"
     assert fields["BSA"] == "1.82 m² (Mosteller)"
     assert fields["Units requested"].startswith(
         "75 per dose: J9207 × 73 administered; J9207-JW × 2"
@@ -104,3 +104,11 @@ def test_no_dose_is_said_plainly() -> None:
     fields = _fields(prior_authorization_summary(contraindicated, coverage))
     assert fields["Dose"] == "no dose calculated (status: contraindicated)"
     assert "Units requested" not in fields
+
+
+def test_a_rounded_dose_shows_where_it_came_from() -> None:
+    rounded = calculate(Order(**order_kwargs(regimen="capecitabine", round_to_vial_within="5")))
+    coverage = evaluate_coverage(REQUEST, rounded, POLICY)
+    fields = _fields(prior_authorization_summary(rounded, coverage))
+    assert fields["Dose"] == "75 mg IV over 3 h (rounded to a vial boundary from 72.8 mg, +3 %)"
+    assert fields["Units requested"].startswith("75 per dose: J9207-JZ × 75")
