@@ -122,3 +122,9 @@ SRC_VIAL_ROUNDING: Final = (
     "never rounded up on a hepatic-impairment level; spec §5"
 )
 MAX_ROUNDING_PCT: Final = Decimal(10)
+
+# --- Cycle (history checks of the journal, issue #6) ----------------------------------------
+CYCLE_INTERVAL_DAYS: Final = 21
+SRC_CYCLE_INTERVAL: Final = (
+    "IXEMPRA PI, Dosage and Administration (40 mg/m² IV over 3 h every 3 weeks)"
+)

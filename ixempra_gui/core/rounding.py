@@ -7,7 +7,7 @@ these functions exactly once per figure, at the boundary where the figure is fix
 from __future__ import annotations
 
 import math
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Context, Decimal
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
 
 # Enough digits that a conversion from an exact Fraction never disturbs a 0.01 or 0.1 rounding.
@@ -40,6 +40,16 @@ def round_dose_mg(dose_mg: Decimal) -> Decimal:
 def round_volume_ml(volume_ml: Decimal) -> Decimal:
     """A volume to draw up, to 0.1 mL, half-up (graduations of the syringes used)."""
     return volume_ml.quantize(_TENTH, rounding=ROUND_HALF_UP)
+
+
+def round_percent_change(change_pct: Fraction) -> Decimal:
+    """A percentage change to 0.1 %, toward zero (journal history checks, issue #6).
+
+    Toward zero, not half-up: a warning threshold on the 0.1 % grid (10 %) is then crossed by the
+    displayed figure exactly when it is crossed by the exact one, so 9.96 % never reads as 10 %
+    beside a missing warning.
+    """
+    return to_decimal(change_pct).quantize(_TENTH, rounding=ROUND_DOWN)
 
 
 def billing_units(dose_mg: Decimal, mg_per_unit: int) -> int:
