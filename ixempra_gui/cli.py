@@ -1,7 +1,8 @@
 """``ixempra-calc``: the scriptable calculator. argparse → core → JSON or an ISMP-style summary.
 
 Exit status: 0 a dose; 3 no dose (contraindicated, not recommended, hold); 2 invalid input.
-Coverage (cli_coverage.py) is reported beside the dose and never changes the exit status.
+Coverage (cli_coverage.py) and history (cli_history.py) are reported beside the dose and never
+change the exit status.
 Never imports Qt (import-linter contract in pyproject.toml).
 """
 
@@ -17,6 +18,7 @@ from typing import NoReturn
 
 from ixempra_gui import __version__
 from ixempra_gui.cli_coverage import add_coverage_arguments, ignored_coverage_options, with_coverage
+from ixempra_gui.cli_history import add_history_arguments, history_text_lines, with_history
 from ixempra_gui.core.calculator import calculate
 from ixempra_gui.core.coverage_report import coverage_text_lines, coverage_to_json
 from ixempra_gui.core.models import DoseResult, Order, Status
@@ -94,6 +96,7 @@ def build_parser(wants_json: bool = False) -> argparse.ArgumentParser:
     )
     _add_cycle_arguments(parser)
     add_coverage_arguments(parser)
+    add_history_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
@@ -189,6 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser(wants_json="--json" in argv)
     args = parser.parse_args(argv)
     result, coverage = with_coverage(args, calculate(order_from_args(args)))
+    result, history = with_history(args, result)
     for issue in result.errors:
         option = "--" + issue.field.replace("_", "-")
         print(f"ixempra-calc: error: {issue.field} ({option}): {issue.message}", file=sys.stderr)
@@ -202,11 +206,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         payload = to_json_dict(result)
         if result.status is not Status.INVALID_INPUT:
             payload["coverage"] = coverage_to_json(coverage) if coverage else None
+            if history is not None:
+                payload["history"] = history.to_json()
         print(json.dumps(payload, ensure_ascii=False, indent=1))
     else:
         lines = [text_summary(result)]
         if coverage is not None:
             lines += coverage_text_lines(coverage)
+        if history is not None:
+            lines += history_text_lines(history)
         print("\n".join(lines))
     return exit_status(result)
 

@@ -60,3 +60,16 @@ def test_installed_wheel_calculates_outside_the_checkout(wheel: Path, tmp_path: 
     assert str(site) in proc.stderr.split()[0]  # the wheel's copy, not the checkout
     assert proc.stderr.split()[1].startswith(str(site / "ixempra_gui" / "resources"))
     assert json.loads(proc.stdout)["dose_mg"] == 72.8
+
+
+def test_wheel_declares_the_journal_command_and_its_dependency(wheel: Path) -> None:
+    archive = zipfile.ZipFile(wheel)
+    [entry_points] = [n for n in archive.namelist() if n.endswith(".dist-info/entry_points.txt")]
+    assert "ixempra-journal = ixempra_gui.journal_cli:main" in archive.read(entry_points).decode()
+    [metadata] = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
+    requires = [
+        line
+        for line in archive.read(metadata).decode().splitlines()
+        if line.startswith("Requires-Dist:")
+    ]
+    assert any("platformdirs" in line for line in requires)

@@ -1,4 +1,4 @@
-"""The core is pure: no module under ixempra_gui/core (nor the CLI) imports Qt.
+"""The core is pure: no module under ixempra_gui/core (nor the journal, nor the CLIs) imports Qt.
 
 The import-linter contracts in pyproject.toml say the same; this test needs no extra tool, and
 CI also runs the core tests where PySide6 is not installed at all.
@@ -7,6 +7,7 @@ CI also runs the core tests where PySide6 is not installed at all.
 from __future__ import annotations
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,10 +15,14 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
+JOURNAL = sorted((REPO / "ixempra_gui" / "journal").glob("*.py"))
 PURE = [
     *sorted((REPO / "ixempra_gui" / "core").glob("*.py")),
+    *JOURNAL,
     REPO / "ixempra_gui" / "cli.py",
     REPO / "ixempra_gui" / "cli_coverage.py",
+    REPO / "ixempra_gui" / "cli_history.py",
+    REPO / "ixempra_gui" / "journal_cli.py",
 ]
 FORBIDDEN = ("PySide6", "shiboken6", "ixempra_gui.ui", "ixempra_gui.app")
 
@@ -47,5 +52,34 @@ def test_cli_run_loads_no_qt_module() -> None:
         "print(sorted(m for m in sys.modules if m.startswith(('PySide6','shiboken6'))))"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize("path", JOURNAL, ids=lambda p: p.name)
+def test_journal_uses_only_stdlib_pint_platformdirs_and_the_core(path: Path) -> None:
+    allowed_ours = ("ixempra_gui.core", "ixempra_gui.journal")
+    bad = {
+        n
+        for n in _imports(path)
+        if not (
+            n.split(".")[0] in sys.stdlib_module_names
+            or n.split(".")[0] in ("pint", "platformdirs")
+            or n == "ixempra_gui"
+            or n.startswith(allowed_ours)
+        )
+    }
+    assert not bad, f"{path.name} imports {bad}"
+
+
+def test_journal_cli_run_loads_no_qt_module(tmp_path: Path) -> None:
+    code = (
+        "import sys, ixempra_gui.journal_cli as j; j.main(['list']); "
+        "print(sorted(m for m in sys.modules if m.startswith(('PySide6','shiboken6'))))"
+    )
+    env = {**os.environ, "IXEMPRA_DATA_DIR": str(tmp_path)}
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, env=env
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "[]"
