@@ -191,8 +191,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(wants_json="--json" in argv)
     args = parser.parse_args(argv)
-    result, coverage = with_coverage(args, calculate(order_from_args(args)))
-    result, history = with_history(args, result)
+    result, history = with_history(args, calculate(order_from_args(args)))
+    prior_units = history.prior_units_21d if history else None
+    result, coverage = with_coverage(args, result, prior_units=prior_units)
     for issue in result.errors:
         option = "--" + issue.field.replace("_", "-")
         print(f"ixempra-calc: error: {issue.field} ({option}): {issue.message}", file=sys.stderr)

@@ -93,9 +93,15 @@ def ignored_coverage_options(args: argparse.Namespace) -> list[str]:
 
 
 def with_coverage(
-    args: argparse.Namespace, dose: DoseResult, today: date | None = None
+    args: argparse.Namespace,
+    dose: DoseResult,
+    today: date | None = None,
+    prior_units: int | None = None,
 ) -> tuple[DoseResult, CoverageResult | None]:
-    """Evaluate coverage beside the dose. Malformed answers make the result invalid input."""
+    """Evaluate coverage beside the dose. Malformed answers make the result invalid input.
+
+    ``prior_units``: units billed in the 21 days before, from the journal (--patient-id), so the
+    dosing limit checks the whole window; None when not known."""
     order = coverage_order_from_args(args)
     if order is None:
         return dose, None
@@ -104,4 +110,4 @@ def with_coverage(
         return DoseResult(status=Status.INVALID_INPUT, issues=(*dose.errors, *issues)), None
     if request is None or dose.status is Status.INVALID_INPUT:
         return dose, None
-    return dose, evaluate_coverage(request, dose)
+    return dose, evaluate_coverage(request, dose, prior_units=prior_units)

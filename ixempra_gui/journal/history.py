@@ -109,7 +109,7 @@ def assess_history(
     total = prior + (this or 0)
     within = total <= policy.max_units
     warnings: list[HistoryWarning] = []
-    limit_src = f"policy {policy.id}, dosing limit ({policy.max_units} units per {window} days)"
+    limit_src = f"policy {policy.id}, {policy.coverage.dosing_limit_section}; spec §6"
 
     if not within:
         warnings.append(

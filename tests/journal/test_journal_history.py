@@ -245,3 +245,29 @@ def test_calc_text_output_shows_history(tmp_path: Path) -> None:
     assert done.returncode == 0
     assert "History     75 units in the 21 days before + 75 this dose = 150 units" in done.stdout
     assert "OVER" in done.stdout and "7 days since the last verified dose" in done.stdout
+
+
+@pytest.mark.slow
+def test_coverage_dosing_limit_checks_the_window_when_the_patient_is_known(tmp_path: Path) -> None:
+    earlier = (DAY0 - timedelta(days=10)).isoformat()
+    assert run_journal(tmp_path, record_args("C", earlier)).returncode == 0
+    coverage = ["--request", "initial", "--diagnosis", "C50.911"]
+    known = json.loads(
+        run_calc_in(
+            tmp_path,
+            [
+                *cli_args(flags=("--json",)),
+                *coverage,
+                "--patient-id",
+                "C",
+                "--administered-on",
+                DAY0.isoformat(),
+            ],
+        ).stdout
+    )
+    limit = known["coverage"]["dosing_limit"]
+    assert limit["prior_units"] == known["history"]["prior_units_21d"] == 75
+    assert limit["window_checked"] is True and limit["within_limit"] is False
+    unknown = json.loads(run_calc_in(tmp_path, [*cli_args(flags=("--json",)), *coverage]).stdout)
+    assert unknown["coverage"]["dosing_limit"]["window_checked"] is False
+    assert "history" not in unknown
