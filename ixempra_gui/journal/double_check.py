@@ -14,11 +14,12 @@ Qt-free, so the window's Verify dialog and any script share one rule:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, is_dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from ixempra_gui.core.formatting import format_quantity
+from ixempra_gui.core.formatting import format_number, format_quantity
 from ixempra_gui.core.models import DoseResult, ValidInputs
 from ixempra_gui.core.units import Measurement
 from ixempra_gui.journal.entries import check_person, same_person
@@ -64,41 +65,59 @@ def _measurement_text(m: Measurement) -> str:
     return f"{m.text} ({format_quantity(m.value, m.canonical_symbol, 2)})"
 
 
+# Differences listed but never material: when each entry was made, not what was entered.
+_NOT_MATERIAL = frozenset({"prepared_at"})
+
+
+def _flat_inputs(inputs: object) -> list[tuple[str, object]]:
+    """(field name, value) for every entered value, nested groups (cycle, preparation) opened."""
+    out: list[tuple[str, object]] = []
+    for f in fields(inputs):  # type: ignore[arg-type]
+        value = getattr(inputs, f.name)
+        if is_dataclass(value) and not isinstance(value, Measurement | type):
+            out += _flat_inputs(value)
+        else:
+            out.append((f.name, value))
+    return out
+
+
 def _compare_inputs(a: ValidInputs | None, b: ValidInputs | None) -> list[Difference]:
     if a is None or b is None:
-        if a is None and b is None:
-            return [Difference("inputs", "input", "invalid", "invalid", True)]
         return [
             Difference(
                 "inputs", "input", "valid" if a else "invalid", "valid" if b else "invalid", True
             )
         ]
     out = []
-    for f in fields(ValidInputs):
-        x, y = getattr(a, f.name), getattr(b, f.name)
+    for (name, x), (_, y) in zip(_flat_inputs(a), _flat_inputs(b), strict=True):
         if isinstance(x, Measurement) and isinstance(y, Measurement):
             if x.value != y.value:
-                out.append(
-                    Difference(f.name, "input", _measurement_text(x), _measurement_text(y), True)
-                )
+                out.append(Difference(name, "input", _text(x), _text(y), True))
             elif x.text != y.text:
-                out.append(
-                    Difference(f.name, "input", _measurement_text(x), _measurement_text(y), False)
-                )
+                out.append(Difference(name, "input", _text(x), _text(y), False))
         elif x != y:
-            out.append(Difference(f.name, "input", _plain(x), _plain(y), True))
+            out.append(Difference(name, "input", _text(x), _text(y), name not in _NOT_MATERIAL))
     return out
 
 
-def _plain(value: object) -> str:
+def _text(value: object) -> str:
+    """How an entered value is shown in the list of differences."""
+    if isinstance(value, Measurement):
+        return _measurement_text(value)
     if value is None:
         return "—"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, tuple):
+        return ", ".join(_text(v) for v in value)
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="minutes")
+    if isinstance(value, Decimal):
+        return format_number(value)
     return str(getattr(value, "value", value))
 
 
-def _qty(unit: str) -> Callable[[Decimal | None], str]:
+def _qty(unit: str) -> Callable[[Decimal | int | None], str]:
     return lambda v: "—" if v is None else format_quantity(v, unit)
 
 
@@ -126,6 +145,20 @@ _RESULT_FIELDS: tuple[tuple[str, Callable[[DoseResult], str]], ...] = (
     ("vials", _vials),
     ("volume_ml", lambda r: _qty("mL")(r.volume_ml)),
     ("billing", _billing),
+    ("diluent", lambda r: _text(r.preparation.diluent) if r.preparation else "—"),
+    ("bag_ml", lambda r: _qty("mL")(r.preparation.bag_ml if r.preparation else None)),
+    (
+        "concentration_mg_per_ml",
+        lambda r: _qty("mg/mL")(r.preparation.concentration_mg_per_ml if r.preparation else None),
+    ),
+    (
+        "rate_ml_per_h",
+        lambda r: _qty("mL/h")(r.preparation.rate_ml_per_h if r.preparation else None),
+    ),
+    (
+        "infusion_hours",
+        lambda r: _qty("h")(r.preparation.infusion_hours if r.preparation else None),
+    ),
 )
 
 
@@ -151,15 +184,12 @@ DOSE_FROM = ("first", "second")
 
 
 def _entry_json(inputs: ValidInputs | None) -> dict[str, str] | None:
+    """One entry's values, as typed for measurements."""
     if inputs is None:
         return None
     return {
-        f.name: (
-            getattr(inputs, f.name).text
-            if isinstance(getattr(inputs, f.name), Measurement)
-            else _plain(getattr(inputs, f.name))
-        )
-        for f in fields(ValidInputs)
+        name: value.text if isinstance(value, Measurement) else _text(value)
+        for name, value in _flat_inputs(inputs)
     }
 
 

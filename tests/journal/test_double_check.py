@@ -53,10 +53,34 @@ def test_every_input_and_result_difference_is_listed() -> None:
         ("result", "vials"),
         ("result", "volume_ml"),
         ("result", "billing"),
+        ("result", "bag_ml"),
+        ("result", "concentration_mg_per_ml"),
+        ("result", "rate_ml_per_h"),
     } == fields
     assert all(d.material for d in c.differences) and not c.matches
     dose = next(d for d in c.differences if d.field == "dose_mg")
     assert dose.first == "72.8 mg" and dose.second != dose.first
+
+
+def test_cycle_and_preparation_inputs_are_compared_too() -> None:
+    c = compare(
+        calc(anc="1800 /mm3", diluent="lactated-ringers", prepared_at="2025-03-01T09:00+00:00"),
+        calc(anc="1900 /mm3", diluent="sodium-chloride", prepared_at="2025-03-01T09:07+00:00"),
+    )
+    by_field = {d.field: d for d in c.differences}
+    assert by_field["anc"].material and by_field["diluent"].material
+    assert by_field["anc"].first.startswith("1800")
+    # when each entry was typed is listed, but is not a difference to explain
+    assert not by_field["prepared_at"].material
+    assert by_field["prepared_at"].first == "2025-03-01T09:00+00:00"
+
+
+def test_entries_made_minutes_apart_match() -> None:
+    c = compare(
+        calc(prepared_at="2025-03-01T09:00+00:00"), calc(prepared_at="2025-03-01T09:05+00:00")
+    )
+    assert c.matches and [d.field for d in c.differences] == ["prepared_at"]
+    assert sign_off(c, "Ann", "Ben").comment == ""
 
 
 def test_a_small_input_difference_with_the_same_dose_is_still_material() -> None:
