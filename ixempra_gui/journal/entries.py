@@ -186,13 +186,19 @@ def _facts_json(facts: DoseFacts) -> dict[str, Any]:
     }
 
 
-def facts_of_content(content: dict[str, Any], record_id: int) -> DoseFacts:
-    facts = content["facts"]
+FACTS = ("weight_kg", "bsa_m2", "units_total")  # the keys of content["facts"], in this order
+
+
+def facts_from_values(values: list[Any], record_id: int) -> DoseFacts:
+    """DoseFacts from [administered_on, weight_kg, bsa_m2, units_total] as stored."""
+    administered_on, weight_kg, bsa_m2, units_total = values
+    if units_total is not None and not isinstance(units_total, int):
+        raise TypeError(f"units_total {units_total!r}")
     return DoseFacts(
-        administered_on=date.fromisoformat(content["administered_on"]),
-        weight_kg=Fraction(facts["weight_kg"]),
-        bsa_m2=Decimal(facts["bsa_m2"]),
-        units_total=facts["units_total"],
+        administered_on=date.fromisoformat(administered_on),
+        weight_kg=Fraction(weight_kg),
+        bsa_m2=Decimal(bsa_m2),
+        units_total=units_total,
         record_id=record_id,
     )
 
