@@ -19,10 +19,18 @@ JOURNAL = sorted((REPO / "ixempra_gui" / "journal").glob("*.py"))
 PURE = [
     *sorted((REPO / "ixempra_gui" / "core").glob("*.py")),
     *JOURNAL,
-    REPO / "ixempra_gui" / "cli.py",
-    REPO / "ixempra_gui" / "cli_coverage.py",
-    REPO / "ixempra_gui" / "cli_history.py",
-    REPO / "ixempra_gui" / "journal_cli.py",
+    *(
+        REPO / "ixempra_gui" / name
+        for name in (
+            "cli.py",
+            "cli_coverage.py",
+            "cli_history.py",
+            "journal_cli.py",
+            "presenter.py",
+            "preferences.py",
+            "worksheet.py",
+        )
+    ),
 ]
 FORBIDDEN = ("PySide6", "shiboken6", "ixempra_gui.ui", "ixempra_gui.app")
 

@@ -1,0 +1,596 @@
+"""Qt-free: the form's raw text → Order → core ``calculate`` → one plain ``ViewState``.
+
+The window only collects a ``FormInput`` and renders the ``ViewState`` it gets back: every
+display string (ISMP style, through core/formatting.py), every per-field message and the status
+are decided here, so they are unit-tested without Qt. No dose rule lives here either: figures
+come from the core's ``DoseResult``; this module only chooses what to show, and shows "—"
+whenever the result is not ready, so a stale or partial dose never reaches the screen.
+
+The core (and pint) are imported on first use, not at import time: the window is painted before
+the ~150 ms the core takes to load (bench/startup.py).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from ixempra_gui.preferences import Preferences
+
+if TYPE_CHECKING:
+    from ixempra_gui.core.models import DoseResult, FieldIssue, Order
+    from ixempra_gui.core.units import Measurement
+
+DASH = "—"
+
+
+class StatusKind(StrEnum):
+    """What the banner says. Only READY allows printing."""
+
+    READY = "ready"
+    HOLD = "hold"
+    CONTRAINDICATED = "contraindicated"
+    NOT_RECOMMENDED = "not_recommended"
+    INPUT_NEEDED = "input_needed"
+
+
+#: Banner words; the same as the CLI's (core/report.py STATUS_WORDS, pinned by a unit test).
+BANNER_TEXT = {
+    StatusKind.READY: "READY TO PREPARE",
+    StatusKind.HOLD: "NO DOSE: HOLD",
+    StatusKind.CONTRAINDICATED: "NO DOSE: CONTRAINDICATED",
+    StatusKind.NOT_RECOMMENDED: "NO DOSE: NOT RECOMMENDED",
+    StatusKind.INPUT_NEEDED: "NO DOSE: INPUT NEEDED",
+}
+
+#: How each input is called in messages and by screen readers (Order keys, plus the dates).
+FIELD_LABELS = {
+    "patient_id": "Patient identifier",
+    "height": "Height",
+    "weight": "Weight",
+    "height_measured_on": "Height measured on",
+    "weight_measured_on": "Weight measured on",
+    "regimen": "Regimen",
+    "bsa_formula": "BSA formula",
+    "ast": "AST",
+    "ast_uln": "AST upper limit of normal",
+    "alt": "ALT",
+    "alt_uln": "ALT upper limit of normal",
+    "bilirubin": "Total bilirubin",
+    "bilirubin_uln": "Total bilirubin upper limit of normal",
+    "anc": "ANC",
+    "platelets": "Platelets",
+    "labs_drawn_on": "Labs drawn on",
+    "strong_cyp3a4_inhibitor": "Strong CYP3A4 inhibitor",
+    "gilbert_syndrome": "Gilbert's syndrome",
+    "acknowledge_warnings": "Values checked",
+}
+
+#: Inputs whose rules belong to another issue (the start-of-cycle gate, issue 3): the window
+#: collects them now and they reach the core only once ``Order`` has a field of that name.
+PENDING_NOTE = "Checked at the start of each cycle — not yet evaluated by this version."
+
+#: Gauge thresholds: every ×ULN limit of the label's hepatic rules (clinical-rules §3).
+GAUGE_MAX = 15.0
+
+
+class MessageKind(StrEnum):
+    ERROR = "error"  # stops the dose
+    WARNING = "warning"  # stops the dose until acknowledged
+    NOTE = "note"  # acknowledged warning, or information
+
+
+@dataclass(frozen=True)
+class FieldMessage:
+    kind: MessageKind
+    text: str
+
+
+@dataclass(frozen=True)
+class FormInput:
+    """Everything the form holds, exactly as entered (text stays text; the core parses it)."""
+
+    patient_id: str = ""
+    height: str = ""
+    height_unit: str = "cm"
+    height_measured_on: date | None = None
+    weight: str = ""
+    weight_unit: str = "kg"
+    weight_measured_on: date | None = None
+    regimen: str | None = None
+    bsa_formula: str = "mosteller"
+    ast: str = ""
+    ast_uln: str = ""
+    ast_unit: str = "u/l"
+    alt: str = ""
+    alt_uln: str = ""
+    alt_unit: str = "u/l"
+    bilirubin: str = ""
+    bilirubin_uln: str = ""
+    bilirubin_unit: str = "mg/dl"
+    anc: str = ""
+    anc_unit: str = "/mm3"
+    platelets: str = ""
+    platelets_unit: str = "/mm3"
+    labs_drawn_on: date | None = None
+    strong_cyp3a4_inhibitor: bool = False
+    gilbert_syndrome: bool = False
+    acknowledge_warnings: bool = False
+
+
+@dataclass(frozen=True)
+class GaugeBar:
+    """One lab on the hepatic gauge: its exact ratio as text, and a float only for drawing."""
+
+    label: str
+    ratio: float
+    text: str
+
+
+@dataclass(frozen=True)
+class VialFill:
+    """One vial in the picture: how much of it the dose uses (the rest is discarded)."""
+
+    strength_mg: int
+    used_fraction: float  # for drawing only
+    text: str
+
+
+@dataclass(frozen=True)
+class ReasonLine:
+    severity: str  # info | warning | stop
+    message: str
+    source: str
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """Everything the window shows, as display strings. Dose fields are "—" unless ready."""
+
+    kind: StatusKind
+    banner_text: str
+    banner_detail: str
+    ready: bool
+    bsa_value: str = DASH
+    bsa_detail: str = ""
+    bsa_formula: str = DASH
+    level_value: str = DASH
+    level_rules: tuple[str, ...] = ()
+    dose_value: str = DASH
+    vials_value: str = DASH
+    vial_fill: tuple[VialFill, ...] = ()
+    preparation_lines: tuple[str, ...] = ()
+    billing_value: str = DASH
+    gauge: tuple[GaugeBar, ...] = ()
+    gauge_thresholds: tuple[float, ...] = ()
+    gauge_description: str = ""
+    reasons: tuple[ReasonLine, ...] = ()
+    inputs_echo: tuple[tuple[str, str], ...] = ()
+    steps: tuple[str, ...] = ()
+    field_messages: Mapping[str, tuple[FieldMessage, ...]] = field(default_factory=dict)
+    print_tooltip: str = ""
+    result: DoseResult | None = field(default=None, compare=False, repr=False)
+
+
+def initial_view() -> ViewState:
+    """What an empty form shows before the core has loaded: no dose, input needed."""
+    return ViewState(
+        kind=StatusKind.INPUT_NEEDED,
+        banner_text=BANNER_TEXT[StatusKind.INPUT_NEEDED],
+        banner_detail="Enter the order: height, weight, regimen and liver tests.",
+        ready=False,
+        print_tooltip=_print_tooltip(StatusKind.INPUT_NEEDED),
+    )
+
+
+def field_hints() -> dict[str, str]:
+    """What each measured field accepts (the core's own words), for tooltips and screen readers."""
+    from ixempra_gui.core.units import QUANTITY_FIELDS
+
+    return {spec.key: f"Accepted: {spec.accepted}." for spec in QUANTITY_FIELDS}
+
+
+# --- the order --------------------------------------------------------------------------------
+
+
+def _coerce(annotation: object, value: object) -> object:
+    """Fit a value to a not-yet-known Order field by its annotation (str unless it says not)."""
+    kind = str(annotation)
+    if isinstance(value, bool) or "bool" in kind:
+        return bool(value)
+    if isinstance(value, tuple):
+        if "tuple" in kind:
+            return value
+        return ",".join(str(v) for v in value)
+    text = str(value)
+    if "str" in kind:
+        return text
+    if "Decimal" in kind:
+        return Decimal(text)
+    if "int" in kind:
+        return int(text)
+    return text
+
+
+def pending_kwargs(order_type: type, values: Mapping[str, object]) -> dict[str, object]:
+    """The values whose Order field exists (another issue adds it), fitted to its type."""
+    known = {f.name: f.type for f in dataclasses.fields(order_type)}
+    return {
+        name: _coerce(known[name], value)
+        for name, value in values.items()
+        if name in known and value is not None
+    }
+
+
+def pending_fields(order_type: type | None = None) -> frozenset[str]:
+    """Form inputs the current core does not evaluate yet (shown with PENDING_NOTE)."""
+    if order_type is None:
+        from ixempra_gui.core.models import Order as order_type
+    known = {f.name for f in dataclasses.fields(order_type)}
+    return frozenset(name for name in ("anc", "platelets") if name not in known)
+
+
+def _default_units(form: FormInput) -> tuple[tuple[str, str], ...]:
+    """The unit each bare number is read in: the selector beside the field (a lab's selector
+    also applies to its ULN). Only spellings the core accepts for that field are passed."""
+    from ixempra_gui.core.units import QUANTITY_FIELDS
+
+    wanted = {
+        "height": form.height_unit,
+        "weight": form.weight_unit,
+        "ast": form.ast_unit,
+        "ast_uln": form.ast_unit,
+        "alt": form.alt_unit,
+        "alt_uln": form.alt_unit,
+        "bilirubin": form.bilirubin_unit,
+        "bilirubin_uln": form.bilirubin_unit,
+        "anc": form.anc_unit,
+        "platelets": form.platelets_unit,
+    }
+    specs = {spec.key: spec for spec in QUANTITY_FIELDS}
+    return tuple(
+        (key, unit)
+        for key, unit in wanted.items()
+        if key in specs and unit.replace(" ", "").lower() in specs[key].spellings
+    )
+
+
+def build_order(form: FormInput, prefs: Preferences) -> Order:
+    """The core's one input, from the form as typed."""
+    from ixempra_gui.core.models import Order
+
+    pending = pending_kwargs(
+        Order,
+        {
+            "anc": form.anc.strip() or None,
+            "platelets": form.platelets.strip() or None,
+            "bag_sizes": prefs.bag_sizes_ml,
+            "round_to_vial_within": (
+                None if prefs.rounding_pct is None else f"{prefs.rounding_pct.normalize():f}"
+            ),
+        },
+    )
+    return Order(
+        height=form.height,
+        weight=form.weight,
+        regimen=form.regimen,
+        ast=form.ast,
+        ast_uln=form.ast_uln,
+        alt=form.alt,
+        alt_uln=form.alt_uln,
+        bilirubin=form.bilirubin,
+        bilirubin_uln=form.bilirubin_uln,
+        bsa_formula=form.bsa_formula,
+        strong_cyp3a4_inhibitor=form.strong_cyp3a4_inhibitor,
+        gilbert_syndrome=form.gilbert_syndrome,
+        acknowledge_warnings=form.acknowledge_warnings,
+        default_units=_default_units(form),
+        **pending,  # type: ignore[arg-type]
+    )
+
+
+def date_issues(form: FormInput, prefs: Preferences, today: date) -> tuple[FieldIssue, ...]:
+    """Missing, future or too-old measurement dates (core/staleness.py)."""
+    from ixempra_gui.core.staleness import DatedField, check_dates
+
+    dated = (
+        DatedField("height_measured_on", "Height measured on", prefs.body_max_age_days),
+        DatedField("weight_measured_on", "Weight measured on", prefs.body_max_age_days),
+        DatedField("labs_drawn_on", "Labs drawn on", prefs.labs_max_age_days),
+    )
+    dates = {
+        "height_measured_on": form.height_measured_on,
+        "weight_measured_on": form.weight_measured_on,
+        "labs_drawn_on": form.labs_drawn_on,
+    }
+    return check_dates(dated, dates, today, form.acknowledge_warnings)
+
+
+# --- the view ---------------------------------------------------------------------------------
+
+
+def present(form: FormInput, prefs: Preferences, today: date) -> ViewState:
+    """Calculate the order and say what to show. Called on every edit."""
+    from ixempra_gui.core.calculator import calculate
+
+    result = calculate(build_order(form, prefs))
+    return render(form, result, date_issues(form, prefs, today))
+
+
+def _is_empty(form: FormInput, key: str) -> bool:
+    value = getattr(form, key, None)
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _status_kind(result: DoseResult, dates_block: bool) -> StatusKind:
+    from ixempra_gui.core.models import Status
+
+    by_status = {
+        Status.HOLD: StatusKind.HOLD,
+        Status.CONTRAINDICATED: StatusKind.CONTRAINDICATED,
+        Status.NOT_RECOMMENDED: StatusKind.NOT_RECOMMENDED,
+    }
+    if result.status in by_status:
+        return by_status[result.status]
+    if result.ready_to_prepare and not dates_block:
+        return StatusKind.READY
+    return StatusKind.INPUT_NEEDED
+
+
+_NOT_PRINTABLE = {
+    StatusKind.INPUT_NEEDED: "no dose yet: the order is incomplete, or a field needs correcting "
+    "or checking",
+    StatusKind.HOLD: "the dose is on hold (start-of-cycle criteria not met)",
+    StatusKind.CONTRAINDICATED: "the regimen is contraindicated for these values",
+    StatusKind.NOT_RECOMMENDED: "Ixempra is not recommended for these values",
+}
+
+
+def _print_tooltip(kind: StatusKind) -> str:
+    if kind is StatusKind.READY:
+        return "Print the compounding worksheet for this dose."
+    return (
+        f"Not available: {_NOT_PRINTABLE[kind]}. A worksheet is printed only for a dose that is "
+        "ready to prepare."
+    )
+
+
+def _messages(
+    form: FormInput, issues: Iterable[FieldIssue], pending: frozenset[str]
+) -> tuple[dict[str, tuple[FieldMessage, ...]], list[str], list[str], list[str]]:
+    """Inline messages per field, and the labels of fields still empty / wrong / to check."""
+    from ixempra_gui.core.models import Severity
+
+    inline: dict[str, list[FieldMessage]] = {}
+    needed: list[str] = []
+    wrong: list[str] = []
+    to_check: list[str] = []
+    for issue in issues:
+        label = FIELD_LABELS.get(issue.field, issue.field.replace("_", " "))
+        if issue.code in ("required", "invalid_choice") and _is_empty(form, issue.field):
+            # Not yet filled in is not an error to shout about: the banner lists it.
+            needed.append(label)
+            continue
+        if issue.severity is Severity.STOP:
+            kind = MessageKind.ERROR
+            wrong.append(label)
+        elif issue.blocks:
+            kind = MessageKind.WARNING
+            to_check.append(label)
+        else:
+            kind = MessageKind.NOTE
+        text = issue.message + (" Acknowledged." if kind is MessageKind.NOTE else "")
+        inline.setdefault(issue.field, []).append(FieldMessage(kind, text))
+    for key in sorted(pending):
+        inline.setdefault(key, []).append(FieldMessage(MessageKind.NOTE, PENDING_NOTE))
+    return {k: tuple(v) for k, v in inline.items()}, needed, wrong, to_check
+
+
+def _dedupe(labels: list[str]) -> str:
+    return ", ".join(dict.fromkeys(labels))
+
+
+def _input_needed_detail(needed: list[str], wrong: list[str], to_check: list[str]) -> str:
+    parts = []
+    if wrong:
+        parts.append(f"Correct the marked fields: {_dedupe(wrong)}.")
+    if needed:
+        parts.append(f"Still needed: {_dedupe(needed)}.")
+    if to_check:
+        parts.append(
+            f"Check {_dedupe(to_check)}, then tick “I have checked the values marked for checking”."
+        )
+    return " ".join(parts) or "Enter the order."
+
+
+def _echo(m: Measurement) -> str:
+    """What was typed, with its unit, and the canonical value when another unit was typed (a
+    wrong unit shows: "154 lb (69.85 kg)")."""
+    from ixempra_gui.core.formatting import format_quantity
+
+    typed = (
+        m.text
+        if any(c.isalpha() or c in "'\"" for c in m.text)
+        else (f"{m.text} {m.entered_symbol}")
+    )
+    if m.in_canonical_unit:
+        return typed
+    return f"{typed} ({format_quantity(m.value, m.canonical_symbol, 2)})"
+
+
+def _vial_fill(result: DoseResult) -> tuple[VialFill, ...]:
+    """The dose poured into the vials, largest first: the part not used is the discard."""
+    from ixempra_gui.core.formatting import format_quantity
+
+    assert result.vials is not None and result.dose_mg is not None
+    remaining = result.dose_mg
+    fills: list[VialFill] = []
+    for strength, count in result.vials.counts:
+        for _ in range(count):
+            used = min(Decimal(strength), max(remaining, Decimal(0)))
+            remaining -= used
+            fills.append(
+                VialFill(
+                    strength,
+                    float(used / strength),
+                    f"{format_quantity(used, 'mg')} of {format_quantity(strength, 'mg')} used",
+                )
+            )
+    return tuple(fills)
+
+
+def _billing_text(result: DoseResult) -> str:
+    billing = result.billing
+    assert billing is not None
+    lines = [
+        f"{ln.hcpcs}{'-' + ln.modifier if ln.modifier else ''} × {ln.units} units: "
+        + ln.description
+        for ln in billing.lines
+    ]
+    ndc = ", ".join(billing.ndc)
+    lines.append(f"NDC {ndc}")
+    if billing.ndc_unverified:
+        lines.append(f"NDC to confirm: {', '.join(billing.ndc_unverified)}")
+    return "\n".join(lines)
+
+
+def _preparation_lines(result: DoseResult) -> tuple[str, ...]:
+    """Withdraw volume now; the preparation object (issue 3) is listed field by field."""
+    from ixempra_gui.core import label
+    from ixempra_gui.core.formatting import format_number, format_quantity
+
+    assert result.volume_ml is not None
+    lines = [
+        f"Withdraw {format_quantity(result.volume_ml, 'mL')} of the "
+        f"{format_quantity(label.RECONSTITUTED_MG_PER_ML, 'mg/mL')} reconstituted solution"
+    ]
+    preparation = getattr(result, "preparation", None)
+    if preparation is not None and dataclasses.is_dataclass(preparation):
+        for f in dataclasses.fields(preparation):
+            value: Any = getattr(preparation, f.name)
+            if value is None:
+                continue
+            if isinstance(value, Decimal | int) and not isinstance(value, bool):
+                shown = format_number(value)
+            elif isinstance(value, tuple | list):
+                shown = "; ".join(str(v) for v in value)
+            else:
+                shown = str(value)
+            lines.append(f"{f.name.replace('_', ' ').capitalize()}: {shown}")
+    return tuple(lines)
+
+
+def _gauge(result: DoseResult) -> tuple[tuple[GaugeBar, ...], tuple[float, ...], str]:
+    from ixempra_gui.core import label
+    from ixempra_gui.core.formatting import format_number, format_ratio
+    from ixempra_gui.core.hepatic import MONOTHERAPY_TIERS
+
+    r = result.ratios
+    if r is None:
+        return (), (), ""
+    bars = (
+        GaugeBar("AST", float(r.ast), format_ratio(r.ast)),
+        GaugeBar("ALT", float(r.alt), format_ratio(r.alt)),
+        GaugeBar("Bilirubin", float(r.bilirubin), format_ratio(r.bilirubin)),
+    )
+    limits = {t.ast_alt_max for t in MONOTHERAPY_TIERS} | {
+        t.bilirubin_max for t in MONOTHERAPY_TIERS
+    }
+    limits |= {label.CAPE_AST_ALT_MAX_X_ULN, label.CAPE_BILIRUBIN_MAX_X_ULN}
+    thresholds = tuple(float(x) for x in sorted(limits))
+    marks = ", ".join(format_number(x) for x in sorted(limits))
+    description = (
+        "; ".join(f"{b.label} {b.text}" for b in bars) + f". Thresholds marked: {marks} ×ULN."
+    )
+    return bars, thresholds, description
+
+
+def render(
+    form: FormInput, result: DoseResult, extra_issues: tuple[FieldIssue, ...] = ()
+) -> ViewState:
+    """The view of one result (pure: the same result and form always give the same view)."""
+    from ixempra_gui.core import label
+    from ixempra_gui.core.bsa import FORMULA_NAMES
+    from ixempra_gui.core.formatting import format_number, format_quantity
+    from ixempra_gui.core.models import Severity, Status
+
+    issues = (*result.issues, *extra_issues)
+    dates_block = any(i.blocks for i in extra_issues)
+    kind = _status_kind(result, dates_block)
+    ready = kind is StatusKind.READY
+    messages, needed, wrong, to_check = _messages(form, issues, pending_fields())
+
+    if kind is StatusKind.INPUT_NEEDED:
+        detail = _input_needed_detail(needed, wrong, to_check)
+    else:
+        stops = [r.message for r in result.reasons if r.severity is Severity.STOP]
+        detail = stops[0] if stops else ("Dose, vials and billing below." if ready else "")
+
+    view: dict[str, Any] = {}
+    if result.status is not Status.INVALID_INPUT and result.bsa and result.inputs:
+        bsa = result.bsa
+        view["bsa_value"] = format_quantity(bsa.rounded_m2, "m²") + (
+            f" → capped at {format_quantity(label.BSA_CAP_M2, 'm²')}" if bsa.capped else ""
+        )
+        view["bsa_formula"] = FORMULA_NAMES[bsa.formula]
+        view["bsa_detail"] = (
+            f"{FORMULA_NAMES[bsa.formula]}, unrounded {format_number(bsa.exact_m2, 4)} m²"
+            + (
+                f"; the dose is calculated on {format_quantity(bsa.used_m2, 'm²')}"
+                if bsa.capped
+                else ""
+            )
+        )
+        inputs = result.inputs
+        view["inputs_echo"] = (
+            ("Height", _echo(inputs.height)),
+            ("Weight", _echo(inputs.weight)),
+            (
+                "Regimen",
+                "with capecitabine" if inputs.regimen.value == "capecitabine" else "monotherapy",
+            ),
+            ("AST", f"{_echo(inputs.ast)} (ULN {_echo(inputs.ast_uln)})"),
+            ("ALT", f"{_echo(inputs.alt)} (ULN {_echo(inputs.alt_uln)})"),
+            ("Bilirubin", f"{_echo(inputs.bilirubin)} (ULN {_echo(inputs.bilirubin_uln)})"),
+        )
+        view["gauge"], view["gauge_thresholds"], view["gauge_description"] = _gauge(result)
+        view["level_rules"] = tuple(
+            ("✔ sets the level: " if rule.applies else "considered: ")
+            + rule.description
+            + f" [{rule.source}]"
+            for rule in result.level_rules
+        )
+        view["reasons"] = tuple(
+            ReasonLine(r.severity.value, r.message, r.source) for r in result.reasons
+        ) + tuple(
+            ReasonLine(Severity.WARNING.value, i.message + " — acknowledged.", "site settings")
+            for i in extra_issues
+            if i.severity is Severity.WARNING and not i.blocks
+        )
+        view["steps"] = result.steps
+    if ready:
+        assert result.dose_mg is not None and result.vials is not None
+        assert result.dose_level_mg_per_m2 is not None
+        view["level_value"] = format_quantity(result.dose_level_mg_per_m2, "mg/m²")
+        view["dose_value"] = format_quantity(result.dose_mg, "mg")
+        view["vials_value"] = " + ".join(
+            f"{n} × {format_quantity(s, 'mg')}" for s, n in result.vials.counts if n
+        )
+        view["vial_fill"] = _vial_fill(result)
+        view["preparation_lines"] = _preparation_lines(result)
+        view["billing_value"] = _billing_text(result)
+    return ViewState(
+        kind=kind,
+        banner_text=BANNER_TEXT[kind],
+        banner_detail=detail,
+        ready=ready,
+        field_messages=messages,
+        print_tooltip=_print_tooltip(kind),
+        result=result,
+        **view,
+    )

@@ -1,0 +1,111 @@
+"""The compounding worksheet as HTML (Qt-free; ui/printing.py lays it out on paper or PDF).
+
+It renders the same ``ViewState`` as the window, so the paper says exactly what the screen said.
+Every piece of text is escaped: a patient identifier typed as ``<b>x</b>`` prints literally.
+Only a dose that is ready to prepare has a worksheet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from html import escape
+
+from ixempra_gui import APP_NAME, __version__
+from ixempra_gui.presenter import FIELD_LABELS, FormInput, ViewState
+
+TITLE = "Ixempra (ixabepilone) compounding worksheet"
+
+
+class NotReadyError(ValueError):
+    """A worksheet was asked for a result that is not ready to prepare."""
+
+
+def _rows(pairs: Iterable[tuple[str, str]]) -> str:
+    return "".join(
+        f"<tr><th align='left' valign='top'>{escape(k)}</th><td>{escape(v)}</td></tr>"
+        for k, v in pairs
+    )
+
+
+def _list(items: Iterable[str], ordered: bool = False) -> str:
+    tag = "ol" if ordered else "ul"
+    return f"<{tag}>" + "".join(f"<li>{escape(i)}</li>" for i in items) + f"</{tag}>"
+
+
+def _date(value: object) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else "not given"
+
+
+def input_rows(form: FormInput, view: ViewState) -> list[tuple[str, str]]:
+    """Each input as entered (both unit systems) with the date it was measured."""
+    echo = dict(view.inputs_echo)
+    yes_no = {True: "yes", False: "no"}
+    rows = [
+        ("Patient identifier", form.patient_id.strip() or "not given"),
+        ("Height", f"{echo.get('Height', form.height)}, measured {_date(form.height_measured_on)}"),
+        ("Weight", f"{echo.get('Weight', form.weight)}, measured {_date(form.weight_measured_on)}"),
+        ("Regimen", echo.get("Regimen", str(form.regimen))),
+        ("BSA formula", view.bsa_formula),
+        ("AST", echo.get("AST", form.ast)),
+        ("ALT", echo.get("ALT", form.alt)),
+        ("Total bilirubin", echo.get("Bilirubin", form.bilirubin)),
+    ]
+    for key in ("anc", "platelets"):
+        text = getattr(form, key).strip()
+        if text:
+            notes = [m.text for m in view.field_messages.get(key, ())]
+            rows.append((FIELD_LABELS[key], " ".join([text, *notes])))
+    rows += [
+        ("Labs drawn on", _date(form.labs_drawn_on)),
+        ("Strong CYP3A4 inhibitor", yes_no[form.strong_cyp3a4_inhibitor]),
+        ("Gilbert's syndrome", yes_no[form.gilbert_syndrome]),
+        ("Unusual or old values checked", yes_no[form.acknowledge_warnings]),
+    ]
+    return rows
+
+
+def worksheet_html(
+    form: FormInput, view: ViewState, printed_at: datetime, policy_id: str, policy_review: str
+) -> str:
+    """The whole worksheet as one HTML document (Qt's rich-text subset)."""
+    if not view.ready:
+        raise NotReadyError(f"no worksheet: {view.banner_text}")
+    result_rows = [
+        ("Status", view.banner_text),
+        ("Dose", view.dose_value),
+        ("Dose level", view.level_value),
+        ("BSA", f"{view.bsa_value} ({view.bsa_detail})"),
+        ("Vials", view.vials_value),
+        *[("Vial", v.text) for v in view.vial_fill],
+    ]
+    reasons = [f"[{r.severity}] {r.message} — {r.source}" for r in view.reasons]
+    signature = (
+        "<table width='100%' cellspacing='0' cellpadding='8'>"
+        "<tr><td width='50%'>Prepared by: ______________________________</td>"
+        "<td>Date and time: ____________________</td></tr>"
+        "<tr><td>Verified by: ______________________________</td>"
+        "<td>Date and time: ____________________</td></tr></table>"
+    )
+    printed = printed_at.isoformat(sep=" ", timespec="minutes")
+    footer = (
+        f"{escape(APP_NAME)} {escape(__version__)} · policy {escape(policy_id)} "
+        f"(reviewed {escape(policy_review)}) · printed {escape(printed)}"
+    )
+    table = "<table cellspacing='0' cellpadding='3' border='1' width='100%'>"
+    return (
+        "<html><head><meta charset='utf-8'/>"
+        f"<title>{escape(TITLE)}</title></head><body>"
+        f"<h2>{escape(TITLE)}</h2>"
+        f"<p><b>{escape(view.banner_text)}</b> — dose <b>{escape(view.dose_value)}</b></p>"
+        f"<h3>Inputs</h3>{table}{_rows(input_rows(form, view))}</table>"
+        f"<h3>Result</h3>{table}{_rows(result_rows)}</table>"
+        f"<h3>Calculation, step by step</h3>{_list(view.steps, ordered=True)}"
+        f"<h3>Dose level: every rule considered</h3>{_list(view.level_rules)}"
+        f"<h3>Preparation</h3>{_list(view.preparation_lines)}"
+        f"<h3>Billing</h3>{_list(view.billing_value.splitlines())}"
+        f"<h3>Reasons and sources</h3>{_list(reasons)}"
+        f"<h3>Signatures</h3>{signature}"
+        f"<p><small>{footer}</small></p>"
+        "</body></html>"
+    )
