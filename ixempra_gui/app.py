@@ -10,6 +10,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QTimer
@@ -92,6 +93,41 @@ def make_excepthook(show_dialog: bool) -> ExceptHook:
     return hook
 
 
+def _identify(app: QApplication) -> None:
+    app.setApplicationName("ixempra-gui")
+    app.setApplicationDisplayName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("Ixempra dosing workstation")
+    app.setDesktopFileName("ixempra-gui")
+
+
+def create_main_window(settings_file: str | Path | None = None) -> MainWindow:
+    """The main window, built and restored but not shown, without starting an event loop.
+
+    A QApplication must already exist (the app's ``main``, or pytest-qt). Settings come from the
+    explicit INI file (``settings_file``, else ``$IXEMPRA_CONFIG_DIR/settings.ini``, else the
+    user's config folder); unusable stored values keep their defaults and are reported.
+    """
+    from ixempra_gui.ui.settings import load_preferences, open_settings
+
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        raise RuntimeError("create_main_window() needs a QApplication; create one first")
+    if not app.applicationDisplayName().startswith(APP_NAME):
+        _identify(app)
+    settings = open_settings(Path(settings_file) if settings_file is not None else None)
+    prefs, problems = load_preferences(settings)
+    window = MainWindow(prefs, settings)
+    window.restore_state()
+    for problem in problems:
+        print(f"ixempra-gui: settings {settings.fileName()}: {problem}", file=sys.stderr)
+    if problems:
+        window.statusBar().showMessage(
+            f"Some preferences in {settings.fileName()} were unusable; defaults were used.", 15000
+        )
+    return window
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Start the workstation; returns the process exit status."""
     args_in = list(sys.argv[1:] if argv is None else argv)
@@ -109,11 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         app = existing
     else:
         app = QApplication(["ixempra-gui", *qt_args])
-    app.setApplicationName("ixempra-gui")
-    app.setApplicationDisplayName(APP_NAME)
-    app.setApplicationVersion(__version__)
-    app.setOrganizationName("Ixempra dosing workstation")
-    app.setDesktopFileName("ixempra-gui")
+    _identify(app)
 
     offscreen = app.platformName() in ("offscreen", "minimal")
     previous_hook = sys.excepthook
@@ -121,7 +153,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.excepthook = hook
     try:
         try:
-            window = MainWindow()
+            window = create_main_window()
         except Exception as err:  # e.g. an unreadable policy file: say so, do not just vanish
             hook(type(err), err, err.__traceback__)
             return 1

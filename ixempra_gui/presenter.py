@@ -71,6 +71,18 @@ FIELD_LABELS = {
     "acknowledge_warnings": "Values checked",
 }
 
+#: Choices of the two selectors, (value the core reads, what is shown). The same values as
+#: core/models.py Regimen and BsaFormula, the same names as core/bsa.py (pinned by unit tests);
+#: kept here so the window is built before the core is imported.
+REGIMEN_CHOICES = (("monotherapy", "Monotherapy"), ("capecitabine", "With capecitabine"))
+BSA_FORMULA_CHOICES = (
+    ("mosteller", "Mosteller"),
+    ("dubois", "DuBois & DuBois"),
+    ("haycock", "Haycock"),
+    ("gehan-george", "Gehan & George"),
+    ("boyd", "Boyd"),
+)
+
 #: Inputs whose rules belong to another issue (the start-of-cycle gate, issue 3): the window
 #: collects them now and they reach the core only once ``Order`` has a field of that name.
 PENDING_NOTE = "Checked at the start of each cycle — not yet evaluated by this version."
@@ -139,6 +151,7 @@ class VialFill:
     strength_mg: int
     used_fraction: float  # for drawing only
     text: str
+    label: str  # "45 mg"
 
 
 @dataclass(frozen=True)
@@ -167,7 +180,7 @@ class ViewState:
     preparation_lines: tuple[str, ...] = ()
     billing_value: str = DASH
     gauge: tuple[GaugeBar, ...] = ()
-    gauge_thresholds: tuple[float, ...] = ()
+    gauge_thresholds: tuple[tuple[float, str], ...] = ()  # (position value, label)
     gauge_description: str = ""
     reasons: tuple[ReasonLine, ...] = ()
     inputs_echo: tuple[tuple[str, str], ...] = ()
@@ -188,11 +201,45 @@ def initial_view() -> ViewState:
     )
 
 
+def failure_view() -> ViewState:
+    """Shown when the calculation itself failed (a bug, never bad input): no figure at all."""
+    return ViewState(
+        kind=StatusKind.INPUT_NEEDED,
+        banner_text="NO DOSE: INTERNAL ERROR",
+        banner_detail="The calculation failed, so no figure is shown. Do not use any earlier "
+        "figure; re-enter the order or use ixempra-calc, and report the error.",
+        ready=False,
+        print_tooltip="Not available: the calculation failed.",
+    )
+
+
 def field_hints() -> dict[str, str]:
     """What each measured field accepts (the core's own words), for tooltips and screen readers."""
     from ixempra_gui.core.units import QUANTITY_FIELDS
 
     return {spec.key: f"Accepted: {spec.accepted}." for spec in QUANTITY_FIELDS}
+
+
+def uln_problem(key: str, text: str) -> str | None:
+    """Why a default ULN (Preferences dialog) is unusable, in the core's words; None if fine."""
+    from ixempra_gui.core.errors import FieldError
+    from ixempra_gui.core.units import QUANTITY_FIELDS, parse_measurement
+
+    spec = next(s for s in QUANTITY_FIELDS if s.key == key)
+    try:
+        parse_measurement(spec, text)
+    except FieldError as err:
+        return err.message
+    return None
+
+
+def unused_preferences(order_type: type | None = None) -> frozenset[str]:
+    """Preferences the current core does not use yet (bag sizes, dose rounding: issue 3)."""
+    if order_type is None:
+        from ixempra_gui.core.models import Order as order_type
+    known = {f.name for f in dataclasses.fields(order_type)}
+    wanted = {"bag_sizes": "bag_sizes_ml", "round_to_vial_within": "rounding_pct"}
+    return frozenset(pref for name, pref in wanted.items() if name not in known)
 
 
 # --- the order --------------------------------------------------------------------------------
@@ -439,6 +486,7 @@ def _vial_fill(result: DoseResult) -> tuple[VialFill, ...]:
                     strength,
                     float(used / strength),
                     f"{format_quantity(used, 'mg')} of {format_quantity(strength, 'mg')} used",
+                    format_quantity(strength, "mg"),
                 )
             )
     return tuple(fills)
@@ -485,7 +533,9 @@ def _preparation_lines(result: DoseResult) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def _gauge(result: DoseResult) -> tuple[tuple[GaugeBar, ...], tuple[float, ...], str]:
+def _gauge(
+    result: DoseResult,
+) -> tuple[tuple[GaugeBar, ...], tuple[tuple[float, str], ...], str]:
     from ixempra_gui.core import label
     from ixempra_gui.core.formatting import format_number, format_ratio
     from ixempra_gui.core.hepatic import MONOTHERAPY_TIERS
@@ -502,7 +552,7 @@ def _gauge(result: DoseResult) -> tuple[tuple[GaugeBar, ...], tuple[float, ...],
         t.bilirubin_max for t in MONOTHERAPY_TIERS
     }
     limits |= {label.CAPE_AST_ALT_MAX_X_ULN, label.CAPE_BILIRUBIN_MAX_X_ULN}
-    thresholds = tuple(float(x) for x in sorted(limits))
+    thresholds = tuple((float(x), format_number(x)) for x in sorted(limits))
     marks = ", ".join(format_number(x) for x in sorted(limits))
     description = (
         "; ".join(f"{b.label} {b.text}" for b in bars) + f". Thresholds marked: {marks} ×ULN."

@@ -109,3 +109,11 @@ def worksheet_html(
         f"<p><small>{footer}</small></p>"
         "</body></html>"
     )
+
+
+def build_worksheet(form: FormInput, view: ViewState, printed_at: datetime) -> str:
+    """The worksheet with the payer policy's id and review date from the policy data."""
+    from ixempra_gui.core.policy import load_policy
+
+    policy = load_policy()
+    return worksheet_html(form, view, printed_at, policy.id, policy.last_review)

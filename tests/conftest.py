@@ -72,6 +72,13 @@ def cli_args(
     return [*args, *flags]
 
 
+@pytest.fixture(autouse=True)
+def _private_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Every test gets its own settings folder: the user's real settings are never read or
+    written, and no test sees another's (the window reads IXEMPRA_CONFIG_DIR)."""
+    monkeypatch.setenv("IXEMPRA_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
+
+
 @pytest.fixture(scope="session")
 def reference_cases() -> list[dict[str, Any]]:
     path = SHARED_SPEC / "reference-cases.json"

@@ -1,246 +1,289 @@
-"""Placeholder main window: a minimal order form that already shows the calculator's summary.
+"""The pharmacist's workstation window: the order form on the left, the live result on the right.
 
-The full window (a later issue) replaces this. Until then the form is useful on its own: every
-edit builds an ``Order`` from the raw text and shows ``text_summary`` of ``calculate(order)``.
-No dose rule lives here; the window only collects text and renders a result.
+Every edit builds a ``FormInput``, the presenter turns it into a ``ViewState`` through the core,
+and the window renders it. No dose rule lives here. The worksheet is built from a fresh
+calculation of the form at the moment of printing, never from what an earlier edit showed.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QFontDatabase
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt, QTimer, qVersion
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QComboBox,
-    QFormLayout,
-    QGroupBox,
-    QLabel,
-    QLineEdit,
+    QFileDialog,
+    QFrame,
     QMainWindow,
-    QPlainTextEdit,
+    QMessageBox,
     QScrollArea,
     QSplitter,
-    QVBoxLayout,
     QWidget,
 )
 
-from ixempra_gui import APP_NAME
-from ixempra_gui.core.calculator import calculate
-from ixempra_gui.core.models import DoseResult, Order, Regimen
-from ixempra_gui.core.report import STATUS_WORDS, text_summary
-from ixempra_gui.core.units import QUANTITY_FIELDS
-
-#: Defaults a pharmacist usually keeps; every other field starts empty on purpose.
-ULN_DEFAULTS = {"ast_uln": "40 U/L", "alt_uln": "40 U/L", "bilirubin_uln": "1.2 mg/dL"}
-
-#: Example text shown in empty fields (placeholder only, never a value).
-_EXAMPLES = {
-    "height": "e.g. 170 cm",
-    "weight": "e.g. 70 kg",
-    "ast": "e.g. 30 U/L",
-    "alt": "e.g. 25 U/L",
-    "bilirubin": "e.g. 0.8 mg/dL",
-}
-
-#: Form order: the order the pharmacist reads them off the chart.
-_FORM_ORDER = (
-    "height",
-    "weight",
-    "regimen",
-    "ast",
-    "ast_uln",
-    "alt",
-    "alt_uln",
-    "bilirubin",
-    "bilirubin_uln",
+from ixempra_gui import APP_NAME, __version__
+from ixempra_gui.preferences import Preferences
+from ixempra_gui.presenter import (
+    FormInput,
+    ViewState,
+    failure_view,
+    field_hints,
+    initial_view,
+    present,
 )
-
-# Short, distinct first words: a narrow (200 %-scaled) form must not cut the telling part off.
-_REGIMEN_CHOICES = (
-    (Regimen.MONOTHERAPY, "Monotherapy"),
-    (Regimen.CAPECITABINE, "With capecitabine"),
-)
-
-_INTRO = (
-    "<b>Preview form.</b> The full order form (BSA formula, CYP3A4 inhibitor, Gilbert's "
-    "syndrome, worksheet and journal) arrives in a later version. Type values with their unit; "
-    "the summary on the right is recalculated on every edit."
-)
+from ixempra_gui.ui.order_form import OrderForm
+from ixempra_gui.ui.result_panel import ResultPanel
+from ixempra_gui.ui.widgets import is_dark
 
 
-_INVALID_STYLE = "QLineEdit { border: 2px solid #b71c1c; border-radius: 2px; padding: 1px; }"
+def _field_style(dark: bool) -> str:
+    error, warning = ("#ef9a9a", "#ffcc80") if dark else ("#b71c1c", "#a35a00")
+    return (
+        f'QLineEdit[state="error"], QComboBox[state="error"], QDateEdit[state="error"] '
+        f"{{ border: 2px solid {error}; border-radius: 2px; padding: 1px; }}"
+        f'QLineEdit[state="warning"], QComboBox[state="warning"], QDateEdit[state="warning"] '
+        f"{{ border: 2px dashed {warning}; border-radius: 2px; padding: 1px; }}"
+    )
 
 
 class MainWindow(QMainWindow):
-    """Collects the order as text and shows the calculator's summary of it."""
+    """Order form, live result, worksheet printing."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        prefs: Preferences | None = None,
+        settings: QSettings | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.setWindowTitle(APP_NAME)
         self.setObjectName("mainWindow")
-        self.fields: dict[str, QLineEdit] = {}
-        self._accepted: dict[str, str] = {}  # what each field accepts, for tooltips
-        self.last_result: DoseResult | None = None
+        self.setWindowTitle(APP_NAME)
+        self.prefs = prefs or Preferences()
+        self.settings = settings
+        self.view: ViewState = initial_view()
+        self.form_snapshot: FormInput | None = None
+        self._hints_loaded = False
+        self.today = date.today  # replaced by tests that need a fixed day
 
-        specs = {spec.key: spec for spec in QUANTITY_FIELDS}
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        # Labels wrap themselves; wrapping rows would put some fields under their label.
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
-        for key in _FORM_ORDER:
-            if key == "regimen":
-                self.regimen = self._make_regimen()
-                form.addRow(self._buddy_label("Regimen", self.regimen), self.regimen)
-                continue
-            spec = specs[key]
-            edit = QLineEdit(ULN_DEFAULTS.get(key, ""))
-            edit.setObjectName(f"{key}Edit")
-            edit.setPlaceholderText(_EXAMPLES.get(key, ""))
-            edit.setAccessibleName(spec.label)
-            self._accepted[key] = f"Accepted: {spec.accepted}"
-            edit.setAccessibleDescription(self._accepted[key])
-            edit.setToolTip(self._accepted[key])
-            edit.setClearButtonEnabled(True)
-            edit.textChanged.connect(self.recalculate)
-            self.fields[key] = edit
-            form.addRow(self._buddy_label(spec.label, edit), edit)
+        self.form = OrderForm(self.prefs)
+        self.result_panel = ResultPanel()
+        self.form.setStyleSheet(_field_style(is_dark(self.palette())))
 
-        inputs_box = QGroupBox("Order")
-        inputs_box.setLayout(form)
+        # At 1366x768 with 200 % scaling only ~683x384 logical pixels are left: scroll, never clip.
+        form_scroll = QScrollArea()
+        form_scroll.setObjectName("formScroll")
+        form_scroll.setWidget(self.form)
+        form_scroll.setWidgetResizable(True)
+        form_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        # The form never narrower than its fields: labels wrap, fields are never cut off.
+        scrollbar = form_scroll.verticalScrollBar().sizeHint().width()
+        form_scroll.setMinimumWidth(self.form.minimumSizeHint().width() + scrollbar + 2)
+        self.form_scroll = form_scroll
 
-        intro = QLabel(_INTRO)
-        intro.setObjectName("introLabel")
-        intro.setWordWrap(True)
-        intro.setTextFormat(Qt.TextFormat.RichText)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(form_scroll)
+        self.splitter.addWidget(self.result_panel)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.setCentralWidget(self.splitter)
 
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.addWidget(intro)
-        left_layout.addWidget(inputs_box)
-        left_layout.addStretch(1)
-        # At 1366x768 with 200 % scaling only ~380 logical pixels are left: scroll, never clip.
-        scroll = QScrollArea()
-        scroll.setObjectName("formScroll")
-        scroll.setWidget(left)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setMinimumWidth(300)
+        self._make_actions()
+        self.form.changed.connect(self.recalculate)
+        self.render(self.view)
+        self._fit_to_screen()
+        # The core (and pint) load after the first paint; an edit before then calculates at once.
+        QTimer.singleShot(0, self.recalculate)
 
-        self.status_label = QLabel()
-        self.status_label.setObjectName("statusLabel")
-        self.status_label.setAccessibleName("Dose status")
-        status_font = QFont(self.status_label.font())
-        status_font.setBold(True)
-        status_font.setPointSizeF(status_font.pointSizeF() * 1.3)
-        self.status_label.setFont(status_font)
-        self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    # --- building ---------------------------------------------------------------------------
 
-        self.result_view = QPlainTextEdit()
-        self.result_view.setObjectName("resultView")
-        self.result_view.setReadOnly(True)
-        self.result_view.setAccessibleName("Dose calculation result")
-        self.result_view.setAccessibleDescription(
-            "Recalculated on every edit: status, inputs, BSA, dose, vials, volume, billing, "
-            "and the reason for each figure."
-        )
-        self.result_view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.result_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+    def _make_actions(self) -> None:
+        self.print_action = QAction("&Print worksheet…", self)
+        self.print_action.setObjectName("printAction")
+        self.print_action.setShortcut(QKeySequence.StandardKey.Print)  # Ctrl+P
+        self.print_action.triggered.connect(self.print_worksheet)
+        self.pdf_action = QAction("Save worksheet as P&DF…", self)
+        self.pdf_action.setObjectName("savePdfAction")
+        self.pdf_action.setShortcut(QKeySequence("Ctrl+Shift+S"))
+        self.pdf_action.triggered.connect(lambda: self.save_pdf())
+        prefs_action = QAction("P&references…", self)
+        prefs_action.setObjectName("preferencesAction")
+        prefs_action.setShortcut(QKeySequence("Ctrl+,"))
+        prefs_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        prefs_action.triggered.connect(self.edit_preferences)
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        quit_action.triggered.connect(self.close)
+        about_action = QAction("&About", self)
+        about_action.triggered.connect(self.about)
 
-        right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.addWidget(self.status_label)
-        right_layout.addWidget(self.result_view, 1)
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addAction(self.print_action)
+        file_menu.addAction(self.pdf_action)
+        file_menu.addSeparator()
+        file_menu.addAction(prefs_action)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+        self.menuBar().addMenu("&Help").addAction(about_action)
+        self.result_panel.print_button.clicked.connect(self.print_action.trigger)
+        self.result_panel.pdf_button.clicked.connect(self.pdf_action.trigger)
 
-        splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.setObjectName("mainSplitter")
-        splitter.setChildrenCollapsible(False)
-        splitter.addWidget(scroll)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(0, 0)
-        splitter.setStretchFactor(1, 1)
-        self.setCentralWidget(splitter)
-
-        self._fit_to_screen(splitter)
-        self.recalculate()
-
-    def _fit_to_screen(self, splitter: QSplitter) -> None:
-        """Start at a size that fits the screen with room for title bar and panels.
-
-        A fixed 1280x720 does not fit a 1366x768 laptop once the desktop's panel and the title
-        bar are counted, and is twice the screen at 200 % scaling (683x384 logical pixels).
-        """
+    def _fit_to_screen(self) -> None:
+        """Start at a size that fits the screen (a 1366x768 laptop, or 200 % scaling)."""
         screen = self.screen()
         if screen is None:
-            self.resize(1200, 700)
+            self.resize(1200, 720)
             return
         available = screen.availableGeometry()
-        width = min(1200, int(available.width() * 0.92))
-        height = min(720, int(available.height() * 0.88))
+        width = min(1280, int(available.width() * 0.96))
+        height = min(800, int(available.height() * 0.92))
         self.resize(width, height)
         self.move(available.center() - self.rect().center())
-        splitter.setSizes([int(width * 0.36), width - int(width * 0.36)])
+        left = max(self.form_scroll.minimumWidth(), int(width * 0.42))
+        self.splitter.setSizes([left, width - left])
 
-    def _make_regimen(self) -> QComboBox:
-        combo = QComboBox()
-        combo.setObjectName("regimenCombo")
-        # No preselected regimen: the two regimens use different hepatic tables, so the
-        # pharmacist must choose one; an unchosen regimen is reported by the calculator.
-        combo.addItem("Choose…")
-        for regimen, text in _REGIMEN_CHOICES:
-            combo.addItem(text, regimen.value)
-        # The combo must not widen the form past a 200 %-scaled 1366x768 screen (683 px).
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        combo.setMinimumContentsLength(12)
-        combo.setAccessibleName("Regimen")
-        combo.setAccessibleDescription("Ixempra alone (monotherapy) or with capecitabine")
-        combo.currentIndexChanged.connect(self.recalculate)
-        return combo
-
-    @staticmethod
-    def _buddy_label(text: str, buddy: QWidget) -> QLabel:
-        label = QLabel(text)
-        label.setBuddy(buddy)  # a screen reader reads the label with the field it names
-        label.setWordWrap(True)
-        return label
-
-    def order(self) -> Order:
-        """The order exactly as typed; the calculator decides what it means."""
-        texts = {key: edit.text() for key, edit in self.fields.items()}
-        return Order(regimen=self.regimen.currentData(), **texts)
+    # --- calculating and showing ------------------------------------------------------------
 
     def recalculate(self) -> None:
-        """Show the calculator's result for the current text (called on every edit)."""
+        """Calculate the form as it stands and show it (every edit; never leaves a stale dose)."""
+        form = self.form.form_input()
         try:
-            result = calculate(self.order())
+            if not self._hints_loaded:
+                self.form.set_hints(field_hints())
+                self._hints_loaded = True
+            view = present(form, self.prefs, self.today())
         except Exception:
-            # A bug, not bad input (calculate never raises on input): never leave the previous
-            # dose on screen; the crash handler reports the traceback.
-            self.last_result = None
-            self.status_label.setText("NO DOSE: INTERNAL ERROR")
-            self.status_label.setStyleSheet("color: #b71c1c;")
-            self.result_view.setPlainText("The calculation failed. No dose is shown.")
+            # A bug, not bad input (the core never raises on input): clear every figure, and
+            # let the crash handler report the traceback.
+            self.view = failure_view()
+            self.form_snapshot = None
+            self.render(self.view)
             raise
-        self.last_result = result
-        self._mark_fields(result)
-        self.status_label.setText(STATUS_WORDS[result.status])
-        # Colour only repeats what the words say (ready or not); it never carries meaning alone.
-        colour = "#1b5e20" if result.ready_to_prepare else "#b71c1c"
-        self.status_label.setStyleSheet(f"color: {colour};")
-        self.result_view.setPlainText(text_summary(result))
+        self.view = view
+        self.form_snapshot = form
+        self.render(view)
 
-    def _mark_fields(self, result: DoseResult) -> None:
-        """Put each field's own message on that field, so the wrong one is found at a glance.
+    def render(self, view: ViewState) -> None:
+        self.result_panel.render(view)
+        self.form.show_messages(view.field_messages)
+        for action, button in (
+            (self.print_action, self.result_panel.print_button),
+            (self.pdf_action, self.result_panel.pdf_button),
+        ):
+            action.setEnabled(view.ready)
+            button.setEnabled(view.ready)
+            tip = view.print_tooltip
+            if view.ready:
+                tip = (
+                    f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
+                )
+            button.setToolTip(tip)
+            button.setAccessibleDescription(tip)
+            action.setToolTip(tip)
 
-        Empty fields are not marked: they are simply not filled in yet.
-        """
-        messages: dict[str, list[str]] = {}
-        for issue in result.issues:
-            messages.setdefault(issue.field, []).append(issue.message)
-        for key, edit in self.fields.items():
-            problems = messages.get(key, []) if edit.text().strip() else []
-            if bool(edit.property("invalid")) != bool(problems):  # restyle only on a change
-                edit.setProperty("invalid", bool(problems))
-                edit.setStyleSheet(_INVALID_STYLE if problems else "")
-            # Screen readers read the description: the problem first, then what is accepted.
-            described = "\n".join([*problems, self._accepted[key]])
-            edit.setToolTip(described)
-            edit.setAccessibleDescription(described)
+    # --- worksheet --------------------------------------------------------------------------
+
+    def worksheet_html(self) -> str | None:
+        """The worksheet of the form as it stands now, or None (and a message) if not ready."""
+        from ixempra_gui.worksheet import build_worksheet
+
+        self.recalculate()  # never print what an earlier edit showed
+        form = self.form_snapshot
+        if form is None or not self.view.ready:
+            QMessageBox.information(self, APP_NAME, self.view.print_tooltip)
+            return None
+        return build_worksheet(form, self.view, datetime.now().astimezone())
+
+    def print_worksheet(self) -> None:
+        html = self.worksheet_html()
+        if html is None:
+            return
+        from ixempra_gui.ui.printing import print_html
+
+        if print_html(html, self):
+            self.statusBar().showMessage("Worksheet sent to the printer.", 8000)
+
+    def default_pdf_name(self) -> str:
+        patient = re.sub(r"[^A-Za-z0-9_-]+", "-", (self.form_snapshot or FormInput()).patient_id)
+        stamp = datetime.now().strftime("%Y%m%d-%H%M")
+        return f"ixempra-worksheet-{patient.strip('-') or 'patient'}-{stamp}.pdf"
+
+    def ask_pdf_path(self) -> Path | None:
+        chosen, _ = QFileDialog.getSaveFileName(
+            self,
+            "Save worksheet as PDF",
+            str(Path.home() / self.default_pdf_name()),
+            "PDF documents (*.pdf)",
+        )
+        if not chosen:
+            return None
+        path = Path(chosen)
+        return path if path.suffix.lower() == ".pdf" else path.with_suffix(".pdf")
+
+    def save_pdf(self, path: Path | None = None) -> Path | None:
+        """Write the worksheet PDF (asks where unless ``path`` is given); the path, or None."""
+        html = self.worksheet_html()
+        if html is None:
+            return None
+        target = path or self.ask_pdf_path()
+        if target is None:
+            return None
+        from ixempra_gui.ui.printing import write_pdf
+
+        try:
+            write_pdf(html, target)
+        except OSError as err:
+            QMessageBox.warning(self, APP_NAME, f"The worksheet was not saved to {target}:\n{err}")
+            return None
+        self.statusBar().showMessage(f"Worksheet saved: {target}", 8000)
+        return target
+
+    # --- preferences, state, about ----------------------------------------------------------
+
+    def edit_preferences(self) -> None:
+        from ixempra_gui.ui.preferences_dialog import PreferencesDialog
+
+        dialog = PreferencesDialog(self.prefs, self)
+        if dialog.exec() == PreferencesDialog.DialogCode.Accepted:
+            self.apply_preferences(dialog.preferences())
+
+    def apply_preferences(self, prefs: Preferences) -> None:
+        self.prefs = prefs
+        if self.settings is not None:
+            from ixempra_gui.ui.settings import save_preferences
+
+            save_preferences(self.settings, prefs)
+        self.form.apply_preferences(prefs)
+        self.recalculate()
+
+    def restore_state(self) -> None:
+        """Geometry and splitter of the last run (patient data is never stored)."""
+        if self.settings is None:
+            return
+        from ixempra_gui.ui.settings import window_state
+
+        geometry, splitter = window_state(self.settings)
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.settings is not None:
+            from ixempra_gui.ui.settings import save_window_state
+
+            save_window_state(self.settings, self.saveGeometry(), self.splitter.saveState())
+        super().closeEvent(event)
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            f"About {APP_NAME}",
+            f"{APP_NAME} {__version__} (Qt {qVersion()})\n\n"
+            "Ixabepilone (Ixempra) dose, vials, preparation and billing. "
+            "Check every figure against the order and the prescribing information.",
+        )

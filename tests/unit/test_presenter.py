@@ -231,7 +231,13 @@ def test_level_rules_and_reasons_carry_their_sources() -> None:
 
 def test_gauge_marks_the_label_thresholds() -> None:
     view = view_of(bilirubin="1.8 mg/dL")
-    assert view.gauge_thresholds == (1.0, 1.5, 2.5, 3.0, 10.0)
+    assert view.gauge_thresholds == (
+        (1.0, "1"),
+        (1.5, "1.5"),
+        (2.5, "2.5"),
+        (3.0, "3"),
+        (10.0, "10"),
+    )
     assert [(b.label, b.text) for b in view.gauge] == [
         ("AST", "0.75×ULN"),
         ("ALT", "0.63×ULN"),
@@ -327,3 +333,34 @@ def test_importing_the_presenter_loads_neither_qt_nor_the_core() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "[]"
+
+
+def test_selector_choices_are_the_cores() -> None:
+    from ixempra_gui.core.bsa import FORMULA_NAMES
+    from ixempra_gui.core.models import BsaFormula, Regimen
+
+    assert [v for v, _ in presenter.REGIMEN_CHOICES] == [r.value for r in Regimen]
+    assert dict(presenter.BSA_FORMULA_CHOICES) == {f.value: FORMULA_NAMES[f] for f in BsaFormula}
+    assert presenter.BSA_FORMULA_CHOICES[0][0] == "mosteller"  # the default comes first
+
+
+def test_failure_view_shows_no_figure() -> None:
+    view = presenter.failure_view()
+    assert not view.ready and view.dose_value == DASH and "INTERNAL ERROR" in view.banner_text
+
+
+def test_default_uln_checked_in_the_cores_words() -> None:
+    assert presenter.uln_problem("ast_uln", "40 U/L") is None
+    assert presenter.uln_problem("bilirubin_uln", "20.5 µmol/L") is None
+    problem = presenter.uln_problem("bilirubin_uln", "1.2 mg")
+    assert problem is not None and "Total bilirubin upper limit of normal" in problem
+
+
+def test_preferences_the_core_does_not_use_yet_are_named() -> None:
+    assert presenter.unused_preferences(_FutureOrder) == frozenset()
+
+    @dataclass(frozen=True)
+    class _BagsOnly:
+        bag_sizes: str | None = None
+
+    assert presenter.unused_preferences(_BagsOnly) == frozenset({"rounding_pct"})

@@ -1,0 +1,362 @@
+"""The order form: collects text exactly as typed and shows each field's message beside it.
+
+Numbers are typed into QLineEdit (never spin boxes: they silently revert bad input and change
+on mouse-wheel scroll). Every edit emits ``changed``; the window recalculates on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ixempra_gui.preferences import UNIT_CHOICES, Preferences
+from ixempra_gui.presenter import (
+    BSA_FORMULA_CHOICES,
+    FIELD_LABELS,
+    REGIMEN_CHOICES,
+    FieldMessage,
+    FormInput,
+    MessageKind,
+)
+
+#: Example text shown in empty fields (placeholder only, never a value).
+_EXAMPLES = {
+    "patient_id": "optional, e.g. MRN 0012345",
+    "height": "e.g. 170 cm or 5 ft 7 in",
+    "weight": "e.g. 70 kg or 154 lb",
+    "ast": "e.g. 30 U/L",
+    "alt": "e.g. 25 U/L",
+    "bilirubin": "e.g. 0.8 mg/dL",
+    "anc": "e.g. 1800 /mm³",
+    "platelets": "e.g. 150000 /mm³",
+}
+_MESSAGE_PREFIX = {
+    MessageKind.ERROR: "Error: ",
+    MessageKind.WARNING: "Check: ",
+    MessageKind.NOTE: "",
+}
+_STATE = {MessageKind.ERROR: "error", MessageKind.WARNING: "warning", MessageKind.NOTE: ""}
+_LAB_UNIT_OF = {"ast_uln": "ast", "alt_uln": "alt", "bilirubin_uln": "bilirubin"}
+
+
+def _camel(key: str) -> str:
+    head, *rest = key.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+class _EnterMovesOn(QObject):
+    """Return/Enter in a form field moves to the next field, as Tab does."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            plain = event.modifiers() in (
+                Qt.KeyboardModifier.NoModifier,
+                Qt.KeyboardModifier.KeypadModifier,
+            )
+            if plain and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                if isinstance(watched, QComboBox) and watched.view().isVisible():
+                    return False  # Enter chooses the item in an open list
+                if isinstance(watched, QWidget):
+                    watched.focusNextChild()
+                    return True
+        return False
+
+
+class OrderForm(QWidget):
+    """Every input of the order, with its unit selector, date, label and inline message."""
+
+    changed = Signal()
+
+    def __init__(self, prefs: Preferences, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("orderForm")
+        self.inputs: dict[str, QWidget] = {}
+        self.units: dict[str, QComboBox] = {}
+        self.messages: dict[str, QLabel] = {}
+        self._hints: dict[str, str] = {}
+        self._enter = _EnterMovesOn(self)
+        self._chain: list[QWidget] = []
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+
+        body = self._group("Patient and body", layout)
+        self._line(body, "patient_id", "&Patient identifier")
+        self._line(body, "height", "H&eight", unit=True)
+        self._date(body, "height_measured_on", "Height &measured on")
+        self._line(body, "weight", "&Weight", unit=True)
+        self._date(body, "weight_measured_on", "Weight measured on")
+        self.bsa_formula = self._combo(body, "bsa_formula", "BSA f&ormula", BSA_FORMULA_CHOICES)
+
+        regimen = self._group("Regimen and interactions", layout)
+        self.regimen = self._combo(
+            regimen, "regimen", "&Regimen", REGIMEN_CHOICES, placeholder="Choose…"
+        )
+        self.cyp3a4_inhibitor = self._check(
+            regimen,
+            "strong_cyp3a4_inhibitor",
+            "cyp3a4InhibitorCheck",
+            "Strong C&YP3A4 inhibitor",
+            "The patient takes a strong CYP3A4 inhibitor (e.g. ketoconazole, clarithromycin).",
+        )
+
+        liver = self._group("Liver tests", layout)
+        self._date(liver, "labs_drawn_on", "&Labs drawn on")
+        self._line(liver, "ast", "&AST", unit=True)
+        self._line(liver, "ast_uln", "AST UL&N")
+        self._line(liver, "alt", "AL&T", unit=True)
+        self._line(liver, "alt_uln", "ALT &ULN")
+        self._line(liver, "bilirubin", "&Bilirubin (total)", unit=True)
+        self._line(liver, "bilirubin_uln", "Bil&irubin ULN")
+        self.gilbert = self._check(
+            liver,
+            "gilbert_syndrome",
+            "gilbertCheck",
+            "&Gilbert's syndrome",
+            "Bilirubin is raised by Gilbert's syndrome: the monotherapy table then ignores "
+            "bilirubin (AST and ALT still count).",
+        )
+
+        counts = self._group("Blood counts (start of cycle)", layout)
+        self._line(counts, "anc", "AN&C", unit=True)
+        self._line(counts, "platelets", "Platelet&s", unit=True)
+
+        self.acknowledge = QCheckBox("I have chec&ked the values marked for checking")
+        self.acknowledge.setObjectName("acknowledgeWarningsCheck")
+        self.acknowledge.setAccessibleName("Values checked")
+        self.acknowledge.setAccessibleDescription(
+            "Tick after checking each value marked 'Check' (unusual or old); it lets the dose "
+            "be calculated with them."
+        )
+        self.acknowledge.toggled.connect(self.changed)
+        self.inputs["acknowledge_warnings"] = self.acknowledge
+        self._chain.append(self.acknowledge)
+        layout.addWidget(self.acknowledge)
+
+        # Messages for inputs this form has no field for (a newer core may report them).
+        self.other_messages = QLabel()
+        self.other_messages.setObjectName("otherMessages")
+        self.other_messages.setWordWrap(True)
+        self.other_messages.setTextFormat(Qt.TextFormat.PlainText)
+        self.other_messages.hide()
+        layout.addWidget(self.other_messages)
+        layout.addStretch(1)
+
+        for widget in self._chain:
+            widget.installEventFilter(self._enter)
+        for first, second in zip(self._chain, self._chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+        self.apply_preferences(prefs, initial=True)
+
+    # --- building ---------------------------------------------------------------------------
+
+    def _group(self, title: str, parent_layout: QVBoxLayout) -> QFormLayout:
+        box = QGroupBox(title)
+        form = QFormLayout(box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        parent_layout.addWidget(box)
+        return form
+
+    def _add_row(self, form: QFormLayout, key: str, text: str, row: list[QWidget]) -> None:
+        field = row[0]
+        label = QLabel(text)
+        label.setBuddy(field)  # the mnemonic focuses the field; screen readers pair them
+        label.setWordWrap(True)
+        message = QLabel()
+        message.setObjectName(f"{_camel(key)}Message")
+        message.setWordWrap(True)
+        message.setTextFormat(Qt.TextFormat.PlainText)
+        message.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        message.hide()
+        cell = QWidget()
+        column = QVBoxLayout(cell)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(2)
+        line = QHBoxLayout()
+        line.setSpacing(4)
+        for i, widget in enumerate(row):
+            line.addWidget(widget, 1 if i == 0 else 0)
+        column.addLayout(line)
+        column.addWidget(message)
+        form.addRow(label, cell)
+        self.inputs[key] = field
+        self.messages[key] = message
+        self._chain.extend(row)
+
+    def _line(self, form: QFormLayout, key: str, text: str, unit: bool = False) -> None:
+        edit = QLineEdit()
+        edit.setObjectName(f"{_camel(key)}Input")
+        edit.setPlaceholderText(_EXAMPLES.get(key, ""))
+        edit.setAccessibleName(FIELD_LABELS[key])
+        edit.setClearButtonEnabled(True)
+        edit.setMaxLength(64)
+        edit.textChanged.connect(self.changed)
+        row: list[QWidget] = [edit]
+        if unit:
+            combo = QComboBox()
+            combo.setObjectName(f"{_camel(key)}UnitCombo")
+            combo.setAccessibleName(f"{FIELD_LABELS[key]} unit")
+            combo.setAccessibleDescription(
+                "Unit of a number typed without one; a unit typed in the field wins."
+            )
+            combo.setToolTip(combo.accessibleDescription())
+            for spelling, shown in UNIT_CHOICES[key]:
+                combo.addItem(shown, spelling)
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.currentIndexChanged.connect(self.changed)
+            self.units[key] = combo
+            row.append(combo)
+        self._add_row(form, key, text, row)
+
+    def _date(self, form: QFormLayout, key: str, text: str) -> None:
+        edit = QDateEdit(QDate.currentDate())
+        edit.setObjectName(f"{_camel(key)}Input")
+        edit.setDisplayFormat("yyyy-MM-dd")
+        edit.setCalendarPopup(True)
+        edit.setAccessibleName(FIELD_LABELS[key])
+        edit.setAccessibleDescription("Date, year-month-day; today by default.")
+        edit.dateChanged.connect(self.changed)
+        self._add_row(form, key, text, [edit])
+
+    def _combo(
+        self,
+        form: QFormLayout,
+        key: str,
+        text: str,
+        choices: tuple[tuple[str, str], ...],
+        placeholder: str | None = None,
+    ) -> QComboBox:
+        combo = QComboBox()
+        combo.setObjectName(f"{_camel(key)}Combo")
+        combo.setAccessibleName(FIELD_LABELS[key])
+        if placeholder is not None:
+            combo.addItem(placeholder)  # no data: the pharmacist must choose
+        for value, shown in choices:
+            combo.addItem(shown, value)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(12)
+        combo.currentIndexChanged.connect(self.changed)
+        self._add_row(form, key, text, [combo])
+        return combo
+
+    def _check(
+        self, form: QFormLayout, key: str, name: str, text: str, description: str
+    ) -> QCheckBox:
+        check = QCheckBox(text)
+        check.setObjectName(name)
+        check.setAccessibleName(FIELD_LABELS[key])
+        check.setAccessibleDescription(description)
+        check.setToolTip(description)
+        check.toggled.connect(self.changed)
+        form.addRow(check)
+        self.inputs[key] = check
+        self._chain.append(check)
+        return check
+
+    # --- reading and showing ----------------------------------------------------------------
+
+    @property
+    def tab_chain(self) -> list[QWidget]:
+        """The form's widgets in tab order."""
+        return list(self._chain)
+
+    def _text(self, key: str) -> str:
+        widget = self.inputs[key]
+        assert isinstance(widget, QLineEdit)
+        return widget.text()
+
+    def _day(self, key: str) -> date:
+        widget = self.inputs[key]
+        assert isinstance(widget, QDateEdit)
+        return widget.date().toPython()  # type: ignore[return-value]
+
+    def form_input(self) -> FormInput:
+        """The order exactly as it stands in the form."""
+        texts = {
+            key: self._text(key)
+            for key, widget in self.inputs.items()
+            if isinstance(widget, QLineEdit)
+        }
+        units = {f"{key}_unit": str(combo.currentData()) for key, combo in self.units.items()}
+        return FormInput(
+            **texts,
+            **units,
+            height_measured_on=self._day("height_measured_on"),
+            weight_measured_on=self._day("weight_measured_on"),
+            labs_drawn_on=self._day("labs_drawn_on"),
+            regimen=self.regimen.currentData(),
+            bsa_formula=str(self.bsa_formula.currentData()),
+            strong_cyp3a4_inhibitor=self.cyp3a4_inhibitor.isChecked(),
+            gilbert_syndrome=self.gilbert.isChecked(),
+            acknowledge_warnings=self.acknowledge.isChecked(),
+        )
+
+    def set_hints(self, hints: Mapping[str, str]) -> None:
+        """What each field accepts (known once the core has loaded)."""
+        self._hints = dict(hints)
+        for key, hint in hints.items():
+            if key in self.inputs:
+                self.inputs[key].setToolTip(hint)
+                self.inputs[key].setAccessibleDescription(hint)
+
+    def show_messages(self, messages: Mapping[str, tuple[FieldMessage, ...]]) -> None:
+        """Each field's messages beside it; the field's frame and description say the same."""
+        for key, label in self.messages.items():
+            found = messages.get(key, ())
+            text = "\n".join(_MESSAGE_PREFIX[m.kind] + m.text for m in found)
+            if label.text() != text:
+                label.setText(text)
+                label.setVisible(bool(text))
+            state = next((_STATE[m.kind] for m in found if _STATE[m.kind]), "")
+            field = self.inputs[key]
+            if field.property("state") != state:
+                field.setProperty("state", state)
+                field.style().unpolish(field)
+                field.style().polish(field)
+            if found or key in self._hints:
+                described = "\n".join([*(m.text for m in found), self._hints.get(key, "")])
+                if field.accessibleDescription() != described.strip():
+                    field.setAccessibleDescription(described.strip())
+                    field.setToolTip(described.strip())
+        orphans = [
+            _MESSAGE_PREFIX[m.kind] + m.text
+            for key, found in messages.items()
+            if key not in self.messages
+            for m in found
+        ]
+        self.other_messages.setText("\n".join(orphans))
+        self.other_messages.setVisible(bool(orphans))
+
+    def apply_preferences(self, prefs: Preferences, initial: bool = False) -> None:
+        """Default units and ULNs from the preferences, only where nothing has been typed yet
+        (changing the unit under a typed bare number would change its meaning)."""
+        for key, combo in self.units.items():
+            if initial or not self._text(key).strip():
+                index = combo.findData(prefs.default_unit(key))
+                if index >= 0:
+                    combo.setCurrentIndex(index)
+        for key in _LAB_UNIT_OF:
+            edit = self.inputs[key]
+            assert isinstance(edit, QLineEdit)
+            previous = edit.property("defaultText")
+            if initial or not edit.text().strip() or edit.text() == previous:
+                edit.setText(getattr(prefs, key))
+                edit.setProperty("defaultText", getattr(prefs, key))

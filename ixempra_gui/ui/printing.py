@@ -1,0 +1,79 @@
+"""Lay the worksheet HTML out on paper or in a PDF. QtPrintSupport is imported only to print.
+
+PDFs are written atomically: a temporary file beside the target, flushed and fsynced, then
+renamed over it, so a crash never leaves a half-written worksheet under the chosen name.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from PySide6.QtCore import QLocale, QMarginsF
+from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtWidgets import QWidget
+
+from ixempra_gui import APP_NAME
+from ixempra_gui.worksheet import TITLE
+
+
+def page_size() -> QPageSize:
+    """Letter where the locale measures in inches (US), else A4."""
+    if QLocale().measurementSystem() == QLocale.MeasurementSystem.ImperialUSSystem:
+        return QPageSize(QPageSize.PageSizeId.Letter)
+    return QPageSize(QPageSize.PageSizeId.A4)
+
+
+def build_document(html: str) -> QTextDocument:
+    document = QTextDocument()
+    document.setMetaInformation(QTextDocument.MetaInformation.DocumentTitle, TITLE)
+    document.setHtml(html)
+    return document
+
+
+def write_pdf(html: str, path: Path) -> None:
+    """The worksheet as a PDF at ``path`` (replaced atomically); OSError if it cannot be."""
+    path = Path(path)
+    folder = path.parent
+    if not folder.is_dir():
+        raise FileNotFoundError(f"folder {folder} does not exist")
+    handle, temp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".pdf", dir=folder)
+    os.close(handle)
+    try:
+        writer = QPdfWriter(temp_name)
+        writer.setTitle(TITLE)
+        writer.setCreator(APP_NAME)
+        writer.setPageLayout(
+            QPageLayout(
+                page_size(),
+                QPageLayout.Orientation.Portrait,
+                QMarginsF(15, 15, 15, 15),
+                QPageLayout.Unit.Millimeter,
+            )
+        )
+        build_document(html).print_(writer)
+        del writer  # the PDF is complete once its painter ended and the writer is gone
+        with open(temp_name, "rb+") as written:
+            if not written.read(5) == b"%PDF-":
+                raise OSError(f"Qt did not write a PDF to {temp_name}")
+            os.fsync(written.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+
+
+def print_html(html: str, parent: QWidget | None) -> bool:
+    """Ask for a printer and print; False when the user cancelled."""
+    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setDocName(TITLE)
+    printer.setPageSize(page_size())
+    dialog = QPrintDialog(printer, parent)
+    dialog.setWindowTitle("Print worksheet")
+    if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+        return False
+    build_document(html).print_(printer)
+    return True

@@ -1,0 +1,158 @@
+"""The live result: banner and dose always in sight, the details below in a scroll area.
+
+It renders a presenter ``ViewState`` and nothing else; setting a label only when its text
+changed keeps a keystroke's repaint small (bench/startup.py measures it).
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ixempra_gui.presenter import ViewState
+from ixempra_gui.ui.widgets import HepaticGauge, StatusBanner, VialPicture
+
+_SEVERITY_WORDS = {"stop": "Stop", "warning": "Warning", "info": "Info"}
+
+
+def _value_label(name: str, accessible: str, description: str = "") -> QLabel:
+    label = QLabel("—")
+    label.setObjectName(name)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setAccessibleName(accessible)
+    label.setAccessibleDescription(description or accessible)
+    label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+    return label
+
+
+def _set(label: QLabel, text: str) -> None:
+    if label.text() != text:
+        label.setText(text)
+
+
+class ResultPanel(QWidget):
+    """Status, dose, buttons; then vials, preparation, billing, liver gauge, rules, reasons."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("resultPanel")
+        self.banner = StatusBanner()
+
+        self.dose = _value_label("doseValue", "Dose", "The dose to prepare, or — when none")
+        big = QFont(self.dose.font())
+        big.setBold(True)
+        big.setPointSizeF(big.pointSizeF() * 2.0)
+        self.dose.setFont(big)
+        self.level = _value_label("levelValue", "Dose level")
+        self.bsa = _value_label("bsaValue", "Body surface area")
+        self.bsa_detail = _value_label("bsaDetail", "Body surface area details")
+
+        self.print_button = QPushButton("Print worksheet…")
+        self.print_button.setObjectName("printButton")
+        self.print_button.setAccessibleName("Print worksheet")
+        self.pdf_button = QPushButton("Save as P&DF…")
+        self.pdf_button.setObjectName("savePdfButton")
+        self.pdf_button.setAccessibleName("Save worksheet as PDF")
+
+        figures = QGridLayout()
+        figures.setHorizontalSpacing(12)
+        figures.setVerticalSpacing(2)
+        for row, (caption, widget) in enumerate(
+            (("Dose", self.dose), ("Level", self.level), ("BSA", self.bsa))
+        ):
+            words = QLabel(caption)
+            words.setBuddy(widget)
+            figures.addWidget(words, row, 0, Qt.AlignmentFlag.AlignLeft)
+            figures.addWidget(widget, row, 1)
+        figures.addWidget(self.bsa_detail, 3, 1)
+        figures.setColumnStretch(1, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.print_button)
+        buttons.addWidget(self.pdf_button)
+        buttons.addStretch(1)
+
+        # --- details (scroll) -------------------------------------------------------------
+        self.vials = _value_label("vialsValue", "Vials")
+        self.vial_picture = VialPicture()
+        self.preparation = _value_label("preparationValue", "Preparation")
+        self.billing = _value_label("billingValue", "Billing lines")
+        self.gauge = HepaticGauge()
+        self.level_rules = _value_label("levelRulesValue", "Dose level rules")
+        self.inputs_echo = _value_label("inputsEchoValue", "Inputs as understood")
+        self.reasons = _value_label("reasonsValue", "Reasons and sources")
+        self.reasons.setTextFormat(Qt.TextFormat.RichText)
+
+        details = QWidget()
+        self.sections = QVBoxLayout(details)
+        self.sections.setContentsMargins(0, 0, 4, 0)
+        self.add_section("Vials", self.vials, self.vial_picture)
+        self.add_section("Preparation", self.preparation)
+        self.add_section("Billing", self.billing)
+        self.add_section("Liver tests (×ULN)", self.gauge)
+        self.add_section("Dose level: every rule considered", self.level_rules)
+        self.add_section("Inputs as understood", self.inputs_echo)
+        self.add_section("Reasons and sources", self.reasons)
+        self.sections.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setObjectName("resultScroll")
+        scroll.setWidget(details)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 0, 0, 0)
+        layout.addWidget(self.banner)
+        layout.addLayout(figures)
+        layout.addLayout(buttons)
+        layout.addWidget(scroll, 1)
+
+    def add_section(self, title: str, *widgets: QWidget) -> QGroupBox:
+        """A titled panel in the details (coverage and history panels join here)."""
+        box = QGroupBox(title)
+        column = QVBoxLayout(box)
+        for widget in widgets:
+            column.addWidget(widget)
+        index = self.sections.count()
+        if index and self.sections.itemAt(index - 1).spacerItem() is not None:
+            index -= 1  # before the final stretch
+        self.sections.insertWidget(index, box)
+        return box
+
+    def render(self, view: ViewState) -> None:
+        self.banner.show_status(view.kind, view.banner_text, view.banner_detail)
+        _set(self.dose, view.dose_value)
+        _set(self.level, view.level_value)
+        _set(self.bsa, view.bsa_value)
+        _set(self.bsa_detail, view.bsa_detail)
+        self.bsa_detail.setVisible(bool(view.bsa_detail))
+        _set(self.vials, view.vials_value)
+        self.vial_picture.set_fills(view.vial_fill)
+        self.vial_picture.setVisible(bool(view.vial_fill))
+        _set(self.preparation, "\n".join(view.preparation_lines) or "—")
+        _set(self.billing, view.billing_value)
+        self.gauge.set_bars(view.gauge, view.gauge_thresholds, view.gauge_description)
+        _set(self.level_rules, "\n".join(view.level_rules) or "—")
+        _set(self.inputs_echo, "\n".join(f"{k}: {v}" for k, v in view.inputs_echo) or "—")
+        reasons = "".join(
+            f"<p><b>{escape(_SEVERITY_WORDS.get(r.severity, r.severity))}:</b> "
+            f"{escape(r.message)}<br/><small>Source: {escape(r.source)}</small></p>"
+            for r in view.reasons
+        )
+        _set(self.reasons, reasons or "—")

@@ -1,0 +1,230 @@
+"""Small painted widgets of the result panel: the status banner, the hepatic gauge, the vials.
+
+They draw what the presenter computed and nothing else; colours come from the system palette
+(dark mode, high contrast), and every colour is repeated by words, an icon or a hatch.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPalette, QPen
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QStyle, QVBoxLayout, QWidget
+
+from ixempra_gui.presenter import GAUGE_MAX, GaugeBar, StatusKind, VialFill
+
+
+def is_dark(palette: QPalette) -> bool:
+    return palette.color(QPalette.ColorRole.Window).lightness() < 128
+
+
+#: Accent colours (light palette, dark palette); the words and icon carry the meaning.
+_ACCENTS = {
+    StatusKind.READY: ("#2e7d32", "#81c784"),
+    StatusKind.HOLD: ("#a35a00", "#ffb74d"),
+    StatusKind.CONTRAINDICATED: ("#c62828", "#ef9a9a"),
+    StatusKind.NOT_RECOMMENDED: ("#c62828", "#ef9a9a"),
+    StatusKind.INPUT_NEEDED: ("#616161", "#bdbdbd"),
+}
+_ICONS = {
+    StatusKind.READY: QStyle.StandardPixmap.SP_DialogApplyButton,
+    StatusKind.HOLD: QStyle.StandardPixmap.SP_MediaPause,
+    StatusKind.CONTRAINDICATED: QStyle.StandardPixmap.SP_MessageBoxCritical,
+    StatusKind.NOT_RECOMMENDED: QStyle.StandardPixmap.SP_MessageBoxCritical,
+    StatusKind.INPUT_NEEDED: QStyle.StandardPixmap.SP_MessageBoxWarning,
+}
+
+
+def accent(kind: StatusKind, palette: QPalette) -> QColor:
+    light, dark = _ACCENTS[kind]
+    return QColor(dark if is_dark(palette) else light)
+
+
+class StatusBanner(QFrame):
+    """Icon + status words (``statusBanner``) + one line saying why (``statusDetail``)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("statusFrame")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.icon = QLabel()
+        self.icon.setObjectName("statusIcon")
+        self.icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.text = QLabel()
+        self.text.setObjectName("statusBanner")
+        self.text.setAccessibleName("Dose status")
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        font = QFont(self.text.font())
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.45)
+        self.text.setFont(font)
+        self.detail = QLabel()
+        self.detail.setObjectName("statusDetail")
+        self.detail.setAccessibleName("Why")
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        words = QVBoxLayout()
+        words.setSpacing(2)
+        words.addWidget(self.text)
+        words.addWidget(self.detail)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(10, 6, 6, 6)
+        row.addWidget(self.icon)
+        row.addLayout(words, 1)
+        self._kind: StatusKind | None = None
+
+    def show_status(self, kind: StatusKind, text: str, detail: str) -> None:
+        self.text.setText(text)
+        self.detail.setText(detail)
+        self.text.setAccessibleDescription(detail)
+        if kind is self._kind:
+            return
+        self._kind = kind
+        size = self.fontMetrics().height() * 2
+        self.icon.setPixmap(self.style().standardIcon(_ICONS[kind]).pixmap(QSize(size, size)))
+        colour = accent(kind, self.palette()).name()
+        self.setStyleSheet(
+            f"#statusFrame {{ border: 1px solid {colour}; border-left: 8px solid {colour}; }}"
+        )
+
+
+def _scale(ratio: float) -> float:
+    """Position on the gauge, 0..1: logarithmic, so 1, 1.5, 2.5 and 3 stay apart from 10."""
+    return math.log1p(max(0.0, min(ratio, GAUGE_MAX))) / math.log1p(GAUGE_MAX)
+
+
+class HepaticGauge(QWidget):
+    """AST, ALT and bilirubin as ×ULN on one scale with the label's thresholds marked."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("hepaticGauge")
+        self.setAccessibleName("Liver tests as multiples of the upper limit of normal")
+        self.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # screen readers can reach the description
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.bars: tuple[GaugeBar, ...] = ()
+        self.thresholds: tuple[tuple[float, str], ...] = ()
+
+    def set_bars(
+        self, bars: tuple[GaugeBar, ...], thresholds: tuple[tuple[float, str], ...], text: str
+    ) -> None:
+        if (bars, thresholds) == (self.bars, self.thresholds):
+            return
+        self.bars, self.thresholds = bars, thresholds
+        self.setAccessibleDescription(text or "No liver tests yet.")
+        self.setToolTip(text)
+        self.updateGeometry()
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        line = self.fontMetrics().height()
+        return QSize(300, 3 * (line + 8) + line + 10)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(200, self.sizeHint().height())
+
+    def paintEvent(self, _event: object) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pal = self.palette()
+        metrics = self.fontMetrics()
+        line = metrics.height()
+        text_colour = pal.color(QPalette.ColorRole.WindowText)
+        if not self.bars:
+            painter.setPen(text_colour)
+            painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "Liver tests: —")
+            return
+        label_w = max(metrics.horizontalAdvance(b.label) for b in self.bars) + 8
+        value_w = max(metrics.horizontalAdvance(b.text) for b in self.bars) + 8
+        left = float(label_w)
+        width = max(40.0, self.width() - label_w - value_w - 4)
+        row_h = line + 8
+        for i, bar in enumerate(self.bars):
+            top = 2 + i * row_h
+            painter.setPen(text_colour)
+            painter.drawText(
+                QRectF(0, top, label_w, row_h), Qt.AlignmentFlag.AlignVCenter, bar.label
+            )
+            track = QRectF(left, top + 4, width, row_h - 8)
+            painter.setPen(QPen(pal.color(QPalette.ColorRole.Mid), 1))
+            painter.setBrush(pal.color(QPalette.ColorRole.Base))
+            painter.drawRect(track)
+            filled = QRectF(
+                track.left(), track.top(), track.width() * _scale(bar.ratio), track.height()
+            )
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(pal.color(QPalette.ColorRole.Highlight))
+            painter.drawRect(filled)
+            painter.setPen(text_colour)
+            painter.drawText(
+                QRectF(left + width + 6, top, value_w, row_h),
+                Qt.AlignmentFlag.AlignVCenter,
+                bar.text,
+            )
+        bottom = 2 + len(self.bars) * row_h
+        mark_pen = QPen(text_colour, 1, Qt.PenStyle.DashLine)
+        for threshold, label in self.thresholds:
+            x = left + width * _scale(threshold)
+            painter.setPen(mark_pen)
+            painter.drawLine(QPointF(x, 2), QPointF(x, bottom))
+            w = metrics.horizontalAdvance(label)
+            painter.setPen(text_colour)
+            painter.drawText(QRectF(x - w / 2 - 2, bottom, w + 4, line + 4), label)
+        painter.drawText(QRectF(left + width + 6, bottom, value_w, line + 4), "×ULN")
+
+
+class VialPicture(QWidget):
+    """One drawing per vial: the part the dose uses is filled, the part discarded is hatched."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("vialPicture")
+        self.setAccessibleName("Vials")
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.fills: tuple[VialFill, ...] = ()
+
+    def set_fills(self, fills: tuple[VialFill, ...]) -> None:
+        if fills == self.fills:
+            return
+        self.fills = fills
+        text = "; ".join(f.text for f in fills) or "No vials: no dose."
+        self.setAccessibleDescription(text)
+        self.setToolTip(text)
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        line = self.fontMetrics().height()
+        return QSize(200, line * 4 + line + 8)
+
+    def paintEvent(self, _event: object) -> None:
+        if not self.fills:
+            return
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pal = self.palette()
+        metrics = self.fontMetrics()
+        line = metrics.height()
+        full_h = line * 4.0
+        biggest = max(f.strength_mg for f in self.fills)
+        vial_w = max(float(line) * 1.6, metrics.horizontalAdvance("45 mg") + 6.0)
+        text_colour = pal.color(QPalette.ColorRole.WindowText)
+        for i, fill in enumerate(self.fills):
+            h = full_h * (0.6 + 0.4 * fill.strength_mg / biggest)
+            x = 4 + i * (vial_w + line * 0.6)
+            top = 2 + full_h - h
+            body = QRectF(x, top, vial_w, h)
+            painter.setPen(QPen(text_colour, 1.2))
+            painter.setBrush(QBrush(pal.color(QPalette.ColorRole.Mid), Qt.BrushStyle.BDiagPattern))
+            painter.drawRoundedRect(body, 4, 4)
+            used_h = h * fill.used_fraction
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(pal.color(QPalette.ColorRole.Highlight))
+            painter.drawRoundedRect(QRectF(x + 1, top + h - used_h, vial_w - 2, used_h), 3, 3)
+            painter.setPen(text_colour)
+            painter.drawText(
+                QRectF(x - 4, 2 + full_h, vial_w + 8, line + 4),
+                Qt.AlignmentFlag.AlignHCenter,
+                fill.label,
+            )
