@@ -46,6 +46,15 @@ _EXAMPLES = {
     "anc": "e.g. 1800 /mm³",
     "platelets": "e.g. 150000 /mm³",
 }
+#: What each input is for, read by screen readers (measured fields add what they accept).
+_DESCRIPTIONS = {
+    "patient_id": "Optional. Printed on the worksheet; never stored by this window.",
+    "regimen": "Ixempra alone (monotherapy) or with capecitabine: the liver rules differ.",
+    "bsa_formula": "Formula for the body surface area; Mosteller is the default.",
+    "height_measured_on": "The day the height was measured, year-month-day.",
+    "weight_measured_on": "The day the weight was measured, year-month-day.",
+    "labs_drawn_on": "The day the labs were drawn, year-month-day.",
+}
 _MESSAGE_PREFIX = {
     MessageKind.ERROR: "Error: ",
     MessageKind.WARNING: "Check: ",
@@ -200,6 +209,8 @@ class OrderForm(QWidget):
         self.inputs[key] = field
         self.messages[key] = message
         self._chain.extend(row)
+        self._hints.setdefault(key, _DESCRIPTIONS.get(key, FIELD_LABELS[key]))
+        field.setAccessibleDescription(self._hints[key])
 
     def _line(self, form: QFormLayout, key: str, text: str, unit: bool = False) -> None:
         edit = QLineEdit()
@@ -232,7 +243,6 @@ class OrderForm(QWidget):
         edit.setDisplayFormat("yyyy-MM-dd")
         edit.setCalendarPopup(True)
         edit.setAccessibleName(FIELD_LABELS[key])
-        edit.setAccessibleDescription("Date, year-month-day; today by default.")
         edit.dateChanged.connect(self.changed)
         self._add_row(form, key, text, [edit])
 
@@ -311,9 +321,9 @@ class OrderForm(QWidget):
 
     def set_hints(self, hints: Mapping[str, str]) -> None:
         """What each field accepts (known once the core has loaded)."""
-        self._hints = dict(hints)
         for key, hint in hints.items():
             if key in self.inputs:
+                self._hints[key] = hint
                 self.inputs[key].setToolTip(hint)
                 self.inputs[key].setAccessibleDescription(hint)
 
@@ -331,11 +341,11 @@ class OrderForm(QWidget):
                 field.setProperty("state", state)
                 field.style().unpolish(field)
                 field.style().polish(field)
-            if found or key in self._hints:
-                described = "\n".join([*(m.text for m in found), self._hints.get(key, "")])
-                if field.accessibleDescription() != described.strip():
-                    field.setAccessibleDescription(described.strip())
-                    field.setToolTip(described.strip())
+            # Screen readers read the description: the problem first, then what is accepted.
+            described = "\n".join([*(m.text for m in found), self._hints.get(key, "")]).strip()
+            if field.accessibleDescription() != described:
+                field.setAccessibleDescription(described)
+                field.setToolTip(described)
         orphans = [
             _MESSAGE_PREFIX[m.kind] + m.text
             for key, found in messages.items()

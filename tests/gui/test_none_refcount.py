@@ -23,7 +23,7 @@ pytest.importorskip("PySide6")
 
 from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit
 
-from ixempra_gui.ui.main_window import MainWindow
+from ixempra_gui.app import create_main_window
 
 CALLS = 5000
 BATCH = 250
@@ -90,9 +90,9 @@ def test_plain_text_edit_set_plain_text_keeps_none_alive(qtbot) -> None:
 
 def test_typing_in_the_window_keeps_none_alive(qtbot) -> None:
     """The real path: each edit recalculates and re-renders (fewer calls: each one is slower)."""
-    window = MainWindow()
+    window = create_main_window()
     qtbot.addWidget(window)
-    height = window.fields["height"]
+    height = window.findChild(QLineEdit, "heightInput")
 
     def action(i: int) -> None:
         height.setText(f"{150 + i % 50} cm")
