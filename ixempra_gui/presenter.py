@@ -110,10 +110,10 @@ class FormInput:
     patient_id: str = ""
     height: str = ""
     height_unit: str = "cm"
-    height_measured_on: date | None = None
+    height_measured_on: str = ""  # YYYY-MM-DD
     weight: str = ""
     weight_unit: str = "kg"
-    weight_measured_on: date | None = None
+    weight_measured_on: str = ""  # YYYY-MM-DD
     regimen: str | None = None
     bsa_formula: str = "mosteller"
     ast: str = ""
@@ -129,7 +129,7 @@ class FormInput:
     anc_unit: str = "/mm3"
     platelets: str = ""
     platelets_unit: str = "/mm3"
-    labs_drawn_on: date | None = None
+    labs_drawn_on: str = ""  # YYYY-MM-DD
     strong_cyp3a4_inhibitor: bool = False
     gilbert_syndrome: bool = False
     acknowledge_warnings: bool = False

@@ -33,8 +33,8 @@ def _list(items: Iterable[str], ordered: bool = False) -> str:
     return f"<{tag}>" + "".join(f"<li>{escape(i)}</li>" for i in items) + f"</{tag}>"
 
 
-def _date(value: object) -> str:
-    return value.isoformat() if hasattr(value, "isoformat") else "not given"
+def _date(text: str) -> str:
+    return text.strip() or "not given"
 
 
 def input_rows(form: FormInput, view: ViewState) -> list[tuple[str, str]]:

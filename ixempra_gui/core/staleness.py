@@ -8,6 +8,7 @@ the future or a missing date is an error.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -26,25 +27,42 @@ class DatedField:
     max_age_days: int
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ACCEPTED = "a date as year-month-day, e.g. 2025-05-01"
+
+
+def parse_date(text: str | None) -> date | None:
+    """``YYYY-MM-DD`` only: 05/01/2025 means May in one country and January in another."""
+    cleaned = (text or "").strip()
+    if not _ISO_DATE.match(cleaned):
+        return None
+    try:
+        return date.fromisoformat(cleaned)
+    except ValueError:  # 2025-02-30
+        return None
+
+
 def check_dates(
     fields: tuple[DatedField, ...],
-    dates: Mapping[str, date | None],
+    texts: Mapping[str, str | None],
     today: date,
     acknowledged: bool,
 ) -> tuple[FieldIssue, ...]:
-    """One issue per date that is missing, in the future, or older than its limit.
+    """One issue per date that is missing, unreadable, in the future, or older than its limit.
 
     The limit is inclusive: a weight measured exactly 30 days ago passes a 30-day limit.
     """
     issues: list[FieldIssue] = []
     for spec in fields:
-        when = dates.get(spec.key)
+        text = (texts.get(spec.key) or "").strip()
+        when = parse_date(text)
         if when is None:
+            what = f"'{text}' is not a date" if text else "a date is required"
             issues.append(
                 FieldIssue(
                     spec.key,
-                    "required",
-                    f"{spec.label}: a date is required (the day it was measured).",
+                    "required" if not text else "not_a_date",
+                    f"{spec.label}: {what}. Accepted: {ACCEPTED}.",
                     Severity.STOP,
                 )
             )

@@ -12,7 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QTimer, qVersion
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -35,17 +35,6 @@ from ixempra_gui.presenter import (
 )
 from ixempra_gui.ui.order_form import OrderForm
 from ixempra_gui.ui.result_panel import ResultPanel
-from ixempra_gui.ui.widgets import is_dark
-
-
-def _field_style(dark: bool) -> str:
-    error, warning = ("#ef9a9a", "#ffcc80") if dark else ("#b71c1c", "#a35a00")
-    return (
-        f'QLineEdit[state="error"], QComboBox[state="error"], QDateEdit[state="error"] '
-        f"{{ border: 2px solid {error}; border-radius: 2px; padding: 1px; }}"
-        f'QLineEdit[state="warning"], QComboBox[state="warning"], QDateEdit[state="warning"] '
-        f"{{ border: 2px dashed {warning}; border-radius: 2px; padding: 1px; }}"
-    )
 
 
 class MainWindow(QMainWindow):
@@ -69,7 +58,6 @@ class MainWindow(QMainWindow):
 
         self.form = OrderForm(self.prefs)
         self.result_panel = ResultPanel()
-        self.form.setStyleSheet(_field_style(is_dark(self.palette())))
 
         # At 1366x768 with 200 % scaling only ~683x384 logical pixels are left: scroll, never clip.
         form_scroll = QScrollArea()
@@ -95,8 +83,7 @@ class MainWindow(QMainWindow):
         self.form.changed.connect(self.recalculate)
         self.render(self.view)
         self._fit_to_screen()
-        # The core (and pint) load after the first paint; an edit before then calculates at once.
-        QTimer.singleShot(0, self.recalculate)
+        self._painted = False
 
     # --- building ---------------------------------------------------------------------------
 
@@ -147,6 +134,17 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([left, width - left])
 
     # --- calculating and showing ------------------------------------------------------------
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """After the first frame is on screen, load the core (~150 ms with pint) and calculate.
+
+        Until then the window shows the empty form's true state (no dose, input needed); an
+        edit before then calculates at once.
+        """
+        super().paintEvent(event)
+        if not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self.recalculate)
 
     def recalculate(self) -> None:
         """Calculate the form as it stands and show it (every edit; never leaves a stale dose)."""

@@ -9,12 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -34,6 +33,7 @@ from ixempra_gui.presenter import (
     FormInput,
     MessageKind,
 )
+from ixempra_gui.ui.widgets import is_dark
 
 #: Example text shown in empty fields (placeholder only, never a value).
 _EXAMPLES = {
@@ -51,9 +51,9 @@ _DESCRIPTIONS = {
     "patient_id": "Optional. Printed on the worksheet; never stored by this window.",
     "regimen": "Ixempra alone (monotherapy) or with capecitabine: the liver rules differ.",
     "bsa_formula": "Formula for the body surface area; Mosteller is the default.",
-    "height_measured_on": "The day the height was measured, year-month-day.",
-    "weight_measured_on": "The day the weight was measured, year-month-day.",
-    "labs_drawn_on": "The day the labs were drawn, year-month-day.",
+    "height_measured_on": "The day the height was measured, year-month-day; today by default.",
+    "weight_measured_on": "The day the weight was measured, year-month-day; today by default.",
+    "labs_drawn_on": "The day the labs were drawn, year-month-day; today by default.",
 }
 _MESSAGE_PREFIX = {
     MessageKind.ERROR: "Error: ",
@@ -61,6 +61,22 @@ _MESSAGE_PREFIX = {
     MessageKind.NOTE: "",
 }
 _STATE = {MessageKind.ERROR: "error", MessageKind.WARNING: "warning", MessageKind.NOTE: ""}
+_BORDERS = {"error": "solid", "warning": "dashed"}
+
+
+def field_style(state: str, dark: bool) -> str:
+    """A 2 px frame on a field with a problem (solid: error, dashed: to check); the message
+    beside the field says the same in words. Set per field, only while it has a problem: a
+    style sheet on the whole form would slow start-up and every repaint."""
+    if not state:
+        return ""
+    colour = {"error": ("#b71c1c", "#ef9a9a"), "warning": ("#a35a00", "#ffcc80")}[state][dark]
+    return (
+        f"QLineEdit, QComboBox {{ border: 2px {_BORDERS[state]} {colour}; "
+        "border-radius: 2px; padding: 1px; }"
+    )
+
+
 _LAB_UNIT_OF = {"ast_uln": "ast", "alt_uln": "alt", "bilirubin_uln": "bilirubin"}
 
 
@@ -238,12 +254,14 @@ class OrderForm(QWidget):
         self._add_row(form, key, text, row)
 
     def _date(self, form: QFormLayout, key: str, text: str) -> None:
-        edit = QDateEdit(QDate.currentDate())
+        # A line edit, not a QDateEdit: a date spin box changes on mouse-wheel scroll, and
+        # year-month-day typed text cannot be misread as month/day or day/month.
+        edit = QLineEdit(date.today().isoformat())
         edit.setObjectName(f"{_camel(key)}Input")
-        edit.setDisplayFormat("yyyy-MM-dd")
-        edit.setCalendarPopup(True)
+        edit.setPlaceholderText("YYYY-MM-DD")
         edit.setAccessibleName(FIELD_LABELS[key])
-        edit.dateChanged.connect(self.changed)
+        edit.setMaxLength(32)
+        edit.textChanged.connect(self.changed)
         self._add_row(form, key, text, [edit])
 
     def _combo(
@@ -293,11 +311,6 @@ class OrderForm(QWidget):
         assert isinstance(widget, QLineEdit)
         return widget.text()
 
-    def _day(self, key: str) -> date:
-        widget = self.inputs[key]
-        assert isinstance(widget, QDateEdit)
-        return widget.date().toPython()  # type: ignore[return-value]
-
     def form_input(self) -> FormInput:
         """The order exactly as it stands in the form."""
         texts = {
@@ -309,9 +322,6 @@ class OrderForm(QWidget):
         return FormInput(
             **texts,
             **units,
-            height_measured_on=self._day("height_measured_on"),
-            weight_measured_on=self._day("weight_measured_on"),
-            labs_drawn_on=self._day("labs_drawn_on"),
             regimen=self.regimen.currentData(),
             bsa_formula=str(self.bsa_formula.currentData()),
             strong_cyp3a4_inhibitor=self.cyp3a4_inhibitor.isChecked(),
@@ -337,10 +347,9 @@ class OrderForm(QWidget):
                 label.setVisible(bool(text))
             state = next((_STATE[m.kind] for m in found if _STATE[m.kind]), "")
             field = self.inputs[key]
-            if field.property("state") != state:
+            if (field.property("state") or "") != state:
                 field.setProperty("state", state)
-                field.style().unpolish(field)
-                field.style().polish(field)
+                field.setStyleSheet(field_style(state, is_dark(field.palette())))
             # Screen readers read the description: the problem first, then what is accepted.
             described = "\n".join([*(m.text for m in found), self._hints.get(key, "")]).strip()
             if field.accessibleDescription() != described:

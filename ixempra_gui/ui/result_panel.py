@@ -6,8 +6,6 @@ changed keeps a keystroke's repaint small (bench/startup.py measures it).
 
 from __future__ import annotations
 
-from html import escape
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -41,6 +39,14 @@ def _value_label(name: str, accessible: str, description: str = "") -> QLabel:
     return label
 
 
+def _fixed_line(label: QLabel, widest: str) -> None:
+    """One line whose size never follows its text: a new figure repaints only the label, not
+    the whole window (a word-wrapped label re-lays out everything up to the splitter)."""
+    label.setWordWrap(False)
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+    label.setMinimumWidth(label.fontMetrics().horizontalAdvance(widest) + 4)
+
+
 def _set(label: QLabel, text: str) -> None:
     if label.text() != text:
         label.setText(text)
@@ -61,6 +67,9 @@ class ResultPanel(QWidget):
         self.dose.setFont(big)
         self.level = _value_label("levelValue", "Dose level")
         self.bsa = _value_label("bsaValue", "Body surface area")
+        _fixed_line(self.dose, "888.8 mg")
+        _fixed_line(self.level, "25.6 mg/m²")
+        _fixed_line(self.bsa, "2.41 m² → capped at 2.2 m²")
         self.bsa_detail = _value_label("bsaDetail", "Body surface area details")
 
         self.print_button = QPushButton("Print worksheet…")
@@ -80,7 +89,6 @@ class ResultPanel(QWidget):
             words.setBuddy(widget)
             figures.addWidget(words, row, 0, Qt.AlignmentFlag.AlignLeft)
             figures.addWidget(widget, row, 1)
-        figures.addWidget(self.bsa_detail, 3, 1)
         figures.setColumnStretch(1, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.print_button)
@@ -105,7 +113,9 @@ class ResultPanel(QWidget):
         self.add_section("Preparation", self.preparation)
         self.add_section("Billing", self.billing)
         self.add_section("Liver tests (×ULN)", self.gauge)
-        self.add_section("Dose level: every rule considered", self.level_rules)
+        self.add_section(
+            "BSA and dose level: every rule considered", self.bsa_detail, self.level_rules
+        )
         self.add_section("Inputs as understood", self.inputs_echo)
         self.add_section("Reasons and sources", self.reasons)
         self.sections.addStretch(1)
@@ -140,19 +150,23 @@ class ResultPanel(QWidget):
         _set(self.dose, view.dose_value)
         _set(self.level, view.level_value)
         _set(self.bsa, view.bsa_value)
-        _set(self.bsa_detail, view.bsa_detail)
-        self.bsa_detail.setVisible(bool(view.bsa_detail))
+        _set(self.bsa_detail, view.bsa_detail or "—")
         _set(self.vials, view.vials_value)
         self.vial_picture.set_fills(view.vial_fill)
-        self.vial_picture.setVisible(bool(view.vial_fill))
+        if self.vial_picture.isVisibleTo(self) != bool(view.vial_fill):
+            self.vial_picture.setVisible(bool(view.vial_fill))
         _set(self.preparation, "\n".join(view.preparation_lines) or "—")
         _set(self.billing, view.billing_value)
         self.gauge.set_bars(view.gauge, view.gauge_thresholds, view.gauge_description)
         _set(self.level_rules, "\n".join(view.level_rules) or "—")
         _set(self.inputs_echo, "\n".join(f"{k}: {v}" for k, v in view.inputs_echo) or "—")
-        reasons = "".join(
-            f"<p><b>{escape(_SEVERITY_WORDS.get(r.severity, r.severity))}:</b> "
-            f"{escape(r.message)}<br/><small>Source: {escape(r.source)}</small></p>"
-            for r in view.reasons
-        )
+        reasons = ""
+        if view.reasons:
+            from html import escape  # not needed before the first result (start-up time)
+
+            reasons = "".join(
+                f"<p><b>{escape(_SEVERITY_WORDS.get(r.severity, r.severity))}:</b> "
+                f"{escape(r.message)}<br/><small>Source: {escape(r.source)}</small></p>"
+                for r in view.reasons
+            )
         _set(self.reasons, reasons or "—")

@@ -10,7 +10,7 @@ import math
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPalette, QPen
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QStyle, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from ixempra_gui.presenter import GAUGE_MAX, GaugeBar, StatusKind, VialFill
 
@@ -27,18 +27,63 @@ _ACCENTS = {
     StatusKind.NOT_RECOMMENDED: ("#c62828", "#ef9a9a"),
     StatusKind.INPUT_NEEDED: ("#616161", "#bdbdbd"),
 }
-_ICONS = {
-    StatusKind.READY: QStyle.StandardPixmap.SP_DialogApplyButton,
-    StatusKind.HOLD: QStyle.StandardPixmap.SP_MediaPause,
-    StatusKind.CONTRAINDICATED: QStyle.StandardPixmap.SP_MessageBoxCritical,
-    StatusKind.NOT_RECOMMENDED: QStyle.StandardPixmap.SP_MessageBoxCritical,
-    StatusKind.INPUT_NEEDED: QStyle.StandardPixmap.SP_MessageBoxWarning,
+#: The symbol drawn in the banner's disc: a tick, a pause sign, a cross, an exclamation mark.
+_SYMBOLS = {
+    StatusKind.READY: "tick",
+    StatusKind.HOLD: "pause",
+    StatusKind.CONTRAINDICATED: "cross",
+    StatusKind.NOT_RECOMMENDED: "cross",
+    StatusKind.INPUT_NEEDED: "exclamation",
 }
 
 
 def accent(kind: StatusKind, palette: QPalette) -> QColor:
     light, dark = _ACCENTS[kind]
     return QColor(dark if is_dark(palette) else light)
+
+
+class StatusIcon(QWidget):
+    """A disc in the status colour with a symbol: the shape says what the colour says."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("statusIcon")
+        self.kind = StatusKind.INPUT_NEEDED
+        side = self.fontMetrics().height() * 2
+        self.setFixedSize(side, side)
+
+    def set_kind(self, kind: StatusKind) -> None:
+        self.kind = kind
+        self.setAccessibleName(_SYMBOLS[kind])
+        self.update()
+
+    def paintEvent(self, _event: object) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        side = float(min(self.width(), self.height()))
+        disc = QRectF(1, 1, side - 2, side - 2)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(accent(self.kind, self.palette()))
+        painter.drawEllipse(disc)
+        ink = QColor("#000000" if is_dark(self.palette()) else "#ffffff")
+        pen = QPen(ink, side * 0.12, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap)
+        painter.setPen(pen)
+
+        def at(x: float, y: float) -> QPointF:
+            return QPointF(side * x, side * y)
+
+        symbol = _SYMBOLS[self.kind]
+        if symbol == "tick":
+            painter.drawPolyline([at(0.28, 0.52), at(0.44, 0.68), at(0.73, 0.34)])
+        elif symbol == "pause":
+            painter.drawLine(at(0.4, 0.3), at(0.4, 0.7))
+            painter.drawLine(at(0.6, 0.3), at(0.6, 0.7))
+        elif symbol == "cross":
+            painter.drawLine(at(0.33, 0.33), at(0.67, 0.67))
+            painter.drawLine(at(0.67, 0.33), at(0.33, 0.67))
+        else:
+            painter.drawLine(at(0.5, 0.25), at(0.5, 0.56))
+            painter.drawPoint(at(0.5, 0.74))
 
 
 class StatusBanner(QFrame):
@@ -48,9 +93,7 @@ class StatusBanner(QFrame):
         super().__init__(parent)
         self.setObjectName("statusFrame")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.icon = QLabel()
-        self.icon.setObjectName("statusIcon")
-        self.icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.icon = StatusIcon()
         self.text = QLabel()
         self.text.setObjectName("statusBanner")
         self.text.setAccessibleName("Dose status")
@@ -71,7 +114,7 @@ class StatusBanner(QFrame):
         words.addWidget(self.detail)
         row = QHBoxLayout(self)
         row.setContentsMargins(10, 6, 6, 6)
-        row.addWidget(self.icon)
+        row.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
         row.addLayout(words, 1)
         self._kind: StatusKind | None = None
 
@@ -82,8 +125,7 @@ class StatusBanner(QFrame):
         if kind is self._kind:
             return
         self._kind = kind
-        size = self.fontMetrics().height() * 2
-        self.icon.setPixmap(self.style().standardIcon(_ICONS[kind]).pixmap(QSize(size, size)))
+        self.icon.set_kind(kind)
         colour = accent(kind, self.palette()).name()
         self.setStyleSheet(
             f"#statusFrame {{ border: 1px solid {colour}; border-left: 8px solid {colour}; }}"

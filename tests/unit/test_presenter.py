@@ -40,10 +40,14 @@ V01 = FormInput(
     alt_uln="40 U/L",
     bilirubin="0.8 mg/dL",
     bilirubin_uln="1.2 mg/dL",
-    height_measured_on=TODAY,
-    weight_measured_on=TODAY,
-    labs_drawn_on=TODAY,
+    height_measured_on=TODAY.isoformat(),
+    weight_measured_on=TODAY.isoformat(),
+    labs_drawn_on=TODAY.isoformat(),
 )
+
+
+def days_ago(n: int) -> str:
+    return (TODAY - timedelta(days=n)).isoformat()
 
 
 def view_of(**changes: Any) -> presenter.ViewState:
@@ -159,26 +163,26 @@ def test_unusual_value_must_be_acknowledged() -> None:
     [("height_measured_on", 30), ("weight_measured_on", 30), ("labs_drawn_on", 3)],
 )
 def test_measurement_age_limits(field: str, limit: int) -> None:
-    at_limit = view_of(**{field: TODAY - timedelta(days=limit)})
+    at_limit = view_of(**{field: days_ago(limit)})
     assert at_limit.kind is StatusKind.READY and field not in at_limit.field_messages
-    over = view_of(**{field: TODAY - timedelta(days=limit + 1)})
+    over = view_of(**{field: days_ago(limit + 1)})
     assert over.kind is StatusKind.INPUT_NEEDED and over.dose_value == DASH
     assert over.field_messages[field][0].kind is MessageKind.WARNING
     assert f"{limit + 1} days ago" in over.field_messages[field][0].text
-    checked = view_of(**{field: TODAY - timedelta(days=limit + 1)}, acknowledge_warnings=True)
+    checked = view_of(**{field: days_ago(limit + 1)}, acknowledge_warnings=True)
     assert checked.kind is StatusKind.READY
     assert any("acknowledged" in r.message for r in checked.reasons)
 
 
 def test_staleness_limits_come_from_the_preferences() -> None:
     prefs = replace(PREFS, labs_max_age_days=7)
-    form = replace(V01, labs_drawn_on=TODAY - timedelta(days=7))
+    form = replace(V01, labs_drawn_on=days_ago(7))
     assert present(form, prefs, TODAY).kind is StatusKind.READY
     assert present(form, PREFS, TODAY).kind is StatusKind.INPUT_NEEDED
 
 
 def test_future_date_is_an_error_even_when_warnings_are_acknowledged() -> None:
-    view = view_of(weight_measured_on=TODAY + timedelta(days=1), acknowledge_warnings=True)
+    view = view_of(weight_measured_on=days_ago(-1), acknowledge_warnings=True)
     assert view.kind is StatusKind.INPUT_NEEDED and view.dose_value == DASH
     assert view.field_messages["weight_measured_on"][0].kind is MessageKind.ERROR
 

@@ -24,9 +24,9 @@ FORM = FormInput(
     alt_uln="40 U/L",
     bilirubin="0.8 mg/dL",
     bilirubin_uln="1.2 mg/dL",
-    height_measured_on=TODAY - timedelta(days=20),
-    weight_measured_on=TODAY - timedelta(days=2),
-    labs_drawn_on=TODAY - timedelta(days=1),
+    height_measured_on=(TODAY - timedelta(days=20)).isoformat(),
+    weight_measured_on=(TODAY - timedelta(days=2)).isoformat(),
+    labs_drawn_on=(TODAY - timedelta(days=1)).isoformat(),
 )
 PRINTED = datetime(2025, 5, 1, 9, 30)
 

@@ -1,0 +1,189 @@
+"""How fast the workstation window appears and answers a keystroke, measured in one run.
+
+1. Start-up: launch → first painted window, in fresh processes on the offscreen platform, for
+   the app (``create_main_window`` as ``ixempra-gui`` does it) and for a bare PySide6 window
+   with one label; several runs each, interleaved. Prints the medians and their ratio
+   (target: app ≤ 1.5 × bare). Also prints launch → first result rendered (the core, with
+   pint, loads just after the first paint) so that cost is not hidden.
+2. Keystroke → result rendered: in one process, the v01 order typed, then keystrokes that each
+   change the weight (a full recalculation and re-render each time): time from the key press
+   to the end of the repaint it caused. Prints median and p99 (target p99 ≤ 16.7 ms, one frame
+   at 60 Hz).
+
+Prints figures only; never fails on timings. Run from the repository root:
+    python bench/startup.py [--runs 9] [--keystrokes 400]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# The child prints a line at the first Paint event of its top-level window, and the app variant
+# another once the first calculation has been rendered, then quits.
+CHILD = r"""
+import sys
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+
+variant = sys.argv[1]
+app = QApplication(["bench", "-platform", "offscreen"])
+
+class FirstPaint(QObject):
+    done = False
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint and not self.done:
+            self.done = True
+            print("painted", flush=True)
+            QTimer.singleShot(0, after_paint)
+        return False
+
+if variant == "app":
+    from ixempra_gui.app import create_main_window
+    window = create_main_window()
+else:
+    from PySide6.QtWidgets import QLabel
+    window = QLabel("Ixempra dosing workstation")
+
+def after_paint():
+    if variant == "app" and window.view.result is None and not window._hints_loaded:
+        QTimer.singleShot(0, after_paint)  # the first calculation is queued after the paint
+        return
+    print("result", flush=True)
+    app.quit()
+
+watcher = FirstPaint()
+window.installEventFilter(watcher)
+window.show()
+app.exec()
+"""
+
+
+def launch_once(variant: str, env: dict[str, str]) -> tuple[float, float]:
+    """Seconds from process launch to the first paint, and to the first result."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-c", CHILD, variant],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        env=env,
+        cwd=REPO_ROOT,
+    )
+    assert proc.stdout is not None
+    painted = result = float("nan")
+    for line in proc.stdout:
+        now = time.perf_counter() - start
+        if line.strip() == "painted":
+            painted = now
+        elif line.strip() == "result":
+            result = now
+    proc.wait(timeout=60)
+    return painted, result
+
+
+def bench_startup(runs: int) -> None:
+    config = tempfile.mkdtemp(prefix="ixempra-bench-config-")
+    env = dict(
+        os.environ,
+        PYTHONDONTWRITEBYTECODE="",  # bytecode cached, as in an installed copy (pip compiles it)
+        QT_QPA_PLATFORM="offscreen",
+        IXEMPRA_CONFIG_DIR=config,
+        PYTHONPATH=os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
+    )
+    env.pop("PYTHONDONTWRITEBYTECODE")
+    launch_once("bare", env)  # warm the OS file cache for both, and write the app's bytecode
+    launch_once("app", env)
+    times: dict[str, list[tuple[float, float]]] = {"bare": [], "app": []}
+    for _ in range(runs):
+        for variant in ("bare", "app"):
+            times[variant].append(launch_once(variant, env))
+    bare = statistics.median(t[0] for t in times["bare"])
+    app = statistics.median(t[0] for t in times["app"])
+    app_result = statistics.median(t[1] for t in times["app"])
+    print(f"start-up, launch → first painted window, median of {runs} runs (offscreen):")
+    print(f"  bare PySide6 window, one label   {bare * 1000:7.1f} ms")
+    print(f"  ixempra-gui main window          {app * 1000:7.1f} ms")
+    print(f"  ratio app / bare                 {app / bare:7.2f}   (target ≤ 1.5)")
+    print(
+        f"  app, launch → first result shown {app_result * 1000:7.1f} ms  (core loads after paint)"
+    )
+
+
+def bench_keystrokes(count: int) -> None:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ["IXEMPRA_CONFIG_DIR"] = tempfile.mkdtemp(prefix="ixempra-bench-config-")
+    sys.path.insert(0, str(REPO_ROOT))
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit
+
+    from ixempra_gui.app import create_main_window
+
+    app = QApplication.instance() or QApplication(["bench", "-platform", "offscreen"])
+    window = create_main_window()
+    window.show()
+    QTest.qWaitForWindowExposed(window)
+    typed = {
+        "heightInput": "170 cm",
+        "weightInput": "70 kg",
+        "astInput": "30 U/L",
+        "altInput": "25 U/L",
+        "bilirubinInput": "0.8 mg/dL",
+    }
+    for name, text in typed.items():
+        edit = window.findChild(QLineEdit, name)
+        edit.clear()
+        QTest.keyClicks(edit, text)
+    regimen = window.findChild(QComboBox, "regimenCombo")
+    regimen.setCurrentIndex(regimen.findData("monotherapy"))
+    app.processEvents()
+    dose = window.findChild(QLabel, "doseValue")
+    assert dose.text() == "72.8 mg", dose.text()
+
+    weight = window.findChild(QLineEdit, "weightInput")
+    weight.setFocus()
+    weight.setCursorPosition(1)  # after the "7" of "70 kg"
+    samples: list[float] = []
+    doses: set[str] = set()
+    digits = [Qt.Key.Key_0 + d for d in range(10)]
+    for i in range(count):
+        # Replace the second digit: 70 → 71 → … → 79 kg, each a different dose.
+        QTest.keyClick(weight, Qt.Key.Key_Delete)
+        app.processEvents()
+        start = time.perf_counter()
+        QTest.keyClick(weight, digits[i % 10])  # recalculates synchronously (textChanged)
+        app.processEvents()  # the repaint the new figures scheduled
+        samples.append(time.perf_counter() - start)
+        weight.setCursorPosition(1)
+        doses.add(dose.text())
+    samples.sort()
+    p99 = samples[min(len(samples) - 1, round(0.99 * (len(samples) - 1)))]
+    print(f"keystroke → result rendered, {count} keystrokes ({len(doses)} different doses shown):")
+    print(f"  median {statistics.median(samples) * 1000:6.2f} ms")
+    print(f"  p99    {p99 * 1000:6.2f} ms   (target ≤ 16.7 ms, one frame at 60 Hz)")
+    print(f"  max    {samples[-1] * 1000:6.2f} ms")
+    window.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=9, help="start-up runs per variant")
+    parser.add_argument("--keystrokes", type=int, default=400)
+    args = parser.parse_args()
+    print(f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}")
+    bench_startup(args.runs)
+    bench_keystrokes(args.keystrokes)
+
+
+if __name__ == "__main__":
+    main()
