@@ -498,6 +498,7 @@ def test_every_form_field_has_a_label_with_a_mnemonic(window: MainWindow) -> Non
 
 
 def test_follows_a_dark_palette(qtbot) -> None:
+    """Colours come from the palette; the few accents switch to light tones on a dark one."""
     from ixempra_gui.ui.widgets import accent, is_dark
 
     qapp = QApplication.instance()
@@ -514,9 +515,10 @@ def test_follows_a_dark_palette(qtbot) -> None:
         qtbot.addWidget(win)
         assert is_dark(win.palette())
         assert accent(StatusKind.READY, win.palette()).lightness() > 128  # light on dark
-        from ixempra_gui.ui.order_form import field_style
-
-        assert "#ef9a9a" in field_style("error", is_dark(win.palette()))
+        type_into(qtbot, win, "heightInput", "70 kg")
+        assert "#ef9a9a" in line(win, "heightInput").styleSheet()  # light red on dark
+        type_into(qtbot, win, "heightInput", "170 cm")
+        assert line(win, "heightInput").styleSheet() == ""
     finally:
         qapp.setPalette(before)
 
