@@ -19,8 +19,6 @@ UNIT_CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
     "ast": (("u/l", "U/L"), ("ukat/l", "µkat/L")),
     "alt": (("u/l", "U/L"), ("ukat/l", "µkat/L")),
     "bilirubin": (("mg/dl", "mg/dL"), ("umol/l", "µmol/L")),
-    "anc": (("/mm3", "/mm³"), ("10^9/l", "×10⁹/L")),
-    "platelets": (("/mm3", "/mm³"), ("10^9/l", "×10⁹/L")),
 }
 
 #: Bag sizes a site may stock (mL); clinical-rules §5 default 100, 250, 500.
@@ -104,8 +102,6 @@ class Preferences:
     ast_unit: str = "u/l"
     alt_unit: str = "u/l"
     bilirubin_unit: str = "mg/dl"
-    anc_unit: str = "/mm3"
-    platelets_unit: str = "/mm3"
     ast_uln: str = "40 U/L"
     alt_uln: str = "40 U/L"
     bilirubin_uln: str = "1.2 mg/dL"

@@ -12,10 +12,9 @@ the ~150 ms the core takes to load (bench/startup.py).
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
@@ -67,7 +66,19 @@ FIELD_LABELS = {
     "platelets": "Platelets",
     "labs_drawn_on": "Labs drawn on",
     "strong_cyp3a4_inhibitor": "Strong CYP3A4 inhibitor",
+    "strong_cyp3a4_inducer": "Strong CYP3A4 inducer",
     "gilbert_syndrome": "Gilbert's syndrome",
+    "nonheme_toxicity_grade": "Worst non-hematologic toxicity grade",
+    "toxicity_reductions": "Prior toxicity reductions",
+    "reduction_mode": "Reduction mode",
+    "reduction_reason": "Reduction reason",
+    "hepatic_escalation_level": "Hepatic escalation level",
+    "dose_level": "Prescribed dose level",
+    "round_to_vial_within": "Round to vial within (preference)",
+    "diluent": "Infusion fluid",
+    "bag_sizes": "Bag sizes (preference)",
+    "prior_hypersensitivity": "Prior hypersensitivity reaction",
+    "prepared_at": "Prepared at",
     "acknowledge_warnings": "Values checked",
 }
 
@@ -83,9 +94,18 @@ BSA_FORMULA_CHOICES = (
     ("boyd", "Boyd"),
 )
 
-#: Inputs whose rules belong to another issue (the start-of-cycle gate, issue 3): the window
-#: collects them now and they reach the core only once ``Order`` has a field of that name.
-PENDING_NOTE = "Checked at the start of each cycle — not yet evaluated by this version."
+#: The same values as core/models.py (Diluent, ReductionMode) and names as core/preparation.py.
+DILUENT_CHOICES = (
+    ("lactated-ringers", "Lactated Ringer's"),
+    ("sodium-chloride", "0.9% sodium chloride (pH-adjusted)"),
+)
+REDUCTION_MODE_CHOICES = (
+    ("relative", "20% of the current level each time"),
+    ("absolute", "20% of the starting level each time"),
+)
+#: Worst non-hematologic toxicity grade since the last cycle (None: not entered).
+GRADE_CHOICES = (("0", "0"), ("1", "1"), ("2", "2"), ("3", "3"), ("4", "4"))
+REDUCTION_COUNT_CHOICES = (("0", "none"), ("1", "1"), ("2", "2"), ("3", "3"))
 
 #: Gauge thresholds: every ×ULN limit of the label's hepatic rules (clinical-rules §3).
 GAUGE_MAX = 15.0
@@ -126,12 +146,20 @@ class FormInput:
     bilirubin_uln: str = ""
     bilirubin_unit: str = "mg/dl"
     anc: str = ""
-    anc_unit: str = "/mm3"
     platelets: str = ""
-    platelets_unit: str = "/mm3"
     labs_drawn_on: str = ""  # YYYY-MM-DD
     strong_cyp3a4_inhibitor: bool = False
+    strong_cyp3a4_inducer: bool = False
     gilbert_syndrome: bool = False
+    nonheme_toxicity_grade: str | None = None  # "0".."4", None: not entered
+    toxicity_reductions: str = "0"
+    reduction_mode: str = "relative"
+    reduction_reason: str = ""
+    hepatic_escalation_level: str = ""
+    dose_level: str = ""  # a prescribed level, e.g. "32 mg/m2"; empty: the rules decide
+    diluent: str = "lactated-ringers"
+    prior_hypersensitivity: bool = False
+    prepared_at: str = ""  # empty: now
     acknowledge_warnings: bool = False
 
 
@@ -175,6 +203,8 @@ class ViewState:
     level_value: str = DASH
     level_rules: tuple[str, ...] = ()
     dose_value: str = DASH
+    dose_note: str = ""  # rounding to a vial boundary: unrounded dose and % change
+    gate_lines: tuple[str, ...] = ()  # start-of-cycle criteria, each with value and outcome
     vials_value: str = DASH
     vial_fill: tuple[VialFill, ...] = ()
     preparation_lines: tuple[str, ...] = ()
@@ -233,53 +263,7 @@ def uln_problem(key: str, text: str) -> str | None:
     return None
 
 
-def unused_preferences(order_type: type | None = None) -> frozenset[str]:
-    """Preferences the current core does not use yet (bag sizes, dose rounding: issue 3)."""
-    if order_type is None:
-        from ixempra_gui.core.models import Order as order_type
-    known = {f.name for f in dataclasses.fields(order_type)}
-    wanted = {"bag_sizes": "bag_sizes_ml", "round_to_vial_within": "rounding_pct"}
-    return frozenset(pref for name, pref in wanted.items() if name not in known)
-
-
 # --- the order --------------------------------------------------------------------------------
-
-
-def _coerce(annotation: object, value: object) -> object:
-    """Fit a value to a not-yet-known Order field by its annotation (str unless it says not)."""
-    kind = str(annotation)
-    if isinstance(value, bool) or "bool" in kind:
-        return bool(value)
-    if isinstance(value, tuple):
-        if "tuple" in kind:
-            return value
-        return ",".join(str(v) for v in value)
-    text = str(value)
-    if "str" in kind:
-        return text
-    if "Decimal" in kind:
-        return Decimal(text)
-    if "int" in kind:
-        return int(text)
-    return text
-
-
-def pending_kwargs(order_type: type, values: Mapping[str, object]) -> dict[str, object]:
-    """The values whose Order field exists (another issue adds it), fitted to its type."""
-    known = {f.name: f.type for f in dataclasses.fields(order_type)}
-    return {
-        name: _coerce(known[name], value)
-        for name, value in values.items()
-        if name in known and value is not None
-    }
-
-
-def pending_fields(order_type: type | None = None) -> frozenset[str]:
-    """Form inputs the current core does not evaluate yet (shown with PENDING_NOTE)."""
-    if order_type is None:
-        from ixempra_gui.core.models import Order as order_type
-    known = {f.name for f in dataclasses.fields(order_type)}
-    return frozenset(name for name in ("anc", "platelets") if name not in known)
 
 
 def _default_units(form: FormInput) -> tuple[tuple[str, str], ...]:
@@ -296,8 +280,6 @@ def _default_units(form: FormInput) -> tuple[tuple[str, str], ...]:
         "alt_uln": form.alt_unit,
         "bilirubin": form.bilirubin_unit,
         "bilirubin_uln": form.bilirubin_unit,
-        "anc": form.anc_unit,
-        "platelets": form.platelets_unit,
     }
     specs = {spec.key: spec for spec in QUANTITY_FIELDS}
     return tuple(
@@ -307,21 +289,13 @@ def _default_units(form: FormInput) -> tuple[tuple[str, str], ...]:
     )
 
 
-def build_order(form: FormInput, prefs: Preferences) -> Order:
-    """The core's one input, from the form as typed."""
+def build_order(form: FormInput, prefs: Preferences, now: datetime | None = None) -> Order:
+    """The core's one input, from the form as typed (an empty "prepared at" means ``now``)."""
     from ixempra_gui.core.models import Order
 
-    pending = pending_kwargs(
-        Order,
-        {
-            "anc": form.anc.strip() or None,
-            "platelets": form.platelets.strip() or None,
-            "bag_sizes": prefs.bag_sizes_ml,
-            "round_to_vial_within": (
-                None if prefs.rounding_pct is None else f"{prefs.rounding_pct.normalize():f}"
-            ),
-        },
-    )
+    prepared_at = form.prepared_at.strip()
+    if not prepared_at and now is not None:
+        prepared_at = now.isoformat(timespec="minutes")
     return Order(
         height=form.height,
         weight=form.weight,
@@ -336,8 +310,23 @@ def build_order(form: FormInput, prefs: Preferences) -> Order:
         strong_cyp3a4_inhibitor=form.strong_cyp3a4_inhibitor,
         gilbert_syndrome=form.gilbert_syndrome,
         acknowledge_warnings=form.acknowledge_warnings,
+        anc=form.anc,
+        platelets=form.platelets,
+        nonheme_toxicity_grade=form.nonheme_toxicity_grade,
+        toxicity_reductions=form.toxicity_reductions,
+        reduction_mode=form.reduction_mode,
+        reduction_reason=form.reduction_reason,
+        hepatic_escalation_level=form.hepatic_escalation_level,
+        strong_cyp3a4_inducer=form.strong_cyp3a4_inducer,
+        dose_level=form.dose_level,
+        round_to_vial_within=(
+            None if prefs.rounding_pct is None else f"{prefs.rounding_pct.normalize():f}"
+        ),
+        diluent=form.diluent,
+        bag_sizes=",".join(str(size) for size in prefs.bag_sizes_ml),
+        prior_hypersensitivity=form.prior_hypersensitivity,
+        prepared_at=prepared_at or None,
         default_units=_default_units(form),
-        **pending,  # type: ignore[arg-type]
     )
 
 
@@ -361,11 +350,16 @@ def date_issues(form: FormInput, prefs: Preferences, today: date) -> tuple[Field
 # --- the view ---------------------------------------------------------------------------------
 
 
-def present(form: FormInput, prefs: Preferences, today: date) -> ViewState:
-    """Calculate the order and say what to show. Called on every edit."""
+def present(
+    form: FormInput, prefs: Preferences, today: date, now: datetime | None = None
+) -> ViewState:
+    """Calculate the order and say what to show. Called on every edit.
+
+    ``now`` is the preparation time when the form leaves "prepared at" empty.
+    """
     from ixempra_gui.core.calculator import calculate
 
-    result = calculate(build_order(form, prefs))
+    result = calculate(build_order(form, prefs, now))
     return render(form, result, date_issues(form, prefs, today))
 
 
@@ -408,7 +402,7 @@ def _print_tooltip(kind: StatusKind) -> str:
 
 
 def _messages(
-    form: FormInput, issues: Iterable[FieldIssue], pending: frozenset[str]
+    form: FormInput, issues: Iterable[FieldIssue]
 ) -> tuple[dict[str, tuple[FieldMessage, ...]], list[str], list[str], list[str]]:
     """Inline messages per field, and the labels of fields still empty / wrong / to check."""
     from ixempra_gui.core.models import Severity
@@ -433,8 +427,6 @@ def _messages(
             kind = MessageKind.NOTE
         text = issue.message + (" Acknowledged." if kind is MessageKind.NOTE else "")
         inline.setdefault(issue.field, []).append(FieldMessage(kind, text))
-    for key in sorted(pending):
-        inline.setdefault(key, []).append(FieldMessage(MessageKind.NOTE, PENDING_NOTE))
     return {k: tuple(v) for k, v in inline.items()}, needed, wrong, to_check
 
 
@@ -507,30 +499,74 @@ def _billing_text(result: DoseResult) -> str:
     return "\n".join(lines)
 
 
+def _clock(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else DASH
+
+
 def _preparation_lines(result: DoseResult) -> tuple[str, ...]:
-    """Withdraw volume now; the preparation object (issue 3) is listed field by field."""
+    """The compounding steps in the core's words (core/preparation.py), then the times."""
     from ixempra_gui.core import label
+    from ixempra_gui.core.formatting import format_quantity
+    from ixempra_gui.core.preparation import preparation_steps
+
+    assert result.volume_ml is not None and result.dose_mg is not None
+    p = result.preparation
+    if p is None:
+        return (
+            f"Withdraw {format_quantity(result.volume_ml, 'mL')} of the "
+            f"{format_quantity(label.RECONSTITUTED_MG_PER_ML, 'mg/mL')} reconstituted solution",
+        )
+    lines = [f"{n}. {step}" for n, step in enumerate(preparation_steps(p, result.dose_mg), 1)]
+    if p.bag_advice:
+        lines.append(f"No stocked bag fits: {p.bag_advice}")
+    lines.append(f"Container: {p.container}")
+    lines.append(
+        f"Reconstituted solution use by {_clock(p.reconstituted_use_by)}; start infusion by "
+        f"{_clock(p.infusion_start_by)}; complete by {_clock(p.infusion_complete_by)}"
+    )
+    lines += [f"Premedication: {line}" for line in p.premedication]
+    return tuple(lines)
+
+
+def _gate_lines(result: DoseResult) -> tuple[str, ...]:
+    """Each start-of-cycle criterion with its value, limit and outcome (clinical-rules §4)."""
+    from fractions import Fraction
+
+    from ixempra_gui.core.formatting import format_number
+
+    gate = result.cycle_gate
+    if gate is None:
+        return ()
+    lines = []
+    for c in gate.criteria:
+        limit = format_number(Fraction(c.limit), grouping=True)
+        rule = f"{c.comparison} {limit}" + ("" if c.unit == "grade" else f" {c.unit}")
+        if c.value is None:
+            lines.append(f"{c.label}: not entered — not checked (needs {rule})")
+            continue
+        value = format_number(Fraction(c.value), grouping=True)
+        shown = f"grade {value}" if c.unit == "grade" else f"{value} {c.unit}"
+        lines.append(f"{c.label}: {shown} — {'met' if c.passed else 'NOT MET'} (needs {rule})")
+    verdict = {
+        True: "All start-of-cycle criteria met.",
+        False: "Start-of-cycle criteria not met: hold.",
+        None: "Start-of-cycle criteria not fully checked.",
+    }[gate.passed]
+    return (verdict, *lines)
+
+
+def _dose_note(result: DoseResult) -> str:
     from ixempra_gui.core.formatting import format_number, format_quantity
 
-    assert result.volume_ml is not None
-    lines = [
-        f"Withdraw {format_quantity(result.volume_ml, 'mL')} of the "
-        f"{format_quantity(label.RECONSTITUTED_MG_PER_ML, 'mg/mL')} reconstituted solution"
-    ]
-    preparation = getattr(result, "preparation", None)
-    if preparation is not None and dataclasses.is_dataclass(preparation):
-        for f in dataclasses.fields(preparation):
-            value: Any = getattr(preparation, f.name)
-            if value is None:
-                continue
-            if isinstance(value, Decimal | int) and not isinstance(value, bool):
-                shown = format_number(value)
-            elif isinstance(value, tuple | list):
-                shown = "; ".join(str(v) for v in value)
-            else:
-                shown = str(value)
-            lines.append(f"{f.name.replace('_', ' ').capitalize()}: {shown}")
-    return tuple(lines)
+    rounding = result.dose_rounding
+    if rounding is None or not rounding.applied:
+        return ""
+    sign = "+" if rounding.change_pct > 0 else ""
+    return (
+        f"Rounded to the vials from {format_quantity(rounding.unrounded_mg, 'mg')} "
+        f"({sign}{format_number(rounding.change_pct)}%, within "
+        f"{format_number(rounding.within_pct)}%)"
+    )
 
 
 def _gauge(
@@ -573,7 +609,7 @@ def render(
     dates_block = any(i.blocks for i in extra_issues)
     kind = _status_kind(result, dates_block)
     ready = kind is StatusKind.READY
-    messages, needed, wrong, to_check = _messages(form, issues, pending_fields())
+    messages, needed, wrong, to_check = _messages(form, issues)
 
     if kind is StatusKind.INPUT_NEEDED:
         detail = _input_needed_detail(needed, wrong, to_check)
@@ -623,11 +659,13 @@ def render(
             if i.severity is Severity.WARNING and not i.blocks
         )
         view["steps"] = result.steps
+        view["gate_lines"] = _gate_lines(result)
     if ready:
         assert result.dose_mg is not None and result.vials is not None
         assert result.dose_level_mg_per_m2 is not None
         view["level_value"] = format_quantity(result.dose_level_mg_per_m2, "mg/m²")
         view["dose_value"] = format_quantity(result.dose_mg, "mg")
+        view["dose_note"] = _dose_note(result)
         view["vials_value"] = " + ".join(
             f"{n} × {format_quantity(s, 'mg')}" for s, n in result.vials.counts if n
         )

@@ -12,7 +12,7 @@ from datetime import datetime
 from html import escape
 
 from ixempra_gui import APP_NAME, __version__
-from ixempra_gui.presenter import FIELD_LABELS, FormInput, ViewState
+from ixempra_gui.presenter import DILUENT_CHOICES, FIELD_LABELS, FormInput, ViewState
 
 TITLE = "Ixempra (ixabepilone) compounding worksheet"
 
@@ -51,15 +51,32 @@ def input_rows(form: FormInput, view: ViewState) -> list[tuple[str, str]]:
         ("ALT", echo.get("ALT", form.alt)),
         ("Total bilirubin", echo.get("Bilirubin", form.bilirubin)),
     ]
-    for key in ("anc", "platelets"):
-        text = getattr(form, key).strip()
-        if text:
-            notes = [m.text for m in view.field_messages.get(key, ())]
-            rows.append((FIELD_LABELS[key], " ".join([text, *notes])))
     rows += [
         ("Labs drawn on", _date(form.labs_drawn_on)),
-        ("Strong CYP3A4 inhibitor", yes_no[form.strong_cyp3a4_inhibitor]),
-        ("Gilbert's syndrome", yes_no[form.gilbert_syndrome]),
+        (FIELD_LABELS["anc"], form.anc.strip() or "not entered"),
+        (FIELD_LABELS["platelets"], form.platelets.strip() or "not entered"),
+        (
+            FIELD_LABELS["nonheme_toxicity_grade"],
+            "not entered" if form.nonheme_toxicity_grade is None else form.nonheme_toxicity_grade,
+        ),
+        (FIELD_LABELS["strong_cyp3a4_inhibitor"], yes_no[form.strong_cyp3a4_inhibitor]),
+        (FIELD_LABELS["strong_cyp3a4_inducer"], yes_no[form.strong_cyp3a4_inducer]),
+        (FIELD_LABELS["gilbert_syndrome"], yes_no[form.gilbert_syndrome]),
+        (
+            FIELD_LABELS["toxicity_reductions"],
+            f"{form.toxicity_reductions} ({form.reduction_mode}): {form.reduction_reason}"
+            if form.toxicity_reductions not in ("", "0")
+            else "none",
+        ),
+    ]
+    for key in ("hepatic_escalation_level", "dose_level"):
+        text = getattr(form, key).strip()
+        if text:
+            rows.append((FIELD_LABELS[key], text))
+    rows += [
+        (FIELD_LABELS["diluent"], dict(DILUENT_CHOICES).get(form.diluent, form.diluent)),
+        (FIELD_LABELS["prior_hypersensitivity"], yes_no[form.prior_hypersensitivity]),
+        (FIELD_LABELS["prepared_at"], form.prepared_at.strip() or "at calculation (now)"),
         ("Unusual or old values checked", yes_no[form.acknowledge_warnings]),
     ]
     return rows
@@ -73,7 +90,7 @@ def worksheet_html(
         raise NotReadyError(f"no worksheet: {view.banner_text}")
     result_rows = [
         ("Status", view.banner_text),
-        ("Dose", view.dose_value),
+        ("Dose", view.dose_value + (f" ({view.dose_note})" if view.dose_note else "")),
         ("Dose level", view.level_value),
         ("BSA", f"{view.bsa_value} ({view.bsa_detail})"),
         ("Vials", view.vials_value),
@@ -100,6 +117,7 @@ def worksheet_html(
         f"<p><b>{escape(view.banner_text)}</b> — dose <b>{escape(view.dose_value)}</b></p>"
         f"<h3>Inputs</h3>{table}{_rows(input_rows(form, view))}</table>"
         f"<h3>Result</h3>{table}{_rows(result_rows)}</table>"
+        f"<h3>Start of cycle</h3>{_list(view.gate_lines)}"
         f"<h3>Calculation, step by step</h3>{_list(view.steps, ordered=True)}"
         f"<h3>Dose level: every rule considered</h3>{_list(view.level_rules)}"
         f"<h3>Preparation</h3>{_list(view.preparation_lines)}"

@@ -153,7 +153,8 @@ class MainWindow(QMainWindow):
             if not self._hints_loaded:
                 self.form.set_hints(field_hints())
                 self._hints_loaded = True
-            view = present(form, self.prefs, self.today())
+            now = datetime.now().replace(second=0, microsecond=0)
+            view = present(form, self.prefs, self.today(), now)
         except Exception:
             # A bug, not bad input (the core never raises on input): clear every figure, and
             # let the crash handler report the traceback.

@@ -27,7 +27,11 @@ from PySide6.QtWidgets import (
 from ixempra_gui.preferences import UNIT_CHOICES, Preferences
 from ixempra_gui.presenter import (
     BSA_FORMULA_CHOICES,
+    DILUENT_CHOICES,
     FIELD_LABELS,
+    GRADE_CHOICES,
+    REDUCTION_COUNT_CHOICES,
+    REDUCTION_MODE_CHOICES,
     REGIMEN_CHOICES,
     FieldMessage,
     FormInput,
@@ -43,14 +47,28 @@ _EXAMPLES = {
     "ast": "e.g. 30 U/L",
     "alt": "e.g. 25 U/L",
     "bilirubin": "e.g. 0.8 mg/dL",
-    "anc": "e.g. 1800 /mm³",
-    "platelets": "e.g. 150000 /mm³",
+    "anc": "e.g. 1800 /mm3 or 1.8 10^9/L",
+    "platelets": "e.g. 150,000 /mm3 or 150 10^9/L",
+    "reduction_reason": "required with a reduction, e.g. grade 3 neuropathy, cycle 2",
+    "hepatic_escalation_level": "optional, 20–30 mg/m2 (moderate hepatic row only)",
+    "dose_level": "optional, e.g. 32 mg/m2 (checked against the rules)",
+    "prepared_at": "now, or YYYY-MM-DD HH:MM",
 }
 #: What each input is for, read by screen readers (measured fields add what they accept).
 _DESCRIPTIONS = {
     "patient_id": "Optional. Printed on the worksheet; never stored by this window.",
     "regimen": "Ixempra alone (monotherapy) or with capecitabine: the liver rules differ.",
     "bsa_formula": "Formula for the body surface area; Mosteller is the default.",
+    "anc": "Absolute neutrophil count; bare numbers are read per mm³.",
+    "platelets": "Platelet count; bare numbers are read per mm³.",
+    "nonheme_toxicity_grade": "Worst non-hematologic toxicity since the last cycle, 0–4.",
+    "toxicity_reductions": "How many 20% reductions earlier toxicity required.",
+    "reduction_mode": "How a second reduction is taken (the choice is recorded).",
+    "reduction_reason": "Why the dose was reduced; recorded on the worksheet.",
+    "hepatic_escalation_level": "Later-cycle escalation after moderate hepatic impairment.",
+    "dose_level": "The prescriber's level; refused above what the rules allow.",
+    "diluent": "Infusion fluid for the bag.",
+    "prepared_at": "When the dose is prepared; sets the use-by times. Empty: now.",
     "height_measured_on": "The day the height was measured, year-month-day; today by default.",
     "weight_measured_on": "The day the weight was measured, year-month-day; today by default.",
     "labs_drawn_on": "The day the labs were drawn, year-month-day; today by default.",
@@ -140,6 +158,13 @@ class OrderForm(QWidget):
             "Strong C&YP3A4 inhibitor",
             "The patient takes a strong CYP3A4 inhibitor (e.g. ketoconazole, clarithromycin).",
         )
+        self.cyp3a4_inducer = self._check(
+            regimen,
+            "strong_cyp3a4_inducer",
+            "cyp3a4InducerCheck",
+            "Strong CYP3A4 inducer",
+            "The patient takes a strong CYP3A4 inducer (e.g. rifampin); infusion over 4 h.",
+        )
 
         liver = self._group("Liver tests", layout)
         self._date(liver, "labs_drawn_on", "&Labs drawn on")
@@ -158,9 +183,37 @@ class OrderForm(QWidget):
             "bilirubin (AST and ALT still count).",
         )
 
-        counts = self._group("Blood counts (start of cycle)", layout)
-        self._line(counts, "anc", "AN&C", unit=True)
-        self._line(counts, "platelets", "Platelet&s", unit=True)
+        cycle = self._group("Start of cycle and dose level", layout)
+        self._line(cycle, "anc", "AN&C")
+        self._line(cycle, "platelets", "Platelet&s")
+        self.nonheme_grade = self._combo(
+            cycle,
+            "nonheme_toxicity_grade",
+            "Worst non-heme to&xicity grade",
+            GRADE_CHOICES,
+            placeholder="Not entered",
+        )
+        self.reductions = self._combo(
+            cycle, "toxicity_reductions", "Prior toxicity reductions", REDUCTION_COUNT_CHOICES
+        )
+        self.reduction_mode = self._combo(
+            cycle, "reduction_mode", "Each reduction takes", REDUCTION_MODE_CHOICES
+        )
+        self._line(cycle, "reduction_reason", "Reduction reason")
+        self._line(cycle, "hepatic_escalation_level", "Hepatic escalation level")
+        self._line(cycle, "dose_level", "Prescribed le&vel")
+
+        preparation = self._group("Preparation", layout)
+        self.diluent = self._combo(preparation, "diluent", "Infusion fluid", DILUENT_CHOICES)
+        self.prior_hypersensitivity = self._check(
+            preparation,
+            "prior_hypersensitivity",
+            "priorHypersensitivityCheck",
+            "Prior hypersensitivity reaction",
+            "An earlier infusion caused a hypersensitivity reaction: add a corticosteroid to "
+            "the premedication.",
+        )
+        self._line(preparation, "prepared_at", "Prepared at")
 
         self.acknowledge = QCheckBox("I have chec&ked the values marked for checking")
         self.acknowledge.setObjectName("acknowledgeWarningsCheck")
@@ -234,7 +287,7 @@ class OrderForm(QWidget):
         edit.setPlaceholderText(_EXAMPLES.get(key, ""))
         edit.setAccessibleName(FIELD_LABELS[key])
         edit.setClearButtonEnabled(True)
-        edit.setMaxLength(64)
+        edit.setMaxLength(500 if key == "reduction_reason" else 64)
         edit.textChanged.connect(self.changed)
         row: list[QWidget] = [edit]
         if unit:
@@ -325,7 +378,13 @@ class OrderForm(QWidget):
             regimen=self.regimen.currentData(),
             bsa_formula=str(self.bsa_formula.currentData()),
             strong_cyp3a4_inhibitor=self.cyp3a4_inhibitor.isChecked(),
+            strong_cyp3a4_inducer=self.cyp3a4_inducer.isChecked(),
             gilbert_syndrome=self.gilbert.isChecked(),
+            nonheme_toxicity_grade=self.nonheme_grade.currentData(),
+            toxicity_reductions=str(self.reductions.currentData()),
+            reduction_mode=str(self.reduction_mode.currentData()),
+            diluent=str(self.diluent.currentData()),
+            prior_hypersensitivity=self.prior_hypersensitivity.isChecked(),
             acknowledge_warnings=self.acknowledge.isChecked(),
         )
 

@@ -28,7 +28,7 @@ from ixempra_gui.preferences import (
     parse_preference,
     to_mapping,
 )
-from ixempra_gui.presenter import FIELD_LABELS, uln_problem, unused_preferences
+from ixempra_gui.presenter import FIELD_LABELS, uln_problem
 
 _TEXT_OPTIONS = (
     ("ast_uln", "AST ULN"),
@@ -77,14 +77,11 @@ class PreferencesDialog(QDialog):
         value_form = QFormLayout(values)
         value_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         stored = to_mapping(prefs)
-        unused = unused_preferences()
         for key, caption in _TEXT_OPTIONS:
             edit = QLineEdit(stored[key])
             edit.setObjectName(f"{key}Preference")
             edit.setAccessibleName(caption)
             description = _DESCRIPTIONS.get(key, "A value with its unit, e.g. 40 U/L.")
-            if key in unused:
-                description += " Not used by this version's calculation yet."
             edit.setAccessibleDescription(description)
             edit.setToolTip(description)
             problem = QLabel()

@@ -71,6 +71,8 @@ class ResultPanel(QWidget):
         _fixed_line(self.level, "25.6 mg/m²")
         _fixed_line(self.bsa, "2.41 m² → capped at 2.2 m²")
         self.bsa_detail = _value_label("bsaDetail", "Body surface area details")
+        self.dose_note = _value_label("doseNote", "Dose rounding")
+        self.dose_note.hide()
 
         self.print_button = QPushButton("Print worksheet…")
         self.print_button.setObjectName("printButton")
@@ -89,6 +91,7 @@ class ResultPanel(QWidget):
             words.setBuddy(widget)
             figures.addWidget(words, row, 0, Qt.AlignmentFlag.AlignLeft)
             figures.addWidget(widget, row, 1)
+        figures.addWidget(self.dose_note, 3, 1)
         figures.setColumnStretch(1, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.print_button)
@@ -101,6 +104,7 @@ class ResultPanel(QWidget):
         self.preparation = _value_label("preparationValue", "Preparation")
         self.billing = _value_label("billingValue", "Billing lines")
         self.gauge = HepaticGauge()
+        self.gate = _value_label("gateValue", "Start-of-cycle criteria")
         self.level_rules = _value_label("levelRulesValue", "Dose level rules")
         self.inputs_echo = _value_label("inputsEchoValue", "Inputs as understood")
         self.reasons = _value_label("reasonsValue", "Reasons and sources")
@@ -113,6 +117,7 @@ class ResultPanel(QWidget):
         self.add_section("Preparation", self.preparation)
         self.add_section("Billing", self.billing)
         self.add_section("Liver tests (×ULN)", self.gauge)
+        self.add_section("Start of cycle", self.gate)
         self.add_section(
             "BSA and dose level: every rule considered", self.bsa_detail, self.level_rules
         )
@@ -149,6 +154,10 @@ class ResultPanel(QWidget):
         self.banner.show_status(view.kind, view.banner_text, view.banner_detail)
         _set(self.dose, view.dose_value)
         _set(self.level, view.level_value)
+        _set(self.dose_note, view.dose_note)
+        if self.dose_note.isVisibleTo(self) != bool(view.dose_note):
+            self.dose_note.setVisible(bool(view.dose_note))
+        _set(self.gate, "\n".join(view.gate_lines) or "—")
         _set(self.bsa, view.bsa_value)
         _set(self.bsa_detail, view.bsa_detail or "—")
         _set(self.vials, view.vials_value)

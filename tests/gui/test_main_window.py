@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from ixempra_gui import __version__, app
 from ixempra_gui.core.formatting import format_number
 from ixempra_gui.core.models import Status
-from ixempra_gui.presenter import PENDING_NOTE, StatusKind, pending_fields
+from ixempra_gui.presenter import StatusKind
 from ixempra_gui.ui.main_window import MainWindow
 
 DASH = "—"
@@ -300,14 +300,42 @@ def test_hold_disables_printing(qtbot, window: MainWindow, monkeypatch) -> None:
     assert window.save_pdf(Path("never-written.pdf")) is None
 
 
-def test_start_of_cycle_counts_until_the_core_evaluates_them(qtbot, window: MainWindow) -> None:
-    type_case(qtbot, window, {**V01, "ancInput": "400 /mm3", "plateletsInput": "20000 /mm3"})
-    if "anc" in pending_fields():
-        assert text_of(window, "ancMessage") == PENDING_NOTE
-        assert text_of(window, "plateletsMessage") == PENDING_NOTE
-        assert text_of(window, "doseValue") == "72.8 mg"
-    else:
-        assert text_of(window, "statusBanner") == "NO DOSE: HOLD"
+def test_start_of_cycle_gate_holds_the_dose(qtbot, window: MainWindow) -> None:
+    type_case(qtbot, window, {**V01, "ancInput": "1499 /mm3", "plateletsInput": "150000 /mm3"})
+    assert text_of(window, "statusBanner") == "NO DOSE: HOLD"
+    assert "ANC" in text_of(window, "statusDetail")
+    assert text_of(window, "doseValue") == DASH
+    assert not button(window, "printButton").isEnabled()
+    assert "NOT MET" in text_of(window, "gateValue")
+    type_into(qtbot, window, "ancInput", "1500 /mm3")
+    assert text_of(window, "doseValue") == "72.8 mg"
+    choose(window, "nonhemeToxicityGradeCombo", "2")
+    assert text_of(window, "statusBanner") == "NO DOSE: HOLD"
+    choose(window, "nonhemeToxicityGradeCombo", "1")
+    assert "All start-of-cycle criteria met" in text_of(window, "gateValue")
+    assert text_of(window, "statusBanner") == "READY TO PREPARE"
+
+
+def test_cycle_decisions_and_preparation_inputs_reach_the_core(qtbot, window: MainWindow) -> None:
+    type_case(qtbot, window, V01)
+    choose(window, "toxicityReductionsCombo", "1")
+    assert text_of(window, "doseValue") == DASH  # the reason is required
+    assert "Reduction reason" in text_of(window, "statusDetail")
+    type_into(qtbot, window, "reductionReasonInput", "grade 3 neuropathy")
+    assert text_of(window, "levelValue") == "32 mg/m²"
+    choose(window, "toxicityReductionsCombo", "0")
+    type_into(qtbot, window, "doseLevelInput", "20 mg/m2")
+    assert text_of(window, "levelValue") == "20 mg/m²"
+    line(window, "doseLevelInput").clear()
+    choose(window, "diluentCombo", "sodium-chloride")
+    assert "sodium bicarbonate" in text_of(window, "preparationValue")
+    check(window, "cyp3a4InducerCheck").setChecked(True)
+    assert "over 4 h" in text_of(window, "preparationValue")
+    type_into(qtbot, window, "preparedAtInput", "2030-01-02 08:00")
+    assert "use by 2030-01-02 09:00" in text_of(window, "preparationValue")
+    type_into(qtbot, window, "preparedAtInput", "8 am")
+    assert text_of(window, "doseValue") == DASH
+    assert text_of(window, "preparedAtMessage").startswith("Error: ")
 
 
 # --- worksheet ------------------------------------------------------------------------------
@@ -405,6 +433,7 @@ TAB_ORDER = [
     "bsaFormulaCombo",
     "regimenCombo",
     "cyp3a4InhibitorCheck",
+    "cyp3a4InducerCheck",
     "labsDrawnOnInput",
     "astInput",
     "astUnitCombo",
@@ -417,9 +446,16 @@ TAB_ORDER = [
     "bilirubinUlnInput",
     "gilbertCheck",
     "ancInput",
-    "ancUnitCombo",
     "plateletsInput",
-    "plateletsUnitCombo",
+    "nonhemeToxicityGradeCombo",
+    "toxicityReductionsCombo",
+    "reductionModeCombo",
+    "reductionReasonInput",
+    "hepaticEscalationLevelInput",
+    "doseLevelInput",
+    "diluentCombo",
+    "priorHypersensitivityCheck",
+    "preparedAtInput",
     "acknowledgeWarningsCheck",
 ]
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -263,51 +263,16 @@ def test_vial_picture_pours_the_dose_largest_vial_first() -> None:
 
 def test_preparation_and_billing_lines() -> None:
     view = view_of()
-    assert view.preparation_lines[0] == "Withdraw 36.4 mL of the 2 mg/mL reconstituted solution"
+    steps = view.preparation_lines
+    assert steps[0] == (
+        "1. Reconstitute 1 × 45 mg vial with 23.5 mL of the supplied diluent → 2 mg/mL"
+    )
+    assert steps[2] == "3. Withdraw 36.4 mL (72.8 mg)"
+    assert any(line.startswith("Premedication:") for line in steps)
     lines = view.billing_value.splitlines()
     assert lines[0] == "J9207 × 73 units: administered"
     assert lines[1] == "J9207-JW × 2 units: discarded (single-dose vials)"
     assert lines[2] == "NDC 70020-1911-01, 70020-1910-01"
-
-
-def test_start_of_cycle_counts_never_change_the_dose_until_the_core_evaluates_them() -> None:
-    low = view_of(anc="400 /mm3", platelets="20000 /mm3")
-    if "anc" in presenter.pending_fields():
-        assert low.dose_value == view_of().dose_value
-        assert low.field_messages["anc"][0].text == presenter.PENDING_NOTE
-        assert low.field_messages["platelets"][0].kind is MessageKind.NOTE
-    else:  # the start-of-cycle gate has landed in the core: low counts hold the dose
-        assert low.kind is StatusKind.HOLD and low.dose_value == DASH
-
-
-@dataclass(frozen=True)
-class _FutureOrder:
-    height: str | None = None
-    anc: str | None = None
-    toxicity_grade: int | None = None
-    bag_sizes: str | None = None
-    bag_list: tuple[int, ...] = ()
-    round_to_vial_within: Decimal | None = None
-
-
-def test_inputs_reach_the_order_only_once_it_has_their_field() -> None:
-    values = {
-        "anc": "1800 /mm3",
-        "toxicity_grade": "2",
-        "bag_sizes": (250, 100),
-        "bag_list": (250, 100),
-        "round_to_vial_within": "5",
-        "platelets": "150000 /mm3",  # no such field: dropped
-        "height": None,  # None: not passed
-    }
-    assert presenter.pending_kwargs(_FutureOrder, values) == {
-        "anc": "1800 /mm3",
-        "toxicity_grade": 2,
-        "bag_sizes": "250,100",
-        "bag_list": (250, 100),
-        "round_to_vial_within": Decimal(5),
-    }
-    assert presenter.pending_fields(_FutureOrder) == frozenset({"platelets"})
 
 
 def test_order_carries_the_selected_units_for_bare_numbers() -> None:
@@ -360,11 +325,96 @@ def test_default_uln_checked_in_the_cores_words() -> None:
     assert problem is not None and "Total bilirubin upper limit of normal" in problem
 
 
-def test_preferences_the_core_does_not_use_yet_are_named() -> None:
-    assert presenter.unused_preferences(_FutureOrder) == frozenset()
+NOW = datetime(2025, 5, 1, 9, 30)
 
-    @dataclass(frozen=True)
-    class _BagsOnly:
-        bag_sizes: str | None = None
 
-    assert presenter.unused_preferences(_BagsOnly) == frozenset({"rounding_pct"})
+@pytest.mark.parametrize(
+    ("anc", "platelets", "kind"),
+    [
+        ("1500 /mm3", "100000 /mm3", StatusKind.READY),  # exactly at both limits
+        ("1499 /mm3", "100000 /mm3", StatusKind.HOLD),
+        ("1500 /mm3", "99999 /mm3", StatusKind.HOLD),
+        ("1.5 10^9/L", "100 10^9/L", StatusKind.READY),
+    ],
+)
+def test_start_of_cycle_gate(anc: str, platelets: str, kind: StatusKind) -> None:
+    view = view_of(anc=anc, platelets=platelets, nonheme_toxicity_grade="1")
+    assert view.kind is kind
+    assert view.gate_lines[0].startswith(
+        "All start-of-cycle criteria met" if kind is StatusKind.READY else "Start-of-cycle"
+    )
+    if kind is StatusKind.HOLD:
+        assert view.dose_value == DASH and view.banner_text == "NO DOSE: HOLD"
+        assert "NOT MET" in " ".join(view.gate_lines)
+        assert "on hold" in view.print_tooltip
+
+
+def test_gate_not_checked_is_said_not_hidden() -> None:
+    view = view_of()
+    assert view.kind is StatusKind.READY
+    assert view.gate_lines[0] == "Start-of-cycle criteria not fully checked."
+    assert any("ANC: not entered — not checked" in line for line in view.gate_lines)
+
+
+def test_nonheme_toxicity_grade_two_holds() -> None:
+    assert view_of(nonheme_toxicity_grade="1").kind is StatusKind.READY
+    assert view_of(nonheme_toxicity_grade="2").kind is StatusKind.HOLD
+
+
+def test_toxicity_reduction_needs_its_reason() -> None:
+    missing = view_of(toxicity_reductions="1")
+    assert missing.kind is StatusKind.INPUT_NEEDED
+    assert "Still needed: Reduction reason" in missing.banner_detail  # empty: listed, not shouted
+    given = view_of(toxicity_reductions="1", reduction_reason="grade 3 neuropathy, cycle 2")
+    assert given.level_value == "32 mg/m²" and given.dose_value == "58.2 mg"
+    absolute = view_of(
+        toxicity_reductions="2", reduction_reason="neuropathy", reduction_mode="absolute"
+    )
+    assert absolute.level_value == "24 mg/m²"
+
+
+def test_prescribed_level_and_inducer_reach_the_core() -> None:
+    assert view_of(dose_level="32 mg/m2").level_value == "32 mg/m²"
+    refused = view_of(dose_level="45 mg/m2")
+    assert refused.kind is not StatusKind.READY and refused.dose_value == DASH
+    inducer = view_of(strong_cyp3a4_inducer=True)
+    assert any("4 h" in line for line in inducer.preparation_lines)
+
+
+def test_empty_prepared_at_means_now_and_sets_the_use_by_times() -> None:
+    view = present(V01, PREFS, TODAY, NOW)
+    times = next(line for line in view.preparation_lines if line.startswith("Reconstituted"))
+    assert "use by 2025-05-01 10:30" in times and "complete by 2025-05-01 15:30" in times
+    typed = present(replace(V01, prepared_at="2025-05-01T13:00"), PREFS, TODAY, NOW)
+    assert any("use by 2025-05-01 14:00" in line for line in typed.preparation_lines)
+    bad = present(replace(V01, prepared_at="1 pm"), PREFS, TODAY, NOW)
+    assert bad.kind is StatusKind.INPUT_NEEDED
+    assert bad.field_messages["prepared_at"][0].kind is MessageKind.ERROR
+
+
+def test_bag_sizes_and_rounding_come_from_the_preferences() -> None:
+    prefs = replace(PREFS, rounding_pct=Decimal(5))
+    rounded = present(replace(V01, weight="80 kg"), prefs, TODAY, NOW)  # 77.6 mg → 75 mg
+    assert rounded.dose_value == "75 mg"
+    assert rounded.dose_note == "Rounded to the vials from 77.6 mg (-3.4%, within 5%)"
+    assert "J9207-JZ × 75 units" in rounded.billing_value
+    order = build_order(V01, replace(PREFS, bag_sizes_ml=(100, 500)))
+    assert order.bag_sizes == "100,500" and order.round_to_vial_within is None
+    small = present(V01, replace(PREFS, bag_sizes_ml=(100,)), TODAY, NOW)
+    assert any("100 mL" in line for line in small.preparation_lines)
+
+
+def test_sodium_chloride_diluent() -> None:
+    view = present(replace(V01, diluent="sodium-chloride"), PREFS, TODAY, NOW)
+    assert any("sodium bicarbonate" in line for line in view.preparation_lines)
+
+
+def test_cycle_choices_are_the_cores() -> None:
+    from ixempra_gui.core import label
+    from ixempra_gui.core.models import Diluent, ReductionMode
+
+    assert [v for v, _ in presenter.DILUENT_CHOICES] == [d.value for d in Diluent]
+    assert [v for v, _ in presenter.REDUCTION_MODE_CHOICES] == [m.value for m in ReductionMode]
+    assert [int(v) for v, _ in presenter.GRADE_CHOICES] == list(range(5))
+    counts = [int(v) for v, _ in presenter.REDUCTION_COUNT_CHOICES]
+    assert counts == list(range(label.MAX_TOXICITY_REDUCTIONS + 1))
