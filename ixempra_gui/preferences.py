@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
-from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # decimal is imported on first use: the window is painted before
+    from decimal import Decimal
 
 #: Unit selector choices per field: (spelling the core reads a bare number in, what is shown).
 #: The spellings are the core's own (ixempra_gui/core/units.py); a typed unit always wins.
@@ -24,7 +27,7 @@ UNIT_CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
 #: Bag sizes a site may stock (mL); clinical-rules §5 default 100, 250, 500.
 DEFAULT_BAG_SIZES_ML: tuple[int, ...] = (250, 100, 500)
 #: HOPA: rounding to a vial boundary within 10% is acceptable (clinical-rules §5).
-MAX_ROUNDING_PCT = Decimal(10)
+MAX_ROUNDING_PCT = 10
 
 
 class PreferenceError(ValueError):
@@ -77,6 +80,8 @@ def _bag_sizes(text: str) -> tuple[int, ...]:
 
 
 def _rounding_pct(text: str) -> Decimal | None:
+    from decimal import Decimal, InvalidOperation
+
     value = text.strip().removesuffix("%").strip().lower()
     if value in ("", "off", "0", "none"):
         return None

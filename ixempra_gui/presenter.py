@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -464,6 +463,8 @@ def _echo(m: Measurement) -> str:
 
 def _vial_fill(result: DoseResult) -> tuple[VialFill, ...]:
     """The dose poured into the vials, largest first: the part not used is the discard."""
+    from decimal import Decimal
+
     from ixempra_gui.core.formatting import format_quantity
 
     assert result.vials is not None and result.dose_mg is not None
