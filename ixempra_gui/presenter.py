@@ -96,11 +96,11 @@ BSA_FORMULA_CHOICES = (
 #: The same values as core/models.py (Diluent, ReductionMode) and names as core/preparation.py.
 DILUENT_CHOICES = (
     ("lactated-ringers", "Lactated Ringer's"),
-    ("sodium-chloride", "0.9% sodium chloride (pH-adjusted)"),
+    ("sodium-chloride", "Sodium chloride 0.9%"),
 )
 REDUCTION_MODE_CHOICES = (
-    ("relative", "20% of the current level each time"),
-    ("absolute", "20% of the starting level each time"),
+    ("relative", "the current level"),
+    ("absolute", "the starting level"),
 )
 #: Worst non-hematologic toxicity grade since the last cycle (None: not entered).
 GRADE_CHOICES = (("0", "0"), ("1", "1"), ("2", "2"), ("3", "3"), ("4", "4"))

@@ -63,11 +63,13 @@ _DESCRIPTIONS = {
     "platelets": "Platelet count; bare numbers are read per mm³.",
     "nonheme_toxicity_grade": "Worst non-hematologic toxicity since the last cycle, 0–4.",
     "toxicity_reductions": "How many 20% reductions earlier toxicity required.",
-    "reduction_mode": "How a second reduction is taken (the choice is recorded).",
+    "reduction_mode": "Whether a second reduction is taken from the current level or from the "
+    "starting level (clinical-rules §3); the choice is recorded.",
     "reduction_reason": "Why the dose was reduced; recorded on the worksheet.",
     "hepatic_escalation_level": "Later-cycle escalation after moderate hepatic impairment.",
     "dose_level": "The prescriber's level; refused above what the rules allow.",
-    "diluent": "Infusion fluid for the bag.",
+    "diluent": "Infusion fluid for the bag: Lactated Ringer's, or 0.9% sodium chloride "
+    "pH-adjusted with sodium bicarbonate (250 or 500 mL bags only).",
     "prepared_at": "When the dose is prepared; sets the use-by times. Empty: now.",
     "height_measured_on": "The day the height was measured, year-month-day; today by default.",
     "weight_measured_on": "The day the weight was measured, year-month-day; today by default.",
@@ -197,7 +199,7 @@ class OrderForm(QWidget):
             cycle, "toxicity_reductions", "Prior toxicity reductions", REDUCTION_COUNT_CHOICES
         )
         self.reduction_mode = self._combo(
-            cycle, "reduction_mode", "Each reduction takes", REDUCTION_MODE_CHOICES
+            cycle, "reduction_mode", "Each reduction is 20% of", REDUCTION_MODE_CHOICES
         )
         self._line(cycle, "reduction_reason", "Reduction reason")
         self._line(cycle, "hepatic_escalation_level", "Hepatic escalation level")
