@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from ixempra_gui.preferences import Preferences
@@ -24,96 +23,43 @@ if TYPE_CHECKING:
     from ixempra_gui.core.models import DoseResult, FieldIssue, Order
     from ixempra_gui.core.units import Measurement
 
-DASH = "—"
-
-
-class StatusKind(StrEnum):
-    """What the banner says. Only READY allows printing."""
-
-    READY = "ready"
-    HOLD = "hold"
-    CONTRAINDICATED = "contraindicated"
-    NOT_RECOMMENDED = "not_recommended"
-    INPUT_NEEDED = "input_needed"
-
-
-#: Banner words; the same as the CLI's (core/report.py STATUS_WORDS, pinned by a unit test).
-BANNER_TEXT = {
-    StatusKind.READY: "READY TO PREPARE",
-    StatusKind.HOLD: "NO DOSE: HOLD",
-    StatusKind.CONTRAINDICATED: "NO DOSE: CONTRAINDICATED",
-    StatusKind.NOT_RECOMMENDED: "NO DOSE: NOT RECOMMENDED",
-    StatusKind.INPUT_NEEDED: "NO DOSE: INPUT NEEDED",
-}
-
-#: How each input is called in messages and by screen readers (Order keys, plus the dates).
-FIELD_LABELS = {
-    "patient_id": "Patient identifier",
-    "height": "Height",
-    "weight": "Weight",
-    "height_measured_on": "Height measured on",
-    "weight_measured_on": "Weight measured on",
-    "regimen": "Regimen",
-    "bsa_formula": "BSA formula",
-    "ast": "AST",
-    "ast_uln": "AST upper limit of normal",
-    "alt": "ALT",
-    "alt_uln": "ALT upper limit of normal",
-    "bilirubin": "Total bilirubin",
-    "bilirubin_uln": "Total bilirubin upper limit of normal",
-    "anc": "ANC",
-    "platelets": "Platelets",
-    "labs_drawn_on": "Labs drawn on",
-    "strong_cyp3a4_inhibitor": "Strong CYP3A4 inhibitor",
-    "strong_cyp3a4_inducer": "Strong CYP3A4 inducer",
-    "gilbert_syndrome": "Gilbert's syndrome",
-    "nonheme_toxicity_grade": "Worst non-hematologic toxicity grade",
-    "toxicity_reductions": "Prior toxicity reductions",
-    "reduction_mode": "Reduction mode",
-    "reduction_reason": "Reduction reason",
-    "hepatic_escalation_level": "Hepatic escalation level",
-    "dose_level": "Prescribed dose level",
-    "round_to_vial_within": "Round to vial within (preference)",
-    "diluent": "Infusion fluid",
-    "bag_sizes": "Bag sizes (preference)",
-    "prior_hypersensitivity": "Prior hypersensitivity reaction",
-    "prepared_at": "Prepared at",
-    "acknowledge_warnings": "Values checked",
-}
-
-#: Choices of the two selectors, (value the core reads, what is shown). The same values as
-#: core/models.py Regimen and BsaFormula, the same names as core/bsa.py (pinned by unit tests);
-#: kept here so the window is built before the core is imported.
-REGIMEN_CHOICES = (("monotherapy", "Monotherapy"), ("capecitabine", "With capecitabine"))
-BSA_FORMULA_CHOICES = (
-    ("mosteller", "Mosteller"),
-    ("dubois", "DuBois & DuBois"),
-    ("haycock", "Haycock"),
-    ("gehan-george", "Gehan & George"),
-    ("boyd", "Boyd"),
+from ixempra_gui.form_text import (  # re-exported: the presenter's vocabulary
+    BANNER_TEXT,
+    BSA_FORMULA_CHOICES,
+    DASH,
+    DILUENT_CHOICES,
+    FIELD_LABELS,
+    GAUGE_MAX,
+    GRADE_CHOICES,
+    INITIAL_DETAIL,
+    REDUCTION_COUNT_CHOICES,
+    REDUCTION_MODE_CHOICES,
+    REGIMEN_CHOICES,
+    MessageKind,
+    StatusKind,
+    print_tooltip,
 )
 
-#: The same values as core/models.py (Diluent, ReductionMode) and names as core/preparation.py.
-DILUENT_CHOICES = (
-    ("lactated-ringers", "Lactated Ringer's"),
-    ("sodium-chloride", "Sodium chloride 0.9%"),
-)
-REDUCTION_MODE_CHOICES = (
-    ("relative", "the current level"),
-    ("absolute", "the starting level"),
-)
-#: Worst non-hematologic toxicity grade since the last cycle (None: not entered).
-GRADE_CHOICES = (("0", "0"), ("1", "1"), ("2", "2"), ("3", "3"), ("4", "4"))
-REDUCTION_COUNT_CHOICES = (("0", "none"), ("1", "1"), ("2", "2"), ("3", "3"))
-
-#: Gauge thresholds: every ×ULN limit of the label's hepatic rules (clinical-rules §3).
-GAUGE_MAX = 15.0
-
-
-class MessageKind(StrEnum):
-    ERROR = "error"  # stops the dose
-    WARNING = "warning"  # stops the dose until acknowledged
-    NOTE = "note"  # acknowledged warning, or information
+__all__ = [
+    "BANNER_TEXT",
+    "BSA_FORMULA_CHOICES",
+    "DASH",
+    "DILUENT_CHOICES",
+    "FIELD_LABELS",
+    "GAUGE_MAX",
+    "GRADE_CHOICES",
+    "INITIAL_DETAIL",
+    "REDUCTION_COUNT_CHOICES",
+    "REDUCTION_MODE_CHOICES",
+    "REGIMEN_CHOICES",
+    "FieldMessage",
+    "FormInput",
+    "MessageKind",
+    "StatusKind",
+    "ViewState",
+    "present",
+    "render",
+]
 
 
 @dataclass(frozen=True)
@@ -224,9 +170,9 @@ def initial_view() -> ViewState:
     return ViewState(
         kind=StatusKind.INPUT_NEEDED,
         banner_text=BANNER_TEXT[StatusKind.INPUT_NEEDED],
-        banner_detail="Enter the order: height, weight, regimen and liver tests.",
+        banner_detail=INITIAL_DETAIL,
         ready=False,
-        print_tooltip=_print_tooltip(StatusKind.INPUT_NEEDED),
+        print_tooltip=print_tooltip(StatusKind.INPUT_NEEDED),
     )
 
 
@@ -380,24 +326,6 @@ def _status_kind(result: DoseResult, dates_block: bool) -> StatusKind:
     if result.ready_to_prepare and not dates_block:
         return StatusKind.READY
     return StatusKind.INPUT_NEEDED
-
-
-_NOT_PRINTABLE = {
-    StatusKind.INPUT_NEEDED: "no dose yet: the order is incomplete, or a field needs correcting "
-    "or checking",
-    StatusKind.HOLD: "the dose is on hold (start-of-cycle criteria not met)",
-    StatusKind.CONTRAINDICATED: "the regimen is contraindicated for these values",
-    StatusKind.NOT_RECOMMENDED: "Ixempra is not recommended for these values",
-}
-
-
-def _print_tooltip(kind: StatusKind) -> str:
-    if kind is StatusKind.READY:
-        return "Print the compounding worksheet for this dose."
-    return (
-        f"Not available: {_NOT_PRINTABLE[kind]}. A worksheet is printed only for a dose that is "
-        "ready to prepare."
-    )
 
 
 def _messages(
@@ -679,7 +607,7 @@ def render(
         banner_detail=detail,
         ready=ready,
         field_messages=messages,
-        print_tooltip=_print_tooltip(kind),
+        print_tooltip=print_tooltip(kind),
         result=result,
         **view,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer, qVersion
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
@@ -25,14 +26,10 @@ from PySide6.QtWidgets import (
 
 from ixempra_gui import APP_NAME, __version__
 from ixempra_gui.preferences import Preferences
-from ixempra_gui.presenter import (
-    FormInput,
-    ViewState,
-    failure_view,
-    field_hints,
-    initial_view,
-    present,
-)
+
+if TYPE_CHECKING:  # the presenter (and through it the core) loads after the first paint
+    from ixempra_gui.presenter import FormInput, ViewState
+from ixempra_gui.form_text import BANNER_TEXT, INITIAL_DETAIL, StatusKind, print_tooltip
 from ixempra_gui.ui.order_form import OrderForm
 from ixempra_gui.ui.result_panel import ResultPanel
 
@@ -51,7 +48,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self.prefs = prefs or Preferences()
         self.settings = settings
-        self.view: ViewState = initial_view()
+        self.view: ViewState | None = None  # None: nothing calculated yet
         self.form_snapshot: FormInput | None = None
         self._hints_loaded = False
         self.today = date.today  # replaced by tests that need a fixed day
@@ -81,7 +78,7 @@ class MainWindow(QMainWindow):
 
         self._make_actions()
         self.form.changed.connect(self.recalculate)
-        self.render(self.view)
+        self._render_initial()
         self._fit_to_screen()
         self._painted = False
 
@@ -146,8 +143,16 @@ class MainWindow(QMainWindow):
             self._painted = True
             QTimer.singleShot(0, self.recalculate)
 
+    def _render_initial(self) -> None:
+        """The empty form's true state, without the presenter: no dose, input needed."""
+        kind = StatusKind.INPUT_NEEDED
+        self.result_panel.banner.show_status(kind, BANNER_TEXT[kind], INITIAL_DETAIL)
+        self._set_printing(False, print_tooltip(kind))
+
     def recalculate(self) -> None:
         """Calculate the form as it stands and show it (every edit; never leaves a stale dose)."""
+        from ixempra_gui.presenter import failure_view, field_hints, present
+
         form = self.form.form_input()
         try:
             if not self._hints_loaded:
@@ -169,14 +174,17 @@ class MainWindow(QMainWindow):
     def render(self, view: ViewState) -> None:
         self.result_panel.render(view)
         self.form.show_messages(view.field_messages)
+        self._set_printing(view.ready, view.print_tooltip)
+
+    def _set_printing(self, ready: bool, tooltip: str) -> None:
         for action, button in (
             (self.print_action, self.result_panel.print_button),
             (self.pdf_action, self.result_panel.pdf_button),
         ):
-            action.setEnabled(view.ready)
-            button.setEnabled(view.ready)
-            tip = view.print_tooltip
-            if view.ready:
+            action.setEnabled(ready)
+            button.setEnabled(ready)
+            tip = tooltip
+            if ready:
                 tip = (
                     f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
                 )
@@ -191,11 +199,12 @@ class MainWindow(QMainWindow):
         from ixempra_gui.worksheet import build_worksheet
 
         self.recalculate()  # never print what an earlier edit showed
-        form = self.form_snapshot
-        if form is None or not self.view.ready:
-            QMessageBox.information(self, APP_NAME, self.view.print_tooltip)
+        form, view = self.form_snapshot, self.view
+        if form is None or view is None or not view.ready:
+            tip = view.print_tooltip if view else print_tooltip(StatusKind.INPUT_NEEDED)
+            QMessageBox.information(self, APP_NAME, tip)
             return None
-        return build_worksheet(form, self.view, datetime.now().astimezone())
+        return build_worksheet(form, view, datetime.now().astimezone())
 
     def print_worksheet(self) -> None:
         html = self.worksheet_html()
@@ -207,7 +216,8 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Worksheet sent to the printer.", 8000)
 
     def default_pdf_name(self) -> str:
-        patient = re.sub(r"[^A-Za-z0-9_-]+", "-", (self.form_snapshot or FormInput()).patient_id)
+        typed = self.form_snapshot.patient_id if self.form_snapshot else ""
+        patient = re.sub(r"[^A-Za-z0-9_-]+", "-", typed)
         stamp = datetime.now().strftime("%Y%m%d-%H%M")
         return f"ixempra-worksheet-{patient.strip('-') or 'patient'}-{stamp}.pdf"
 

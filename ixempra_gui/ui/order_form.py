@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
@@ -24,8 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ixempra_gui.preferences import UNIT_CHOICES, Preferences
-from ixempra_gui.presenter import (
+from ixempra_gui.form_text import (
     BSA_FORMULA_CHOICES,
     DILUENT_CHOICES,
     FIELD_LABELS,
@@ -33,11 +33,13 @@ from ixempra_gui.presenter import (
     REDUCTION_COUNT_CHOICES,
     REDUCTION_MODE_CHOICES,
     REGIMEN_CHOICES,
-    FieldMessage,
-    FormInput,
     MessageKind,
 )
+from ixempra_gui.preferences import UNIT_CHOICES, Preferences
 from ixempra_gui.ui.widgets import is_dark
+
+if TYPE_CHECKING:  # the presenter loads after the first paint (bench/startup.py)
+    from ixempra_gui.presenter import FieldMessage, FormInput
 
 #: Example text shown in empty fields (placeholder only, never a value).
 _EXAMPLES = {
@@ -368,6 +370,8 @@ class OrderForm(QWidget):
 
     def form_input(self) -> FormInput:
         """The order exactly as it stands in the form."""
+        from ixempra_gui.presenter import FormInput
+
         texts = {
             key: self._text(key)
             for key, widget in self.inputs.items()

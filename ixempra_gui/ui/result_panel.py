@@ -6,6 +6,8 @@ changed keeps a keystroke's repaint small (bench/startup.py measures it).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
@@ -21,7 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ixempra_gui.presenter import ViewState
+if TYPE_CHECKING:
+    from ixempra_gui.presenter import ViewState
 from ixempra_gui.ui.widgets import HepaticGauge, StatusBanner, VialPicture
 
 _SEVERITY_WORDS = {"stop": "Stop", "warning": "Warning", "info": "Info"}

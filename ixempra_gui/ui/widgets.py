@@ -7,12 +7,16 @@ They draw what the presenter computed and nothing else; colours come from the sy
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from ixempra_gui.presenter import GAUGE_MAX, GaugeBar, StatusKind, VialFill
+from ixempra_gui.form_text import GAUGE_MAX, StatusKind
+
+if TYPE_CHECKING:
+    from ixempra_gui.presenter import GaugeBar, VialFill
 
 
 def is_dark(palette: QPalette) -> bool:

@@ -74,3 +74,31 @@ def test_main_in_process_quits_and_restores_the_excepthook(qapp) -> None:
     before = sys.excepthook
     assert app.main(["--quit-after-ms", "0", "--no-crash-dialog"]) == 0
     assert sys.excepthook is before
+
+
+def test_window_is_built_without_the_core_or_print_support() -> None:
+    """Start-up design (timed by bench/startup.py, never here): the window is built and shown
+    before pint, the core and the presenter load, and QtPrintSupport loads only to print."""
+    import subprocess
+
+    from conftest import REPO
+
+    code = (
+        "import sys\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication(['t', '-platform', 'offscreen'])\n"
+        "from ixempra_gui.app import create_main_window\n"
+        "w = create_main_window()\n"
+        "heavy = ('pint', 'ixempra_gui.core.calculator', 'ixempra_gui.presenter',\n"
+        "         'PySide6.QtPrintSupport')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+        "w.show(); app.processEvents(); app.processEvents()\n"
+        "print(w.findChild(type(w.result_panel.dose), 'statusBanner').text())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    before, banner = done.stdout.strip().splitlines()[-2:]
+    assert before == "[]"
+    assert banner == "NO DOSE: INPUT NEEDED"

@@ -27,6 +27,7 @@ PURE = [
             "cli_history.py",
             "journal_cli.py",
             "presenter.py",
+            "form_text.py",
             "preferences.py",
             "worksheet.py",
         )

@@ -296,6 +296,7 @@ def test_importing_the_presenter_loads_neither_qt_nor_the_core() -> None:
 
     code = (
         "import sys, ixempra_gui.presenter, ixempra_gui.worksheet, ixempra_gui.preferences; "
+        "import ixempra_gui.form_text; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pint', 'PySide6') "
         "or m == 'ixempra_gui.core.calculator'))"
     )
