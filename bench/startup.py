@@ -56,7 +56,7 @@ else:
     window = QLabel("Ixempra dosing workstation")
 
 def after_paint():
-    if variant == "app" and window.view.result is None and not window._hints_loaded:
+    if variant == "app" and window.view is None:
         QTimer.singleShot(0, after_paint)  # the first calculation is queued after the paint
         return
     print("result", flush=True)
@@ -65,7 +65,8 @@ def after_paint():
 watcher = FirstPaint()
 window.installEventFilter(watcher)
 window.show()
-app.exec()
+QTimer.singleShot(30000, app.quit)  # never hang the bench, whatever goes wrong
+sys.exit(app.exec())
 """
 
 
@@ -88,7 +89,10 @@ def launch_once(variant: str, env: dict[str, str]) -> tuple[float, float]:
             painted = now
         elif line.strip() == "result":
             result = now
-    proc.wait(timeout=60)
+    if proc.wait(timeout=60) != 0 or painted != painted or result != result:  # NaN: no line
+        raise RuntimeError(
+            f"the {variant} child did not paint and calculate (exit {proc.returncode})"
+        )
     return painted, result
 
 
