@@ -96,7 +96,7 @@ class StatusBanner(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("statusFrame")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setFrameShape(QFrame.Shape.NoFrame)
         self.icon = StatusIcon()
         self.text = QLabel()
         self.text.setObjectName("statusBanner")
@@ -117,7 +117,7 @@ class StatusBanner(QFrame):
         words.addWidget(self.text)
         words.addWidget(self.detail)
         row = QHBoxLayout(self)
-        row.setContentsMargins(10, 6, 6, 6)
+        row.setContentsMargins(14, 6, 6, 6)
         row.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
         row.addLayout(words, 1)
         self._kind: StatusKind | None = None
@@ -130,10 +130,18 @@ class StatusBanner(QFrame):
             return
         self._kind = kind
         self.icon.set_kind(kind)
-        colour = accent(kind, self.palette()).name()
-        self.setStyleSheet(
-            f"#statusFrame {{ border: 1px solid {colour}; border-left: 8px solid {colour}; }}"
-        )
+        self.update()  # the accent frame (painted: a style sheet re-polish costs a frame)
+
+    def paintEvent(self, event: object) -> None:
+        super().paintEvent(event)  # type: ignore[arg-type]
+        if self._kind is None:
+            return
+        painter = QPainter(self)
+        colour = accent(self._kind, self.palette())
+        painter.setPen(QPen(colour, 1))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(QRectF(0.5, 0.5, self.width() - 1.0, self.height() - 1.0))
+        painter.fillRect(QRectF(0, 0, 8, self.height()), colour)
 
 
 def _scale(ratio: float) -> float:
