@@ -545,6 +545,10 @@ def render(
     else:
         stops = [r.message for r in result.reasons if r.severity is Severity.STOP]
         detail = stops[0] if stops else ("Dose, vials and billing below." if ready else "")
+        gate = result.cycle_gate
+        if ready and gate is not None and gate.passed is None:
+            missing = ", ".join(c.label for c in gate.criteria if c.passed is None)
+            detail += f" Start-of-cycle criteria not checked: {missing}."
 
     view: dict[str, Any] = {}
     if result.status is not Status.INVALID_INPUT and result.bsa and result.inputs:

@@ -354,6 +354,7 @@ def test_gate_not_checked_is_said_not_hidden() -> None:
     view = view_of()
     assert view.kind is StatusKind.READY
     assert view.gate_lines[0] == "Start-of-cycle criteria not fully checked."
+    assert "Start-of-cycle criteria not checked: ANC, Platelets" in view.banner_detail
     assert any("ANC: not entered — not checked" in line for line in view.gate_lines)
 
 
