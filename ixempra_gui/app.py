@@ -13,9 +13,11 @@ from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ixempra_gui import APP_NAME, __version__
+from ixempra_gui.core.resources import resource_path
 from ixempra_gui.ui.main_window import MainWindow
 
 EXIT_NO_DISPLAY = 2
@@ -43,6 +45,12 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     # Hidden: lets tests and smoke checks start the real app and have it quit on its own.
     parser.add_argument("--quit-after-ms", type=int, metavar="N", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation (data, golden cases, Qt plugins, window, PDF, journal) "
+        "without a display, print one line per check, exit 0 when all pass",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
 
@@ -100,6 +108,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as stop:  # --help, --version, bad option
         return stop.code if isinstance(stop.code, int) else 2
 
+    if options.self_test:  # before any window: it needs no display and starts its own Qt
+        from ixempra_gui import selftest
+
+        return selftest.run(qt_args)
+
     if not display_available(qt_args):
         print(NO_DISPLAY_MESSAGE, file=sys.stderr)
         return EXIT_NO_DISPLAY
@@ -114,6 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationVersion(__version__)
     app.setOrganizationName("Ixempra dosing workstation")
     app.setDesktopFileName("ixempra-gui")
+    app.setWindowIcon(QIcon(str(resource_path("icons", "ixempra-gui.svg"))))
 
     offscreen = app.platformName() in ("offscreen", "minimal")
     previous_hook = sys.excepthook
