@@ -45,10 +45,10 @@ COMMON_PLUGINS = (
     ("iconengines", "qsvgicon"),
 )
 PLATFORM_PLUGINS = {
+    # Qt for Windows builds its print support into Qt6PrintSupport.dll (no plugin file).
     "win32": (
         ("platforms", "qwindows"),
         ("styles", "qmodernwindowsstyle"),
-        ("printsupport", "windowsprintersupport"),
     ),
     "linux": (
         ("platforms", "qxcb"),
