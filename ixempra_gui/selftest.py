@@ -52,6 +52,7 @@ PLATFORM_PLUGINS = {
     ),
     "linux": (
         ("platforms", "qxcb"),
+        ("platforminputcontexts", "composeplatforminputcontextplugin"),
         ("printsupport", "cupsprintersupport"),
     ),
 }
