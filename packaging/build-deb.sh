@@ -41,6 +41,14 @@ VENV=$ROOT$OPT
 SITE=$VENV/lib/python3.11/site-packages
 rm -rf "$WORK"
 mkdir -p "$DOWNLOADS" "$OUT_DIR" "$ROOT"
+pip() {  # pip, without the notes about this machine's extra (absent) local indexes
+    local rc
+    set +e
+    python3 -m pip "$@" 2>&1 | grep -v -E '^WARNING: (Location .* is ignored|Target directory .* already exists)'
+    rc=${PIPESTATUS[0]}
+    set -e
+    return "$rc"
+}
 t0=$(date +%s)
 say() { echo "build-deb: $* ($(($(date +%s) - t0)) s)"; }
 
@@ -62,8 +70,8 @@ PY
 fi
 platform=(--platform manylinux_2_34_x86_64 --platform manylinux_2_28_x86_64 --python-version 3.11
     --implementation cp --only-binary=:all:)
-python3 -m pip download -q --require-hashes --no-deps "${platform[@]}" -d "$DOWNLOADS" -r "$requirements"
-python3 -m pip install -q --no-deps --no-compile --target "$SITE" "${platform[@]}" \
+pip download -q --require-hashes --no-deps "${platform[@]}" -d "$DOWNLOADS" -r "$requirements"
+pip install -q --no-deps --no-compile --target "$SITE" "${platform[@]}" \
     --require-hashes --no-index --find-links "$DOWNLOADS" -r "$requirements"
 if [ $HELLO = 1 ]; then
     mkdir -p "$SITE/hello_pyside6"
@@ -80,7 +88,7 @@ sys.exit(0 if "--self-test" in sys.argv else app.exec())
 PY
 else
     "$PYTHON" -m pip wheel -q --no-deps -w "$WORK/wheel" .
-    python3 -m pip install -q --no-deps --no-compile --target "$SITE" "$WORK"/wheel/ixempra_gui-*.whl
+    pip install -q --no-deps --no-compile --target "$SITE" "$WORK"/wheel/ixempra_gui-*.whl
 fi
 rm -rf "$SITE/bin"
 say "staged"

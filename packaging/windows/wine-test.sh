@@ -79,14 +79,21 @@ wine_run 300 "$SETUP" /S || fail "silent install exited non-zero"
 timeout 120 wineserver -w
 INSTALL="$WINEPREFIX/drive_c/Program Files/$APP_NAME"
 LNK="$WINEPREFIX/drive_c/ProgramData/Microsoft/Windows/Start Menu/Programs/$APP_NAME.lnk"
-for f in python/python.exe python/pythonw.exe python/python313._pth uninstall.exe ixempra-gui.ico \
+for f in python/python.exe python/pythonw.exe python/python313._pth uninstall.exe ixempra-gui.exe \
     site-packages/ixempra_gui/__init__.py site-packages/ixempra_gui/resources/golden/reference-cases.json \
     site-packages/ixempra_gui/__pycache__/selftest.cpython-313.pyc site-packages/PySide6/Qt6Core.dll; do
     [ -f "$INSTALL/$f" ] || fail "installed file missing: $f"
 done
 [ ! -e "$INSTALL/site-packages/PySide6/Qt6Quick.dll" ] || fail "Qt Quick was not trimmed away"
 [ -f "$LNK" ] || fail "no Start-menu shortcut at $LNK"
-grep -a -q "pythonw.exe" "$LNK" || fail "the shortcut does not start pythonw.exe"
+grep -a -q "ixempra-gui.exe" "$LNK" || fail "the shortcut does not start ixempra-gui.exe"
+if [ -n "${IXEMPRA_SIGN_CA:-}" ]; then  # CI: the certificate that signed this build
+    for exe in ixempra-gui.exe uninstall.exe; do
+        osslsigncode verify -CAfile "$IXEMPRA_SIGN_CA" -in "$INSTALL/$exe" >/dev/null 2>&1 \
+            || fail "installed $exe: signature does not verify"
+    done
+    pass "installed launcher and uninstaller carry verified signatures"
+fi
 reg=$(wine_run 60 reg query "$KEY") || fail "no uninstall registry key: $reg"
 for value in "DisplayName.*$APP_NAME" "DisplayVersion.*$VERSION" "Publisher.*contributors" "QuietUninstallString.*/S"; do
     grep -q -E "$value" <<<"$reg" || fail "uninstall key lacks $value: $reg"
@@ -130,12 +137,13 @@ for _ in $(seq 120); do
 done
 [ -n "$shown" ] || fail "no window titled 'Ixempra dosing workstation' within 60 s of the shortcut"
 sleep 3  # let it finish painting
-ps -eo args | grep -q -i '[p]ythonw.exe' || fail "the window is not from pythonw.exe"
+ps -eo args | grep -q -i '[p]ythonw.exe -m ixempra_gui' || fail "pythonw.exe -m ixempra_gui is not running"
+ps -eo args | grep -q -i '[i]xempra-gui.exe' || fail "the launcher ixempra-gui.exe is not running"
 QT_QPA_PLATFORM=xcb "$PYTHON" "$HERE/screenshot.py" "$OUT/wine-startmenu-screenshot.png" \
     || fail "screenshot blank or failed"
 timeout 30 wineserver -k || true
 timeout 60 wineserver -w || true
-pass "launched from the Start-menu shortcut (pythonw.exe), screenshot $OUT/wine-startmenu-screenshot.png"
+pass "launched from the Start-menu shortcut (ixempra-gui.exe -> pythonw.exe), screenshot $OUT/wine-startmenu-screenshot.png"
 
 # 7. Silent uninstall, then nothing left in Program Files, the Start menu or the registry.
 wine_run 300 "$INSTALL/uninstall.exe" /S || fail "silent uninstall exited non-zero"
