@@ -15,9 +15,12 @@ pass() { echo "deb-test: PASS $1 ($(($(date +%s) - t0)) s)"; }
 fail() { echo "deb-test: FAIL $1" >&2; exit 1; }
 [ -f "$DEB" ] || fail "no package at $DEB"
 sh "$HERE/../apt-need.sh" xvfb xauth
-if dpkg-query -W -f='${Status}' ixempra-gui 2>/dev/null | grep -q "ok installed"; then
-    fail "ixempra-gui is already installed; remove it first (apt-get purge ixempra-gui)"
-fi
+for leftover in ixempra-gui hello-pyside6; do  # from an interrupted earlier run
+    if dpkg-query -W -f='${Status}' "$leftover" 2>/dev/null | grep -q "installed"; then
+        echo "deb-test: purging $leftover left installed by an earlier run"
+        DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq "$leftover" >/dev/null
+    fi
+done
 
 # 1. Install with apt (Depends resolved from Debian).
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$DEB" >/dev/null \
