@@ -11,7 +11,6 @@ Exit status 0 when every check passed, 1 otherwise; the last line names the fail
 
 from __future__ import annotations
 
-import contextlib
 import html
 import importlib
 import importlib.util
@@ -21,7 +20,7 @@ import platform
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -147,48 +146,44 @@ def check_golden_cases() -> str:
     return f"{len(cases)}/{len(cases)} reference cases give the expected results"
 
 
-@contextlib.contextmanager
-def _environment(name: str, value: str) -> Iterator[None]:
-    before = os.environ.get(name)
-    os.environ[name] = value
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = before
+def golden_order(case_id: str = "v01") -> Any:
+    """The Order of one bundled golden case, read the way ixempra-calc reads its options."""
+    from ixempra_gui.cli import build_parser, order_from_args
+
+    cases = json.loads(resource_path(*GOLDEN_CASES).read_text(encoding="utf-8"))
+    case = next(c for c in cases if c["id"] == case_id)
+    argv = [part for key, value in case["args"].items() for part in (key, value)]
+    return order_from_args(build_parser().parse_args([*argv, *case.get("flags", [])]))
 
 
 def check_journal(folder: Path) -> str:
-    """Open (create) a journal in ``folder`` through the journal module, when the build has one.
-
-    The journal reads its folder from IXEMPRA_DATA_DIR, so the check never touches the user's.
-    """
+    """Create a journal in ``folder`` (never the user's), record golden case v01 as a verified
+    dose, and walk the chain: SQLite, WAL, fsync and hashing work where the app is installed."""
     if importlib.util.find_spec("ixempra_gui.journal") is None:
         raise NotInThisBuild(NOT_AVAILABLE)
-    journal = importlib.import_module("ixempra_gui.journal")
-    opener = getattr(journal, "open_journal", None) or getattr(journal, "Journal", None)
-    if not callable(opener):
-        raise CheckFailed(
-            "ixempra_gui.journal has neither open_journal() nor Journal(): "
-            "update ixempra_gui/selftest.py to its API"
-        )
-    folder.mkdir(parents=True, exist_ok=True)
-    with _environment("IXEMPRA_DATA_DIR", str(folder)):
-        handle = opener()
-        try:
-            verify = getattr(handle, "verify", None)
-            if callable(verify):
-                verify()
-        finally:
-            close = getattr(handle, "close", None)
-            if callable(close):
-                close()
-    created = [p.name for p in folder.rglob("*") if p.is_file()]
-    if not created:
-        raise CheckFailed(f"opening the journal created no file in {folder}")
-    return f"opened in {folder} ({', '.join(sorted(created))})"
+    from datetime import date
+
+    from ixempra_gui.core.calculator import calculate
+    from ixempra_gui.journal.entries import NewRecord
+    from ixempra_gui.journal.store import Journal
+
+    order = golden_order("v01")
+    record = NewRecord(
+        patient_id="SELF-TEST",
+        administered_on=date.today(),
+        prepared_by="self-test preparer",
+        verified_by="self-test verifier",
+        order=order,
+        result=calculate(order),
+        recorded_with="ixempra-gui --self-test",
+    )
+    with Journal.open(folder) as journal:
+        stored = journal.record(record)
+        report = journal.verify()
+        path = journal.path
+    if not report.ok or report.records != 1:
+        raise CheckFailed(f"chain of {report.records} record(s) failed: {report.problem}")
+    return f"record {stored.id} written and verified in {path}"
 
 
 # -- checks that need Qt ----------------------------------------------------------------------

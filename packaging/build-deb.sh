@@ -8,7 +8,7 @@
 # checkout, Qt trimmed by an allow-list (packaging/linux/qt-keep.txt), .pyc precompiled (nothing
 # is written under /opt at run time, so removal leaves nothing), Depends checked against what
 # every shipped library links (packaging/linux/check-depends.py). Also /usr/bin/ixempra-gui and
-# /usr/bin/ixempra-calc, a .desktop entry and the SVG icon.
+# /usr/bin/ixempra-calc and ixempra-journal, a .desktop entry and the SVG icon.
 #
 # --hello packages a bare PySide6 "hello" app the same way into build/bench/ (bench/bundle.py's
 # baseline). PYTHON (default .venv/bin/python) builds the app's wheel.
@@ -115,6 +115,7 @@ if [ $HELLO = 1 ]; then
 else
     launcher ixempra-gui ixempra_gui
     launcher ixempra-calc ixempra_gui.cli
+    launcher ixempra-journal ixempra_gui.journal_cli
     install -D -m 644 packaging/linux/ixempra-gui.desktop "$ROOT/usr/share/applications/ixempra-gui.desktop"
     install -D -m 644 resources/icons/ixempra-gui.svg "$ROOT/usr/share/icons/hicolor/scalable/apps/ixempra-gui.svg"
 fi

@@ -26,7 +26,7 @@ done
 DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$DEB" >/dev/null \
     || fail "apt-get install $DEB"
 dpkg-query -W -f='${Status} ${Version}\n' ixempra-gui | grep -q "ok installed $VERSION" || fail "not installed"
-for f in /usr/bin/ixempra-gui /usr/bin/ixempra-calc /opt/ixempra-gui/bin/python \
+for f in /usr/bin/ixempra-gui /usr/bin/ixempra-calc /usr/bin/ixempra-journal /opt/ixempra-gui/bin/python \
     /usr/share/applications/ixempra-gui.desktop /usr/share/icons/hicolor/scalable/apps/ixempra-gui.svg; do
     [ -e "$f" ] || fail "missing after install: $f"
 done
@@ -54,14 +54,19 @@ grep -q "platform xcb" <<<"$out" || fail "did not run on xcb: $out"
 grep -q "^self-test: PASSED" <<<"$out" || fail "xcb self-test did not pass: $out"
 echo "$out" | grep -E "qt:|PASSED" | sed 's/^/    /'
 pass "--self-test on X11 (xcb, Xvfb)"
-calc=$(ixempra-calc --height "170 cm" --weight "70 kg" --regimen monotherapy --ast "30 U/L" \
-    --ast-uln "40 U/L" --alt "25 U/L" --alt-uln "40 U/L" --bilirubin "0.8 mg/dL" \
-    --bilirubin-uln "1.2 mg/dL" --json)
+v01=(--height "170 cm" --weight "70 kg" --regimen monotherapy --ast "30 U/L" --ast-uln "40 U/L"
+    --alt "25 U/L" --alt-uln "40 U/L" --bilirubin "0.8 mg/dL" --bilirubin-uln "1.2 mg/dL")
+calc=$(ixempra-calc "${v01[@]}" --json)
 python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["dose_mg"] == 72.8, d' "$calc" \
     || fail "ixempra-calc v01 did not give 72.8 mg"
+journal_dir=$(mktemp -d)
+IXEMPRA_DATA_DIR=$journal_dir ixempra-journal record --patient-id DEB-TEST --prepared-by "A. Test" \
+    --verified-by "B. Test" "${v01[@]}" >/dev/null || fail "ixempra-journal record"
+IXEMPRA_DATA_DIR=$journal_dir ixempra-journal verify >/dev/null || fail "ixempra-journal verify"
+rm -rf "$journal_dir"
 after=$(find /opt/ixempra-gui | wc -l)
 [ "$before" = "$after" ] || fail "running the app wrote $((after - before)) files under /opt/ixempra-gui"
-pass "ixempra-calc v01 = 72.8 mg; nothing written under /opt at run time"
+pass "ixempra-calc v01 = 72.8 mg; ixempra-journal records and verifies; nothing written under /opt at run time"
 
 # 3. Remove and purge; nothing of the package left.
 listed=$(dpkg -L ixempra-gui | grep -E '^/(opt|usr/bin|usr/share/applications|usr/share/icons)/' || true)
@@ -73,7 +78,7 @@ while IFS= read -r path; do
 done <<<"$listed"
 [ -z "$left" ] || fail "files left after purge:$left"
 [ ! -e /opt/ixempra-gui ] || fail "/opt/ixempra-gui left after purge: $(find /opt/ixempra-gui | head -5)"
-for f in /usr/bin/ixempra-gui /usr/bin/ixempra-calc /usr/share/applications/ixempra-gui.desktop \
+for f in /usr/bin/ixempra-gui /usr/bin/ixempra-calc /usr/bin/ixempra-journal /usr/share/applications/ixempra-gui.desktop \
     /usr/share/icons/hicolor/scalable/apps/ixempra-gui.svg /usr/share/doc/ixempra-gui; do
     [ ! -e "$f" ] || fail "left after purge: $f"
 done

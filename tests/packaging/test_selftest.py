@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.machinery
 import importlib.util
 import json
 import os
@@ -156,14 +155,6 @@ def test_offscreen_only_when_linux_has_no_display(monkeypatch) -> None:
     assert not selftest.needs_offscreen([], environ={})
 
 
-def _fake_journal(monkeypatch, **attributes: object) -> None:
-    module = types.ModuleType("ixempra_gui.journal")
-    module.__spec__ = importlib.machinery.ModuleSpec("ixempra_gui.journal", None)
-    for name, value in attributes.items():
-        setattr(module, name, value)
-    monkeypatch.setitem(sys.modules, "ixempra_gui.journal", module)
-
-
 def test_journal_absent_is_reported_not_failed(monkeypatch) -> None:
     real_find_spec = importlib.util.find_spec
     monkeypatch.setattr(
@@ -175,36 +166,28 @@ def test_journal_absent_is_reported_not_failed(monkeypatch) -> None:
         selftest.check_journal(Path("unused"))
 
 
-def test_journal_is_opened_in_the_given_folder_only(monkeypatch, tmp_path: Path) -> None:
-    calls = []
+def test_journal_check_records_and_verifies_in_its_own_folder_only(
+    monkeypatch, tmp_path: Path
+) -> None:
+    from ixempra_gui.journal.store import Journal
 
-    class Journal:
-        def __init__(self) -> None:
-            folder = Path(os.environ["IXEMPRA_DATA_DIR"])
-            (folder / "journal.sqlite3").write_bytes(b"x")
-            calls.append("open")
-
-        def verify(self) -> None:
-            calls.append("verify")
-
-        def close(self) -> None:
-            calls.append("close")
-
-    monkeypatch.setenv("IXEMPRA_DATA_DIR", "/the/users/folder")
-    _fake_journal(monkeypatch, Journal=Journal)
-    detail = selftest.check_journal(tmp_path / "j")
-    assert calls == ["open", "verify", "close"]
-    assert "journal.sqlite3" in detail
-    assert os.environ["IXEMPRA_DATA_DIR"] == "/the/users/folder"  # restored
+    users = tmp_path / "users-data"
+    monkeypatch.setenv("IXEMPRA_DATA_DIR", str(users))
+    detail = selftest.check_journal(tmp_path / "selftest")
+    assert "record 1 written and verified" in detail
+    assert not users.exists()  # the user's journal is never touched
+    with Journal.open(tmp_path / "selftest") as journal:
+        [stored] = list(journal.records())
+        assert journal.verify().ok
+    assert stored.content["result"]["dose_mg"] == 72.8  # golden case v01
 
 
-def test_journal_without_a_known_api_fails(monkeypatch, tmp_path: Path) -> None:
-    _fake_journal(monkeypatch)
-    with pytest.raises(selftest.CheckFailed, match=r"update ixempra_gui/selftest\.py"):
+def test_journal_check_fails_when_the_chain_does_not_hold(monkeypatch, tmp_path: Path) -> None:
+    from ixempra_gui.journal import store
+
+    def broken_verify(self: store.Journal) -> object:
+        return types.SimpleNamespace(ok=False, records=1, problem="hash mismatch at record 1")
+
+    monkeypatch.setattr(store.Journal, "verify", broken_verify)
+    with pytest.raises(selftest.CheckFailed, match="hash mismatch at record 1"):
         selftest.check_journal(tmp_path)
-
-
-def test_journal_that_writes_nothing_fails(monkeypatch, tmp_path: Path) -> None:
-    _fake_journal(monkeypatch, open_journal=lambda: None)
-    with pytest.raises(selftest.CheckFailed, match="created no file"):
-        selftest.check_journal(tmp_path / "j")
