@@ -109,6 +109,18 @@ else
     APP_MODULE=ixempra_gui
 fi
 rm -rf "$SITE/bin"  # POSIX console scripts: meaningless on Windows
+# License texts: the wheels name their licenses (METADATA) but do not carry the LGPL text.
+mkdir -p "$STAGE/licenses"
+cp /usr/share/common-licenses/LGPL-3 "$STAGE/licenses/LGPL-3.txt"
+cp /usr/share/common-licenses/GPL-3 "$STAGE/licenses/GPL-3.txt"
+cat > "$STAGE/licenses/README.txt" <<'TXT'
+Ixempra Dosing Workstation: MIT licence.
+Qt 6 and PySide6 (site-packages\PySide6, site-packages\shiboken6): LGPL-3.0 (LGPL-3.txt, which
+builds on GPL-3.txt). The Qt libraries are separate DLL files in site-packages\PySide6 and may be
+replaced by compatible builds.
+Python (python\): PSF licence, python\LICENSE.txt.
+pint, flexcache, flexparser, platformdirs, typing_extensions: see their *.dist-info folders.
+TXT
 say "staged"
 
 # 4. Trim Qt to the allow-list, then check every DLL import (and that nothing needs ICU).

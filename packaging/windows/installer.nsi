@@ -94,6 +94,7 @@ Section "Uninstall"
     ; Only what the installer put there: a folder the user chose may hold other files.
     RMDir /r "$INSTDIR\python"
     RMDir /r "$INSTDIR\site-packages"
+    RMDir /r "$INSTDIR\licenses"
     Delete "$INSTDIR\ixempra-gui.exe"
     Delete "$INSTDIR\uninstall.exe"
     RMDir "$INSTDIR"
