@@ -14,9 +14,11 @@ from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from ixempra_gui import APP_NAME, __version__
+from ixempra_gui.core.resources import resource_path
 from ixempra_gui.ui.main_window import MainWindow
 
 EXIT_NO_DISPLAY = 2
@@ -44,6 +46,12 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     # Hidden: lets tests and smoke checks start the real app and have it quit on its own.
     parser.add_argument("--quit-after-ms", type=int, metavar="N", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="check this installation (data, golden cases, Qt plugins, window, PDF, journal) "
+        "without a display, print one line per check, exit 0 when all pass",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     return parser
 
@@ -99,6 +107,7 @@ def _identify(app: QApplication) -> None:
     app.setApplicationVersion(__version__)
     app.setOrganizationName("Ixempra dosing workstation")
     app.setDesktopFileName("ixempra-gui")
+    app.setWindowIcon(QIcon(str(resource_path("icons", "ixempra-gui.svg"))))
 
 
 def create_main_window(settings_file: str | Path | None = None) -> MainWindow:
@@ -135,6 +144,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         options, qt_args = _build_parser().parse_known_args(args_in)
     except SystemExit as stop:  # --help, --version, bad option
         return stop.code if isinstance(stop.code, int) else 2
+
+    if options.self_test:  # before any window: it needs no display and starts its own Qt
+        from ixempra_gui import selftest
+
+        return selftest.run(qt_args)
 
     if not display_available(qt_args):
         print(NO_DISPLAY_MESSAGE, file=sys.stderr)
