@@ -76,7 +76,7 @@ def check_diagnosis(entered: str | None, policy: Policy) -> DiagnosisCheck:
         )
     children = [c for c in listed if c.replace(".", "").startswith(code.replace(".", ""))]
     if children:
-        examples = ", ".join(children[:3]) + (", …" if len(children) > 3 else "")
+        examples = ", ".join(children[:3]) + (", …" if len(children) > 3 else ".")
         return DiagnosisCheck(
             text,
             code,
@@ -84,7 +84,7 @@ def check_diagnosis(entered: str | None, policy: Policy) -> DiagnosisCheck:
             False,
             "diagnosis_not_billable",
             f"Diagnosis {code} is a category, not a complete (billable) code: give the full "
-            f"code, e.g. {examples}.",
+            f"code, e.g. {examples}",
         )
     return DiagnosisCheck(
         text,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ixempra_gui.core import label
 from ixempra_gui.core.bsa import FORMULA_NAMES
 from ixempra_gui.core.coverage import Check, CheckKind, CoverageResult, Outcome
 from ixempra_gui.core.coverage_report import OUTCOME_MARKS
@@ -125,6 +126,11 @@ def _dose_fields(dose: DoseResult, policy: Policy) -> tuple[SummaryField, ...]:
         fields.append(SummaryField("Dose", text))
     else:
         fields.append(SummaryField("Dose", f"no dose calculated (status: {dose.status.value})"))
+    fields.append(
+        SummaryField(
+            "Schedule", f"one dose every {label.CYCLE_INTERVAL_DAYS} days (every 3 weeks, label)"
+        )
+    )
     if dose.vials is not None:
         vials = " + ".join(f"{n} × {s} mg" for s, n in dose.vials.counts if n)
         fields.append(SummaryField("Vials", f"{vials} = {dose.vials.total_mg} mg labeled"))

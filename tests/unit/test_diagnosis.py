@@ -73,6 +73,9 @@ def test_wrong_codes_are_refused_with_the_reason(
 def test_a_category_names_complete_codes_to_use() -> None:
     message = check_diagnosis("C50.91", POLICY).message
     assert "C50.911" in message and "C50.919" in message and "category" in message
+    assert message.endswith("C50.911, C50.912, C50.919.")  # three children: no ellipsis
+    many = check_diagnosis("C50.9", POLICY).message
+    assert many.endswith("e.g. C50.911, C50.912, C50.919, …") and "…." not in many
 
 
 def test_a_code_off_the_list_says_what_the_list_holds() -> None:

@@ -44,6 +44,7 @@ def test_metastatic_resistant_capecitabine_summary_has_everything() -> None:
     assert fields["Resistant to"] == "anthracycline, taxane"
     assert fields["Regimen"] == "Ixempra in combination with capecitabine"
     assert fields["Dose level"] == "40 mg/m²" and fields["Dose"] == "72.8 mg IV over 3 h"
+    assert fields["Schedule"] == "one dose every 21 days (every 3 weeks, label)"
     assert fields["BSA"] == "1.82 m² (Mosteller)"
     assert fields["Units requested"].startswith(
         "75 per dose: J9207 × 73 administered; J9207-JW × 2"
