@@ -25,15 +25,16 @@ def page_size() -> QPageSize:
     return QPageSize(QPageSize.PageSizeId.A4)
 
 
-def build_document(html: str) -> QTextDocument:
+def build_document(html: str, title: str = TITLE) -> QTextDocument:
     document = QTextDocument()
-    document.setMetaInformation(QTextDocument.MetaInformation.DocumentTitle, TITLE)
+    document.setMetaInformation(QTextDocument.MetaInformation.DocumentTitle, title)
     document.setHtml(html)
     return document
 
 
-def write_pdf(html: str, path: Path) -> None:
-    """The worksheet as a PDF at ``path`` (replaced atomically); OSError if it cannot be."""
+def write_pdf(html: str, path: Path, title: str = TITLE) -> None:
+    """The document (the worksheet by default) as a PDF at ``path`` (replaced atomically);
+    OSError if it cannot be."""
     path = Path(path)
     folder = path.parent
     if not folder.is_dir():
@@ -42,7 +43,7 @@ def write_pdf(html: str, path: Path) -> None:
     os.close(handle)
     try:
         writer = QPdfWriter(temp_name)
-        writer.setTitle(TITLE)
+        writer.setTitle(title)
         writer.setCreator(APP_NAME)
         writer.setPageLayout(
             QPageLayout(
@@ -52,7 +53,7 @@ def write_pdf(html: str, path: Path) -> None:
                 QPageLayout.Unit.Millimeter,
             )
         )
-        build_document(html).print_(writer)
+        build_document(html, title).print_(writer)
         del writer  # the PDF is complete once its painter ended and the writer is gone
         with open(temp_name, "rb+") as written:
             if not written.read(5) == b"%PDF-":
@@ -64,16 +65,18 @@ def write_pdf(html: str, path: Path) -> None:
         raise
 
 
-def print_html(html: str, parent: QWidget | None) -> bool:
+def print_html(
+    html: str, parent: QWidget | None, title: str = TITLE, what: str = "worksheet"
+) -> bool:
     """Ask for a printer and print; False when the user cancelled."""
     from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-    printer.setDocName(TITLE)
+    printer.setDocName(title)
     printer.setPageSize(page_size())
     dialog = QPrintDialog(printer, parent)
-    dialog.setWindowTitle("Print worksheet")
+    dialog.setWindowTitle(f"Print {what}")
     if dialog.exec() != QPrintDialog.DialogCode.Accepted:
         return False
-    build_document(html).print_(printer)
+    build_document(html, title).print_(printer)
     return True

@@ -30,6 +30,9 @@ PURE = [
             "form_text.py",
             "preferences.py",
             "worksheet.py",
+            "coverage_presenter.py",
+            "coverage_text.py",
+            "prior_auth_sheet.py",
         )
     ),
 ]

@@ -1,0 +1,325 @@
+"""Qt-free: the Coverage tab's answers + the order's DoseResult → core coverage → CoverageView.
+
+The tab asks only what the order does not say (request type and date, diagnosis, disease
+setting, prior therapy, progression, and for a renewal the response and toxicities); the
+regimen, the dose level and the liver tests come from the DoseResult the window already holds,
+and the evaluation is the core's (core/coverage.py), so exclusions 2 and 3 are read from that
+result exactly as the CLI reads them. This module only chooses what to show.
+
+The core is imported on first use (the tab is built before it loads: bench/startup.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from ixempra_gui.coverage_text import COVERAGE_LABELS, INITIAL_VERDICT, INITIAL_VERDICT_DETAIL
+from ixempra_gui.form_text import DASH, MessageKind
+from ixempra_gui.presenter import FieldMessage
+
+if TYPE_CHECKING:
+    from ixempra_gui.core.coverage import Check, CoverageResult
+    from ixempra_gui.core.coverage_input import CoverageOrder
+    from ixempra_gui.core.models import DoseResult
+    from ixempra_gui.core.prior_auth import PriorAuthSummary
+    from ixempra_gui.presenter import ViewState
+
+#: Findings that mean "an answer is still missing" rather than "the answer does not qualify"
+#: (core/coverage.py codes), named as the tab asks for them.
+MISSING_ANSWERS = {
+    "diagnosis_missing": "ICD-10 diagnosis",
+    "setting_missing": "disease setting",
+    "regimen_unknown": "the regimen and a complete order (Order tab)",
+    "response_missing": "response on Ixempra",
+}
+
+#: A checklist line's symbol: the words beside it say the same (colour is never the only sign).
+OUTCOME_SYMBOLS = {
+    "met": "✔",
+    "does_not_apply": "✔",
+    "not_met": "✘",
+    "applies": "✘",
+    "not_applicable": "–",
+    "not_assessed": "?",
+}
+
+
+class VerdictKind(StrEnum):
+    MEETS = "meets"
+    NOT_MET = "not_met"
+    NOT_CHECKED = "not_checked"  # an answer is malformed, or nothing is calculated yet
+
+
+class NotAvailableError(ValueError):
+    """A prior-authorization summary was asked for when the tab says it is not available."""
+
+
+@dataclass(frozen=True)
+class CoverageForm:
+    """The tab's answers exactly as entered (the core checks them)."""
+
+    request: str = "initial"
+    request_date: str = ""  # YYYY-MM-DD; empty: today
+    diagnosis: str = ""
+    setting: str | None = None
+    resistant_to: tuple[str, ...] = ()  # anthracycline, taxane, capecitabine
+    anthracycline_contraindicated: bool = False
+    progression_on_ixempra: bool = False
+    response: str | None = None  # renewal only
+    unacceptable_toxicities: tuple[str, ...] = ()  # renewal only, policy toxicity codes
+
+
+@dataclass(frozen=True)
+class ChecklistLine:
+    """One criterion or exclusion: its symbol and outcome words, the policy's words, the answer."""
+
+    symbol: str
+    outcome: str  # "met", "NOT MET", "does not apply", "APPLIES", ...
+    section: str
+    wording: str
+    answer: str
+    problem: bool  # a criterion not met, or an exclusion that applies
+
+    @property
+    def text(self) -> str:
+        return (
+            f"{self.symbol} {self.outcome} — {self.section}: {self.wording} Answer: {self.answer}"
+        )
+
+
+@dataclass(frozen=True)
+class CoverageView:
+    """Everything the Coverage tab shows, as display strings."""
+
+    kind: VerdictKind
+    verdict: str
+    detail: str
+    findings: tuple[str, ...] = ()  # each unmet criterion and exclusion, "[section] message"
+    order_facts: tuple[tuple[str, str], ...] = ()
+    criteria: tuple[ChecklistLine, ...] = ()
+    exclusions: tuple[ChecklistLine, ...] = ()
+    authorization: str = DASH
+    dosing_limit: str = DASH
+    notes: tuple[str, ...] = ()
+    field_messages: Mapping[str, tuple[FieldMessage, ...]] = field(default_factory=dict)
+    diagnosis_code: str | None = None  # the normal form, when the policy lists the code
+    pa_enabled: bool = False
+    pa_tooltip: str = ""
+    patient_id: str = ""
+    coverage: CoverageResult | None = field(default=None, compare=False, repr=False)
+    dose: DoseResult | None = field(default=None, compare=False, repr=False)
+
+
+PA_NOT_YET = "Not available yet: enter the order and the answers."
+
+
+def initial_coverage_view() -> CoverageView:
+    """Before the first calculation (no core loaded): nothing checked."""
+    return CoverageView(
+        VerdictKind.NOT_CHECKED, INITIAL_VERDICT, INITIAL_VERDICT_DETAIL, pa_tooltip=PA_NOT_YET
+    )
+
+
+def coverage_order(form: CoverageForm) -> CoverageOrder:
+    """The core's answers. Response and toxicities count only for a renewal: answers left in the
+    hidden renewal fields never reach an initial request."""
+    from ixempra_gui.core.coverage_input import CoverageOrder
+
+    renewal = form.request == "renewal"
+    return CoverageOrder(
+        request=form.request or None,
+        diagnosis=form.diagnosis,
+        setting=form.setting,
+        resistant_to=",".join(form.resistant_to) or None,
+        anthracycline_contraindicated=form.anthracycline_contraindicated,
+        progression_on_ixempra=form.progression_on_ixempra,
+        response=form.response if renewal else None,
+        unacceptable_toxicity=(",".join(form.unacceptable_toxicities) or None) if renewal else None,
+        request_date=form.request_date or None,
+    )
+
+
+def _dedupe(items: Iterable[str]) -> str:
+    return ", ".join(dict.fromkeys(items))
+
+
+def _lines(checks: Iterable[Check]) -> tuple[ChecklistLine, ...]:
+    from ixempra_gui.core.coverage import Outcome
+    from ixempra_gui.core.prior_auth import OUTCOME_WORDS
+
+    return tuple(
+        ChecklistLine(
+            OUTCOME_SYMBOLS[c.outcome.value],
+            OUTCOME_WORDS[c.outcome],
+            c.section,
+            c.wording,
+            c.answer,
+            c.outcome in (Outcome.NOT_MET, Outcome.APPLIES),
+        )
+        for c in checks
+    )
+
+
+def _order_facts(view: ViewState | None, patient_id: str) -> tuple[tuple[str, str], ...]:
+    """What the tab takes from the order (never asks again), as the window shows it."""
+    patient = ("Patient identifier", patient_id.strip() or "not given")
+    result = view.result if view is not None else None
+    if view is None or result is None or result.inputs is None:
+        return (
+            patient,
+            ("Regimen", "not known: complete the order on the Order tab"),
+            ("Dose", DASH),
+        )
+    echo = dict(view.inputs_echo)
+    facts = [
+        patient,
+        ("Regimen", echo.get("Regimen", DASH)),
+        ("Dose status", view.banner_text),
+        ("Dose", f"{view.dose_value} ({view.level_value})" if view.ready else DASH),
+    ]
+    billing = result.billing
+    if view.ready and billing is not None:
+        facts.append(
+            (
+                "Billable units",
+                f"{billing.units_total} J9207 units per dose ({billing.units_administered} "
+                f"administered + {billing.units_wasted} discarded)",
+            )
+        )
+    if view.gauge:
+        facts.append(("Liver tests", ", ".join(f"{b.label} {b.text}" for b in view.gauge)))
+    return tuple(facts)
+
+
+def _pa_availability(view: ViewState | None, verdict: str) -> tuple[bool, str]:
+    if view is None or not view.ready:
+        shown = view.banner_text if view is not None else "no calculation yet"
+        return False, (
+            f"Not available: no dose is ready to prepare ({shown}). The summary states the "
+            "dose and units requested, so it needs a dose that is ready, as the worksheet does."
+        )
+    return True, (
+        "Print or save the prior-authorization summary of this order and these answers; "
+        f"the verdict is printed as it stands ({verdict})."
+    )
+
+
+def present_coverage(
+    form: CoverageForm, view: ViewState | None, patient_id: str, today: date
+) -> CoverageView:
+    """Evaluate the answers against the policy beside the order's dose result. Called on every
+    edit of the order or of an answer, so the verdict is never stale."""
+    from ixempra_gui.core.coverage import evaluate_coverage
+    from ixempra_gui.core.coverage_input import parse_coverage_order
+    from ixempra_gui.core.policy import load_policy
+
+    policy = load_policy()
+    facts = _order_facts(view, patient_id)
+    request, issues = parse_coverage_order(coverage_order(form), policy, today)
+    if request is None:
+        wrong = _dedupe(COVERAGE_LABELS.get(i.field, i.field) for i in issues)
+        messages: dict[str, tuple[FieldMessage, ...]] = {}
+        for issue in issues:
+            messages[issue.field] = (
+                *messages.get(issue.field, ()),
+                FieldMessage(MessageKind.ERROR, issue.message),
+            )
+        return CoverageView(
+            VerdictKind.NOT_CHECKED,
+            "COVERAGE NOT CHECKED",
+            f"Correct the marked answers: {wrong}.",
+            order_facts=facts,
+            field_messages=messages,
+            pa_tooltip=f"Not available: correct the marked answers ({wrong}).",
+            patient_id=patient_id,
+        )
+
+    dose = view.result if view is not None else None
+    coverage = evaluate_coverage(request, dose, policy)
+    return _view(form, view, coverage, facts, patient_id)
+
+
+def _view(
+    form: CoverageForm,
+    view: ViewState | None,
+    coverage: CoverageResult,
+    facts: tuple[tuple[str, str], ...],
+    patient_id: str,
+) -> CoverageView:
+    from ixempra_gui.core.coverage import CheckKind
+
+    messages: dict[str, tuple[FieldMessage, ...]] = {}
+    diag = coverage.diagnosis
+    if diag.accepted:
+        messages["diagnosis"] = (
+            FieldMessage(MessageKind.NOTE, f"{diag.code} — {diag.description}: on the list."),
+        )
+    elif form.diagnosis.strip():
+        messages["diagnosis"] = (FieldMessage(MessageKind.ERROR, diag.message),)
+
+    findings = tuple(f"[{f.section}] {f.message}" for f in (*coverage.unmet, *coverage.exclusions))
+    request = coverage.request.value
+    if coverage.meets_criteria:
+        assert coverage.authorization_start and coverage.authorization_end
+        kind = VerdictKind.MEETS
+        verdict = f"MEETS {coverage.criterion}"
+        period = (
+            f"{coverage.authorization_start.isoformat()} to "
+            f"{coverage.authorization_end.isoformat()} ({coverage.authorization_months} months)"
+        )
+        detail = (
+            f"{request.capitalize()} request: criterion {coverage.criterion} of policy "
+            f"{coverage.policy_id} is met and no exclusion applies. Authorization {period}."
+        )
+        authorization = period
+    else:
+        kind = VerdictKind.NOT_MET
+        verdict = f"DOES NOT MEET {coverage.policy_id}"
+        missing = [MISSING_ANSWERS[f.code] for f in coverage.unmet if f.code in MISSING_ANSWERS]
+        unmet = [f.section for f in coverage.unmet if f.code not in MISSING_ANSWERS]
+        parts = [f"{request.capitalize()} request."]
+        if unmet:
+            parts.append(f"Not met: {_dedupe(unmet)}.")
+        if coverage.exclusions:
+            parts.append(f"Exclusion applies: {_dedupe(f.section for f in coverage.exclusions)}.")
+        if missing:
+            parts.append(f"Still needed: {_dedupe(missing)}.")
+        parts.append("Each reason is listed below with its policy section.")
+        detail = " ".join(parts)
+        authorization = (
+            f"None: the criteria are not met ({coverage.authorization_months} months from the "
+            "request date once they are)."
+        )
+    pa_enabled, pa_tooltip = _pa_availability(view, verdict)
+    return CoverageView(
+        kind,
+        verdict,
+        detail,
+        findings=findings,
+        order_facts=facts,
+        criteria=_lines(c for c in coverage.checks if c.kind is CheckKind.CRITERION),
+        exclusions=_lines(c for c in coverage.checks if c.kind is CheckKind.EXCLUSION),
+        authorization=authorization,
+        dosing_limit=coverage.dosing_limit.message,
+        notes=coverage.notes,
+        field_messages=messages,
+        diagnosis_code=diag.code if diag.accepted else None,
+        pa_enabled=pa_enabled,
+        pa_tooltip=pa_tooltip,
+        patient_id=patient_id,
+        coverage=coverage,
+        dose=view.result if view is not None else None,
+    )
+
+
+def prior_auth_summary(view: CoverageView) -> PriorAuthSummary:
+    """The core's structured summary of what the tab shows (the same one any other caller gets)."""
+    from ixempra_gui.core.prior_auth import prior_authorization_summary
+
+    if not view.pa_enabled or view.coverage is None or view.dose is None:
+        raise NotAvailableError(view.pa_tooltip or PA_NOT_YET)
+    return prior_authorization_summary(view.dose, view.coverage, patient_id=view.patient_id)
