@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QScrollArea,
     QSplitter,
+    QTabWidget,
     QWidget,
 )
 
@@ -30,6 +31,7 @@ from ixempra_gui.preferences import Preferences
 if TYPE_CHECKING:  # the presenter (and through it the core) loads after the first paint
     from ixempra_gui.presenter import FormInput, ViewState
 from ixempra_gui.form_text import BANNER_TEXT, INITIAL_DETAIL, StatusKind, print_tooltip
+from ixempra_gui.ui.coverage_panel import CoveragePanel
 from ixempra_gui.ui.order_form import OrderForm
 from ixempra_gui.ui.result_panel import ResultPanel
 
@@ -67,10 +69,20 @@ class MainWindow(QMainWindow):
         form_scroll.setMinimumWidth(self.form.minimumSizeHint().width() + scrollbar + 2)
         self.form_scroll = form_scroll
 
+        # The Coverage tab shares the left side with the order: the dose stays in sight.
+        self.coverage = CoveragePanel(lambda: self.today(), self.recalculate)
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("orderTabs")
+        self.tabs.setAccessibleName("Order and coverage")
+        self.tabs.addTab(form_scroll, "Order")
+        self.tabs.addTab(self.coverage, "Coverage")
+        self.tabs.setTabToolTip(0, "The order: dose inputs (Ctrl+Tab: next tab)")
+        self.tabs.setTabToolTip(1, "Payer policy criteria and the prior-authorization summary")
+
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.setChildrenCollapsible(False)
-        self.splitter.addWidget(form_scroll)
+        self.splitter.addWidget(self.tabs)
         self.splitter.addWidget(self.result_panel)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
@@ -108,6 +120,7 @@ class MainWindow(QMainWindow):
         file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction(self.print_action)
         file_menu.addAction(self.pdf_action)
+        file_menu.addActions([self.coverage.print_action, self.coverage.pdf_action])
         file_menu.addSeparator()
         file_menu.addAction(prefs_action)
         file_menu.addSeparator()
@@ -127,7 +140,7 @@ class MainWindow(QMainWindow):
         height = min(800, int(available.height() * 0.92))
         self.resize(width, height)
         self.move(available.center() - self.rect().center())
-        left = max(self.form_scroll.minimumWidth(), int(width * 0.42))
+        left = max(self.tabs.minimumSizeHint().width(), int(width * 0.42))
         self.splitter.setSizes([left, width - left])
 
     # --- calculating and showing ------------------------------------------------------------
@@ -174,6 +187,8 @@ class MainWindow(QMainWindow):
     def render(self, view: ViewState) -> None:
         self.result_panel.render(view)
         self.form.show_messages(view.field_messages)
+        patient = self.form_snapshot.patient_id if self.form_snapshot is not None else ""
+        self.coverage.show_order(view, patient)
         self._set_printing(view.ready, view.print_tooltip)
 
     def _set_printing(self, ready: bool, tooltip: str) -> None:
