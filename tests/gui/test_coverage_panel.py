@@ -279,3 +279,15 @@ def test_every_answer_and_output_is_named_for_screen_readers(window: MainWindow)
         widget = panel.findChild(QWidget, name)
         assert widget is not None and widget.accessibleName(), name
         assert widget.accessibleDescription(), name
+
+
+def test_ctrl_tab_switches_between_order_and_coverage(qtbot, window: MainWindow) -> None:
+    window.activateWindow()
+    edit = line(window, "patientIdInput")
+    edit.setFocus()
+    qtbot.keyClick(edit, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is window.coverage
+    qtbot.keyClick(
+        window.focusWidget() or window.tabs, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier
+    )
+    assert window.tabs.currentWidget() is window.form_scroll
