@@ -12,19 +12,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QAction, QFont, QPainter, QPen
+from PySide6.QtGui import QAction, QFont, QPainter, QPen, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
     QFrame,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -147,6 +145,8 @@ class CoverageVerdict(QFrame):
 
 
 def _checklist_html(lines: tuple[ChecklistLine, ...]) -> str:
+    from html import escape  # not needed before the first result (start-up time)
+
     return "".join(
         f"<p style='margin-bottom:6px'><b>{escape(ln.symbol)} {escape(ln.outcome)}</b> · "
         f"<b>{escape(ln.section)}</b>: {escape(ln.wording)}<br/>"
@@ -237,8 +237,8 @@ class CoveragePanel(QWidget):
         toxic.setWordWrap(True)
         renewal.addRow(toxic)
         self.toxicities: dict[str, QCheckBox] = {}
-        grid = QGridLayout()
-        for i, (code, text, name) in enumerate(TOXICITY_CHOICES):
+        toxicity_column = QVBoxLayout()
+        for code, text, name in TOXICITY_CHOICES:
             words = text.replace("&", "")
             box = self._check(
                 name,
@@ -247,8 +247,8 @@ class CoveragePanel(QWidget):
                 f"Unacceptable {words.lower()} from Ixempra (renewal criterion II.3).",
             )
             self.toxicities[code] = box
-            grid.addWidget(box, i, 0)  # one column: the tab is no wider than the order form
-        renewal.addRow(grid)
+            toxicity_column.addWidget(box)  # one column: no wider than the order form
+        renewal.addRow(toxicity_column)
 
         self.order_facts = _value_label("coverageOrderFacts", "Taken from the order")
         self.findings = _value_label("coverageFindings", "Why the policy is not met")
@@ -272,14 +272,13 @@ class CoveragePanel(QWidget):
 
         scroll = QScrollArea()
         scroll.setObjectName("coverageScroll")
+        questions.resize(1, 1)  # sized when shown: no layout pass while the window is built
         scroll.setWidget(questions)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        # Never narrower than its questions: text wraps, check boxes and fields are never cut.
-        scrollbar = scroll.verticalScrollBar().sizeHint().width()
-        scroll.setMinimumWidth(questions.minimumSizeHint().width() + scrollbar + 2)
         self.scroll = scroll
+        self._questions = questions
 
         self.print_button = QPushButton("Print PA summary…")
         self.print_button.setObjectName("priorAuthPrintButton")
@@ -315,6 +314,14 @@ class CoveragePanel(QWidget):
         self.request.currentIndexChanged.connect(self._show_renewal)
         self._show_renewal()
         self._set_available(False, "Not available yet: enter the order and the answers.")
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """On first show (not at start-up: bench/startup.py), the scroll area becomes never
+        narrower than its questions: text wraps, check boxes and fields are never cut."""
+        if self.scroll.minimumWidth() == 0:
+            scrollbar = self.scroll.verticalScrollBar().sizeHint().width()
+            self.scroll.setMinimumWidth(self._questions.minimumSizeHint().width() + scrollbar + 2)
+        super().showEvent(event)
 
     # --- building ---------------------------------------------------------------------------
 
