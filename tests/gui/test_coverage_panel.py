@@ -16,7 +16,14 @@ from test_main_window import V01, button, check, choose, combo, line, pdf_text, 
 from test_main_window import type_into as type_text
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QCheckBox, QLabel, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QCheckBox,
+    QLabel,
+    QTabWidget,
+    QWidget,
+)
 
 from ixempra_gui import app
 from ixempra_gui.ui.main_window import MainWindow
@@ -291,3 +298,17 @@ def test_ctrl_tab_switches_between_order_and_coverage(qtbot, window: MainWindow)
         window.focusWidget() or window.tabs, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier
     )
     assert window.tabs.currentWidget() is window.form_scroll
+
+
+def test_a_mnemonic_reaches_only_the_tab_in_sight(qtbot, window: MainWindow) -> None:
+    """Alt+I is "Bil&irubin ULN" on the Order tab and "&ICD-10 diagnosis" on the Coverage tab:
+    each works while its tab shows, and the hidden one never takes the focus."""
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    line(window, "patientIdInput").setFocus()
+    qtbot.keyClick(window.focusWidget(), Qt.Key.Key_I, Qt.KeyboardModifier.AltModifier)
+    assert window.focusWidget() is line(window, "bilirubinUlnInput")
+    open_coverage(window)
+    line(window, "requestDateInput").setFocus()
+    qtbot.keyClick(window.focusWidget(), Qt.Key.Key_I, Qt.KeyboardModifier.AltModifier)
+    assert window.focusWidget() is line(window, "diagnosisInput")
