@@ -9,6 +9,7 @@ typed; only what would make a record unreadable or misleading on screen is refus
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from dataclasses import dataclass, fields
@@ -22,6 +23,7 @@ from ixempra_gui import __version__
 from ixempra_gui.core.models import DoseResult, Order
 from ixempra_gui.core.policy import Policy
 from ixempra_gui.core.report import to_json_dict
+from ixempra_gui.journal.chain import content_hash_or_none
 from ixempra_gui.journal.history import DoseFacts
 
 if TYPE_CHECKING:
@@ -249,3 +251,56 @@ class StoredRecord:
     @property
     def result(self) -> dict[str, Any]:
         return dict(self.content["result"])
+
+
+@dataclass(frozen=True)
+class PatientDose:
+    """One earlier verified dose of a patient, read back for the window's History panel: what
+    was recorded (never recalculated), and the facts the history checks compare."""
+
+    record_id: int
+    administered_on: date | None  # None: the record cannot be read
+    dose_mg: Decimal | None
+    units_administered: int | None
+    units_discarded: int | None
+    facts: DoseFacts | None  # None: the record cannot be read as a dose
+    prepared_by: str
+    verified_by: str
+    intact: bool  # its content still matches its hash and its date column
+
+
+def _exact(value: object) -> Decimal | None:
+    """A JSON figure as the exact decimal it was written from (repr is the shortest form)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return Decimal(repr(value))
+
+
+def patient_dose(record_id: int, text: str, digest: str, column_date: str) -> PatientDose:
+    """A PatientDose from one stored row; a record that cannot be read is returned, not hidden
+    (intact False, figures None), so the panel can say so."""
+    try:
+        content = json.loads(text)
+        when = date.fromisoformat(str(content["administered_on"]))
+    except (TypeError, ValueError, KeyError):
+        return PatientDose(record_id, None, None, None, None, None, "", "", False)
+    try:
+        values = [content["administered_on"], *(content["facts"][k] for k in FACTS)]
+        facts: DoseFacts | None = facts_from_values(values, record_id)
+    except (TypeError, ValueError, KeyError, ZeroDivisionError):
+        facts = None
+    result = content.get("result") if isinstance(content.get("result"), dict) else {}
+    billing = result.get("billing") if isinstance(result.get("billing"), dict) else {}
+    administered = billing.get("units_administered")
+    discarded = billing.get("units_wasted")
+    return PatientDose(
+        record_id=record_id,
+        administered_on=when,
+        dose_mg=_exact(result.get("dose_mg")),
+        units_administered=administered if isinstance(administered, int) else None,
+        units_discarded=discarded if isinstance(discarded, int) else None,
+        facts=facts,
+        prepared_by=str(content.get("prepared_by", "")),
+        verified_by=str(content.get("verified_by", "")),
+        intact=content_hash_or_none(text) == digest and when.isoformat() == column_date,
+    )

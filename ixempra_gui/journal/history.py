@@ -92,6 +92,12 @@ def _change(now: Fraction, before: Fraction) -> Fraction:
     return (now - before) / before
 
 
+def window_doses(earlier: Sequence[DoseFacts], day: date, window_days: int) -> list[DoseFacts]:
+    """The doses that count toward the window of an administration on ``day``: given on that
+    day or fewer than ``window_days`` days before it (exactly ``window_days`` earlier does not)."""
+    return [r for r in earlier if 0 <= (day - r.administered_on).days < window_days]
+
+
 def assess_history(
     current: DoseFacts,
     earlier: Sequence[DoseFacts],
@@ -103,7 +109,7 @@ def assess_history(
     today = current.administered_on
     before = [r for r in earlier if r.administered_on <= today]
     later = [r for r in earlier if r.administered_on > today]
-    in_window = [r for r in before if (today - r.administered_on).days < window]
+    in_window = window_doses(earlier, today, window)
     prior = sum(r.units_total or 0 for r in in_window)
     this = current.units_total
     total = prior + (this or 0)

@@ -14,7 +14,7 @@ import contextlib
 import json
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
@@ -36,10 +36,12 @@ from ixempra_gui.journal.chain import (
 from ixempra_gui.journal.entries import (
     FACTS,
     NewRecord,
+    PatientDose,
     StoredRecord,
     draft_content,
     facts_from_values,
     facts_of_result,
+    patient_dose,
     record_problems,
 )
 from ixempra_gui.journal.errors import (
@@ -162,12 +164,17 @@ class Journal:
         new: NewRecord,
         *,
         acknowledge_history: bool = False,
+        acknowledged_warnings: Collection[str] | None = None,
         policy: Policy | None = None,
     ) -> StoredRecord:
         """Append one verified dose. Returns only after COMMIT returned.
 
+        ``acknowledged_warnings``: the messages of the history warnings the verifier was shown
+        and acknowledged (the window's Verify dialog). The history is checked again under the
+        write lock; a warning not among them (another dose was recorded meanwhile) refuses.
+
         Raises InvalidRecord (identifiers), RecordRefused (no dose ready), HistoryNotAcknowledged
-        (history warnings and ``acknowledge_history`` is False), JournalError (storage).
+        (history warnings not acknowledged), JournalError (storage).
         """
         problems = record_problems(new)
         if problems:
@@ -188,7 +195,9 @@ class Journal:
             try:
                 last_id, prev_hash = self._checked_head()
                 history = self._history_locked(key, current, policy)
-                if history.warnings and not acknowledge_history:
+                seen = set(acknowledged_warnings or ())
+                unseen = [w for w in history.warnings if w.message not in seen]
+                if unseen and not acknowledge_history:
                     raise HistoryNotAcknowledged(history)
                 record_id = last_id + 1
                 content.update(
@@ -353,6 +362,19 @@ class Journal:
         for row in cursor:
             yield _stored(row)
 
+    def patient_doses(self, patient_id: str) -> tuple[PatientDose, ...]:
+        """Every verified dose of one patient (matched as history matches), oldest first, each
+        checked against its hash. For display: the history checks themselves use ``history``."""
+        try:
+            rows = self._conn.execute(
+                "SELECT id, content, hash, administered_on FROM records WHERE patient_key = ? "
+                "ORDER BY administered_on, id",
+                (patient_key(patient_id),),
+            ).fetchall()
+        except sqlite3.Error as exc:
+            raise JournalError(f"cannot read the journal at {self.path}: {_why(exc)}") from exc
+        return tuple(patient_dose(int(rid), text, digest, day) for rid, text, digest, day in rows)
+
     def count(self) -> int:
         return int(self._conn.execute("SELECT count(*) FROM records").fetchone()[0])
 
@@ -411,4 +433,14 @@ def history_for(
         return history_unavailable(str(exc), current.units_total, policy)
 
 
-__all__ = ["Journal", "JournalError", "JournalSchemaError", "history_for"]
+def read_patient_doses(patient_id: str, folder: Path | None = None) -> tuple[PatientDose, ...]:
+    """A patient's verified doses from the journal, if there is one (none is created: () when
+    it does not exist). JournalError when it cannot be read."""
+    journal = Journal.open_existing(folder)
+    if journal is None:
+        return ()
+    with journal:
+        return journal.patient_doses(patient_id)
+
+
+__all__ = ["Journal", "JournalError", "JournalSchemaError", "history_for", "read_patient_doses"]
