@@ -33,6 +33,7 @@ BANNER_TEXT = {
 #: How each input is called in messages and by screen readers (Order keys, plus the dates).
 FIELD_LABELS = {
     "patient_id": "Patient identifier",
+    "administered_on": "Administered on",
     "height": "Height",
     "weight": "Weight",
     "height_measured_on": "Height measured on",
@@ -99,6 +100,9 @@ class MessageKind(StrEnum):
     WARNING = "warning"  # stops the dose until acknowledged
     NOTE = "note"  # acknowledged warning, or information
 
+
+#: What the window and the worksheet say until the double check is recorded in the journal.
+NOT_VERIFIED = "Not yet verified: no journal record for this dose."
 
 #: What the banner says before anything is entered.
 INITIAL_DETAIL = "Enter the order: height, weight, regimen and liver tests."

@@ -73,6 +73,7 @@ class FormInput:
     """Everything the form holds, exactly as entered (text stays text; the core parses it)."""
 
     patient_id: str = ""
+    administered_on: str = ""  # YYYY-MM-DD: the journal's date (history, verification)
     height: str = ""
     height_unit: str = "cm"
     height_measured_on: str = ""  # YYYY-MM-DD

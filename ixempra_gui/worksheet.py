@@ -12,6 +12,7 @@ from datetime import datetime
 from html import escape
 
 from ixempra_gui import APP_NAME, __version__
+from ixempra_gui.form_text import NOT_VERIFIED
 from ixempra_gui.presenter import DILUENT_CHOICES, FIELD_LABELS, FormInput, ViewState
 
 TITLE = "Ixempra (ixabepilone) compounding worksheet"
@@ -43,6 +44,7 @@ def input_rows(form: FormInput, view: ViewState) -> list[tuple[str, str]]:
     yes_no = {True: "yes", False: "no"}
     rows = [
         ("Patient identifier", form.patient_id.strip() or "not given"),
+        (FIELD_LABELS["administered_on"], _date(form.administered_on)),
         ("Height", f"{echo.get('Height', form.height)}, measured {_date(form.height_measured_on)}"),
         ("Weight", f"{echo.get('Weight', form.weight)}, measured {_date(form.weight_measured_on)}"),
         ("Regimen", echo.get("Regimen", str(form.regimen))),
@@ -83,9 +85,15 @@ def input_rows(form: FormInput, view: ViewState) -> list[tuple[str, str]]:
 
 
 def worksheet_html(
-    form: FormInput, view: ViewState, printed_at: datetime, policy_id: str, policy_review: str
+    form: FormInput,
+    view: ViewState,
+    printed_at: datetime,
+    policy_id: str,
+    policy_review: str,
+    verification: str | None = None,
 ) -> str:
-    """The whole worksheet as one HTML document (Qt's rich-text subset)."""
+    """The whole worksheet as one HTML document (Qt's rich-text subset). ``verification``: the
+    journal record of this very order's double check (verify_view.record_line), or None."""
     if not view.ready:
         raise NotReadyError(f"no worksheet: {view.banner_text}")
     result_rows = [
@@ -115,6 +123,7 @@ def worksheet_html(
         f"<title>{escape(TITLE)}</title></head><body>"
         f"<h2>{escape(TITLE)}</h2>"
         f"<p><b>{escape(view.banner_text)}</b> — dose <b>{escape(view.dose_value)}</b></p>"
+        f"<p id='verification'><b>{escape(verification or NOT_VERIFIED)}</b></p>"
         f"<h3>Inputs</h3>{table}{_rows(input_rows(form, view))}</table>"
         f"<h3>Result</h3>{table}{_rows(result_rows)}</table>"
         f"<h3>Start of cycle</h3>{_list(view.gate_lines)}"
@@ -129,9 +138,11 @@ def worksheet_html(
     )
 
 
-def build_worksheet(form: FormInput, view: ViewState, printed_at: datetime) -> str:
+def build_worksheet(
+    form: FormInput, view: ViewState, printed_at: datetime, verification: str | None = None
+) -> str:
     """The worksheet with the payer policy's id and review date from the policy data."""
     from ixempra_gui.core.policy import load_policy
 
     policy = load_policy()
-    return worksheet_html(form, view, printed_at, policy.id, policy.last_review)
+    return worksheet_html(form, view, printed_at, policy.id, policy.last_review, verification)

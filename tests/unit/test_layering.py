@@ -33,6 +33,8 @@ PURE = [
             "coverage_presenter.py",
             "coverage_text.py",
             "prior_auth_sheet.py",
+            "history_view.py",
+            "verify_view.py",
         )
     ),
 ]

@@ -70,3 +70,26 @@ def test_no_worksheet_for_a_dose_that_is_not_ready() -> None:
         html_for(replace(FORM, regimen="capecitabine", ast="120 U/L"))
     with pytest.raises(NotReadyError):
         html_for(replace(FORM, height="70 kg"))
+
+
+def test_not_yet_verified_until_a_journal_record_is_given() -> None:
+    html = html_for()
+    assert "Not yet verified: no journal record for this dose." in html
+    view = present(FORM, Preferences(), TODAY)
+    signed = worksheet_html(
+        FORM,
+        view,
+        PRINTED,
+        "MG.MM.PH.153",
+        "2025-03-31",
+        "Journal record 12, verified by <B. Checker> (prepared by A. Pharmacist)",
+    )
+    assert "Journal record 12, verified by &lt;B. Checker&gt; (prepared by A. Pharmacist)" in (
+        signed
+    )
+    assert "Not yet verified" not in signed
+
+
+def test_administration_date_is_printed() -> None:
+    html = html_for(replace(FORM, administered_on="2025-05-02"))
+    assert "<th align='left' valign='top'>Administered on</th><td>2025-05-02</td>" in html
