@@ -71,9 +71,19 @@ def test_excepthook_prints_the_traceback_without_a_dialog(capsys) -> None:
 
 
 def test_main_in_process_quits_and_restores_the_excepthook(qapp) -> None:
+    from PySide6.QtCore import QTimer
+
     before = sys.excepthook
-    assert app.main(["--quit-after-ms", "0", "--no-crash-dialog"]) == 0
-    assert sys.excepthook is before
+    try:
+        assert app.main(["--quit-after-ms", "0", "--no-crash-dialog"]) == 0
+        assert sys.excepthook is before
+    finally:
+        # main()'s quit leaves Qt's "quit now" flag set after its loop returned: every later
+        # QEventLoop.exec (qtbot.wait, waitUntil, a modal dialog) would return at once, and
+        # the tests that follow would neither wait nor see queued signals. One round of the
+        # application's own loop clears it.
+        QTimer.singleShot(0, qapp.quit)
+        qapp.exec()
 
 
 def test_window_is_built_without_the_core_or_print_support() -> None:

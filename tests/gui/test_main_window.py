@@ -285,7 +285,12 @@ def test_contraindicated_disables_printing_and_says_why(qtbot, window: MainWindo
 
 def test_hold_disables_printing(qtbot, window: MainWindow, monkeypatch) -> None:
     """The start-of-cycle gate (another issue) returns HOLD; the window must already obey it."""
+    from PySide6.QtWidgets import QMessageBox
+
     import ixempra_gui.core.calculator as calculator
+
+    told: list[str] = []  # the message box would wait for a click
+    monkeypatch.setattr(QMessageBox, "information", lambda *a: told.append(a[2]))
 
     real = calculator.calculate
     monkeypatch.setattr(
@@ -298,6 +303,7 @@ def test_hold_disables_printing(qtbot, window: MainWindow, monkeypatch) -> None:
     assert not button(window, "printButton").isEnabled()
     assert "on hold" in button(window, "savePdfButton").toolTip()
     assert window.save_pdf(Path("never-written.pdf")) is None
+    assert told and "on hold" in told[0]
 
 
 def test_start_of_cycle_gate_holds_the_dose(qtbot, window: MainWindow) -> None:
