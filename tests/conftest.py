@@ -74,9 +74,11 @@ def cli_args(
 
 @pytest.fixture(autouse=True)
 def _private_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
-    """Every test gets its own settings folder: the user's real settings are never read or
-    written, and no test sees another's (the window reads IXEMPRA_CONFIG_DIR)."""
+    """Every test gets its own settings and journal folders: the user's real settings and
+    journal are never read or written, and no test sees another's (the window reads
+    IXEMPRA_CONFIG_DIR, and the journal, when a patient id is typed, IXEMPRA_DATA_DIR)."""
     monkeypatch.setenv("IXEMPRA_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
+    monkeypatch.setenv("IXEMPRA_DATA_DIR", str(tmp_path_factory.mktemp("data")))
 
 
 @pytest.fixture(scope="session")

@@ -34,6 +34,7 @@ from ixempra_gui.form_text import BANNER_TEXT, INITIAL_DETAIL, StatusKind, print
 from ixempra_gui.ui.coverage_panel import CoveragePanel
 from ixempra_gui.ui.order_form import OrderForm
 from ixempra_gui.ui.result_panel import ResultPanel
+from ixempra_gui.ui.verification import Verification
 
 
 class MainWindow(QMainWindow):
@@ -89,6 +90,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
 
         self._make_actions()
+        self.verification = Verification(self, self.file_menu)  # Verify, History, record id
         self.form.changed.connect(self.recalculate)
         self._render_initial()
         self._fit_to_screen()
@@ -117,7 +119,7 @@ class MainWindow(QMainWindow):
         about_action = QAction("&About", self)
         about_action.triggered.connect(self.about)
 
-        file_menu = self.menuBar().addMenu("&File")
+        file_menu = self.file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction(self.print_action)
         file_menu.addAction(self.pdf_action)
         file_menu.addActions([self.coverage.print_action, self.coverage.pdf_action])
@@ -186,10 +188,11 @@ class MainWindow(QMainWindow):
 
     def render(self, view: ViewState) -> None:
         self.result_panel.render(view)
-        self.form.show_messages(view.field_messages)
+        self.form.show_messages({**view.field_messages, **self.verification.messages()})
         patient = self.form_snapshot.patient_id if self.form_snapshot is not None else ""
         self.coverage.show_order(view, patient)
         self._set_printing(view.ready, view.print_tooltip)
+        self.verification.render(view)
 
     def _set_printing(self, ready: bool, tooltip: str) -> None:
         for action, button in (
@@ -219,7 +222,7 @@ class MainWindow(QMainWindow):
             tip = view.print_tooltip if view else print_tooltip(StatusKind.INPUT_NEEDED)
             QMessageBox.information(self, APP_NAME, tip)
             return None
-        return build_worksheet(form, view, datetime.now().astimezone())
+        return build_worksheet(form, view, datetime.now().astimezone(), self.verification.text())
 
     def print_worksheet(self) -> None:
         html = self.worksheet_html()

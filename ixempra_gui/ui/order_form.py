@@ -43,7 +43,7 @@ if TYPE_CHECKING:  # the presenter loads after the first paint (bench/startup.py
 
 #: Example text shown in empty fields (placeholder only, never a value).
 _EXAMPLES = {
-    "patient_id": "optional, e.g. MRN 0012345",
+    "patient_id": "e.g. MRN 0012345 (needed to verify)",
     "height": "e.g. 170 cm or 5 ft 7 in",
     "weight": "e.g. 70 kg or 154 lb",
     "ast": "e.g. 30 U/L",
@@ -58,7 +58,10 @@ _EXAMPLES = {
 }
 #: What each input is for, read by screen readers (measured fields add what they accept).
 _DESCRIPTIONS = {
-    "patient_id": "Optional. Printed on the worksheet; never stored by this window.",
+    "patient_id": "Optional for the dose; needed to verify it. Printed on the worksheet, and "
+    "recorded in the journal with a verified dose; the patient's history is read under it.",
+    "administered_on": "The day this dose is given, year-month-day; today by default. The "
+    "journal counts the units of the 21 days before it and records the verified dose under it.",
     "regimen": "Ixempra alone (monotherapy) or with capecitabine: the liver rules differ.",
     "bsa_formula": "Formula for the body surface area; Mosteller is the default.",
     "anc": "Absolute neutrophil count; bare numbers are read per mm³.",
@@ -145,6 +148,7 @@ class OrderForm(QWidget):
 
         body = self._group("Patient and body", layout)
         self._line(body, "patient_id", "&Patient identifier")
+        self._date(body, "administered_on", "Administered on")
         self._line(body, "height", "H&eight", unit=True)
         self._date(body, "height_measured_on", "Height &measured on")
         self._line(body, "weight", "&Weight", unit=True)

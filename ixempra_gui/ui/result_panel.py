@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 if TYPE_CHECKING:
     from ixempra_gui.presenter import ViewState
+from ixempra_gui.form_text import NOT_VERIFIED
 from ixempra_gui.ui.widgets import HepaticGauge, StatusBanner, VialPicture
 
 _SEVERITY_WORDS = {"stop": "Stop", "warning": "Warning", "info": "Info"}
@@ -83,6 +84,15 @@ class ResultPanel(QWidget):
         self.pdf_button = QPushButton("Save as P&DF…")
         self.pdf_button.setObjectName("savePdfButton")
         self.pdf_button.setAccessibleName("Save worksheet as PDF")
+        self.verify_button = QPushButton("Verify…")
+        self.verify_button.setObjectName("verifyButton")
+        self.verify_button.setAccessibleName("Verify: independent double check")
+        self.record_label = _value_label(
+            "recordIdLabel",
+            "Journal record",
+            "The journal record of this dose's double check, or that it is not yet verified",
+        )
+        self.record_label.setText(NOT_VERIFIED)
 
         figures = QGridLayout()
         figures.setHorizontalSpacing(12)
@@ -99,6 +109,7 @@ class ResultPanel(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.print_button)
         buttons.addWidget(self.pdf_button)
+        buttons.addWidget(self.verify_button)
         buttons.addStretch(1)
 
         # --- details (scroll) -------------------------------------------------------------
@@ -139,17 +150,20 @@ class ResultPanel(QWidget):
         layout.addWidget(self.banner)
         layout.addLayout(figures)
         layout.addLayout(buttons)
+        layout.addWidget(self.record_label)
         layout.addWidget(scroll, 1)
 
-    def add_section(self, title: str, *widgets: QWidget) -> QGroupBox:
-        """A titled panel in the details (coverage and history panels join here)."""
+    def add_section(self, title: str, *widgets: QWidget, index: int | None = None) -> QGroupBox:
+        """A titled panel in the details (coverage and history panels join here); at the end,
+        or at ``index`` among the sections."""
         box = QGroupBox(title)
         column = QVBoxLayout(box)
         for widget in widgets:
             column.addWidget(widget)
-        index = self.sections.count()
-        if index and self.sections.itemAt(index - 1).spacerItem() is not None:
-            index -= 1  # before the final stretch
+        last = self.sections.count()
+        if last and self.sections.itemAt(last - 1).spacerItem() is not None:
+            last -= 1  # before the final stretch
+        index = last if index is None else max(0, min(index, last))
         self.sections.insertWidget(index, box)
         return box
 

@@ -430,6 +430,7 @@ def test_unwritable_pdf_target_is_reported_not_raised(
 
 TAB_ORDER = [
     "patientIdInput",
+    "administeredOnInput",
     "heightInput",
     "heightUnitCombo",
     "heightMeasuredOnInput",
