@@ -9,7 +9,10 @@
    change the weight (a full recalculation and re-render each time): time from the key press
    to the end of the repaint it caused, for a digit that changes one dose into another, and
    for the worst case, a digit that turns "—" (weight below the possible range) into a dose.
-   Prints median and p99 (target p99 ≤ 16.7 ms, one frame at 60 Hz).
+   Prints median and p99 (target p99 ≤ 16.7 ms, one frame at 60 Hz). Then the same with a
+   patient identifier typed whose history holds ``--doses`` verified doses (a temporary
+   journal). Off the keystroke path, timed apart: the History panel's redraw (once typing
+   pauses, from the doses read once) and the journal read (once per identifier, debounced).
 
 Prints figures only; never fails on timings. Run from the repository root:
     python bench/startup.py [--runs 9] [--keystrokes 400]
@@ -124,9 +127,41 @@ def bench_startup(runs: int) -> None:
     )
 
 
-def bench_keystrokes(count: int) -> None:
+PATIENT = "BENCH-0001"
+
+
+def fill_journal(doses: int) -> None:
+    """A temporary journal holding ``doses`` verified doses of PATIENT, three weeks apart."""
+    from datetime import date, timedelta
+
+    from ixempra_gui.core.calculator import calculate
+    from ixempra_gui.core.models import Order
+    from ixempra_gui.journal.entries import NewRecord
+    from ixempra_gui.journal.store import Journal
+
+    order = Order(
+        height="170 cm",
+        weight="70 kg",
+        regimen="monotherapy",
+        ast="30 U/L",
+        ast_uln="40 U/L",
+        alt="25 U/L",
+        alt_uln="40 U/L",
+        bilirubin="0.8 mg/dL",
+        bilirubin_uln="1.2 mg/dL",
+    )
+    result = calculate(order)
+    with Journal.open() as journal:
+        for i in range(doses):
+            day = date.today() - timedelta(days=21 * (doses - i))
+            new = NewRecord(PATIENT, day, "A. Pharmacist", "B. Checker", order, result)
+            journal.record(new, acknowledge_history=True)
+
+
+def bench_keystrokes(count: int, doses: int) -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     os.environ["IXEMPRA_CONFIG_DIR"] = tempfile.mkdtemp(prefix="ixempra-bench-config-")
+    os.environ["IXEMPRA_DATA_DIR"] = tempfile.mkdtemp(prefix="ixempra-bench-data-")
     sys.path.insert(0, str(REPO_ROOT))
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
@@ -171,17 +206,55 @@ def bench_keystrokes(count: int) -> None:
         QTest.keyClick(weight, digits[i % 10])  # recalculates synchronously (textChanged)
         app.processEvents()  # the repaint the new figures scheduled
         elapsed = time.perf_counter() - start
-        doses.add(dose.text())
+        shown.add(dose.text())
         return elapsed
 
-    doses: set[str] = set()
-    for label, via_invalid in (("dose → dose", False), ("'—' → dose (worst case)", True)):
-        samples = sorted(one_keystroke(i, via_invalid) for i in range(count))
-        p99 = samples[min(len(samples) - 1, round(0.99 * (len(samples) - 1)))]
-        print(f"keystroke → result rendered, {label}, {count} keystrokes:")
-        print(f"  median {statistics.median(samples) * 1000:6.2f} ms")
-        print(f"  p99    {p99 * 1000:6.2f} ms   (target ≤ 16.7 ms, one frame at 60 Hz)")
-    print(f"  ({len(doses)} different doses shown)")
+    shown: set[str] = set()
+
+    def measure(where: str) -> None:
+        for label, via_invalid in (("dose → dose", False), ("'—' → dose (worst case)", True)):
+            samples = sorted(one_keystroke(i, via_invalid) for i in range(count))
+            p99 = samples[min(len(samples) - 1, round(0.99 * (len(samples) - 1)))]
+            print(f"keystroke → result rendered, {label}, {where}, {count} keystrokes:")
+            print(f"  median {statistics.median(samples) * 1000:6.2f} ms")
+            print(f"  p99    {p99 * 1000:6.2f} ms   (target ≤ 16.7 ms, one frame at 60 Hz)")
+
+    measure("no patient identifier")
+    print(f"  ({len(shown)} different doses shown)")
+
+    fill_journal(doses)
+    patient = window.findChild(QLineEdit, "patientIdInput")
+    patient.setText(PATIENT)
+    deadline = time.perf_counter() + 5
+    while window.verification.read_for != PATIENT and time.perf_counter() < deadline:
+        app.processEvents()
+        time.sleep(0.005)
+    history = window.findChild(QLabel, "historySummary").text()
+    assert history.startswith(f"{doses} verified doses"), history
+    weight.setFocus()
+    measure(f"patient with {doses} verified doses")
+
+    redraws = []
+    for i in range(100):
+        weight.setText(f"{60 + i % 30} kg")  # recalculated (not timed); the panel is pending
+        app.processEvents()
+        start = time.perf_counter()
+        window.verification.render_history()
+        app.processEvents()
+        redraws.append(time.perf_counter() - start)
+    redraws.sort()
+    print(f"History panel redraw once typing pauses ({doses} doses), 100 redraws:")
+    print(f"  median {statistics.median(redraws) * 1000:6.2f} ms, p99 {redraws[98] * 1000:6.2f} ms")
+
+    from ixempra_gui.journal.store import read_patient_doses
+
+    reads = []
+    for _ in range(50):
+        start = time.perf_counter()
+        read_patient_doses(PATIENT)
+        reads.append(time.perf_counter() - start)
+    print(f"journal read for the History panel ({doses} doses; once per identifier, debounced):")
+    print(f"  median {statistics.median(reads) * 1000:6.2f} ms   (not on the keystroke path)")
     window.close()
 
 
@@ -189,10 +262,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=9, help="start-up runs per variant")
     parser.add_argument("--keystrokes", type=int, default=400)
+    parser.add_argument(
+        "--doses", type=int, default=20, help="verified doses in the patient's history"
+    )
     args = parser.parse_args()
     print(f"{platform.python_implementation()} {platform.python_version()}, {platform.machine()}")
     bench_startup(args.runs)
-    bench_keystrokes(args.keystrokes)
+    bench_keystrokes(args.keystrokes, args.doses)
 
 
 if __name__ == "__main__":

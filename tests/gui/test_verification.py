@@ -490,6 +490,7 @@ def test_history_panel_lists_a_recorded_dose_and_the_21_day_warning(
     assert not chart.grab().isNull()
     # The day after: the dose given 21 days before no longer counts, and nothing is re-read.
     type_into(qtbot, window, "administeredOnInput", (TODAY + timedelta(days=1)).isoformat())
+    qtbot.waitUntil(lambda: "within" in child(panel, QLabel, "historyWindow").text())
     window_line = child(panel, QLabel, "historyWindow").text()
     assert "0 units already given + 75 this dose = 75 of 90 units: within the limit" in window_line
     assert child(panel, QLabel, "historyWarnings").text() == ""
@@ -515,8 +516,10 @@ def test_typing_the_identifier_reads_the_journal_once_it_pauses(
     qtbot.waitUntil(lambda: reads == ["MRN-0012345"])
     assert summary.text().startswith("1 verified dose of patient MRN-0012345")
     type_into(qtbot, window, "weightInput", "62 kg")  # the order changes: no new read
+    chart = child(window, QWidget, "weightTrendChart")
+    assert "62 kg" not in chart.accessibleDescription()  # redrawn once typing pauses
+    qtbot.waitUntil(lambda: "62 kg on" in chart.accessibleDescription())
     assert reads == ["MRN-0012345"]
-    assert "62 kg" in child(window, QWidget, "weightTrendChart").accessibleDescription()
 
 
 def test_an_unreadable_journal_is_said_not_hidden(
