@@ -86,7 +86,7 @@ class Verification(QObject):
 
         self.verified: tuple[StoredRecord, FormInput, Preferences] | None = None
         self.dialog: QWidget | None = None
-        self.action = QAction("&Verify (independent double check)…", window)
+        self.action = QAction("V&erify (independent double check)…", window)
         self.action.setObjectName("verifyAction")
         self.action.setShortcut(QKeySequence("Ctrl+Shift+V"))
         self.action.triggered.connect(self.verify)
