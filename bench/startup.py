@@ -53,7 +53,7 @@ class FirstPaint(QObject):
 
 if variant == "app":
     from ixempra_gui.app import create_main_window
-    window = create_main_window()
+    window = create_main_window(defer_coverage=True)  # as app.main builds it
 else:
     from PySide6.QtWidgets import QLabel
     window = QLabel("Ixempra dosing workstation")

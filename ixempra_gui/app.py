@@ -110,12 +110,15 @@ def _identify(app: QApplication) -> None:
     app.setWindowIcon(QIcon(str(resource_path("icons", "ixempra-gui.svg"))))
 
 
-def create_main_window(settings_file: str | Path | None = None) -> MainWindow:
+def create_main_window(
+    settings_file: str | Path | None = None, defer_coverage: bool = False
+) -> MainWindow:
     """The main window, built and restored but not shown, without starting an event loop.
 
     A QApplication must already exist (the app's ``main``, or pytest-qt). Settings come from the
     explicit INI file (``settings_file``, else ``$IXEMPRA_CONFIG_DIR/settings.ini``, else the
     user's config folder); unusable stored values keep their defaults and are reported.
+    ``defer_coverage`` (used by ``main``) builds the Coverage tab just after the first frame.
     """
     from ixempra_gui.ui.settings import load_preferences, open_settings
 
@@ -126,7 +129,7 @@ def create_main_window(settings_file: str | Path | None = None) -> MainWindow:
         _identify(app)
     settings = open_settings(Path(settings_file) if settings_file is not None else None)
     prefs, problems = load_preferences(settings)
-    window = MainWindow(prefs, settings)
+    window = MainWindow(prefs, settings, defer_coverage=defer_coverage)
     window.restore_state()
     for problem in problems:
         print(f"ixempra-gui: settings {settings.fileName()}: {problem}", file=sys.stderr)
@@ -167,7 +170,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sys.excepthook = hook
     try:
         try:
-            window = create_main_window()
+            window = create_main_window(defer_coverage=True)  # built after the first frame
         except Exception as err:  # e.g. an unreadable policy file: say so, do not just vanish
             hook(type(err), err, err.__traceback__)
             return 1

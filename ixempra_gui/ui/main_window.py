@@ -31,10 +31,14 @@ from ixempra_gui.preferences import Preferences
 if TYPE_CHECKING:  # the presenter (and through it the core) loads after the first paint
     from ixempra_gui.presenter import FormInput, ViewState
 from ixempra_gui.form_text import BANNER_TEXT, INITIAL_DETAIL, StatusKind, print_tooltip
-from ixempra_gui.ui.coverage_panel import CoveragePanel
 from ixempra_gui.ui.order_form import OrderForm
 from ixempra_gui.ui.result_panel import ResultPanel
 from ixempra_gui.ui.verification import Verification
+
+if TYPE_CHECKING:
+    from ixempra_gui.ui.coverage_panel import CoveragePanel
+
+COVERAGE_TAB_TIP = "Payer policy criteria and the prior-authorization summary"
 
 
 class MainWindow(QMainWindow):
@@ -45,6 +49,7 @@ class MainWindow(QMainWindow):
         prefs: Preferences | None = None,
         settings: QSettings | None = None,
         parent: QWidget | None = None,
+        defer_coverage: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
@@ -71,14 +76,14 @@ class MainWindow(QMainWindow):
         self.form_scroll = form_scroll
 
         # The Coverage tab shares the left side with the order: the dose stays in sight.
-        self.coverage = CoveragePanel(lambda: self.today(), self.recalculate)
+        self._coverage: CoveragePanel | None = None
         self.tabs = QTabWidget()
         self.tabs.setObjectName("orderTabs")
         self.tabs.setAccessibleName("Order and coverage")
         self.tabs.addTab(form_scroll, "Order")
-        self.tabs.addTab(self.coverage, "Coverage")
+        self.tabs.addTab(QWidget(), "Coverage")  # the panel replaces it (see coverage)
         self.tabs.setTabToolTip(0, "The order: dose inputs (Ctrl+Tab: next tab)")
-        self.tabs.setTabToolTip(1, "Payer policy criteria and the prior-authorization summary")
+        self.tabs.setTabToolTip(1, COVERAGE_TAB_TIP)
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
@@ -90,6 +95,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
 
         self._make_actions()
+        if not defer_coverage:
+            self._install_coverage()
+        self.tabs.currentChanged.connect(lambda index: index == 1 and self.coverage)
         self.verification = Verification(self, self.file_menu)  # Verify, History, record id
         self.form.changed.connect(self.recalculate)
         self._render_initial()
@@ -122,14 +130,49 @@ class MainWindow(QMainWindow):
         file_menu = self.file_menu = self.menuBar().addMenu("&File")
         file_menu.addAction(self.print_action)
         file_menu.addAction(self.pdf_action)
-        file_menu.addActions([self.coverage.print_action, self.coverage.pdf_action])
-        file_menu.addSeparator()
+        self._coverage_anchor = file_menu.addSeparator()  # the coverage actions go before it
         file_menu.addAction(prefs_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         self.menuBar().addMenu("&Help").addAction(about_action)
         self.result_panel.print_button.clicked.connect(self.print_action.trigger)
         self.result_panel.pdf_button.clicked.connect(self.pdf_action.trigger)
+
+    @property
+    def coverage(self) -> CoveragePanel:
+        """The Coverage tab's panel, built on first use."""
+        if self._coverage is None:
+            self._install_coverage()
+        assert self._coverage is not None
+        return self._coverage
+
+    def _install_coverage(self) -> None:
+        """Build the Coverage panel in place of its placeholder tab.
+
+        ``app.main`` builds it just after the first frame (about 11 ms saved before the window
+        shows); ``create_main_window()`` builds it at once, so every widget exists on return.
+        """
+        if self._coverage is not None:
+            return
+        from ixempra_gui.ui.coverage_panel import CoveragePanel
+
+        panel = CoveragePanel(lambda: self.today(), self.recalculate)
+        self._coverage = panel
+        current = self.tabs.currentIndex()
+        placeholder = self.tabs.widget(1)
+        blocked = self.tabs.blockSignals(True)
+        self.tabs.removeTab(1)
+        self.tabs.insertTab(1, panel, "Coverage")
+        self.tabs.setTabToolTip(1, COVERAGE_TAB_TIP)
+        self.tabs.setCurrentIndex(current)
+        self.tabs.blockSignals(blocked)
+        placeholder.deleteLater()
+        self.file_menu.insertActions(self._coverage_anchor, [panel.print_action, panel.pdf_action])
+        if self.view is not None:
+            panel.show_order(self.view, self._patient())
+
+    def _patient(self) -> str:
+        return self.form_snapshot.patient_id if self.form_snapshot is not None else ""
 
     def _fit_to_screen(self) -> None:
         """Start at a size that fits the screen (a 1366x768 laptop, or 200 % scaling)."""
@@ -157,6 +200,7 @@ class MainWindow(QMainWindow):
         if not self._painted:
             self._painted = True
             QTimer.singleShot(0, self.recalculate)
+            QTimer.singleShot(0, self._install_coverage)
 
     def _render_initial(self) -> None:
         """The empty form's true state, without the presenter: no dose, input needed."""
@@ -189,8 +233,8 @@ class MainWindow(QMainWindow):
     def render(self, view: ViewState) -> None:
         self.result_panel.render(view)
         self.form.show_messages({**view.field_messages, **self.verification.messages()})
-        patient = self.form_snapshot.patient_id if self.form_snapshot is not None else ""
-        self.coverage.show_order(view, patient)
+        if self._coverage is not None:
+            self._coverage.show_order(view, self._patient())
         self._set_printing(view.ready, view.print_tooltip)
         self.verification.render(view)
 

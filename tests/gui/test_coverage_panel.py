@@ -312,3 +312,26 @@ def test_a_mnemonic_reaches_only_the_tab_in_sight(qtbot, window: MainWindow) -> 
     line(window, "requestDateInput").setFocus()
     qtbot.keyClick(window.focusWidget(), Qt.Key.Key_I, Qt.KeyboardModifier.AltModifier)
     assert window.focusWidget() is line(window, "diagnosisInput")
+
+
+def test_app_main_builds_the_tab_right_after_the_first_frame(qtbot) -> None:
+    """app.main defers the Coverage panel past the first paint; it then works as when built
+    at once, with its File-menu actions in place and the order already shown in it."""
+    win = app.create_main_window(defer_coverage=True)
+    qtbot.addWidget(win)
+    assert win.findChild(QWidget, "coveragePanel") is None  # not yet: the window paints first
+    win.show()
+    qtbot.waitUntil(lambda: win.findChild(QWidget, "coveragePanel") is not None, timeout=5000)
+    names = [a.text() for a in win.file_menu.actions()]
+    pdf = names.index("Save worksheet as P&DF…")
+    assert "prior-authorization" in " ".join(names[pdf + 1 : pdf + 3]).lower()
+    fill_meets(qtbot, win)
+    assert text_of(win, "coverageVerdict") == "MEETS I.1.A.i"
+
+
+def test_opening_the_tab_builds_it_at_once(qtbot) -> None:
+    win = app.create_main_window(defer_coverage=True)
+    qtbot.addWidget(win)
+    win.findChild(QTabWidget, "orderTabs").setCurrentIndex(1)
+    panel = win.findChild(QWidget, "coveragePanel")
+    assert panel is not None and win.findChild(QTabWidget, "orderTabs").currentWidget() is panel
