@@ -9,7 +9,6 @@ built from a fresh calculation at the moment of printing. No coverage rule lives
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from pathlib import Path
@@ -20,7 +19,6 @@ from PySide6.QtGui import QAction, QFont, QPainter, QPen, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -554,20 +552,15 @@ class CoveragePanel(QWidget):
             self._status("Prior-authorization summary sent to the printer.")
 
     def default_pdf_name(self) -> str:
-        patient = re.sub(r"[^A-Za-z0-9_-]+", "-", self.patient_id).strip("-") or "patient"
-        return f"ixempra-prior-auth-{patient}-{datetime.now().strftime('%Y%m%d-%H%M')}.pdf"
+        from ixempra_gui.ui.printing import pdf_file_name
+
+        return pdf_file_name("prior-auth", self.patient_id)
 
     def ask_pdf_path(self) -> Path | None:
-        chosen, _ = QFileDialog.getSaveFileName(
-            self,
-            "Save prior-authorization summary as PDF",
-            str(Path.home() / self.default_pdf_name()),
-            "PDF documents (*.pdf)",
-        )
-        if not chosen:
-            return None
-        path = Path(chosen)
-        return path if path.suffix.lower() == ".pdf" else path.with_suffix(".pdf")
+        from ixempra_gui.ui.printing import ask_pdf_path
+
+        caption = "Save prior-authorization summary as PDF"
+        return ask_pdf_path(self, caption, self.default_pdf_name())
 
     def save_pdf(self, path: Path | None = None) -> Path | None:
         """Write the summary PDF (asks where unless ``path`` is given); the path, or None."""

@@ -7,7 +7,6 @@ calculation of the form at the moment of printing, never from what an earlier ed
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,7 +14,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSettings, Qt, QTimer, qVersion
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFrame,
     QMainWindow,
     QMessageBox,
@@ -278,22 +276,14 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("Worksheet sent to the printer.", 8000)
 
     def default_pdf_name(self) -> str:
-        typed = self.form_snapshot.patient_id if self.form_snapshot else ""
-        patient = re.sub(r"[^A-Za-z0-9_-]+", "-", typed)
-        stamp = datetime.now().strftime("%Y%m%d-%H%M")
-        return f"ixempra-worksheet-{patient.strip('-') or 'patient'}-{stamp}.pdf"
+        from ixempra_gui.ui.printing import pdf_file_name
+
+        return pdf_file_name("worksheet", self._patient())
 
     def ask_pdf_path(self) -> Path | None:
-        chosen, _ = QFileDialog.getSaveFileName(
-            self,
-            "Save worksheet as PDF",
-            str(Path.home() / self.default_pdf_name()),
-            "PDF documents (*.pdf)",
-        )
-        if not chosen:
-            return None
-        path = Path(chosen)
-        return path if path.suffix.lower() == ".pdf" else path.with_suffix(".pdf")
+        from ixempra_gui.ui.printing import ask_pdf_path
+
+        return ask_pdf_path(self, "Save worksheet as PDF", self.default_pdf_name())
 
     def save_pdf(self, path: Path | None = None) -> Path | None:
         """Write the worksheet PDF (asks where unless ``path`` is given); the path, or None."""

@@ -7,7 +7,9 @@ renamed over it, so a crash never leaves a half-written worksheet under the chos
 from __future__ import annotations
 
 import os
+import re
 import tempfile
+from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import QLocale, QMarginsF
@@ -83,3 +85,22 @@ def print_html(
         return False
     build_document(html, title).print_(printer)
     return True
+
+
+def pdf_file_name(kind: str, patient_id: str) -> str:
+    """A default file name: ixempra-<kind>-<patient>-<YYYYmmdd-HHMM>.pdf, safe on any disk."""
+    patient = re.sub(r"[^A-Za-z0-9_-]+", "-", patient_id).strip("-") or "patient"
+    return f"ixempra-{kind}-{patient}-{datetime.now().strftime('%Y%m%d-%H%M')}.pdf"
+
+
+def ask_pdf_path(parent: QWidget, caption: str, default_name: str) -> Path | None:
+    """Ask where to save a PDF (in the home folder by default); None if cancelled."""
+    from PySide6.QtWidgets import QFileDialog
+
+    chosen, _ = QFileDialog.getSaveFileName(
+        parent, caption, str(Path.home() / default_name), "PDF documents (*.pdf)"
+    )
+    if not chosen:
+        return None
+    path = Path(chosen)
+    return path if path.suffix.lower() == ".pdf" else path.with_suffix(".pdf")
