@@ -17,10 +17,8 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -36,7 +34,7 @@ from ixempra_gui.form_text import (
     MessageKind,
 )
 from ixempra_gui.preferences import UNIT_CHOICES, Preferences
-from ixempra_gui.ui.widgets import is_dark
+from ixempra_gui.ui.widgets import field_row, is_dark
 
 if TYPE_CHECKING:  # the presenter loads after the first paint (bench/startup.py)
     from ixempra_gui.presenter import FieldMessage, FormInput
@@ -266,23 +264,7 @@ class OrderForm(QWidget):
         label = QLabel(text)
         label.setBuddy(field)  # the mnemonic focuses the field; screen readers pair them
         label.setWordWrap(True)
-        message = QLabel()
-        message.setObjectName(f"{_camel(key)}Message")
-        message.setWordWrap(True)
-        message.setTextFormat(Qt.TextFormat.PlainText)
-        message.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
-        message.hide()
-        cell = QWidget()
-        column = QVBoxLayout(cell)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        line = QHBoxLayout()
-        line.setSpacing(4)
-        for i, widget in enumerate(row):
-            line.addWidget(widget, 1 if i == 0 else 0)
-        column.addLayout(line)
-        column.addWidget(message)
-        form.addRow(label, cell)
+        message = field_row(form, label, row, f"{_camel(key)}Message")
         self.inputs[key] = field
         self.messages[key] = message
         self._chain.extend(row)

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -45,7 +44,7 @@ from PySide6.QtWidgets import (
 from ixempra_gui.form_text import FIELD_LABELS, REGIMEN_CHOICES, MessageKind, StatusKind
 from ixempra_gui.preferences import UNIT_CHOICES, Preferences
 from ixempra_gui.ui.order_form import _MESSAGE_PREFIX, _EnterMovesOn, field_style
-from ixempra_gui.ui.widgets import is_dark
+from ixempra_gui.ui.widgets import field_row, is_dark
 
 if TYPE_CHECKING:
     from ixempra_gui.core.models import DoseResult, Order
@@ -392,23 +391,7 @@ class VerifyDialog(QDialog):
     def _row(self, form: QFormLayout, key: str, row: list[QWidget]) -> None:
         label = QLabel(_MNEMONICS[key])
         label.setBuddy(row[0])
-        message = QLabel()
-        message.setObjectName(f"verify{_camel(key)}Message")
-        message.setWordWrap(True)
-        message.setTextFormat(Qt.TextFormat.PlainText)
-        message.hide()
-        self.messages[key] = message
-        cell = QWidget()
-        column = QVBoxLayout(cell)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.setSpacing(2)
-        line = QHBoxLayout()
-        line.setSpacing(4)
-        for i, widget in enumerate(row):
-            line.addWidget(widget, 1 if i == 0 else 0)
-        column.addLayout(line)
-        column.addWidget(message)
-        form.addRow(label, cell)
+        self.messages[key] = field_row(form, label, row, f"verify{_camel(key)}Message")
 
     def _fit_to_screen(self) -> None:
         hint = self.sizeHint()

@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPalette, QPen
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ixempra_gui.form_text import GAUGE_MAX, StatusKind
 
@@ -282,3 +290,26 @@ class VialPicture(QWidget):
                 Qt.AlignmentFlag.AlignHCenter,
                 fill.label,
             )
+
+
+def field_row(form: QFormLayout, label: QLabel, row: list[QWidget], object_name: str) -> QLabel:
+    """Add one form row: the field (stretching) with its unit selector on a line, and under them
+    a hidden plain-text message label (returned) that says what is wrong with the field."""
+    message = QLabel()
+    message.setObjectName(object_name)
+    message.setWordWrap(True)
+    message.setTextFormat(Qt.TextFormat.PlainText)
+    message.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+    message.hide()
+    cell = QWidget()
+    column = QVBoxLayout(cell)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.setSpacing(2)
+    line = QHBoxLayout()
+    line.setSpacing(4)
+    for i, widget in enumerate(row):
+        line.addWidget(widget, 1 if i == 0 else 0)
+    column.addLayout(line)
+    column.addWidget(message)
+    form.addRow(label, cell)
+    return message
