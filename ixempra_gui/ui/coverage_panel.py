@@ -46,8 +46,14 @@ from ixempra_gui.coverage_text import (
     TOXICITY_CHOICES,
 )
 from ixempra_gui.form_text import DASH, MessageKind, StatusKind
-from ixempra_gui.ui.order_form import _EnterMovesOn, field_style
-from ixempra_gui.ui.widgets import StatusIcon, accent, is_dark
+from ixempra_gui.ui.order_form import _EnterMovesOn
+from ixempra_gui.ui.widgets import (
+    StatusIcon,
+    accent,
+    mark_field,
+    selectable_on_press,
+    set_text,
+)
 
 if TYPE_CHECKING:  # the presenters (and the core) load after the first paint
     from ixempra_gui.coverage_presenter import ChecklistLine, CoverageForm, CoverageView
@@ -72,17 +78,12 @@ _VERDICT_KIND = {
 }
 
 
-def _set(label: QLabel, text: str) -> None:
-    if label.text() != text:
-        label.setText(text)
-
-
 def _value_label(name: str, accessible: str, rich: bool = False) -> QLabel:
     label = QLabel(DASH)
     label.setObjectName(name)
     label.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
     label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    selectable_on_press(label)
     label.setAccessibleName(accessible)
     label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
     return label
@@ -101,7 +102,7 @@ class CoverageVerdict(QFrame):
         self.text.setAccessibleName("Coverage verdict")
         self.text.setWordWrap(True)
         self.text.setTextFormat(Qt.TextFormat.PlainText)
-        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        selectable_on_press(self.text)
         font = QFont(self.text.font())
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.3)
@@ -111,7 +112,7 @@ class CoverageVerdict(QFrame):
         self.detail.setAccessibleName("Coverage: why")
         self.detail.setWordWrap(True)
         self.detail.setTextFormat(Qt.TextFormat.PlainText)
-        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        selectable_on_press(self.detail)
         words = QVBoxLayout()
         words.setSpacing(2)
         words.addWidget(self.text)
@@ -124,8 +125,8 @@ class CoverageVerdict(QFrame):
         self.icon.set_kind(self._kind)
 
     def show_verdict(self, kind: StatusKind, text: str, detail: str) -> None:
-        _set(self.text, text)
-        _set(self.detail, detail)
+        set_text(self.text, text)
+        set_text(self.detail, detail)
         self.text.setAccessibleDescription(detail)
         if kind is not self._kind:
             self._kind = kind
@@ -467,17 +468,17 @@ class CoveragePanel(QWidget):
     def render(self, view: CoverageView) -> None:
         self.verdict.show_verdict(_VERDICT_KIND[view.kind.value], view.verdict, view.detail)
         self._show_messages(view.field_messages)
-        _set(self.order_facts, "\n".join(f"{k}: {v}" for k, v in view.order_facts) or DASH)
-        _set(self.findings, "\n".join(f"• {f}" for f in view.findings))
+        set_text(self.order_facts, "\n".join(f"{k}: {v}" for k, v in view.order_facts) or DASH)
+        set_text(self.findings, "\n".join(f"• {f}" for f in view.findings))
         if self.findings_box.isVisibleTo(self) != bool(view.findings):
             self.findings_box.setVisible(bool(view.findings))
-        _set(self.criteria, _checklist_html(view.criteria) or DASH)
+        set_text(self.criteria, _checklist_html(view.criteria) or DASH)
         self.criteria.setAccessibleDescription("\n".join(ln.text for ln in view.criteria))
-        _set(self.exclusions, _checklist_html(view.exclusions) or DASH)
+        set_text(self.exclusions, _checklist_html(view.exclusions) or DASH)
         self.exclusions.setAccessibleDescription("\n".join(ln.text for ln in view.exclusions))
-        _set(self.authorization, f"Authorization: {view.authorization}")
-        _set(self.dosing_limit, f"Dosing limit: {view.dosing_limit}")
-        _set(self.notes, "\n".join(f"Note: {n}" for n in view.notes))
+        set_text(self.authorization, f"Authorization: {view.authorization}")
+        set_text(self.dosing_limit, f"Dosing limit: {view.dosing_limit}")
+        set_text(self.notes, "\n".join(f"Note: {n}" for n in view.notes))
         self.notes.setVisible(bool(view.notes))
         self._set_available(view.pa_enabled, view.pa_tooltip)
 
@@ -490,9 +491,7 @@ class CoveragePanel(QWidget):
                 label.setVisible(bool(text))
             state = next((m.kind.value for m in found if m.kind is MessageKind.ERROR), "")
             field = self.inputs[key]
-            if (field.property("state") or "") != state:
-                field.setProperty("state", state)
-                field.setStyleSheet(field_style(state, is_dark(field.palette())))
+            mark_field(field, state)
             described = "\n".join([*(m.text for m in found), _DESCRIPTIONS[key]])
             if field.accessibleDescription() != described:
                 field.setAccessibleDescription(described)

@@ -14,6 +14,8 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from ixempra_gui.ui.widgets import selectable_on_press, set_text
+
 if TYPE_CHECKING:
     from ixempra_gui.history_view import HistoryView, TrendPoint
 
@@ -23,7 +25,7 @@ def _label(name: str, accessible: str) -> QLabel:
     label.setObjectName(name)
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    selectable_on_press(label)
     label.setAccessibleName(accessible)
     label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
     return label
@@ -31,7 +33,7 @@ def _label(name: str, accessible: str) -> QLabel:
 
 def _set(label: QLabel, text: str) -> None:
     if label.text() != text:
-        label.setText(text)
+        set_text(label, text)
         label.setAccessibleDescription(text)
     if label.isVisibleTo(label.parentWidget() or label) != bool(text):
         label.setVisible(bool(text))

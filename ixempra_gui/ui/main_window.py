@@ -11,9 +11,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, QTimer, qVersion
+from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, qVersion
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QMainWindow,
     QMessageBox,
@@ -235,6 +236,11 @@ class MainWindow(QMainWindow):
             self._coverage.show_order(view, self._patient())
         self._set_printing(view.ready, view.print_tooltip)
         self.verification.render(view)
+        # Lay out what changed now, before the next frame: left to the event loop, each level
+        # of nesting (label, section, scroll area, panel) took a pass of its own and the
+        # details were painted twice, once at the old size (bench/startup.py).
+        for _ in range(3):
+            QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
     def _set_printing(self, ready: bool, tooltip: str) -> None:
         for action, button in (

@@ -34,7 +34,7 @@ from ixempra_gui.form_text import (
     MessageKind,
 )
 from ixempra_gui.preferences import UNIT_CHOICES, Preferences
-from ixempra_gui.ui.widgets import field_row, is_dark
+from ixempra_gui.ui.widgets import field_row, mark_field
 
 if TYPE_CHECKING:  # the presenter loads after the first paint (bench/startup.py)
     from ixempra_gui.presenter import FieldMessage, FormInput
@@ -84,20 +84,6 @@ _MESSAGE_PREFIX = {
     MessageKind.NOTE: "",
 }
 _STATE = {MessageKind.ERROR: "error", MessageKind.WARNING: "warning", MessageKind.NOTE: ""}
-_BORDERS = {"error": "solid", "warning": "dashed"}
-
-
-def field_style(state: str, dark: bool) -> str:
-    """A 2 px frame on a field with a problem (solid: error, dashed: to check); the message
-    beside the field says the same in words. Set per field, only while it has a problem: a
-    style sheet on the whole form would slow start-up and every repaint."""
-    if not state:
-        return ""
-    colour = {"error": ("#b71c1c", "#ef9a9a"), "warning": ("#a35a00", "#ffcc80")}[state][dark]
-    return (
-        f"QLineEdit, QComboBox {{ border: 2px {_BORDERS[state]} {colour}; "
-        "border-radius: 2px; padding: 1px; }"
-    )
 
 
 _LAB_UNIT_OF = {"ast_uln": "ast", "alt_uln": "alt", "bilirubin_uln": "bilirubin"}
@@ -244,9 +230,23 @@ class OrderForm(QWidget):
 
         for widget in self._chain:
             widget.installEventFilter(self._enter)
+        for field in self.inputs.values():
+            field.installEventFilter(self)  # FocusOut: see show_messages
         for first, second in zip(self._chain, self._chain[1:], strict=False):
             QWidget.setTabOrder(first, second)
         self.apply_preferences(prefs, initial=True)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """A field that loses focus gives back the line its corrected message kept."""
+        if event.type() == QEvent.Type.FocusOut:
+            for key, field in self.inputs.items():
+                if field is watched:
+                    label = self.messages.get(key)
+                    if label is not None and not label.text() and label.isVisibleTo(self):
+                        label.setMinimumHeight(0)
+                        label.hide()
+                    break
+        return False
 
     # --- building ---------------------------------------------------------------------------
 
@@ -394,13 +394,16 @@ class OrderForm(QWidget):
             found = messages.get(key, ())
             text = "\n".join(_MESSAGE_PREFIX[m.kind] + m.text for m in found)
             if label.text() != text:
+                keep = not text and self.inputs[key].hasFocus() and label.isVisibleTo(self)
+                label.setMinimumHeight(label.height() if keep else 0)
                 label.setText(text)
-                label.setVisible(bool(text))
+                label.setVisible(bool(text) or keep)
+                # else the emptied line stays until the field loses focus (eventFilter): the
+                # rows below do not jump while the pharmacist types, and a keystroke that turns
+                # a wrong value right re-lays out nothing (bench/startup.py).
             state = next((_STATE[m.kind] for m in found if _STATE[m.kind]), "")
             field = self.inputs[key]
-            if (field.property("state") or "") != state:
-                field.setProperty("state", state)
-                field.setStyleSheet(field_style(state, is_dark(field.palette())))
+            mark_field(field, state)
             # Screen readers read the description: the problem first, then what is accepted.
             described = "\n".join([*(m.text for m in found), self._hints.get(key, "")]).strip()
             if field.accessibleDescription() != described:
@@ -412,8 +415,9 @@ class OrderForm(QWidget):
             if key not in self.messages
             for m in found
         ]
-        self.other_messages.setText("\n".join(orphans))
-        self.other_messages.setVisible(bool(orphans))
+        if self.other_messages.text() != "\n".join(orphans):
+            self.other_messages.setText("\n".join(orphans))
+            self.other_messages.setVisible(bool(orphans))
 
     def apply_preferences(self, prefs: Preferences, initial: bool = False) -> None:
         """Default units and ULNs from the preferences, only where nothing has been typed yet

@@ -24,11 +24,28 @@ from PySide6.QtWidgets import (
 )
 
 if TYPE_CHECKING:
-    from ixempra_gui.presenter import ViewState
+    from collections.abc import Sequence
+
+    from ixempra_gui.presenter import ReasonLine, ViewState
 from ixempra_gui.form_text import NOT_VERIFIED
-from ixempra_gui.ui.widgets import HepaticGauge, StatusBanner, VialPicture
+from ixempra_gui.ui.widgets import (
+    HepaticGauge,
+    StatusBanner,
+    VialPicture,
+    selectable_on_press,
+    set_text,
+)
 
 _SEVERITY_WORDS = {"stop": "Stop", "warning": "Warning", "info": "Info"}
+
+
+def reasons_text(reasons: Sequence[ReasonLine]) -> str:
+    """Each reason with its severity and, on the next line, its source. Plain text: a rich-text
+    label is laid out as a document on every layout pass, which cost a frame per keystroke."""
+    return "\n\n".join(
+        f"{_SEVERITY_WORDS.get(r.severity, r.severity)}: {r.message}\n    Source: {r.source}"
+        for r in reasons
+    )
 
 
 def _value_label(name: str, accessible: str, description: str = "") -> QLabel:
@@ -36,7 +53,7 @@ def _value_label(name: str, accessible: str, description: str = "") -> QLabel:
     label.setObjectName(name)
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(True)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    selectable_on_press(label)
     label.setAccessibleName(accessible)
     label.setAccessibleDescription(description or accessible)
     label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -49,11 +66,6 @@ def _fixed_line(label: QLabel, widest: str) -> None:
     label.setWordWrap(False)
     label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
     label.setMinimumWidth(label.fontMetrics().horizontalAdvance(widest) + 4)
-
-
-def _set(label: QLabel, text: str) -> None:
-    if label.text() != text:
-        label.setText(text)
 
 
 class ResultPanel(QWidget):
@@ -122,7 +134,6 @@ class ResultPanel(QWidget):
         self.level_rules = _value_label("levelRulesValue", "Dose level rules")
         self.inputs_echo = _value_label("inputsEchoValue", "Inputs as understood")
         self.reasons = _value_label("reasonsValue", "Reasons and sources")
-        self.reasons.setTextFormat(Qt.TextFormat.RichText)
 
         details = QWidget()
         self.sections = QVBoxLayout(details)
@@ -169,30 +180,21 @@ class ResultPanel(QWidget):
 
     def render(self, view: ViewState) -> None:
         self.banner.show_status(view.kind, view.banner_text, view.banner_detail)
-        _set(self.dose, view.dose_value)
-        _set(self.level, view.level_value)
-        _set(self.dose_note, view.dose_note)
+        set_text(self.dose, view.dose_value)
+        set_text(self.level, view.level_value)
+        set_text(self.dose_note, view.dose_note)
         if self.dose_note.isVisibleTo(self) != bool(view.dose_note):
             self.dose_note.setVisible(bool(view.dose_note))
-        _set(self.gate, "\n".join(view.gate_lines) or "—")
-        _set(self.bsa, view.bsa_value)
-        _set(self.bsa_detail, view.bsa_detail or "—")
-        _set(self.vials, view.vials_value)
+        set_text(self.gate, "\n".join(view.gate_lines) or "—")
+        set_text(self.bsa, view.bsa_value)
+        set_text(self.bsa_detail, view.bsa_detail or "—")
+        set_text(self.vials, view.vials_value)
         self.vial_picture.set_fills(view.vial_fill)
         if self.vial_picture.isVisibleTo(self) != bool(view.vial_fill):
             self.vial_picture.setVisible(bool(view.vial_fill))
-        _set(self.preparation, "\n".join(view.preparation_lines) or "—")
-        _set(self.billing, view.billing_value)
+        set_text(self.preparation, "\n".join(view.preparation_lines) or "—")
+        set_text(self.billing, view.billing_value)
         self.gauge.set_bars(view.gauge, view.gauge_thresholds, view.gauge_description)
-        _set(self.level_rules, "\n".join(view.level_rules) or "—")
-        _set(self.inputs_echo, "\n".join(f"{k}: {v}" for k, v in view.inputs_echo) or "—")
-        reasons = ""
-        if view.reasons:
-            from html import escape  # not needed before the first result (start-up time)
-
-            reasons = "".join(
-                f"<p><b>{escape(_SEVERITY_WORDS.get(r.severity, r.severity))}:</b> "
-                f"{escape(r.message)}<br/><small>Source: {escape(r.source)}</small></p>"
-                for r in view.reasons
-            )
-        _set(self.reasons, reasons or "—")
+        set_text(self.level_rules, "\n".join(view.level_rules) or "—")
+        set_text(self.inputs_echo, "\n".join(f"{k}: {v}" for k, v in view.inputs_echo) or "—")
+        set_text(self.reasons, reasons_text(view.reasons) or "—")

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QLabel, QMenu, QMessageBox, QStackedWidget, QWidge
 from ixempra_gui import APP_NAME
 from ixempra_gui.form_text import NOT_VERIFIED
 from ixempra_gui.ui.history_panel import HistoryPanel
+from ixempra_gui.ui.widgets import set_text
 
 if TYPE_CHECKING:
     from ixempra_gui.journal.entries import PatientDose, StoredRecord
@@ -37,11 +38,6 @@ _VERIFY_TIP = (
     "Independent double check: a second pharmacist re-enters the order, the two are compared, "
     "and the check is signed into the journal (Ctrl+Shift+V)."
 )
-
-
-def _set_text(label: QLabel, text: str) -> None:
-    if label.text() != text:
-        label.setText(text)
 
 
 class Verification(QObject):
@@ -121,7 +117,7 @@ class Verification(QObject):
     def render(self, view: ViewState) -> None:
         """Verify's state, the record line and the History panel for the form as it stands."""
         self._set_verify(self.blocker(view))
-        _set_text(self.record_label, self.text() or self._not_verified())
+        set_text(self.record_label, self.text() or self._not_verified())
         self.panel_timer.start()
 
     def blocker(self, view: ViewState | None) -> str | None:

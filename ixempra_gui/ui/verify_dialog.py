@@ -43,8 +43,8 @@ from PySide6.QtWidgets import (
 
 from ixempra_gui.form_text import FIELD_LABELS, REGIMEN_CHOICES, MessageKind, StatusKind
 from ixempra_gui.preferences import UNIT_CHOICES, Preferences
-from ixempra_gui.ui.order_form import _MESSAGE_PREFIX, _EnterMovesOn, field_style
-from ixempra_gui.ui.widgets import field_row, is_dark
+from ixempra_gui.ui.order_form import _MESSAGE_PREFIX, _EnterMovesOn
+from ixempra_gui.ui.widgets import field_row, mark_field
 
 if TYPE_CHECKING:
     from ixempra_gui.core.models import DoseResult, Order
@@ -450,9 +450,7 @@ class VerifyDialog(QDialog):
                 ),
                 "",
             )
-            if (widget.property("state") or "") != state:
-                widget.setProperty("state", state)
-                widget.setStyleSheet(field_style(state, is_dark(widget.palette())))
+            mark_field(widget, state)
         others = [
             _MESSAGE_PREFIX[m.kind] + m.text
             for key, found in view.field_messages.items()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt
+from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -47,6 +47,46 @@ _SYMBOLS = {
     StatusKind.NOT_RECOMMENDED: "cross",
     StatusKind.INPUT_NEEDED: "exclamation",
 }
+
+
+class _SelectOnPress(QObject):
+    """Turns on mouse selection in a read-only label at the moment it is pressed."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick)
+            and isinstance(watched, QLabel)
+            and not watched.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse
+        ):
+            watched.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        return False  # the label goes on to handle the press: the selection starts with it
+
+
+_select_on_press: _SelectOnPress | None = None
+
+
+def selectable_on_press(label: QLabel) -> None:
+    """Let the pharmacist select (and copy) a figure with the mouse, at no cost per keystroke.
+
+    A selectable QLabel keeps a QTextDocument that is rebuilt on every setText and laid out
+    again on every layout pass: that was half of a keystroke's time (bench/startup.py). So the
+    label becomes selectable only when pressed, and ``set_text`` makes it plain again.
+    """
+    global _select_on_press
+    if _select_on_press is None:
+        _select_on_press = _SelectOnPress()
+    label.setCursor(Qt.CursorShape.IBeamCursor)  # still looks selectable
+    label.installEventFilter(_select_on_press)
+
+
+def set_text(label: QLabel, text: str) -> None:
+    """Show ``text``; a label whose text did not change is left alone (no relayout, no
+    repaint), and one that changed drops its selection machinery (see selectable_on_press)."""
+    if label.text() == text:
+        return
+    if label.textInteractionFlags() != Qt.TextInteractionFlag.NoTextInteraction:
+        label.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
+    label.setText(text)
 
 
 def accent(kind: StatusKind, palette: QPalette) -> QColor:
@@ -110,7 +150,7 @@ class StatusBanner(QFrame):
         self.text.setObjectName("statusBanner")
         self.text.setAccessibleName("Dose status")
         self.text.setWordWrap(True)
-        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        selectable_on_press(self.text)
         font = QFont(self.text.font())
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.45)
@@ -119,7 +159,11 @@ class StatusBanner(QFrame):
         self.detail.setObjectName("statusDetail")
         self.detail.setAccessibleName("Why")
         self.detail.setWordWrap(True)
-        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        selectable_on_press(self.detail)
+        # Room for two lines of detail whatever it says: the banner keeps its height when the
+        # status changes, so the figures below do not move and nothing else is laid out again.
+        self.detail.setMinimumHeight(2 * self.detail.fontMetrics().lineSpacing())
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         words = QVBoxLayout()
         words.setSpacing(2)
         words.addWidget(self.text)
@@ -131,9 +175,10 @@ class StatusBanner(QFrame):
         self._kind: StatusKind | None = None
 
     def show_status(self, kind: StatusKind, text: str, detail: str) -> None:
-        self.text.setText(text)
-        self.detail.setText(detail)
-        self.text.setAccessibleDescription(detail)
+        set_text(self.text, text)
+        set_text(self.detail, detail)
+        if self.text.accessibleDescription() != detail:
+            self.text.setAccessibleDescription(detail)
         if kind is self._kind:
             return
         self._kind = kind
@@ -177,8 +222,7 @@ class HepaticGauge(QWidget):
         self.bars, self.thresholds = bars, thresholds
         self.setAccessibleDescription(text or "No liver tests yet.")
         self.setToolTip(text)
-        self.updateGeometry()
-        self.update()
+        self.update()  # the size hint does not depend on the bars: no relayout
 
     def sizeHint(self) -> QSize:
         line = self.fontMetrics().height()
@@ -292,24 +336,92 @@ class VialPicture(QWidget):
             )
 
 
+#: A field's problem frame: colour (light palette, dark palette) and line style.
+_PROBLEM_COLOURS = {"error": ("#b71c1c", "#ef9a9a"), "warning": ("#a35a00", "#ffcc80")}
+_PROBLEM_LINES = {"error": Qt.PenStyle.SolidLine, "warning": Qt.PenStyle.DashLine}
+
+
+class ProblemFrame(QWidget):
+    """A 2 px frame drawn over a field with a problem: solid for an error, dashed for a value
+    to check (the shape says what the colour says; the message beside the field says it in
+    words). Painted on top of the field rather than set as a style sheet: a style sheet
+    changes the field's size hint, so every keystroke that made a value right or wrong laid
+    out and repainted the whole form (bench/startup.py)."""
+
+    def __init__(self, field: QWidget) -> None:
+        super().__init__(field)
+        self.setObjectName(f"{field.objectName()}ProblemFrame")
+        self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.state = ""
+        field.installEventFilter(self)
+        self.hide()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and isinstance(watched, QWidget):
+            self.setGeometry(watched.rect())
+        return False
+
+    def set_state(self, state: str) -> None:
+        if state == self.state:
+            return
+        self.state = state
+        if state:
+            field = self.parentWidget()
+            if field is not None:
+                self.setGeometry(field.rect())
+            self.raise_()  # above the field's own children (the clear button)
+            self.show()
+            self.update()
+        else:
+            self.hide()
+
+    def paintEvent(self, _event: object) -> None:
+        if not self.state:
+            return
+        painter = QPainter(self)
+        colour = QColor(_PROBLEM_COLOURS[self.state][is_dark(self.palette())])
+        painter.setPen(QPen(colour, 2, _PROBLEM_LINES[self.state]))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(QRectF(1, 1, self.width() - 2.0, self.height() - 2.0))
+
+
+def mark_field(field: QWidget, state: str) -> None:
+    """Frame ``field`` for a problem ("error", "warning") or clear it (""). The field's
+    ``state`` property says the same to tests and style-aware tools."""
+    if (field.property("state") or "") == state:
+        return
+    field.setProperty("state", state)
+    frame = field.findChild(ProblemFrame)
+    if frame is None:
+        if not state:
+            return
+        frame = ProblemFrame(field)
+    frame.set_state(state)
+
+
 def field_row(form: QFormLayout, label: QLabel, row: list[QWidget], object_name: str) -> QLabel:
-    """Add one form row: the field (stretching) with its unit selector on a line, and under them
-    a hidden plain-text message label (returned) that says what is wrong with the field."""
+    """Add one form row: the field (stretching) with its unit selector on a line, and under it
+    a hidden plain-text message label (returned) that says what is wrong with the field.
+
+    The message is a row of its own across both columns: wider, so fewer lines, and a
+    QFormLayout sizes such a row by its real height for the width (inside the field's cell a
+    long message was given the height of a wider one and was cut off).
+    """
     message = QLabel()
     message.setObjectName(object_name)
     message.setWordWrap(True)
     message.setTextFormat(Qt.TextFormat.PlainText)
-    message.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
     message.hide()
-    cell = QWidget()
-    column = QVBoxLayout(cell)
-    column.setContentsMargins(0, 0, 0, 0)
-    column.setSpacing(2)
-    line = QHBoxLayout()
-    line.setSpacing(4)
-    for i, widget in enumerate(row):
-        line.addWidget(widget, 1 if i == 0 else 0)
-    column.addLayout(line)
-    column.addWidget(message)
-    form.addRow(label, cell)
+    if len(row) == 1:
+        form.addRow(label, row[0])
+    else:
+        cell = QWidget()
+        line = QHBoxLayout(cell)
+        line.setContentsMargins(0, 0, 0, 0)
+        line.setSpacing(4)
+        for i, widget in enumerate(row):
+            line.addWidget(widget, 1 if i == 0 else 0)
+        form.addRow(label, cell)
+    form.addRow(message)
     return message
