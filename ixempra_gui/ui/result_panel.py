@@ -32,6 +32,7 @@ from ixempra_gui.ui.widgets import (
     HepaticGauge,
     StatusBanner,
     VialPicture,
+    WrappedLabel,
     selectable_on_press,
     set_text,
 )
@@ -49,7 +50,7 @@ def reasons_text(reasons: Sequence[ReasonLine]) -> str:
 
 
 def _value_label(name: str, accessible: str, description: str = "") -> QLabel:
-    label = QLabel("—")
+    label = WrappedLabel("—")
     label.setObjectName(name)
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(True)

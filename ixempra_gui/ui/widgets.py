@@ -79,6 +79,36 @@ def selectable_on_press(label: QLabel) -> None:
     label.installEventFilter(_select_on_press)
 
 
+class WrappedLabel(QLabel):
+    """A word-wrapped label that remembers its height for the widths it was asked about.
+
+    A layout pass asks each word-wrapped label its height for a width several times, and
+    QLabel lays the text out again every time; the details hold a dozen long texts, so that
+    was most of a keystroke's layout time. The memory is for one text and one font.
+    """
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setWordWrap(True)
+        self._heights: dict[int, int] = {}
+        self._heights_of = text
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._heights.clear()
+        super().changeEvent(event)
+
+    def heightForWidth(self, width: int) -> int:
+        text = self.text()
+        if text != self._heights_of:  # however the text was changed
+            self._heights.clear()
+            self._heights_of = text
+        height = self._heights.get(width)
+        if height is None:
+            height = self._heights[width] = super().heightForWidth(width)
+        return height
+
+
 def set_text(label: QLabel, text: str) -> None:
     """Show ``text``; a label whose text did not change is left alone (no relayout, no
     repaint), and one that changed drops its selection machinery (see selectable_on_press)."""
@@ -146,7 +176,7 @@ class StatusBanner(QFrame):
         self.setObjectName("statusFrame")
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.icon = StatusIcon()
-        self.text = QLabel()
+        self.text = WrappedLabel()
         self.text.setObjectName("statusBanner")
         self.text.setAccessibleName("Dose status")
         self.text.setWordWrap(True)
@@ -155,7 +185,7 @@ class StatusBanner(QFrame):
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.45)
         self.text.setFont(font)
-        self.detail = QLabel()
+        self.detail = WrappedLabel()
         self.detail.setObjectName("statusDetail")
         self.detail.setAccessibleName("Why")
         self.detail.setWordWrap(True)

@@ -12,9 +12,10 @@ import pytest
 
 pytest.importorskip("PySide6")
 
+from test_main_window import V01, line, text_of, type_case
+
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 from PySide6.QtWidgets import QLabel, QWidget
-from test_main_window import V01, line, text_of, type_case
 
 from ixempra_gui import app
 from ixempra_gui.ui.main_window import MainWindow
@@ -102,9 +103,10 @@ def test_a_long_message_is_shown_whole_in_a_narrow_form(qtbot, active_window: Ma
     assert label.isVisible() and label.text()
     needed = label.heightForWidth(label.width())
     assert label.height() >= needed, f"the message is cut off: {label.height()} < {needed}"
-    assert label.geometry().top() >= weight.parentWidget().mapTo(
-        label.parentWidget(), weight.geometry().bottomLeft()
-    ).y(), "the message is drawn under its field"
+    assert (
+        label.geometry().top()
+        >= weight.parentWidget().mapTo(label.parentWidget(), weight.geometry().bottomLeft()).y()
+    ), "the message is drawn under its field"
 
 
 def test_figures_can_be_selected_with_the_mouse(qtbot, active_window: MainWindow) -> None:
@@ -141,3 +143,32 @@ def test_the_banner_keeps_its_height_when_the_status_changes(
     qtbot.wait(20)
     assert text_of(win, "statusBanner") == "NO DOSE: INPUT NEEDED"
     assert banner.height() == ready_height
+
+
+def test_a_wrapped_label_never_answers_with_the_height_of_an_old_text(qtbot) -> None:
+    from PySide6.QtGui import QFont
+
+    from ixempra_gui.ui.widgets import WrappedLabel
+
+    def plain_height(text: str, font: QFont, width: int) -> int:
+        reference = QLabel(text)
+        reference.setWordWrap(True)
+        reference.setFont(font)
+        qtbot.addWidget(reference)
+        return reference.heightForWidth(width)
+
+    label = WrappedLabel("72.8 mg")
+    qtbot.addWidget(label)
+    long = "Reconstitute 1 × 45 mg vial with 23.5 mL of the supplied diluent. " * 4
+    assert label.heightForWidth(120) == plain_height("72.8 mg", label.font(), 120)
+    label.setText(long)
+    assert label.heightForWidth(120) == plain_height(long, label.font(), 120)
+    assert label.heightForWidth(120) > plain_height("72.8 mg", label.font(), 120)
+    label.clear()  # a change made in C++, not through setText
+    assert label.heightForWidth(120) == plain_height("", label.font(), 120)
+    label.setText(long)
+    label.heightForWidth(120)
+    bigger = QFont(label.font())
+    bigger.setPointSizeF(bigger.pointSizeF() * 2)
+    label.setFont(bigger)
+    assert label.heightForWidth(120) == plain_height(long, bigger, 120)
