@@ -162,6 +162,9 @@ class ViewState:
     inputs_echo: tuple[tuple[str, str], ...] = ()
     steps: tuple[str, ...] = ()
     field_messages: Mapping[str, tuple[FieldMessage, ...]] = field(default_factory=dict)
+    #: Each unusual or old value's message, acknowledged or not: what one tick of "I have
+    #: checked the values" covers (the window un-ticks it when a value outside it appears).
+    values_to_check: tuple[str, ...] = ()
     print_tooltip: str = ""
     result: DoseResult | None = field(default=None, compare=False, repr=False)
 
@@ -612,6 +615,7 @@ def render(
         banner_detail=detail,
         ready=ready,
         field_messages=messages,
+        values_to_check=tuple(i.message for i in issues if i.severity is Severity.WARNING),
         print_tooltip=print_tooltip(kind),
         result=result,
         **view,

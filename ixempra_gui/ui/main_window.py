@@ -7,6 +7,7 @@ calculation of the form at the moment of printing, never from what an earlier ed
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -58,6 +59,8 @@ class MainWindow(QMainWindow):
         self.view: ViewState | None = None  # None: nothing calculated yet
         self.form_snapshot: FormInput | None = None
         self._hints_loaded = False
+        #: The values the acknowledgement tick was given for (None: not ticked).
+        self._checked_values: frozenset[str] | None = None
         self.today = date.today  # replaced by tests that need a fixed day
 
         self.form = OrderForm(self.prefs)
@@ -218,6 +221,20 @@ class MainWindow(QMainWindow):
                 self._hints_loaded = True
             now = datetime.now().replace(second=0, microsecond=0)
             view = present(form, self.prefs, self.today(), now)
+            if form.acknowledge_warnings:
+                new_values = self._values_not_checked(view)
+                if new_values:  # the tick was given for other values: it does not cover these
+                    self.form.set_acknowledged(False)
+                    form = replace(form, acknowledge_warnings=False)
+                    view = present(form, self.prefs, self.today(), now)
+                    self.statusBar().showMessage(
+                        "“I have checked the values” was un-ticked: a value it was not given "
+                        f"for needs checking ({'; '.join(new_values)}).",
+                        20000,
+                    )
+            self._checked_values = (
+                frozenset(view.values_to_check) if form.acknowledge_warnings else None
+            )
         except Exception:
             # A bug, not bad input (the core never raises on input): clear every figure, and
             # let the crash handler report the traceback.
@@ -228,6 +245,12 @@ class MainWindow(QMainWindow):
         self.view = view
         self.form_snapshot = form
         self.render(view)
+
+    def _values_not_checked(self, view: ViewState) -> tuple[str, ...]:
+        """Values to check that appeared after the tick (all of them if it was just ticked)."""
+        if self._checked_values is None:  # ticked just now: it covers what is shown
+            return ()
+        return tuple(v for v in view.values_to_check if v not in self._checked_values)
 
     def render(self, view: ViewState) -> None:
         self.result_panel.render(view)

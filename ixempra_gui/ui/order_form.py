@@ -380,6 +380,13 @@ class OrderForm(QWidget):
             acknowledge_warnings=self.acknowledge.isChecked(),
         )
 
+    def set_acknowledged(self, ticked: bool) -> None:
+        """Tick or un-tick "I have checked the values" without a new calculation (the window
+        is calculating already)."""
+        blocked = self.acknowledge.blockSignals(True)
+        self.acknowledge.setChecked(ticked)
+        self.acknowledge.blockSignals(blocked)
+
     def set_hints(self, hints: Mapping[str, str]) -> None:
         """What each field accepts (known once the core has loaded)."""
         for key, hint in hints.items():

@@ -256,6 +256,26 @@ def test_unusual_value_needs_the_acknowledgement(qtbot, window: MainWindow) -> N
     assert text_of(window, "doseValue") != DASH
 
 
+def test_the_tick_covers_only_the_values_it_was_given_for(qtbot, window: MainWindow) -> None:
+    type_case(qtbot, window, {**V01, "heightInput": "130 cm"})
+    tick = check(window, "acknowledgeWarningsCheck")
+    tick.setChecked(True)
+    ready_dose = text_of(window, "doseValue")
+    assert ready_dose != DASH
+    type_into(qtbot, window, "weightInput", "71 kg")  # no new value to check: still covered
+    assert tick.isChecked() and text_of(window, "doseValue") not in (DASH, ready_dose)
+    type_into(qtbot, window, "weightMeasuredOnInput", days_ago(31))  # a new value to check
+    assert not tick.isChecked()
+    assert text_of(window, "doseValue") == DASH
+    assert text_of(window, "statusBanner") == "NO DOSE: INPUT NEEDED"
+    assert "31 days ago" in window.statusBar().currentMessage()
+    tick.setChecked(True)  # checked again: both values are covered now
+    assert text_of(window, "doseValue") != DASH
+    type_into(qtbot, window, "heightInput", "131 cm")  # another unusual height: a new value
+    assert not tick.isChecked() and text_of(window, "doseValue") == DASH
+    assert "Height: 131 " in window.statusBar().currentMessage()
+
+
 def test_old_measurement_needs_the_acknowledgement(qtbot, window: MainWindow) -> None:
     type_case(qtbot, window, V01)
     assert line(window, "weightMeasuredOnInput").text() == date.today().isoformat()
