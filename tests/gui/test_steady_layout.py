@@ -12,27 +12,23 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from test_main_window import V01, line, text_of, type_case
+from test_main_window import V01, line, text_of, type_case, window  # noqa: F401
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
-from ixempra_gui import app
 from ixempra_gui.ui.main_window import MainWindow
 
 DASH = "—"
 
 
 @pytest.fixture
-def active_window(qtbot) -> MainWindow:
-    """A shown, active window: keystrokes go to the focused field, as at the workstation."""
-    win = app.create_main_window()
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    win.activateWindow()
-    qtbot.waitActive(win)
-    return win
+def active_window(qtbot, window: MainWindow) -> MainWindow:  # noqa: F811 - the fixture
+    """The shown window, made active: keystrokes go to the focused field, as at the
+    workstation."""
+    window.activateWindow()
+    qtbot.waitActive(window)
+    return window
 
 
 class GeometryWatch(QObject):
