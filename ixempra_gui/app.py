@@ -5,21 +5,23 @@ The window lives in ``ixempra_gui.ui``; the dose rules live in ``ixempra_gui.cor
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
-import traceback
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from ixempra_gui import APP_NAME, __version__
 from ixempra_gui.core.resources import resource_path
 from ixempra_gui.ui.main_window import MainWindow
+
+if TYPE_CHECKING:  # argparse, traceback, QMessageBox: imported where used (start-up)
+    import argparse
 
 EXIT_NO_DISPLAY = 2
 
@@ -34,6 +36,8 @@ NO_DISPLAY_MESSAGE = (
 
 
 def _build_parser() -> argparse.ArgumentParser:
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="ixempra-gui",
         description="Ixabepilone (Ixempra) dosing workstation. Other arguments go to Qt "
@@ -79,6 +83,10 @@ def make_excepthook(show_dialog: bool) -> ExceptHook:
     busy = False
 
     def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        import traceback
+
+        from PySide6.QtWidgets import QMessageBox
+
         nonlocal busy
         details = "".join(traceback.format_exception(exc_type, exc, tb))
         print(f"ixempra-gui: unexpected error\n{details}", file=sys.stderr, end="", flush=True)

@@ -8,8 +8,6 @@ calculation of the form at the moment of printing, never from what an earlier ed
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, qVersion
@@ -18,7 +16,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QFrame,
     QMainWindow,
-    QMessageBox,
     QScrollArea,
     QSplitter,
     QTabWidget,
@@ -36,9 +33,19 @@ from ixempra_gui.ui.result_panel import ResultPanel
 from ixempra_gui.ui.verification import Verification
 
 if TYPE_CHECKING:
+    from datetime import date
+    from pathlib import Path
+
     from ixempra_gui.ui.coverage_panel import CoveragePanel
 
 COVERAGE_TAB_TIP = "Payer policy criteria and the prior-authorization summary"
+
+
+def _today() -> date:
+    """Today's date (datetime is imported on first use, after the first frame)."""
+    from datetime import date
+
+    return date.today()
 
 
 class MainWindow(QMainWindow):
@@ -61,7 +68,7 @@ class MainWindow(QMainWindow):
         self._hints_loaded = False
         #: The values the acknowledgement tick was given for (None: not ticked).
         self._checked_values: frozenset[str] | None = None
-        self.today = date.today  # replaced by tests that need a fixed day
+        self.today = _today  # replaced by tests that need a fixed day
 
         self.form = OrderForm(self.prefs)
         self.result_panel = ResultPanel()
@@ -212,6 +219,8 @@ class MainWindow(QMainWindow):
 
     def recalculate(self) -> None:
         """Calculate the form as it stands and show it (every edit; never leaves a stale dose)."""
+        from datetime import datetime
+
         from ixempra_gui.presenter import failure_view, field_hints, present
 
         form = self.form.form_input()
@@ -285,6 +294,10 @@ class MainWindow(QMainWindow):
 
     def worksheet_html(self) -> str | None:
         """The worksheet of the form as it stands now, or None (and a message) if not ready."""
+        from datetime import datetime
+
+        from PySide6.QtWidgets import QMessageBox
+
         from ixempra_gui.worksheet import build_worksheet
 
         self.recalculate()  # never print what an earlier edit showed
@@ -322,6 +335,8 @@ class MainWindow(QMainWindow):
         target = path or self.ask_pdf_path()
         if target is None:
             return None
+        from PySide6.QtWidgets import QMessageBox
+
         from ixempra_gui.ui.printing import write_pdf
 
         try:
@@ -370,6 +385,8 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     def about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.about(
             self,
             f"About {APP_NAME}",

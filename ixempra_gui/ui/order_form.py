@@ -6,8 +6,8 @@ on mouse-wheel scroll). Every edit emits ``changed``; the window recalculates on
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
-from datetime import date
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -299,7 +299,7 @@ class OrderForm(QWidget):
     def _date(self, form: QFormLayout, key: str, text: str) -> None:
         # A line edit, not a QDateEdit: a date spin box changes on mouse-wheel scroll, and
         # year-month-day typed text cannot be misread as month/day or day/month.
-        edit = QLineEdit(date.today().isoformat())
+        edit = QLineEdit(time.strftime("%Y-%m-%d"))  # today, as date.today().isoformat()
         edit.setObjectName(f"{_camel(key)}Input")
         edit.setPlaceholderText("YYYY-MM-DD")
         edit.setAccessibleName(FIELD_LABELS[key])

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
+from PySide6.QtCore import QSettings
 
 from ixempra_gui.preferences import Preferences, from_mapping, to_mapping
+
+if TYPE_CHECKING:  # QByteArray, QStandardPaths: imported where used (start-up, bench/startup.py)
+    from PySide6.QtCore import QByteArray
 
 CONFIG_DIR_ENV = "IXEMPRA_CONFIG_DIR"
 _PREFS_GROUP = "preferences"
@@ -25,6 +29,8 @@ def settings_path() -> Path:
     override = os.environ.get(CONFIG_DIR_ENV)
     if override:
         return Path(override) / "settings.ini"
+    from PySide6.QtCore import QStandardPaths
+
     base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericConfigLocation)
     return Path(base) / "ixempra-gui" / "settings.ini"
 
@@ -62,6 +68,10 @@ def save_window_state(settings: QSettings, geometry: QByteArray, splitter: QByte
 def window_state(settings: QSettings) -> tuple[QByteArray | None, QByteArray | None]:
     def read(key: str) -> QByteArray | None:
         value = settings.value(f"{_WINDOW_GROUP}/{key}")
+        if value is None:  # nothing stored (a first run): QByteArray is not needed
+            return None
+        from PySide6.QtCore import QByteArray
+
         return value if isinstance(value, QByteArray) and not value.isEmpty() else None
 
     return read("geometry"), read("splitter")

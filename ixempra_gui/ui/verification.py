@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QLabel, QMenu, QMessageBox, QStackedWidget, QWidget
+from PySide6.QtWidgets import QLabel, QMenu, QStackedWidget, QWidget
 
 from ixempra_gui import APP_NAME
 from ixempra_gui.form_text import NOT_VERIFIED
@@ -230,6 +230,8 @@ class Verification(QObject):
         blocker = self.blocker(window.view)
         form = window.form_snapshot
         if blocker is not None or form is None:
+            from PySide6.QtWidgets import QMessageBox  # not before the first frame (start-up)
+
             QMessageBox.information(window, APP_NAME, blocker or _NOT_READY)
             return
         from ixempra_gui.history_view import administration_date
