@@ -13,14 +13,12 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from ixempra_gui import APP_NAME, __version__
-from ixempra_gui.core.resources import resource_path
 from ixempra_gui.ui.main_window import MainWindow
 
-if TYPE_CHECKING:  # argparse, traceback, QMessageBox: imported where used (start-up)
+if TYPE_CHECKING:  # argparse, traceback, QMessageBox, QIcon: imported where used (start-up)
     import argparse
 
 EXIT_NO_DISPLAY = 2
@@ -109,12 +107,24 @@ def make_excepthook(show_dialog: bool) -> ExceptHook:
     return hook
 
 
-def _identify(app: QApplication) -> None:
+def _identify(app: QApplication, icon: bool = True) -> None:
+    """Names (and, unless ``icon`` is False, the window icon) of the application."""
     app.setApplicationName("ixempra-gui")
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName("Ixempra dosing workstation")
     app.setDesktopFileName("ixempra-gui")
+    if icon:
+        set_window_icon(app)
+
+
+def set_window_icon(app: QApplication) -> None:
+    """The SVG window icon. ``main`` sets it just after the first frame: QIcon and the SVG
+    icon engine plugin cost about 3 ms that the empty window does not need."""
+    from PySide6.QtGui import QIcon
+
+    from ixempra_gui.core.resources import resource_path
+
     app.setWindowIcon(QIcon(str(resource_path("icons", "ixempra-gui.svg"))))
 
 
@@ -134,10 +144,12 @@ def create_main_window(
     if not isinstance(app, QApplication):
         raise RuntimeError("create_main_window() needs a QApplication; create one first")
     if not app.applicationDisplayName().startswith(APP_NAME):
-        _identify(app)
+        _identify(app, icon=not defer_coverage)
     settings = open_settings(Path(settings_file) if settings_file is not None else None)
     prefs, problems = load_preferences(settings)
     window = MainWindow(prefs, settings, defer_coverage=defer_coverage)
+    if defer_coverage:
+        window.after_first_frame(lambda: set_window_icon(app))
     window.restore_state()
     for problem in problems:
         print(f"ixempra-gui: settings {settings.fileName()}: {problem}", file=sys.stderr)
@@ -170,7 +182,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         app = existing
     else:
         app = QApplication(["ixempra-gui", *qt_args])
-    _identify(app)
+    _identify(app, icon=False)  # the window icon follows the first frame
 
     offscreen = app.platformName() in ("offscreen", "minimal")
     previous_hook = sys.excepthook

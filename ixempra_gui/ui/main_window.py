@@ -7,6 +7,7 @@ calculation of the form at the moment of printing, never from what an earlier ed
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -112,6 +113,9 @@ class MainWindow(QMainWindow):
         self._render_initial()
         self._fit_to_screen()
         self._painted = False
+        self._after_first_frame: list[Callable[[], object]] = [self.recalculate]
+        if defer_coverage:
+            self._after_first_frame.append(self._install_coverage)
 
     # --- building ---------------------------------------------------------------------------
 
@@ -208,8 +212,17 @@ class MainWindow(QMainWindow):
         super().paintEvent(event)
         if not self._painted:
             self._painted = True
-            QTimer.singleShot(0, self.recalculate)
-            QTimer.singleShot(0, self._install_coverage)
+            for callback in self._after_first_frame:
+                QTimer.singleShot(0, callback)
+            self._after_first_frame.clear()
+
+    def after_first_frame(self, callback: Callable[[], object]) -> None:
+        """Run ``callback`` just after the window's first paint (soon, if it has painted):
+        what the first frame does not show waits until the window is on screen."""
+        if self._painted:
+            QTimer.singleShot(0, callback)
+        else:
+            self._after_first_frame.append(callback)
 
     def _render_initial(self) -> None:
         """The empty form's true state, without the presenter: no dose, input needed."""

@@ -112,3 +112,27 @@ def test_window_is_built_without_the_core_or_print_support() -> None:
     before, banner = done.stdout.strip().splitlines()[-2:]
     assert before == "[]"
     assert banner == "NO DOSE: INPUT NEEDED"
+
+
+def test_app_main_path_adds_the_window_icon_just_after_the_first_frame() -> None:
+    """``create_main_window(defer_coverage=True)``, as ``main`` builds it: the window paints
+    without the icon (QIcon and the SVG icon engine wait), which is set right after."""
+    import subprocess
+
+    from conftest import REPO
+
+    code = (
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication(['t', '-platform', 'offscreen'])\n"
+        "from ixempra_gui.app import create_main_window\n"
+        "w = create_main_window(defer_coverage=True)\n"
+        "print(app.windowIcon().isNull())\n"
+        "w.show()\n"
+        "for _ in range(5): app.processEvents()\n"
+        "print(app.windowIcon().isNull())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["True", "False"]
