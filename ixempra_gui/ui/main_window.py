@@ -12,7 +12,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, qVersion
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QPaintEvent
+from PySide6.QtGui import QCloseEvent, QPaintEvent
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -36,6 +36,8 @@ from ixempra_gui.ui.verification import Verification
 if TYPE_CHECKING:
     from datetime import date
     from pathlib import Path
+
+    from PySide6.QtGui import QAction
 
     from ixempra_gui.ui.coverage_panel import CoveragePanel
 
@@ -104,22 +106,39 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.setCentralWidget(self.splitter)
 
-        self._make_actions()
+        self.file_menu = self.menuBar().addMenu("&File")
+        self.help_menu = self.menuBar().addMenu("&Help")
+        self.print_action: QAction | None = None  # the actions: see _install_actions
+        self.pdf_action: QAction | None = None
+        self._printing = (False, print_tooltip(StatusKind.INPUT_NEEDED))
+        self.verification = Verification(self)  # Verify, History, record id
         if not defer_coverage:
+            self._install_actions()
             self._install_coverage()
         self.tabs.currentChanged.connect(lambda index: index == 1 and self.coverage)
-        self.verification = Verification(self, self.file_menu)  # Verify, History, record id
         self.form.changed.connect(self.recalculate)
         self._render_initial()
         self._fit_to_screen()
         self._painted = False
         self._after_first_frame: list[Callable[[], object]] = [self.recalculate]
         if defer_coverage:
+            self._after_first_frame[:0] = [self._install_actions]
             self._after_first_frame.append(self._install_coverage)
 
     # --- building ---------------------------------------------------------------------------
 
-    def _make_actions(self) -> None:
+    def _install_actions(self) -> None:
+        """The menus' actions and their shortcuts (Verify's too), once.
+
+        ``app.main`` adds them just after the first frame: QAction, QKeySequence and QIcon
+        (QAction's constructor needs it) cost about 2 ms the window does not need to show.
+        Until then the buttons that trigger them are disabled, as nothing is ready to print.
+        """
+        if self.print_action is not None:
+            return
+        from PySide6.QtGui import QAction, QKeySequence
+
+        self._native_text = QKeySequence.SequenceFormat.NativeText  # for the tooltips
         self.print_action = QAction("&Print worksheet…", self)
         self.print_action.setObjectName("printAction")
         self.print_action.setShortcut(QKeySequence.StandardKey.Print)  # Ctrl+P
@@ -140,16 +159,18 @@ class MainWindow(QMainWindow):
         about_action = QAction("&About", self)
         about_action.triggered.connect(self.about)
 
-        file_menu = self.file_menu = self.menuBar().addMenu("&File")
+        file_menu = self.file_menu
         file_menu.addAction(self.print_action)
         file_menu.addAction(self.pdf_action)
         self._coverage_anchor = file_menu.addSeparator()  # the coverage actions go before it
         file_menu.addAction(prefs_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
-        self.menuBar().addMenu("&Help").addAction(about_action)
+        self.help_menu.addAction(about_action)
         self.result_panel.print_button.clicked.connect(self.print_action.trigger)
         self.result_panel.pdf_button.clicked.connect(self.pdf_action.trigger)
+        self.verification.install_action(file_menu)
+        self._set_printing(*self._printing)
 
     @property
     def coverage(self) -> CoveragePanel:
@@ -167,6 +188,7 @@ class MainWindow(QMainWindow):
         """
         if self._coverage is not None:
             return
+        self._install_actions()  # the coverage actions go beside the worksheet's
         from ixempra_gui.ui.coverage_panel import CoveragePanel
 
         panel = CoveragePanel(lambda: self.today(), self.recalculate)
@@ -236,6 +258,7 @@ class MainWindow(QMainWindow):
 
         from ixempra_gui.presenter import failure_view, field_hints, present
 
+        self._install_actions()  # a result may be ready to print: its actions must exist
         form = self.form.form_input()
         try:
             if not self._hints_loaded:
@@ -288,20 +311,20 @@ class MainWindow(QMainWindow):
             QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
 
     def _set_printing(self, ready: bool, tooltip: str) -> None:
+        self._printing = (ready, tooltip)  # applied again when the actions are added
         for action, button in (
             (self.print_action, self.result_panel.print_button),
             (self.pdf_action, self.result_panel.pdf_button),
         ):
-            action.setEnabled(ready)
             button.setEnabled(ready)
             tip = tooltip
-            if ready:
-                tip = (
-                    f"{tip} ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
-                )
+            if action is not None:
+                action.setEnabled(ready)
+                if ready:
+                    tip = f"{tip} ({action.shortcut().toString(self._native_text)})"
+                action.setToolTip(tip)
             button.setToolTip(tip)
             button.setAccessibleDescription(tip)
-            action.setToolTip(tip)
 
     # --- worksheet --------------------------------------------------------------------------
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMenu, QStackedWidget, QWidget
 
 from ixempra_gui import APP_NAME
@@ -24,6 +23,8 @@ from ixempra_gui.ui.history_panel import HistoryPanel
 from ixempra_gui.ui.widgets import set_text
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QAction
+
     from ixempra_gui.journal.entries import PatientDose, StoredRecord
     from ixempra_gui.preferences import Preferences
     from ixempra_gui.presenter import FieldMessage, FormInput, ViewState
@@ -43,7 +44,7 @@ _VERIFY_TIP = (
 class Verification(QObject):
     """Verify, the History panel and the journal record of one main window."""
 
-    def __init__(self, window: MainWindow, file_menu: QMenu) -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
         self.button = window.result_panel.verify_button
@@ -82,7 +83,16 @@ class Verification(QObject):
 
         self.verified: tuple[StoredRecord, FormInput, Preferences] | None = None
         self.dialog: QWidget | None = None
-        self.action = QAction("V&erify (independent double check)…", window)
+        self.action: QAction | None = None  # see install_action
+        self._set_verify(_NOT_READY)
+
+    def install_action(self, file_menu: QMenu) -> None:
+        """Verify in the File menu (before Preferences) with its shortcut, and on the button.
+        The window calls it with its own actions: just after the first frame in ``app.main``
+        (the button is disabled until then: nothing is ready to verify)."""
+        from PySide6.QtGui import QAction, QKeySequence
+
+        self.action = QAction("V&erify (independent double check)…", self.window)
         self.action.setObjectName("verifyAction")
         self.action.setShortcut(QKeySequence("Ctrl+Shift+V"))
         self.action.triggered.connect(self.verify)
@@ -92,7 +102,8 @@ class Verification(QObject):
         file_menu.insertAction(before, self.action)
         file_menu.insertSeparator(before)
         self.button.clicked.connect(self.action.trigger)
-        self._set_verify(_NOT_READY)
+        self.action.setEnabled(self.button.isEnabled())  # the action follows the button
+        self.action.setToolTip(self.button.toolTip())
 
     # --- what the window shows --------------------------------------------------------------
 
@@ -137,13 +148,15 @@ class Verification(QObject):
 
     def _set_verify(self, blocker: str | None) -> None:
         enabled = blocker is None
-        self.action.setEnabled(enabled)
+        if self.action is not None:
+            self.action.setEnabled(enabled)
         self.button.setEnabled(enabled)
         tip = blocker or _VERIFY_TIP
         if self.button.toolTip() != tip:
             self.button.setToolTip(tip)
             self.button.setAccessibleDescription(tip)
-            self.action.setToolTip(tip)
+            if self.action is not None:
+                self.action.setToolTip(tip)
 
     def text(self) -> str | None:
         """The journal record of this very order's double check, or None (not verified, or the

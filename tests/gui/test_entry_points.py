@@ -114,9 +114,10 @@ def test_window_is_built_without_the_core_or_print_support() -> None:
     assert banner == "NO DOSE: INPUT NEEDED"
 
 
-def test_app_main_path_adds_the_window_icon_just_after_the_first_frame() -> None:
+def test_app_main_path_adds_the_icon_and_the_actions_just_after_the_first_frame() -> None:
     """``create_main_window(defer_coverage=True)``, as ``main`` builds it: the window paints
-    without the icon (QIcon and the SVG icon engine wait), which is set right after."""
+    with its menus but without the window icon and the menus' actions (QIcon, QAction and
+    QKeySequence wait), which are added right after, as create_main_window() has them."""
     import subprocess
 
     from conftest import REPO
@@ -125,14 +126,39 @@ def test_app_main_path_adds_the_window_icon_just_after_the_first_frame() -> None
         "from PySide6.QtWidgets import QApplication\n"
         "app = QApplication(['t', '-platform', 'offscreen'])\n"
         "from ixempra_gui.app import create_main_window\n"
+        "def state(w):\n"
+        "    menus = [a.text() for a in w.menuBar().actions()]\n"
+        "    items = [a.text() or '-' for a in w.file_menu.actions()]\n"
+        "    print(app.windowIcon().isNull(), menus, items, w.help_menu.actions() != [])\n"
         "w = create_main_window(defer_coverage=True)\n"
-        "print(app.windowIcon().isNull())\n"
+        "state(w)\n"
         "w.show()\n"
         "for _ in range(5): app.processEvents()\n"
-        "print(app.windowIcon().isNull())\n"
+        "state(w)\n"
+        "print(w.print_action.shortcut().toString(), w.verification.action.isEnabled())\n"
+        "state(create_main_window())\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["True", "False"]
+    before, after, keys, whole = done.stdout.strip().splitlines()[-4:]
+    assert before == "True ['&File', '&Help'] [] False"
+    assert after.startswith("False ['&File', '&Help'] ['&Print worksheet…'")
+    assert "'V&erify (independent double check)…'" in after and after.endswith("'&Quit'] True")
+    assert "prior-authorization" in after  # the Coverage tab's, also just after the frame
+    assert keys == "Ctrl+P False"
+    assert whole == after  # create_main_window() builds the same at once
+
+
+def test_an_edit_before_the_first_frame_still_has_its_actions(qtbot) -> None:
+    """app.main's path: an edit that arrives before the first paint calculates at once, and
+    a ready dose then has its Print and Verify actions, as after the first frame."""
+    win = app.create_main_window(defer_coverage=True)
+    qtbot.addWidget(win)
+    assert win.print_action is None and win.verification.action is None
+    from PySide6.QtWidgets import QLineEdit
+
+    win.findChild(QLineEdit, "weightInput").setText("70 kg")
+    assert win.print_action is not None and win.verification.action is not None
+    assert win.view is not None and not win.print_action.isEnabled()
