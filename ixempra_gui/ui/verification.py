@@ -1,13 +1,14 @@
 """Verification in the main window: the Verify button and action, the History panel, the record
 id of the signed double check, and the cover that hides the first entry while it is re-entered.
 
-Kept out of ``main_window.py``, which only calls ``render``, ``messages`` and ``text``. Every
-decision is Qt-free (``verify_view``, ``history_view``, the journal); this module wires them to
-the window. The journal is read once per patient identifier, after typing pauses
-(``HISTORY_DEBOUNCE_MS``), never on a keystroke; the History panel then follows the edits of
-the order and the date from those doses, at no disk cost, redrawn once typing pauses
-(``PANEL_DELAY_MS``) so a keystroke's path to the new dose stays as short as before
-(bench/startup.py). Verify's state and the record line follow every keystroke at once.
+Kept out of ``main_window.py``, which only calls ``render``, ``messages`` and ``text`` (and
+``install_action`` once, with its own actions). Every decision is Qt-free (``verify_view``,
+``history_view``, the journal); this module wires them to the window. The journal is read once
+per patient identifier, after typing pauses (``HISTORY_DEBOUNCE_MS``), never on a keystroke;
+the History panel then follows the edits of the order and the date from those doses, at no disk
+cost, redrawn once typing pauses (``PANEL_DELAY_MS``) so a keystroke's path to the new dose
+stays as short as before (bench/startup.py). Verify's state and the record line follow every
+keystroke at once.
 """
 
 from __future__ import annotations
