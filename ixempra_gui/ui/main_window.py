@@ -120,10 +120,12 @@ class MainWindow(QMainWindow):
         self._render_initial()
         self._fit_to_screen()
         self._painted = False
-        self._after_first_frame: list[Callable[[], object]] = [self.recalculate]
-        if defer_coverage:
-            self._after_first_frame[:0] = [self._install_actions]
-            self._after_first_frame.append(self._install_coverage)
+        # What the first frame does not show waits for it (see after_first_frame).
+        self._after_first_frame: list[Callable[[], object]] = (
+            [self._install_actions, self.recalculate, self._install_coverage]
+            if defer_coverage
+            else [self.recalculate]
+        )
 
     # --- building ---------------------------------------------------------------------------
 
