@@ -73,7 +73,7 @@ class MainWindow(QMainWindow):
         self._checked_values: frozenset[str] | None = None
         self.today = _today  # replaced by tests that need a fixed day
 
-        self.form = OrderForm(self.prefs)
+        self.form = OrderForm(self.prefs, event_filters=not defer_coverage)
         self.result_panel = ResultPanel()
 
         # At 1366x768 with 200 % scaling only ~683x384 logical pixels are left: scroll, never clip.
@@ -122,7 +122,12 @@ class MainWindow(QMainWindow):
         self._painted = False
         # What the first frame does not show waits for it (see after_first_frame).
         self._after_first_frame: list[Callable[[], object]] = (
-            [self._install_actions, self.recalculate, self._install_coverage]
+            [
+                self._install_actions,
+                self.form.install_event_filters,
+                self.recalculate,
+                self._install_coverage,
+            ]
             if defer_coverage
             else [self.recalculate]
         )

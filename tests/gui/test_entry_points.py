@@ -162,3 +162,19 @@ def test_an_edit_before_the_first_frame_still_has_its_actions(qtbot) -> None:
     win.findChild(QLineEdit, "weightInput").setText("70 kg")
     assert win.print_action is not None and win.verification.action is not None
     assert win.view is not None and not win.print_action.isEnabled()
+
+
+def test_app_main_path_enter_moves_on_once_the_window_is_up(qtbot) -> None:
+    """The form's event filters (Enter moves on, FocusOut) follow the first frame there."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QComboBox, QLineEdit
+
+    win = app.create_main_window(defer_coverage=True)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitUntil(lambda: win.view is not None, timeout=10000)  # after the first frame
+    win.activateWindow()
+    height = win.findChild(QLineEdit, "heightInput")
+    height.setFocus()
+    qtbot.keyClick(height, Qt.Key.Key_Return)
+    assert win.focusWidget() is win.findChild(QComboBox, "heightUnitCombo")
