@@ -178,3 +178,15 @@ def test_app_main_path_enter_moves_on_once_the_window_is_up(qtbot) -> None:
     height.setFocus()
     qtbot.keyClick(height, Qt.Key.Key_Return)
     assert win.focusWidget() is win.findChild(QComboBox, "heightUnitCombo")
+
+
+def test_app_main_path_paints_the_same_first_frame_as_the_whole_window(qtbot) -> None:
+    """What app.main leaves until after the first frame is never in it: that frame is, pixel
+    for pixel, the one of the window create_main_window() builds whole."""
+    frames = []
+    for window in (app.create_main_window(defer_coverage=True), app.create_main_window()):
+        qtbot.addWidget(window)
+        window.resize(1200, 760)
+        window.show()
+        frames.append(window.grab().toImage())  # before any event: the first frame
+    assert frames[0] == frames[1]
