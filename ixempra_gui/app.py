@@ -136,8 +136,9 @@ def create_main_window(
     A QApplication must already exist (the app's ``main``, or pytest-qt). Settings come from the
     explicit INI file (``settings_file``, else ``$IXEMPRA_CONFIG_DIR/settings.ini``, else the
     user's config folder); unusable stored values keep their defaults and are reported.
-    ``defer_coverage`` (used by ``main``) adds the Coverage tab, the menus' actions and the
-    window icon just after the first frame, which then shows sooner.
+    ``defer_coverage`` (used by ``main``) adds the Coverage tab, the menus' actions, the form's
+    event filters and the window icon just after the first frame, which then shows sooner; the
+    first frame is the same (tests/gui/test_entry_points.py).
     """
     from ixempra_gui.ui.settings import load_preferences, open_settings
 
