@@ -49,9 +49,9 @@ from ixempra_gui.form_text import DASH, MessageKind, StatusKind
 from ixempra_gui.ui.order_form import _EnterMovesOn
 from ixempra_gui.ui.widgets import (
     StatusIcon,
+    WrappedLabel,
     accent,
     mark_field,
-    selectable_on_press,
     set_text,
 )
 
@@ -79,11 +79,10 @@ _VERDICT_KIND = {
 
 
 def _value_label(name: str, accessible: str, rich: bool = False) -> QLabel:
-    label = QLabel(DASH)
+    label = WrappedLabel(DASH)
     label.setObjectName(name)
-    label.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    selectable_on_press(label)
+    if rich:
+        label.setTextFormat(Qt.TextFormat.RichText)
     label.setAccessibleName(accessible)
     label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
     return label
@@ -97,22 +96,20 @@ class CoverageVerdict(QFrame):
         self.setObjectName("coverageVerdictFrame")
         self.icon = StatusIcon()
         self.icon.setObjectName("coverageIcon")
-        self.text = QLabel(INITIAL_VERDICT)
+        self.text = WrappedLabel(INITIAL_VERDICT)
         self.text.setObjectName("coverageVerdict")
         self.text.setAccessibleName("Coverage verdict")
         self.text.setWordWrap(True)
         self.text.setTextFormat(Qt.TextFormat.PlainText)
-        selectable_on_press(self.text)
         font = QFont(self.text.font())
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.3)
         self.text.setFont(font)
-        self.detail = QLabel(INITIAL_VERDICT_DETAIL)
+        self.detail = WrappedLabel(INITIAL_VERDICT_DETAIL)
         self.detail.setObjectName("coverageDetail")
         self.detail.setAccessibleName("Coverage: why")
         self.detail.setWordWrap(True)
         self.detail.setTextFormat(Qt.TextFormat.PlainText)
-        selectable_on_press(self.detail)
         words = QVBoxLayout()
         words.setSpacing(2)
         words.addWidget(self.text)

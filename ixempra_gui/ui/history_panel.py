@@ -14,18 +14,15 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from ixempra_gui.ui.widgets import selectable_on_press, set_text
+from ixempra_gui.ui.widgets import WrappedLabel, set_text
 
 if TYPE_CHECKING:
     from ixempra_gui.history_view import HistoryView, TrendPoint
 
 
 def _label(name: str, accessible: str) -> QLabel:
-    label = QLabel()
+    label = WrappedLabel()
     label.setObjectName(name)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    selectable_on_press(label)
     label.setAccessibleName(accessible)
     label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
     return label

@@ -33,7 +33,6 @@ from ixempra_gui.ui.widgets import (
     StatusBanner,
     VialPicture,
     WrappedLabel,
-    selectable_on_press,
     set_text,
 )
 
@@ -52,9 +51,6 @@ def reasons_text(reasons: Sequence[ReasonLine]) -> str:
 def _value_label(name: str, accessible: str, description: str = "") -> QLabel:
     label = WrappedLabel("—")
     label.setObjectName(name)
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    selectable_on_press(label)
     label.setAccessibleName(accessible)
     label.setAccessibleDescription(description or accessible)
     label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)

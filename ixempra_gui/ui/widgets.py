@@ -10,7 +10,7 @@ import math
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPalette, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QMouseEvent, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -49,49 +49,36 @@ _SYMBOLS = {
 }
 
 
-class _SelectOnPress(QObject):
-    """Turns on mouse selection in a read-only label at the moment it is pressed."""
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            event.type() in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick)
-            and isinstance(watched, QLabel)
-            and not watched.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse
-        ):
-            watched.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        return False  # the label goes on to handle the press: the selection starts with it
-
-
-_select_on_press: _SelectOnPress | None = None
-
-
-def selectable_on_press(label: QLabel) -> None:
-    """Let the pharmacist select (and copy) a figure with the mouse, at no cost per keystroke.
-
-    A selectable QLabel keeps a QTextDocument that is rebuilt on every setText and laid out
-    again on every layout pass: that was half of a keystroke's time (bench/startup.py). So the
-    label becomes selectable only when pressed, and ``set_text`` makes it plain again.
-    """
-    global _select_on_press
-    if _select_on_press is None:
-        _select_on_press = _SelectOnPress()
-    label.setCursor(Qt.CursorShape.IBeamCursor)  # still looks selectable
-    label.installEventFilter(_select_on_press)
-
-
 class WrappedLabel(QLabel):
-    """A word-wrapped label that remembers its height for the widths it was asked about.
+    """A word-wrapped, plain-text figure the pharmacist can select with the mouse, made cheap
+    to change on every keystroke (bench/startup.py).
 
-    A layout pass asks each word-wrapped label its height for a width several times, and
-    QLabel lays the text out again every time; the details hold a dozen long texts, so that
-    was most of a keystroke's layout time. The memory is for one text and one font.
+    - It remembers its height for the widths a layout pass asks about (several times per
+      pass; QLabel lays the text out again each time): for one text and one font.
+    - It becomes selectable only when pressed: a selectable QLabel keeps a QTextDocument that
+      is rebuilt on every setText and laid out on every layout pass (half of a keystroke's
+      time); ``set_text`` makes it plain again.
     """
 
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(text, parent)
         self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setCursor(Qt.CursorShape.IBeamCursor)  # looks selectable, as it is
         self._heights: dict[int, int] = {}
         self._heights_of = text
+
+    def _selectable(self) -> None:
+        if not self.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse:
+            self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._selectable()  # the press then starts the selection
+        super().mousePressEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        self._selectable()
+        super().mouseDoubleClickEvent(event)
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
@@ -111,7 +98,7 @@ class WrappedLabel(QLabel):
 
 def set_text(label: QLabel, text: str) -> None:
     """Show ``text``; a label whose text did not change is left alone (no relayout, no
-    repaint), and one that changed drops its selection machinery (see selectable_on_press)."""
+    repaint), and one that changed drops its selection machinery (see WrappedLabel)."""
     if label.text() == text:
         return
     if label.textInteractionFlags() != Qt.TextInteractionFlag.NoTextInteraction:
@@ -180,7 +167,6 @@ class StatusBanner(QFrame):
         self.text.setObjectName("statusBanner")
         self.text.setAccessibleName("Dose status")
         self.text.setWordWrap(True)
-        selectable_on_press(self.text)
         font = QFont(self.text.font())
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.45)
@@ -189,7 +175,6 @@ class StatusBanner(QFrame):
         self.detail.setObjectName("statusDetail")
         self.detail.setAccessibleName("Why")
         self.detail.setWordWrap(True)
-        selectable_on_press(self.detail)
         # Room for two lines of detail whatever it says: the banner keeps its height when the
         # status changes, so the figures below do not move and nothing else is laid out again.
         self.detail.setMinimumHeight(2 * self.detail.fontMetrics().lineSpacing())
