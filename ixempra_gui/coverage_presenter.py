@@ -209,10 +209,15 @@ def _pa_availability(view: ViewState | None, verdict: str) -> tuple[bool, str]:
 
 
 def present_coverage(
-    form: CoverageForm, view: ViewState | None, patient_id: str, today: date
+    form: CoverageForm,
+    view: ViewState | None,
+    patient_id: str,
+    today: date,
+    prior_units: int | None = None,
 ) -> CoverageView:
     """Evaluate the answers against the policy beside the order's dose result. Called on every
-    edit of the order or of an answer, so the verdict is never stale."""
+    edit of the order or of an answer, so the verdict is never stale. ``prior_units``: units
+    of the patient's verified doses in the policy's window (the journal), None if not known."""
     from ixempra_gui.core.coverage import evaluate_coverage
     from ixempra_gui.core.coverage_input import parse_coverage_order
     from ixempra_gui.core.policy import load_policy
@@ -239,7 +244,7 @@ def present_coverage(
         )
 
     dose = view.result if view is not None else None
-    coverage = evaluate_coverage(request, dose, policy)
+    coverage = evaluate_coverage(request, dose, policy, prior_units)
     return _view(form, view, coverage, facts, patient_id)
 
 

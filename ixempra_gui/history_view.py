@@ -125,21 +125,30 @@ def _trend(
     return tuple(points)
 
 
+def units_before(doses: Sequence[PatientDose], day: date) -> int:
+    """Units (administered + discarded) of the verified doses in the policy's window before an
+    administration on ``day``: what the Coverage tab's dosing limit adds this dose to."""
+    from ixempra_gui.core.policy import load_policy
+    from ixempra_gui.journal.history import window_doses
+
+    earlier = [d.facts for d in doses if d.facts is not None]
+    return sum(r.units_total or 0 for r in window_doses(earlier, day, load_policy().per_days))
+
+
 def _window_line(
     doses: Sequence[PatientDose], result: DoseResult | None, day: date
 ) -> tuple[str, bool | None, tuple[str, ...]]:
     """The 21-day units line, whether within the limit, and the history warnings."""
     from ixempra_gui.core.policy import load_policy
     from ixempra_gui.journal.entries import facts_of_result
-    from ixempra_gui.journal.history import assess_history, window_doses
+    from ixempra_gui.journal.history import assess_history
 
     policy = load_policy()
     earlier = [d.facts for d in doses if d.facts is not None]
     altered = [d.record_id for d in doses if not d.intact]
     current = facts_of_result(result, day) if result is not None else None
     if current is None:  # no valid calculation yet: the doses already given only
-        counted = window_doses(earlier, day, policy.per_days)
-        prior = sum(r.units_total or 0 for r in counted)
+        prior = units_before(doses, day)
         line = (
             f"{policy.per_days}-day window for {day.isoformat()}: {prior} units already given; "
             f"limit {policy.max_units} units. This dose is added once the order is complete."

@@ -167,6 +167,7 @@ class CoveragePanel(QWidget):
         self._refresh = refresh  # recalculates the order now (the window's recalculate)
         self.order_view: ViewState | None = None
         self.patient_id = ""
+        self.prior_units: int | None = None
         self.view: CoverageView | None = None  # None: nothing evaluated yet
         self.inputs: dict[str, QWidget] = {}
         self.messages: dict[str, QLabel] = {}
@@ -441,10 +442,14 @@ class CoveragePanel(QWidget):
 
     # --- calculating and showing ------------------------------------------------------------
 
-    def show_order(self, view: ViewState | None, patient_id: str) -> None:
-        """The window calculated the order (every edit): re-evaluate coverage beside it."""
+    def show_order(
+        self, view: ViewState | None, patient_id: str, prior_units: int | None = None
+    ) -> None:
+        """The window calculated the order (every edit), or read the patient's verified doses
+        (``prior_units`` in the policy's window; None: not known): re-evaluate coverage."""
         self.order_view = view
         self.patient_id = patient_id
+        self.prior_units = prior_units
         self.recompute()
 
     def recompute(self) -> None:
@@ -458,7 +463,7 @@ class CoveragePanel(QWidget):
         from ixempra_gui.coverage_presenter import present_coverage
 
         self.view = present_coverage(
-            self.coverage_form(), self.order_view, self.patient_id, self.today()
+            self.coverage_form(), self.order_view, self.patient_id, self.today(), self.prior_units
         )
         self.render(self.view)
 

@@ -211,7 +211,7 @@ class MainWindow(QMainWindow):
         placeholder.deleteLater()
         self.file_menu.insertActions(self._coverage_anchor, [panel.print_action, panel.pdf_action])
         if self.view is not None:
-            panel.show_order(self.view, self._patient())
+            panel.show_order(self.view, self._patient(), self.verification.prior_units())
 
     def _patient(self) -> str:
         return self.form_snapshot.patient_id if self.form_snapshot is not None else ""
@@ -307,8 +307,7 @@ class MainWindow(QMainWindow):
     def render(self, view: ViewState) -> None:
         self.result_panel.render(view)
         self.form.show_messages({**view.field_messages, **self.verification.messages()})
-        if self._coverage is not None:
-            self._coverage.show_order(view, self._patient())
+        self.refresh_coverage()
         self._set_printing(view.ready, view.print_tooltip)
         self.verification.render(view)
         # Lay out what changed now, before the next frame: left to the event loop, each level
@@ -316,6 +315,12 @@ class MainWindow(QMainWindow):
         # details were painted twice, once at the old size (bench/startup.py).
         for _ in range(3):
             QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+
+    def refresh_coverage(self) -> None:
+        """The Coverage tab re-evaluated beside the latest calculation and what the journal
+        says of the patient's earlier doses (every edit, and when the journal has been read)."""
+        if self._coverage is not None and self.view is not None:
+            self._coverage.show_order(self.view, self._patient(), self.verification.prior_units())
 
     def _set_printing(self, ready: bool, tooltip: str) -> None:
         self._printing = (ready, tooltip)  # applied again when the actions are added

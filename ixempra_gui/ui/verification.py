@@ -188,6 +188,7 @@ class Verification(QObject):
         self.doses, self.error, self.read_for = None, None, None
         self.timer.start()
         self.render_history()  # at once: never another patient's doses under this identifier
+        self.window.refresh_coverage()
 
     def load_history(self) -> None:
         """Read the patient's verified doses (no journal is ever created here), then show."""
@@ -206,6 +207,21 @@ class Verification(QObject):
                     self.error = f"the journal could not be read: {exc}"
         self.read_for = patient
         self.render_history()
+        self.window.refresh_coverage()  # its dosing limit now counts the doses already given
+
+    def prior_units(self) -> int | None:
+        """Units of this patient's verified doses in the policy's window before the
+        administration date, once the journal has been read for the identifier as typed;
+        None while not known (no identifier, not read yet, unreadable, no usable date)."""
+        form = self.window.form_snapshot
+        if form is None or self.doses is None or self.read_for != form.patient_id.strip():
+            return None
+        from ixempra_gui.history_view import administration_date, units_before
+
+        when, problem = administration_date(form.administered_on, self.window.today())
+        if when is None or problem:
+            return None
+        return units_before(self.doses, when)
 
     def render_history(self) -> None:
         """The History panel for the form and the calculation as they stand."""

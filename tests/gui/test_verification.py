@@ -496,6 +496,22 @@ def test_history_panel_lists_a_recorded_dose_and_the_21_day_warning(
     assert child(panel, QLabel, "historyWarnings").text() == ""
 
 
+def test_the_coverage_dosing_limit_counts_the_doses_in_the_journal(
+    qtbot, window: MainWindow, data_dir: Path
+) -> None:
+    record_for(data_dir, "MRN-0012345", 20)  # 75 units, inside the 21-day window
+    record_for(data_dir, "MRN-0012345", 21)  # outside it: not counted
+    first_entry(qtbot, window)
+    limit = child(window.coverage, QLabel, "coverageDosingLimit")
+    qtbot.waitUntil(lambda: "units in the 21 days before" in limit.text())
+    assert "75 units in the 21 days before + this dose 75" in limit.text()
+    assert "= 150 billable units: over the limit of 90 per 21 days" in limit.text()
+    type_into(qtbot, window, "patientIdInput", "MRN-0099999")  # another patient: not known yet
+    assert "are not known here" in limit.text()
+    qtbot.waitUntil(lambda: "0 units in the 21 days before" in limit.text())
+    assert "within the limit of 90 per 21 days" in limit.text()
+
+
 def test_typing_the_identifier_reads_the_journal_once_it_pauses(
     qtbot, window: MainWindow, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
