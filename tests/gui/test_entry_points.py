@@ -9,6 +9,7 @@ import pytest
 
 pytest.importorskip("PySide6")
 
+from conftest import REPO
 from conftest import run_module as run_app_module
 
 from ixempra_gui import app
@@ -86,17 +87,29 @@ def test_main_in_process_quits_and_restores_the_excepthook(qapp) -> None:
         qapp.exec()
 
 
+def run_offscreen(code: str) -> list[str]:
+    """Run ``code`` in a fresh Python with an offscreen QApplication ``app``; its output lines."""
+    prelude = (
+        "from PySide6.QtWidgets import QApplication\n"
+        "app = QApplication(['t', '-platform', 'offscreen'])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", prelude + code],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip().splitlines()
+
+
 def test_window_is_built_without_the_core_or_print_support() -> None:
     """Start-up design (timed by bench/startup.py, never here): the window is built and shown
     before pint, the core and the presenter load, and QtPrintSupport loads only to print."""
-    import subprocess
-
-    from conftest import REPO
-
-    code = (
+    lines = run_offscreen(
         "import sys\n"
-        "from PySide6.QtWidgets import QApplication, QLabel\n"
-        "app = QApplication(['t', '-platform', 'offscreen'])\n"
+        "from PySide6.QtWidgets import QLabel\n"
         "from ixempra_gui.app import create_main_window\n"
         "w = create_main_window()\n"
         "heavy = ('pint', 'ixempra_gui.core.calculator', 'ixempra_gui.presenter',\n"
@@ -105,11 +118,7 @@ def test_window_is_built_without_the_core_or_print_support() -> None:
         "w.show(); app.processEvents(); app.processEvents()\n"
         "print(w.findChild(QLabel, 'statusBanner').text())\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    before, banner = done.stdout.strip().splitlines()[-2:]
+    before, banner = lines[-2:]
     assert before == "[]"
     assert banner == "NO DOSE: INPUT NEEDED"
 
@@ -118,13 +127,7 @@ def test_app_main_path_adds_the_icon_and_the_actions_just_after_the_first_frame(
     """``create_main_window(defer_coverage=True)``, as ``main`` builds it: the window paints
     with its menus but without the window icon and the menus' actions (QIcon, QAction and
     QKeySequence wait), which are added right after, as create_main_window() has them."""
-    import subprocess
-
-    from conftest import REPO
-
-    code = (
-        "from PySide6.QtWidgets import QApplication\n"
-        "app = QApplication(['t', '-platform', 'offscreen'])\n"
+    lines = run_offscreen(
         "from ixempra_gui.app import create_main_window\n"
         "def state(w):\n"
         "    menus = [a.text() for a in w.menuBar().actions()]\n"
@@ -138,11 +141,7 @@ def test_app_main_path_adds_the_icon_and_the_actions_just_after_the_first_frame(
         "print(w.print_action.shortcut().toString(), w.verification.action.isEnabled())\n"
         "state(create_main_window())\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    before, after, keys, whole = done.stdout.strip().splitlines()[-4:]
+    before, after, keys, whole = lines[-4:]
     assert before == "True ['&File', '&Help'] [] False"
     assert after.startswith("False ['&File', '&Help'] ['&Print worksheet…'")
     assert "'V&erify (independent double check)…'" in after and after.endswith("'&Quit'] True")
