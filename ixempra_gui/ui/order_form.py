@@ -238,7 +238,9 @@ class OrderForm(QWidget):
         self.apply_preferences(prefs, initial=True)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """A field that loses focus gives back the line its corrected message kept."""
+        """Enter moves on (``_EnterMovesOn``); a field that loses focus gives back the line
+        its corrected message kept. One filter per field: every event of the field being
+        typed in passes through it."""
         if event.type() == QEvent.Type.FocusOut:
             for key, field in self.inputs.items():
                 if field is watched:
@@ -247,7 +249,8 @@ class OrderForm(QWidget):
                         label.setMinimumHeight(0)
                         label.hide()
                     break
-        return False
+            return False
+        return self._enter.eventFilter(watched, event)
 
     # --- building ---------------------------------------------------------------------------
 
@@ -350,10 +353,8 @@ class OrderForm(QWidget):
         if self._filtered:
             return
         self._filtered = True
-        for widget in self._chain:
-            widget.installEventFilter(self._enter)
-        for field in self.inputs.values():
-            field.installEventFilter(self)  # FocusOut: see show_messages
+        for widget in self._chain:  # every input is in the chain
+            widget.installEventFilter(self)
 
     # --- reading and showing ----------------------------------------------------------------
 

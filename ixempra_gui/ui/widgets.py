@@ -369,7 +369,6 @@ class ProblemFrame(QWidget):
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.state = ""
-        field.installEventFilter(self)
         self.hide()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -381,14 +380,17 @@ class ProblemFrame(QWidget):
         if state == self.state:
             return
         self.state = state
+        field = self.parentWidget()
         if state:
-            field = self.parentWidget()
             if field is not None:
                 self.setGeometry(field.rect())
+                field.installEventFilter(self)  # follows the field's size while shown
             self.raise_()  # above the field's own children (the clear button)
             self.show()
             self.update()
         else:
+            if field is not None:
+                field.removeEventFilter(self)  # a field without a problem pays nothing
             self.hide()
 
     def paintEvent(self, _event: object) -> None:

@@ -168,3 +168,20 @@ def test_a_wrapped_label_never_answers_with_the_height_of_an_old_text(qtbot) -> 
     bigger.setPointSizeF(bigger.pointSizeF() * 2)
     label.setFont(bigger)
     assert label.heightForWidth(120) == plain_height(long, bigger, 120)
+
+
+def test_the_problem_frame_follows_its_field(qtbot, active_window: MainWindow) -> None:
+    from ixempra_gui.ui.widgets import ProblemFrame
+
+    win = active_window
+    field = line(win, "weightInput")
+    field.setText("7 kg")
+    frame = field.findChild(ProblemFrame)
+    assert frame is not None and frame.isVisible() and frame.geometry() == field.rect()
+    width = field.width()
+    left, right = win.splitter.sizes()
+    win.splitter.setSizes([left + 100, right - 100])  # the form, and the field, get wider
+    qtbot.waitUntil(lambda: field.width() > width)
+    qtbot.waitUntil(lambda: frame.geometry() == field.rect())
+    field.setText("70 kg")
+    assert not frame.isVisible() and field.property("state") == ""
