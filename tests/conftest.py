@@ -28,6 +28,8 @@ V01 = {
     "--alt-uln": "40 U/L",
     "--bilirubin": "0.8 mg/dL",
     "--bilirubin-uln": "1.2 mg/dL",
+    "--anc": "1800",
+    "--platelets": "150000",
 }
 
 

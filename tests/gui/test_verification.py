@@ -66,7 +66,7 @@ SECOND = {
 }
 V01 = {"height": "170 cm", "weight": "70 kg", "regimen": "monotherapy", "ast": "30 U/L"}
 V01 |= {"ast_uln": "40 U/L", "alt": "25 U/L", "alt_uln": "40 U/L", "bilirubin": "0.8 mg/dL"}
-V01 |= {"bilirubin_uln": "1.2 mg/dL"}
+V01 |= {"bilirubin_uln": "1.2 mg/dL", "anc": "1800", "platelets": "150000"}
 
 
 @pytest.fixture

@@ -99,7 +99,7 @@ from ixempra_gui.journal.entries import NewRecord
 from ixempra_gui.journal.store import Journal
 order = Order(height="170 cm", weight="70 kg", regimen="monotherapy", ast="30 U/L",
               ast_uln="40 U/L", alt="25 U/L", alt_uln="40 U/L", bilirubin="0.8 mg/dL",
-              bilirubin_uln="1.2 mg/dL")
+              bilirubin_uln="1.2 mg/dL", anc="1800", platelets="150000")
 result = calculate(order)
 tag, count = sys.argv[1], int(sys.argv[2])
 with Journal.open() as journal:

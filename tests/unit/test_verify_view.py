@@ -38,6 +38,8 @@ FIRST = FormInput(
     alt_uln="40 U/L",
     bilirubin="0.8 mg/dL",
     bilirubin_uln="1.2 mg/dL",
+    anc="1800",
+    platelets="150000",
     strong_cyp3a4_inhibitor=True,
     diluent="sodium-chloride",
 )
@@ -51,6 +53,8 @@ SAME = SecondEntry(
         "alt_uln": "40",
         "bilirubin": "0.8",
         "bilirubin_uln": "1.2",
+        "anc": "1800",
+        "platelets": "150000",
     },
     units={"height": "cm", "weight": "kg", "ast": "u/l", "alt": "u/l", "bilirubin": "mg/dl"},
     regimen="monotherapy",
