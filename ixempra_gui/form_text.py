@@ -64,6 +64,8 @@ FIELD_LABELS = {
     "hepatic_escalation_level": "Hepatic escalation level",
     "dose_level": "Prescribed dose level",
     "round_to_vial_within": "Round to vial within (preference)",
+    "low_ast_alt_u_per_l": "Lowest usual AST/ALT (preference)",
+    "low_bilirubin_mg_per_dl": "Lowest usual bilirubin (preference)",
     "diluent": "Infusion fluid",
     "bag_sizes": "Bag sizes (preference)",
     "prior_hypersensitivity": "Prior hypersensitivity reaction",

@@ -78,10 +78,13 @@ def _f(
 
 #: In the order of the form.
 ORDER_FIELDS: tuple[OrderField, ...] = (
-    _f("regimen", Kind.CHOICE, _L, _R),
     _f("height", Kind.MEASUREMENT, _D, _R),
     _f("weight", Kind.MEASUREMENT, _D, _R),
     _f("bsa_formula", Kind.CHOICE, _D),
+    _f("regimen", Kind.CHOICE, _L, _R),
+    _f("strong_cyp3a4_inhibitor", Kind.FLAG, _L),
+    _f("strong_cyp3a4_inducer", Kind.FLAG, _L, _R),
+    _f("cremophor_hypersensitivity", Kind.FLAG, _R),
     _f("ast", Kind.MEASUREMENT, _L, _R),
     _f("ast_uln", Kind.MEASUREMENT, _L, _R),
     _f("alt", Kind.MEASUREMENT, _L, _R),
@@ -96,13 +99,10 @@ ORDER_FIELDS: tuple[OrderField, ...] = (
     _f("toxicity_reductions", Kind.WHOLE_NUMBER, _L),
     _f("reduction_mode", Kind.CHOICE, _L),
     _f("reduction_reason", Kind.TEXT),
-    _f("dose_level", Kind.MEASUREMENT, _L, _R),
     _f("hepatic_escalation_level", Kind.MEASUREMENT, _L, _R),
-    _f("strong_cyp3a4_inhibitor", Kind.FLAG, _L),
-    _f("strong_cyp3a4_inducer", Kind.FLAG, _L, _R),
-    _f("cremophor_hypersensitivity", Kind.FLAG, _R),
-    _f("prior_hypersensitivity", Kind.FLAG),
+    _f("dose_level", Kind.MEASUREMENT, _L, _R),
     _f("diluent", Kind.CHOICE, _R),
+    _f("prior_hypersensitivity", Kind.FLAG),
     _f("prepared_at", Kind.DATETIME),
     # each entry's own acts
     _f("confirm_reduction", Kind.FLAG, _L, _R, owner=Owner.ENTRY),

@@ -65,8 +65,9 @@ def _measurement_text(m: Measurement) -> str:
     return f"{m.text} ({format_quantity(m.value, m.canonical_symbol, 2)})"
 
 
-# Differences listed but never material: when each entry was made, not what was entered.
-_NOT_MATERIAL = frozenset({"prepared_at"})
+# Differences listed but never material: when each entry was made, and each entry's own
+# confirmation of a proposed reduction (both entries must be ready, so both confirmed).
+_NOT_MATERIAL = frozenset({"prepared_at", "confirm_reduction"})
 
 
 def _flat_inputs(inputs: object) -> list[tuple[str, object]]:
