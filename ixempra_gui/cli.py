@@ -18,6 +18,7 @@ from typing import NoReturn
 
 from ixempra_gui import __version__
 from ixempra_gui.cli_coverage import add_coverage_arguments, ignored_coverage_options, with_coverage
+from ixempra_gui.cli_guard import guarded
 from ixempra_gui.cli_history import add_history_arguments, history_text_lines, with_history
 from ixempra_gui.core.calculator import calculate
 from ixempra_gui.core.coverage_report import coverage_text_lines, coverage_to_json
@@ -187,6 +188,7 @@ def exit_status(result: DoseResult) -> int:
     return EXIT_NO_DOSE
 
 
+@guarded("ixempra-calc")  # no traceback: a closed pipe exits 6, a fault 7 (cli_guard.py)
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(wants_json="--json" in argv)
