@@ -78,17 +78,38 @@ class IntegrityReport:
         return self.head.hash
 
 
-# This process's memory: the last record walked in each journal (see the module docstring).
+# This process's memory: the last record walked in each journal (see the module docstring),
+# and the records whose figures it has read, per patient key (id → hash, administration date).
 _WALKED: dict[str, Head] = {}
+_SEEN: dict[str, dict[str, dict[int, tuple[str, str | None]]]] = {}
 
 
 def forget_walks() -> None:
-    """Forget every walk (as a new process would): the next open walks in full."""
+    """Forget every walk and every record read (as a new process would): the next open walks
+    in full."""
     _WALKED.clear()
+    _SEEN.clear()
+
+
+def forget_journal(location: str) -> None:
+    """Forget one journal (a new chain was started there: its ids are another chain's)."""
+    _WALKED.pop(location, None)
+    _SEEN.pop(location, None)
 
 
 def remember_walk(location: str, head: Head) -> None:
     _WALKED[location] = head
+
+
+def remember_read(location: str, key: str, records: dict[int, tuple[str, str | None]]) -> None:
+    """The records of one patient this process counted or showed: records are never changed,
+    so each one read again must be the same (``seen``), or the journal was altered in this
+    session (an edit the incremental walk cannot see)."""
+    _SEEN.setdefault(location, {}).setdefault(key, {}).update(records)
+
+
+def seen(location: str, key: str) -> dict[int, tuple[str, str | None]]:
+    return dict(_SEEN.get(location, {}).get(key, {}))
 
 
 def _unchanged(source: ChainSource, head: Head) -> bool:
@@ -99,7 +120,7 @@ def _unchanged(source: ChainSource, head: Head) -> bool:
     return found is not None and found[0] == head.hash and found[1] == head.hash
 
 
-def _anchor_problem(source: ChainSource, anchor: Head, last: int) -> tuple[int, str] | None:
+def anchor_problem(source: ChainSource, anchor: Head, last: int) -> tuple[int, str] | None:
     if anchor.id == 0:
         return None
     if anchor.id > last:
@@ -134,6 +155,7 @@ def check(
     count, last = source.count_and_last()
     stored = source.stored_head() or GENESIS
     walked = None if full else _WALKED.get(source.location)
+    was_walked = _WALKED.get(source.location)
     start = GENESIS
     if (
         walked is not None
@@ -166,10 +188,14 @@ def check(
             reference += f" (record {found}; {report.head_id - found} records added since)"
     elif report.ok and anchor is not None:
         reference = f"the anchor (record {anchor.id})"
-        problem = _anchor_problem(source, anchor, last)
+        problem = anchor_problem(source, anchor, last)
         if problem is not None:
             report = ChainReport(count, report.head_id, report.head_hash, *problem)
     if report.ok:
+        if was_walked is not None and not _unchanged(source, was_walked):
+            # Another chain now holds (a journal started anew, and anchored): what this
+            # process read of the old one says nothing of it.
+            _SEEN.pop(source.location, None)
         remember_walk(source.location, report.head)
     else:
         _WALKED.pop(source.location, None)

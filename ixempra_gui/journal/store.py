@@ -563,6 +563,7 @@ class Journal:
         except sqlite3.Error as exc:
             raise JournalError(f"cannot write the journal at {self.path}: {why(exc)}") from exc
         head = Head(1, digest)
+        integrity.forget_journal(self.location)
         integrity.remember_walk(self.location, head)
         self._move_anchor(head, force=True)
         return StoredRecord(1, digest, GENESIS.hash, content)
@@ -593,7 +594,8 @@ class Journal:
             "ORDER BY id",
             (key, window_start, key, day.isoformat()),
         ).fetchall()
-        earlier = []
+        self._check_seen(key)
+        earlier, read = [], {}
         for rid, text, digest, extracted in rows:
             try:
                 if content_hash_or_none(text) != digest or not isinstance(extracted, str):
@@ -602,6 +604,7 @@ class Journal:
                 if values[-1] != RECORD_STATUS:
                     raise ValueError("status")
                 earlier.append(facts_from_values(values[:-1], int(rid)))
+                read[int(rid)] = (str(digest), str(values[0]))
             except (ValueError, KeyError, TypeError, ZeroDivisionError, IndexError):
                 raise JournalAltered(
                     self.location,
@@ -609,7 +612,40 @@ class Journal:
                     "(edited?)",
                     int(rid),
                 ) from None
+        integrity.remember_read(self.location, key, read)
         return assess_history(current, earlier, policy, started_anew=self._started_anew())
+
+    def _check_seen(self, key: str) -> None:
+        """Every record of this patient that this process read before is still there, the
+        same (integrity.remember_read): an edit made since the walk is caught here, not only
+        by the next process's full walk."""
+        before = integrity.seen(self.location, key)
+        ids = sorted(before)
+        found: dict[int, tuple[str, Any, Any, Any]] = {}
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ", ".join("?" * len(chunk))
+            for rid, digest, text, row_key, day in self._conn.execute(
+                "SELECT id, hash, content, patient_key, administered_on FROM records "
+                f"WHERE id IN ({marks})",
+                chunk,
+            ):
+                found[int(rid)] = (str(digest), text, row_key, day)
+        for rid in ids:
+            digest, day = before[rid]
+            row = found.get(rid)
+            if (
+                row is None
+                or row[0] != digest
+                or content_hash_or_none(row[1]) != digest
+                or row[2] != key
+                or row[3] != day
+            ):
+                raise JournalAltered(
+                    self.location,
+                    f"record {rid} was removed or changed after this session read it",
+                    rid,
+                )
 
     def _started_anew(self) -> tuple[date, str] | None:
         """When and why this journal was started anew (its record 1), if it was."""
@@ -684,11 +720,13 @@ class Journal:
     def patient_doses(self, patient_id: str) -> tuple[PatientDose, ...]:
         """Every verified dose of one patient (matched as history matches), oldest first, each
         checked against its hash: one that fails raises JournalAltered (nothing partial)."""
+        key = patient_key(patient_id)
         try:
+            self._check_seen(key)
             rows = self._conn.execute(
                 "SELECT id, content, hash, administered_on FROM records WHERE patient_key = ? "
                 "ORDER BY administered_on, id",
-                (patient_key(patient_id),),
+                (key,),
             ).fetchall()
         except sqlite3.Error as exc:
             raise JournalError(f"cannot read the journal at {self.path}: {why(exc)}") from exc
@@ -701,6 +739,9 @@ class Journal:
                     "be read (edited?)",
                     dose.record_id,
                 )
+        integrity.remember_read(
+            self.location, key, {int(rid): (str(digest), day) for rid, _, digest, day in rows}
+        )
         return doses
 
     def count(self) -> int:
