@@ -67,9 +67,12 @@ def make_private(path: Path) -> None:
             os.chmod(path, FILE_MODE)
 
 
-def write_atomically(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
+def write_atomically(
+    path: Path, data: bytes, mode: int = FILE_MODE, *, durable_rename: bool = True
+) -> None:
     """Replace ``path`` with ``data`` in one step; on any failure the old file is untouched and
-    no temp file is left behind. The new file has ``mode`` (POSIX)."""
+    no temp file is left behind. The new file has ``mode`` (POSIX). ``durable_rename`` False:
+    the folder is not synced, so a power cut may keep the old file (never half a file)."""
     folder = path.parent
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
@@ -84,7 +87,8 @@ def write_atomically(path: Path, data: bytes, mode: int = FILE_MODE) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    fsync_folder(folder)
+    if durable_rename:
+        fsync_folder(folder)
 
 
 def fsync_folder(folder: Path) -> None:

@@ -102,5 +102,7 @@ class AnchorFile:
             "docs/journal-integrity.md. Do not edit.",
         }
         text = json.dumps(content, indent=1, sort_keys=True) + "\n"
-        write_atomically(self.path, text.encode("utf-8"))
+        # The file is synced before its rename (never an empty anchor after a power cut); the
+        # folder is not: losing the rename keeps the older head, which is still true.
+        write_atomically(self.path, text.encode("utf-8"), durable_rename=False)
         return True

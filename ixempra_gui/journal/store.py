@@ -155,10 +155,15 @@ class Journal:
         self.anchor = anchor
         self._copy_folder = copy_folder
         self.warnings: list[str] = []  # not fatal: said on stderr or in the status bar
+        self._location = str(path.absolute())
+        # Within one check (one snapshot) a record's hash is read and recomputed once, however
+        # many of the walked record, the head and the anchor it is.
+        self._hash_memo: dict[int, tuple[str, str | None] | None] | None = None
 
     @property
     def location(self) -> str:
-        return str(self.path.absolute())
+        """The journal file's absolute path: this process's memory of walks is kept by it."""
+        return self._location
 
     # --- opening --------------------------------------------------------------------------
     @classmethod
@@ -300,18 +305,25 @@ class Journal:
     def count_and_last(self) -> tuple[int, int]:
         if self.version == 0:
             return 0, 0
-        count, last = self._conn.execute(
-            "SELECT count(*), coalesce(max(id), 0) FROM records"
-        ).fetchone()
+        # Two statements: SQLite counts a table from its smallest index only for a bare
+        # count(*) (records_count: about 0.01 ms at 100,000 records, not 5 ms).
+        (count,) = self._conn.execute("SELECT count(*) FROM records").fetchone()
+        (last,) = self._conn.execute("SELECT coalesce(max(id), 0) FROM records").fetchone()
         return int(count), int(last)
 
     def record_hash(self, record_id: int) -> tuple[str, str | None] | None:
         if not 0 < record_id <= _MAX_ID or self.version == 0:
             return None
+        memo = self._hash_memo
+        if memo is not None and record_id in memo:
+            return memo[record_id]
         row = self._conn.execute(
             "SELECT hash, content FROM records WHERE id = ?", (record_id,)
         ).fetchone()
-        return None if row is None else (str(row[0]), content_hash_or_none(row[1]))
+        found = None if row is None else (str(row[0]), content_hash_or_none(row[1]))
+        if memo is not None:
+            memo[record_id] = found
+        return found
 
     def find_hash(self, digest: str) -> int | None:
         if self.version == 0:
@@ -401,6 +413,7 @@ class Journal:
         try:
             if not in_transaction:
                 self._conn.execute("BEGIN")  # one consistent snapshot
+            self._hash_memo = {}
             try:
                 if self.version > 0:
                     problem = schema_problem(self._conn, self.version)
@@ -413,6 +426,7 @@ class Journal:
                     full=full,
                 )
             finally:
+                self._hash_memo = None
                 if not in_transaction:
                     self._conn.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -649,16 +663,18 @@ class Journal:
 
     def _started_anew(self) -> tuple[date, str] | None:
         """When and why this journal was started anew (its record 1), if it was."""
-        row = self._conn.execute("SELECT content FROM records WHERE id = 1").fetchone()
-        if row is None:
+        row = self._conn.execute(
+            "SELECT CASE WHEN json_valid(content) THEN json_extract(content, '$.status', "
+            "'$.recorded_at', '$.reason') END FROM records WHERE id = 1"
+        ).fetchone()
+        if row is None or not isinstance(row[0], str):
             return None
         try:
-            content = json.loads(row[0])
-            if content.get("status") != STATUS_JOURNAL_STARTED:
+            status, recorded_at, reason = json.loads(row[0])
+            if status != STATUS_JOURNAL_STARTED:
                 return None
-            when = datetime.fromisoformat(content["recorded_at"]).date()
-            return when, str(content.get("reason", ""))
-        except (ValueError, KeyError, TypeError, AttributeError):
+            return datetime.fromisoformat(recorded_at).date(), str(reason or "")
+        except (ValueError, TypeError):
             return None
 
     def history(
