@@ -51,7 +51,7 @@ from ixempra_gui.journal.export import ExportRefused, csv_bytes, export_target
 from ixempra_gui.journal.identifiers import check_patient_id, preview, trim_patient_id
 from ixempra_gui.journal.integrity import IntegrityReport
 from ixempra_gui.journal.store import Journal
-from ixempra_gui.private_files import write_atomically
+from ixempra_gui.private_files import writable_by_others, write_atomically
 from ixempra_gui.site_settings import config_dir
 
 PROG = "ixempra-journal"
@@ -363,6 +363,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     expected = _expected_head(args)
+    _folder_notes()
     journal = _open_for_reading()
     if journal is None:
         return EXIT_JOURNAL
@@ -430,11 +431,17 @@ def _path_problem(text: str) -> str | None:
     return None
 
 
+def _folder_notes() -> None:
+    """Warn when the journal's or the settings' folder (the anchor's) is writable by others."""
+    for warning in (paths.folder_warning(), writable_by_others(config_dir())):
+        if warning:
+            _note(warning if warning.startswith("warning:") else f"warning: {warning}")
+
+
 def cmd_path(args: argparse.Namespace) -> int:
     print(paths.journal_path())
     print(f"anchor: {AnchorFile.default().path}", file=sys.stderr)
-    if warning := paths.folder_warning():
-        _note(warning)
+    _folder_notes()
     return EXIT_OK
 
 
@@ -504,6 +511,7 @@ def cmd_record(args: argparse.Namespace) -> int:
         order=order,
         result=result,
     )
+    _folder_notes()
     try:
         with Journal.open() as journal:
             stored = journal.record(new, acknowledge_history=args.acknowledge_history)

@@ -173,3 +173,18 @@ def test_the_exit_codes_are_listed_in_the_help(capsys: pytest.CaptureFixture[str
     out = capsys.readouterr().out
     for text in ("1 journal problem", "journal_altered", "5 reserved", "6 output closed", "7 "):
         assert text in " ".join(out.split()), text
+
+
+@pytest.mark.slow
+def test_record_and_verify_warn_when_others_can_write_the_journal_folder(tmp_path) -> None:
+    if os.name != "posix":
+        pytest.skip("POSIX modes")
+    folder = tmp_path / "shared"
+    fill(folder, 1)
+    folder.chmod(0o777)
+    try:
+        done = run_journal(folder, ["verify"])
+    finally:
+        folder.chmod(0o700)
+    assert done.returncode == 0
+    assert f"the folder {folder} is writable by everyone" in done.stderr
