@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import order_kwargs
 
 pytest.importorskip("PySide6")
 
@@ -29,9 +30,6 @@ from ixempra_gui.ui.main_window import MainWindow
 from ixempra_gui.ui.printing import pdf_file_name
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
-V01 = {"height": "170 cm", "weight": "70 kg", "regimen": "monotherapy", "ast": "30 U/L"}
-V01 |= {"ast_uln": "40 U/L", "alt": "25 U/L", "alt_uln": "40 U/L", "bilirubin": "0.8 mg/dL"}
-V01 |= {"bilirubin_uln": "1.2 mg/dL"}
 
 
 @pytest.fixture
@@ -139,7 +137,7 @@ def _messages(win: MainWindow) -> str:
 def test_an_altered_journal_shows_no_history_figure(
     qtbot, window: MainWindow, data_dir: Path
 ) -> None:
-    order = Order(**V01)
+    order = Order(**order_kwargs())  # reference case v01 (tests/conftest.py)
     with Journal.open(data_dir) as journal:
         for days in (14, 7):
             new = NewRecord(
