@@ -10,9 +10,7 @@ Never imports Qt (import-linter contract in pyproject.toml).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
 import sys
 from collections.abc import Sequence
 from dataclasses import fields
@@ -21,6 +19,7 @@ from typing import NoReturn
 
 from ixempra_gui import __version__
 from ixempra_gui.cli_coverage import add_coverage_arguments, ignored_coverage_options, with_coverage
+from ixempra_gui.cli_guard import guarded
 from ixempra_gui.cli_history import add_history_arguments, history_text_lines, with_history
 from ixempra_gui.core.calculator import calculate
 from ixempra_gui.core.coverage_report import coverage_text_lines, coverage_to_json
@@ -35,7 +34,8 @@ EXIT_NO_DOSE = 3
 EXIT_TABLE = (
     "Exit status: 0 ready to prepare; 2 invalid or missing input (including unacknowledged "
     "warnings and an unconfirmed reduction); 3 no dose (contraindicated, not recommended, hold, "
-    "stop). Coverage and history never change it."
+    "stop); 6 the output was closed early (| head); 7 an internal error (please report it). "
+    "Coverage and history never change it."
 )
 
 _QUANTITY_OPTIONS = (
@@ -277,6 +277,7 @@ def issue_lines(result: DoseResult) -> list[str]:
     return lines
 
 
+@guarded("ixempra-calc")  # no traceback: a closed pipe exits 6, a fault 7 (cli_guard.py)
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser(wants_json="--json" in args_list)
@@ -309,15 +310,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def write_out(stdout_text: str, stderr_lines: list[str]) -> None:
-    """Print; a reader that went away (``| head``) ends the output quietly, never a traceback.
-    The exit status stays that of the calculation."""
-    try:
-        for line in stderr_lines:
-            print(line, file=sys.stderr)
-        print(stdout_text, flush=True)
-    except BrokenPipeError:
-        with contextlib.suppress(OSError):
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    """The messages on stderr, the result on stdout (a closed pipe: cli_guard, exit 6)."""
+    for line in stderr_lines:
+        print(line, file=sys.stderr)
+    print(stdout_text, flush=True)
 
 
 if __name__ == "__main__":

@@ -157,13 +157,16 @@ def golden_order(case_id: str = "v01") -> Any:
 
 
 def check_journal(folder: Path) -> str:
-    """Create a journal in ``folder`` (never the user's), record golden case v01 as a verified
-    dose, and walk the chain: SQLite, WAL, fsync and hashing work where the app is installed."""
+    """Create a journal in ``folder`` (never the user's, nor the user's anchor: its own anchor
+    beside it), record golden case v01 as a verified dose, and walk the chain and check the
+    anchor: SQLite (its JSON functions), WAL, fsync and hashing work where the app is
+    installed."""
     if importlib.util.find_spec("ixempra_gui.journal") is None:
         raise NotInThisBuild(NOT_AVAILABLE)
     from datetime import date
 
     from ixempra_gui.core.calculator import calculate
+    from ixempra_gui.journal.anchor import AnchorFile
     from ixempra_gui.journal.entries import NewRecord
     from ixempra_gui.journal.store import Journal
 
@@ -177,13 +180,16 @@ def check_journal(folder: Path) -> str:
         result=calculate(order),
         recorded_with="ixempra-gui --self-test",
     )
-    with Journal.open(folder) as journal:
+    anchor = AnchorFile(folder / "self-test-anchor.json")
+    with Journal.open(folder, anchor=anchor) as journal:
         stored = journal.record(record)
         report = journal.verify()
         path = journal.path
     if not report.ok or report.records != 1:
         raise CheckFailed(f"chain of {report.records} record(s) failed: {report.problem}")
-    return f"record {stored.id} written and verified in {path}"
+    if anchor.read() != report.head:
+        raise CheckFailed(f"the anchor {anchor.path} does not hold the head")
+    return f"record {stored.id} ({stored.short_hash}) written, verified and anchored in {path}"
 
 
 # -- checks that need Qt ----------------------------------------------------------------------

@@ -226,9 +226,12 @@ def history_lines(history: History | None) -> tuple[str, ...]:
 
 
 def record_line(record: StoredRecord) -> str:
-    """How a signed record is cited on screen and on the worksheet."""
+    """How a signed record is cited on screen and on the worksheet: its id and short hash (the
+    first 12 hex digits, which ``ixempra-journal show ID`` lets anyone compare with the
+    journal), who verified and prepared it, and when."""
     recorded = record.recorded_at.replace("T", " ")[:16]
     return (
-        f"Journal record {record.id}, verified by {record.content.get('verified_by')} "
-        f"(prepared by {record.content.get('prepared_by')}), recorded {recorded} UTC"
+        f"Journal record {record.id} (hash {record.short_hash}), verified by "
+        f"{record.content.get('verified_by')} (prepared by {record.content.get('prepared_by')}), "
+        f"recorded {recorded} UTC"
     )

@@ -272,9 +272,10 @@ def test_matching_entries_are_signed_and_recorded(
     assert check["second_entry"]["height"] == "1.63 m" and check["comment"] == ""
 
     label = child(window, QLabel, "recordIdLabel").text()
-    assert label.startswith(f"Journal record {record.id}, verified by B. Checker")
+    cited = f"Journal record {record.id} (hash {record.hash[:12]}), verified by B. Checker"
+    assert label.startswith(cited)
     html = window.worksheet_html() or ""
-    assert f"Journal record {record.id}, verified by B. Checker (prepared by A. Pharmacist)" in html
+    assert f"{cited} (prepared by A. Pharmacist)" in html
     assert "Not yet verified" not in html
     # the panel now lists this dose
     qtbot.waitUntil(lambda: f"record {record.id}" in child(window, QLabel, "historyDoses").text())
@@ -437,10 +438,10 @@ def test_a_read_only_journal_shows_an_error_and_keeps_everything(
 def test_a_locked_journal_is_reported_without_freezing_the_window(
     qtbot, window: MainWindow, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ixempra_gui.journal import store
+    from ixempra_gui.journal import sqlite_files
 
     record_for(data_dir, "someone else", 40)
-    monkeypatch.setattr(store, "BUSY_TIMEOUT_S", 1.0)
+    monkeypatch.setattr(sqlite_files, "BUSY_TIMEOUT_S", 1.0)
     first_entry(qtbot, window)
     dialog = open_verify(qtbot, window)
     second_entry(qtbot, dialog)
@@ -460,7 +461,10 @@ def test_a_locked_journal_is_reported_without_freezing_the_window(
     assert "NOT recorded" in error and "locked" in error
     sign(qtbot, dialog)  # the lock is gone: the same check is recorded
     qtbot.waitUntil(lambda: window.verification.dialog is None)
-    assert re.match(r"Journal record 2, verified by", child(window, QLabel, "recordIdLabel").text())
+    assert re.match(
+        r"Journal record 2 \(hash [0-9a-f]{12}\), verified by",
+        child(window, QLabel, "recordIdLabel").text(),
+    )
 
 
 # --- the History panel ----------------------------------------------------------------------------

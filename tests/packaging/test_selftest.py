@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -174,8 +175,11 @@ def test_journal_check_records_and_verifies_in_its_own_folder_only(
     users = tmp_path / "users-data"
     monkeypatch.setenv("IXEMPRA_DATA_DIR", str(users))
     detail = selftest.check_journal(tmp_path / "selftest")
-    assert "record 1 written and verified" in detail
+    assert re.match(r"record 1 \([0-9a-f]{12}\) written, verified and anchored", detail)
     assert not users.exists()  # the user's journal is never touched
+    # nor the user's anchor (issue 13.4): the self-test keeps its own beside its journal
+    assert not (Path(os.environ["IXEMPRA_CONFIG_DIR"]) / "journal-anchor.json").exists()
+    assert (tmp_path / "selftest" / "self-test-anchor.json").is_file()
     with Journal.open(tmp_path / "selftest") as journal:
         [stored] = list(journal.records())
         assert journal.verify().ok

@@ -205,7 +205,7 @@ def test_why_verify_is_unavailable(
 def test_the_record_line_names_the_record_and_both_people() -> None:
     record = StoredRecord(
         12,
-        "h",
+        "0123456789abcdef" * 4,
         "p",
         {
             "prepared_by": "A. Pharmacist",
@@ -214,6 +214,7 @@ def test_the_record_line_names_the_record_and_both_people() -> None:
         },
     )
     assert record_line(record) == (
-        "Journal record 12, verified by B. Checker (prepared by A. Pharmacist), "
-        "recorded 2025-05-01 09:31 UTC"
+        "Journal record 12 (hash 0123456789ab), verified by B. Checker (prepared by "
+        "A. Pharmacist), recorded 2025-05-01 09:31 UTC"
     )
+    assert record.short_hash == "0123456789ab"  # issue 13.4: the first 12 hex digits
