@@ -46,6 +46,13 @@ class KitProduct:
         return self.labeler + self.product
 
     @property
+    def ndc_digits(self) -> str:
+        """The 10 NDC digits as they stand in the kit's GTIN (003 + these + check digit)."""
+        if len(self.ndc_prefix) == 9:  # 5-4-1: the NDC-11 package code's leading 0 is padding
+            return self.ndc_prefix + self.package[-1]
+        return self.ndc_prefix + self.package
+
+    @property
     def product_ndc(self) -> str:
         """Labeler-product, e.g. 70020-1910 (the policy's ``ndc10``)."""
         return f"{self.labeler}-{self.product}"

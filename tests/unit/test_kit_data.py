@@ -45,6 +45,14 @@ def test_the_file_is_found_where_the_resources_are() -> None:
     assert path.is_file() and path.parent.parent == resource_path()
 
 
+def test_each_kit_knows_the_ndc_digits_of_its_gtin() -> None:
+    kits = load_kits()
+    assert (kits.kit(15).ndc_digits, kits.kit(45).ndc_digits) == (NDC_15, NDC_45)
+    for kit in kits.kits:
+        match = kits.identify(kit.ndc_digits)
+        assert match is not None and match.product == kit and match.ndc11 == kit.ndc11
+
+
 def test_a_kit_is_identified_by_labeler_and_product_code() -> None:
     kits = load_kits()
     match = kits.identify(NDC_15)
