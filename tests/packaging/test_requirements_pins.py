@@ -31,7 +31,9 @@ PIN = re.compile(r"^([A-Za-z0-9_.-]+)==(\S+) \\\n\s+--hash=sha256:([0-9a-f]{64})
 
 def pins(path: Path) -> dict[str, Version]:
     text = path.read_text(encoding="utf-8")
-    found = {canonicalize_name(name): Version(version) for name, version, _ in PIN.findall(text)}
+    found: dict[str, Version] = {
+        canonicalize_name(name): Version(version) for name, version, _ in PIN.findall(text)
+    }
     entries = [line for line in text.splitlines() if line and not line.startswith((" ", "#"))]
     where = path.relative_to(REPO)
     assert len(found) == len(entries), f"{where}: every entry is name==version + one sha256"
