@@ -62,7 +62,7 @@ class ScanOutcome:
     """One scan judged. A refused one is a near miss: what was scanned, when, and why."""
 
     text: str
-    at: datetime  # aware
+    at: datetime  # aware, in UTC (shown() gives local time)
     kit: KitScan | None  # what the barcode said, whenever it could be read
     match: KitMatch | None  # which IXEMPRA kit, when it is one
     refusal: Refusal | None
