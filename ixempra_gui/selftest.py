@@ -146,6 +146,32 @@ def check_golden_cases() -> str:
     return f"{len(cases)}/{len(cases)} reference cases give the expected results"
 
 
+def check_kit_scanning() -> str:
+    """Each kit's code, composed with biip's check digit, reads back as that kit; a wrong check
+    digit is refused: biip and its data files (AI table, prefix tries) work where installed."""
+    import biip
+    from biip.checksums import gs1_standard_check_digit
+
+    from ixempra_gui.core.gs1_scan import GS, KitScan, ScanRefusal, parse_scan
+    from ixempra_gui.core.kits import load_kits
+
+    catalog = load_kits()
+    read = []
+    for kit in catalog.kits:
+        payload = "003" + kit.ndc_digits
+        gtin = payload + str(gs1_standard_check_digit(payload))
+        scan = parse_scan(f"]d201{gtin}17271231{GS}21SELFTEST{GS}10LOT42\r\n")
+        match = catalog.identify(scan.ndc10) if isinstance(scan, KitScan) else None
+        if match is None or match.product != kit:
+            raise CheckFailed(f"the {kit.strength_mg} mg kit's code did not read back: {scan}")
+        wrong = gtin[:-1] + str((int(gtin[-1]) + 1) % 10)
+        if not isinstance(parse_scan(f"01{wrong}17271231{GS}10LOT42"), ScanRefusal):
+            raise CheckFailed(f"a wrong check digit on {wrong} was accepted")
+        unverified = "" if kit.package_verified else ", package code unverified"
+        read.append(f"{kit.strength_mg} mg {kit.ndc11}{unverified}")
+    return f"biip {biip.__version__} reads the kits' codes ({'; '.join(read)})"
+
+
 def golden_order(case_id: str = "v01") -> Any:
     """The Order of one bundled golden case, read the way ixempra-calc reads its options."""
     from ixempra_gui.cli import build_parser, order_from_args
@@ -395,6 +421,7 @@ def run(qt_args: Sequence[str] = (), stream: TextIO | None = None) -> int:
     step("python", check_python)
     step("resources", check_resources)
     step("golden cases", check_golden_cases)
+    step("kit scanning", check_kit_scanning)
     with tempfile.TemporaryDirectory(prefix="ixempra-selftest-") as tmp:
         folder = Path(tmp)
         holder: dict[str, Any] = {}

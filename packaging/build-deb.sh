@@ -124,8 +124,8 @@ $PACKAGE: MIT.
 Bundled under $OPT:
 - Qt 6 and PySide6: LGPL-3.0 (/usr/share/common-licenses/LGPL-3). The Qt libraries are separate,
   replaceable files in $OPT/lib/python3.11/site-packages/PySide6/Qt/lib.
-- pint, flexcache, flexparser, platformdirs, typing_extensions: their licences are in their
-  *.dist-info folders in $OPT/lib/python3.11/site-packages.
+- pint, flexcache, flexparser, platformdirs, biip (Apache-2.0), typing_extensions: their
+  licences are in their *.dist-info folders in $OPT/lib/python3.11/site-packages.
 COPYRIGHT
 installed_kb=$(du -sk --exclude=DEBIAN "$ROOT" | cut -f1)
 depends=$(echo "$DEPENDS_LIST" | paste -sd, | sed 's/,/, /g')

@@ -119,6 +119,13 @@ INFUSION_HOURS: Final = 3
 INFUSION_HOURS_WITH_INDUCER: Final = 4  # only for an inducer dose above 40 mg/m² (spec §3)
 RECONSTITUTED_MAX_HOURS: Final = 1
 DILUTED_MAX_HOURS: Final = 6
+SRC_RECONSTITUTED_MAX: Final = (
+    "IXEMPRA PI, Preparation and Administration (reconstituted solution: at most 1 h in the "
+    "vial at room temperature); spec §5"
+)
+SRC_DILUTED_MAX: Final = (
+    "IXEMPRA PI, Preparation and Administration (infusion complete within 6 h of dilution); spec §5"
+)
 FILTER: Final = "in-line filter with a 0.2 to 1.2 micron microporous membrane"
 
 CONTAINER: Final = "DEHP-free infusion bag and DEHP-free administration set"

@@ -24,6 +24,7 @@ CHECKS = (
     "python",
     "resources",
     "golden cases",
+    "kit scanning",
     "qt",
     "qt plugins",
     "image formats",
@@ -52,7 +53,7 @@ def test_self_test_passes_without_a_display_and_prints_one_line_per_check() -> N
         assert name in lines, f"no line for {name}:\n{done.stdout}"
     assert "platform offscreen" in lines["qt"]  # fell back to offscreen on its own
     assert lines["golden cases"].startswith("ok: 10/10")
-    assert done.stdout.splitlines()[-1].startswith("self-test: PASSED (9 checks")
+    assert done.stdout.splitlines()[-1].startswith("self-test: PASSED (10 checks")
 
 
 def _copy_install(target: Path) -> Path:
@@ -94,7 +95,7 @@ def test_a_wrong_golden_figure_fails_and_is_named(tmp_path: Path) -> None:
     done = _run_copy(site, tmp_path)
     assert done.returncode == selftest.EXIT_FAILED
     assert "v01 (dose_mg: expected 72.9, got 72.8)" in _lines(done.stdout)["golden cases"]
-    assert done.stdout.splitlines()[-1] == "self-test: FAILED (1 of 9): golden cases"
+    assert done.stdout.splitlines()[-1] == "self-test: FAILED (1 of 10): golden cases"
 
 
 @pytest.mark.slow
@@ -195,3 +196,13 @@ def test_journal_check_fails_when_the_chain_does_not_hold(monkeypatch, tmp_path:
     monkeypatch.setattr(store.Journal, "verify", broken_verify)
     with pytest.raises(selftest.CheckFailed, match="hash mismatch at record 1"):
         selftest.check_journal(tmp_path)
+
+
+def test_kit_scanning_reads_every_kit_and_names_one_that_does_not_read_back(monkeypatch) -> None:
+    line = selftest.check_kit_scanning()
+    assert "15 mg 70020-1910-01" in line and "45 mg 70020-1911-01, package code unverified" in line
+    from ixempra_gui.core.kits import KitCatalog
+
+    monkeypatch.setattr(KitCatalog, "identify", lambda self, ndc10: None)
+    with pytest.raises(selftest.CheckFailed, match="the 45 mg kit's code did not read back"):
+        selftest.check_kit_scanning()

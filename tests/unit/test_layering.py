@@ -16,8 +16,9 @@ import pytest
 from conftest import REPO
 
 JOURNAL = sorted((REPO / "ixempra_gui" / "journal").glob("*.py"))
+CORE = sorted((REPO / "ixempra_gui" / "core").glob("*.py"))
 PURE = [
-    *sorted((REPO / "ixempra_gui" / "core").glob("*.py")),
+    *CORE,
     *JOURNAL,
     *(
         REPO / "ixempra_gui" / name
@@ -71,6 +72,21 @@ def test_cli_run_loads_no_qt_module() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.parametrize("path", CORE, ids=lambda p: p.name)
+def test_core_uses_only_stdlib_pint_biip_and_itself(path: Path) -> None:
+    bad = {
+        n
+        for n in _imports(path)
+        if not (
+            n.split(".")[0] in sys.stdlib_module_names
+            or n.split(".")[0] in ("pint", "biip")
+            or n == "ixempra_gui"  # the version string
+            or n.startswith("ixempra_gui.core")
+        )
+    }
+    assert not bad, f"{path.name} imports {bad}"
 
 
 @pytest.mark.parametrize("path", JOURNAL, ids=lambda p: p.name)
