@@ -19,6 +19,7 @@ def compute_billing(
     if wasted < 0:  # cannot happen: the vials cover the dose and are whole mg
         raise AssertionError("vials do not cover the billed units")
     code = policy.hcpcs
+    lines: tuple[BillingLine, ...]
     if wasted > 0:
         lines = (
             BillingLine(code, None, administered, "administered"),

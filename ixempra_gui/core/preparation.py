@@ -189,7 +189,12 @@ def preparation_steps(p: Preparation, dose_mg: Decimal) -> tuple[str, ...]:
     steps.append(
         f"Withdraw {format_quantity(p.withdraw_ml, 'mL')} ({format_quantity(dose_mg, 'mg')})"
     )
-    if p.bag_ml is not None and p.final_volume_ml is not None:
+    if (
+        p.bag_ml is not None
+        and p.final_volume_ml is not None
+        and p.concentration_mg_per_ml is not None
+        and p.rate_ml_per_h is not None
+    ):
         bicarbonate = (
             f" with {format_quantity(p.bicarbonate_meq, 'mEq')} sodium bicarbonate"
             if p.bicarbonate_meq

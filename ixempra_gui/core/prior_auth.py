@@ -176,7 +176,7 @@ def prior_authorization_summary(
     )
     diag = coverage.diagnosis
     therapies = [t.value for t in PriorTherapy if t in answers.resistant_to]
-    clinical_fields = (
+    clinical_fields: tuple[SummaryField, ...] = (
         SummaryField(
             "ICD-10",
             f"{diag.code} — {diag.description}"

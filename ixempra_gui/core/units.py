@@ -26,7 +26,7 @@ BILIRUBIN_MOLAR_MASS_G_PER_MOL = Fraction("584.66")
 
 
 @cache
-def registry() -> pint.UnitRegistry:
+def registry() -> pint.UnitRegistry[Fraction]:
     """The application's registry, built once from a small definitions file.
 
     Fraction magnitudes keep every conversion exact (0.6 µkat/L is exactly 36 U/L), which the
@@ -240,7 +240,7 @@ class Measurement:
 
     field: str
     text: str
-    quantity: pint.Quantity
+    quantity: pint.Quantity[Fraction]
     value: Fraction  # exact, in the field's canonical unit
     canonical_symbol: str
     entered_symbol: str
@@ -347,7 +347,9 @@ def _display_symbol(spec: FieldSpec, key: str) -> str:
     return symbols.get(key, spec.canonical_symbol)
 
 
-def _measurement(spec: FieldSpec, raw: str, quantity: pint.Quantity, symbol: str) -> Measurement:
+def _measurement(
+    spec: FieldSpec, raw: str, quantity: pint.Quantity[Fraction], symbol: str
+) -> Measurement:
     ureg = registry()
     if spec.molar_mass is not None and quantity.check("[substance] / [length] ** 3"):
         quantity_for_canonical = quantity * ureg.Quantity(spec.molar_mass, "gram / mole")
