@@ -169,7 +169,7 @@ class OrderForm(QWidget):
             regimen,
             "cremophor_hypersensitivity",
             "cremophorHypersensitivityCheck",
-            "Severe reaction (grade 3/4) to a Cremophor EL product, e.g. paclitaxel",
+            "Severe Cremophor EL reaction (e.g. paclitaxel)",
             "A severe hypersensitivity reaction to a product with Cremophor EL (polyoxyl 35 "
             "castor oil), such as paclitaxel: IXEMPRA is contraindicated.",
         )
