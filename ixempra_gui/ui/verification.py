@@ -164,14 +164,27 @@ class Verification(QObject):
             if self.action is not None:
                 self.action.setToolTip(tip)
 
-    def text(self) -> str | None:
+    def signed_record(self) -> StoredRecord | None:
         """The journal record of this very order's double check, or None (not verified, or the
-        order or the preferences changed since it was signed): for the worksheet."""
+        order or the preferences changed since it was signed: then it is an earlier dose)."""
         form = self.window.form_snapshot
         if self.verified is None or form is None:
             return None
         record, signed_form, prefs = self.verified
         if signed_form != form or prefs != self.window.prefs:
+            return None
+        return record
+
+    def this_record(self) -> int | None:
+        """The id of ``signed_record``: the History panel and the coverage's dosing limit
+        count that record as this dose, never as an earlier one (history_view)."""
+        record = self.signed_record()
+        return None if record is None else record.id
+
+    def text(self) -> str | None:
+        """The record line of this very order's double check, or None: for the worksheet."""
+        record = self.signed_record()
+        if record is None:
             return None
         from ixempra_gui.verify_view import record_line
 
@@ -231,7 +244,7 @@ class Verification(QObject):
         when, problem = administration_date(form.administered_on, self.window.today())
         if when is None or problem:
             return None
-        return units_before(self.doses, when)
+        return units_before(self.doses, when, self.this_record())
 
     def render_history(self) -> None:
         """The History panel for the form and the calculation as they stand."""
@@ -261,6 +274,7 @@ class Verification(QObject):
                 when,
                 problem or (self.error if current else None),
                 date_problem,
+                self.this_record(),
             )
         )
 
