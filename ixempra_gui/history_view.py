@@ -235,7 +235,8 @@ def history_view(
     if len(lines) > MAX_LISTED:
         hidden = len(lines) - MAX_LISTED
         lines = [*lines[:MAX_LISTED], f"… and {hidden} earlier (ixempra-journal list --patient-id)"]
-    window_line, within, warnings = "", None, ()
+    window_line, within = "", None
+    warnings: tuple[str, ...] = ()
     if administered_on is not None:
         window_line, within, warnings = _window_line(ordered, result, administered_on, this_record)
     elif date_problem:
