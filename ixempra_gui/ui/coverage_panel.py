@@ -411,6 +411,27 @@ class CoveragePanel(QWidget):
         self._chain.append(box)
         return box
 
+    def reset(self) -> None:
+        """A new patient (File → New order): every answer as a fresh tab has it, the request
+        dated today. The window then shows the new order, which evaluates once."""
+        widgets = [*self.inputs.values(), *self.resistant.values(), *self.toxicities.values()]
+        widgets += [self.contraindicated, self.progression]
+        blocked = [w.blockSignals(True) for w in widgets]
+        try:
+            for key, widget in self.inputs.items():
+                if isinstance(widget, QComboBox):
+                    widget.setCurrentIndex(0)  # the placeholder, or the first choice (initial)
+                elif isinstance(widget, QLineEdit):
+                    widget.setText(self.today().isoformat() if key == "request_date" else "")
+            for box in widgets:
+                if isinstance(box, QCheckBox):
+                    box.setChecked(False)
+        finally:
+            for widget, was in zip(widgets, blocked, strict=True):
+                widget.blockSignals(was)
+        self._show_renewal()
+        self.recompute()
+
     # --- reading ----------------------------------------------------------------------------
 
     @property

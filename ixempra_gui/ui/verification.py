@@ -175,6 +175,18 @@ class Verification(QObject):
             return None
         return record
 
+    def verified_order(self) -> tuple[FormInput, Preferences] | None:
+        """The last order signed in this window, with the preferences it was signed with."""
+        return None if self.verified is None else (self.verified[1], self.verified[2])
+
+    def reset(self) -> None:
+        """A new order: nothing verified, no patient's doses (the journal is read again for
+        the identifier the new order keeps, once the window has calculated it)."""
+        self.verified = None
+        self.doses, self.error, self.read_for = None, None, None
+        self.timer.stop()
+        self.panel_timer.stop()
+
     def this_record(self) -> int | None:
         """The id of ``signed_record``: the History panel and the coverage's dosing limit
         count that record as this dose, never as an earlier one (history_view)."""
@@ -202,7 +214,14 @@ class Verification(QObject):
 
     def _patient_changed(self) -> None:
         """A keystroke in the identifier: the panel says it is reading; the journal is read
-        once typing pauses."""
+        once typing pauses. Typed over a verified order, it is another patient: the window
+        starts a new order that keeps this identifier (no question: the dose was verified)."""
+        from ixempra_gui.session import identifier_starts_new_order
+
+        form = self.window.form.form_input()
+        if identifier_starts_new_order(form, self.verified_order(), self.window.prefs):
+            self.window.new_order(ask=False, keep_patient_id=True)
+            return
         self.doses, self.error, self.read_for = None, None, None
         self.timer.start()
         self.render_history()  # at once: never another patient's doses under this identifier
