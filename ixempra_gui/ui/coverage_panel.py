@@ -413,23 +413,19 @@ class CoveragePanel(QWidget):
 
     def reset(self) -> None:
         """A new patient (File → New order): every answer as a fresh tab has it, the request
-        dated today. The window then shows the new order, which evaluates once."""
-        widgets = [*self.inputs.values(), *self.resistant.values(), *self.toxicities.values()]
-        widgets += [self.contraindicated, self.progression]
-        blocked = [w.blockSignals(True) for w in widgets]
+        dated today; evaluated once, after (not once per answer)."""
+        order_view, self.order_view = self.order_view, None  # recompute waits (see recompute)
         try:
             for key, widget in self.inputs.items():
                 if isinstance(widget, QComboBox):
                     widget.setCurrentIndex(0)  # the placeholder, or the first choice (initial)
                 elif isinstance(widget, QLineEdit):
                     widget.setText(self.today().isoformat() if key == "request_date" else "")
-            for box in widgets:
-                if isinstance(box, QCheckBox):
-                    box.setChecked(False)
+            boxes = [*self.resistant.values(), *self.toxicities.values()]
+            for box in [*boxes, self.contraindicated, self.progression]:
+                box.setChecked(False)
         finally:
-            for widget, was in zip(widgets, blocked, strict=True):
-                widget.blockSignals(was)
-        self._show_renewal()
+            self.order_view = order_view
         self.recompute()
 
     # --- reading ----------------------------------------------------------------------------

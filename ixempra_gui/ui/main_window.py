@@ -72,6 +72,7 @@ class MainWindow(QMainWindow):
         self._hints_loaded = False
         #: The values the acknowledgement tick was given for (None: not ticked).
         self._checked_values: frozenset[str] | None = None
+        self.clearing = False  # New order is clearing the inputs (see new_order)
         #: The last order whose worksheet was printed or saved as PDF, with its preferences.
         self._output: tuple[FormInput, Preferences] | None = None
         self.today = _today  # replaced by tests that need a fixed day
@@ -468,10 +469,14 @@ class MainWindow(QMainWindow):
             if question is not None and not self.confirm_discard(question):
                 return False
         patient = self.form.form_input().patient_id if keep_patient_id else ""
-        self.form.reset(self.prefs, self.today().isoformat(), patient)
-        if self._coverage is not None:
-            self._coverage.reset()
-        self.verification.reset()
+        self.clearing = True
+        try:
+            self.verification.reset()
+            self.form.reset(self.prefs, self.today().isoformat(), patient)
+            if self._coverage is not None:
+                self._coverage.reset()
+        finally:
+            self.clearing = False
         self._checked_values = None
         self._output = None
         self.tabs.setCurrentIndex(0)

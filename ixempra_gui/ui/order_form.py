@@ -506,10 +506,10 @@ class OrderForm(QWidget):
 
     def reset(self, prefs: Preferences, today: str, patient_id: str = "") -> None:
         """A new patient (File → New order): every input as a fresh window has it, the dates
-        ``today``, the identifier ``patient_id``; the site's default units and ULNs kept. No
-        ``changed`` per field: the window calculates once, after."""
-        widgets = [*self.inputs.values(), *self.units.values()]
-        blocked = [w.blockSignals(True) for w in widgets]
+        ``today``, the identifier ``patient_id``; the site's default units and ULNs kept.
+        ``changed`` is held back (the window calculates once, after); the fields' own signals
+        are not (a line edit's clear button follows its text through them)."""
+        blocked = self.blockSignals(True)
         try:
             for key, widget in self.inputs.items():
                 if isinstance(widget, QLineEdit):
@@ -529,8 +529,7 @@ class OrderForm(QWidget):
                         widget.item(i).setCheckState(Qt.CheckState.Unchecked)
             self.apply_preferences(prefs, initial=True)
         finally:
-            for widget, was in zip(widgets, blocked, strict=True):
-                widget.blockSignals(was)
+            self.blockSignals(blocked)
         for label in self.messages.values():  # no line kept for a field of the last patient
             label.setMinimumHeight(0)
             label.setText("")

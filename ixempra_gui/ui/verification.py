@@ -216,6 +216,8 @@ class Verification(QObject):
         """A keystroke in the identifier: the panel says it is reading; the journal is read
         once typing pauses. Typed over a verified order, it is another patient: the window
         starts a new order that keeps this identifier (no question: the dose was verified)."""
+        if self.window.clearing:
+            return  # New order: the window reads the journal for the identifier it keeps
         from ixempra_gui.session import identifier_starts_new_order
 
         form = self.window.form.form_input()

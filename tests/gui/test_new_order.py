@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QMessageBox,
+    QToolButton,
 )
 
 from ixempra_gui import APP_NAME, app
@@ -217,6 +218,15 @@ def test_new_order_clears_both_tabs_and_keeps_the_site_settings(
         return {k: m.text() for k, m in win.form.messages.items() if m.isVisibleTo(win.form)}
 
     assert messages(window) == messages(fresh)  # no message of the last patient's fields
+
+    def clear_buttons(win: MainWindow) -> set[str]:
+        edits = win.form.findChildren(QLineEdit)
+        return {
+            e.objectName() for e in edits if any(b.isVisible() for b in e.findChildren(QToolButton))
+        }
+
+    # an emptied field shows no clear button (a field's own signals were not held back)
+    qtbot.waitUntil(lambda: clear_buttons(window) == clear_buttons(fresh))
     assert "cleared" in window.statusBar().currentMessage()
 
 
