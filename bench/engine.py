@@ -43,6 +43,8 @@ INPUTS = {
     "alt_uln": "40 U/L",
     "bilirubin": "0.8 mg/dL",
     "bilirubin_uln": "1.2 mg/dL",
+    "anc": "1800",  # counts are required before every cycle (issue 12)
+    "platelets": "150000",
 }
 REPEATS = 7
 RUNS = 9  # fresh processes per start-up variant

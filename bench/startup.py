@@ -152,6 +152,8 @@ def fill_journal(doses: int) -> None:
         alt_uln="40 U/L",
         bilirubin="0.8 mg/dL",
         bilirubin_uln="1.2 mg/dL",
+        anc="1800",  # counts are required before every cycle (issue 12)
+        platelets="150000",
     )
     result = calculate(order)
     with Journal.open() as journal:
@@ -184,6 +186,8 @@ def bench_keystrokes(count: int, doses: int) -> None:
         "astInput": "30 U/L",
         "altInput": "25 U/L",
         "bilirubinInput": "0.8 mg/dL",
+        "ancInput": "1800",  # counts are required before every cycle (issue 12)
+        "plateletsInput": "150000",
     }
     for name, text in typed.items():
         edit = window.findChild(QLineEdit, name)

@@ -95,6 +95,24 @@ def _private_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     monkeypatch.setenv("IXEMPRA_DATA_DIR", str(tmp_path_factory.mktemp("data")))
 
 
+@pytest.fixture(autouse=True)
+def _no_unanswered_message_box(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A window test never waits for ever: QMessageBox's static functions wait for a click
+    that never comes offscreen, and the whole run would hang. A test that expects a box
+    replaces it (monkeypatch) or answers it; any other fails at once and says what the box
+    would have said. Only where Qt is already loaded (the core tests never load it)."""
+    widgets = sys.modules.get("PySide6.QtWidgets")
+    if widgets is None:
+        return
+
+    def unexpected(*args: object, **_kwargs: object) -> None:
+        said = next((a for a in args[2:] if isinstance(a, str)), args)
+        raise AssertionError(f"an unexpected message box would wait for a click: {said}")
+
+    for name in ("information", "warning", "critical", "question", "about"):
+        monkeypatch.setattr(widgets.QMessageBox, name, unexpected)
+
+
 @pytest.fixture(scope="session")
 def reference_cases() -> list[dict[str, Any]]:
     path = SHARED_SPEC / "reference-cases.json"

@@ -420,7 +420,7 @@ def validate(order: Order) -> tuple[ValidInputs | None, tuple[FieldIssue, ...]]:
         measured[spec.key] = m
         issues.extend(_range_issues(spec, m, order))
     issues.extend(_low_lab_issues(order, measured, issues))
-    issues.extend(_bmi_issues(order, measured))
+    issues.extend(_bmi_issues(order, measured, issues))
     regimen, issue = _choice("regimen", order.regimen)
     if issue:
         issues.append(issue)
@@ -513,10 +513,17 @@ def _low_lab_issues(
     return found
 
 
-def _bmi_issues(order: Order, measured: dict[str, Measurement]) -> list[FieldIssue]:
-    """Weight checked against height: a BMI outside 12–60 kg/m² is a warning."""
+def _bmi_issues(
+    order: Order, measured: dict[str, Measurement], issues: list[FieldIssue]
+) -> list[FieldIssue]:
+    """Weight checked against height: a BMI outside 12–60 kg/m² is a warning. Not for a height
+    or weight already refused (outside the possible range): its error says enough, and a
+    warning would ask to acknowledge a value that cannot be used (the window un-ticks "I have
+    checked the values" for it while a digit is being typed)."""
     height, weight = measured.get("height"), measured.get("weight")
     if height is None or weight is None:
+        return []
+    if any(i.field in ("height", "weight") and i.severity is Severity.STOP for i in issues):
         return []
     bmi = weight.value / (height.value / 100) ** 2
     low, high = BMI_USUAL

@@ -411,6 +411,23 @@ class CoveragePanel(QWidget):
         self._chain.append(box)
         return box
 
+    def reset(self) -> None:
+        """A new patient (File → New order): every answer as a fresh tab has it, the request
+        dated today; evaluated once, after (not once per answer)."""
+        order_view, self.order_view = self.order_view, None  # recompute waits (see recompute)
+        try:
+            for key, widget in self.inputs.items():
+                if isinstance(widget, QComboBox):
+                    widget.setCurrentIndex(0)  # the placeholder, or the first choice (initial)
+                elif isinstance(widget, QLineEdit):
+                    widget.setText(self.today().isoformat() if key == "request_date" else "")
+            boxes = [*self.resistant.values(), *self.toxicities.values()]
+            for box in [*boxes, self.contraindicated, self.progression]:
+                box.setChecked(False)
+        finally:
+            self.order_view = order_view
+        self.recompute()
+
     # --- reading ----------------------------------------------------------------------------
 
     @property

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
     from PySide6.QtGui import QAction
 
+    from ixempra_gui.session import Question
     from ixempra_gui.ui.coverage_panel import CoveragePanel
 
 COVERAGE_TAB_TIP = "Payer policy criteria and the prior-authorization summary"
@@ -71,6 +72,9 @@ class MainWindow(QMainWindow):
         self._hints_loaded = False
         #: The values the acknowledgement tick was given for (None: not ticked).
         self._checked_values: frozenset[str] | None = None
+        self.clearing = False  # New order is clearing the inputs (see new_order)
+        #: The last order whose worksheet was printed or saved as PDF, with its preferences.
+        self._output: tuple[FormInput, Preferences] | None = None
         self.today = _today  # replaced by tests that need a fixed day
 
         self.form = OrderForm(self.prefs, event_filters=not defer_coverage)
@@ -108,7 +112,8 @@ class MainWindow(QMainWindow):
 
         self.file_menu = self.menuBar().addMenu("&File")
         self.help_menu = self.menuBar().addMenu("&Help")
-        self.print_action: QAction | None = None  # the actions: see _install_actions
+        self.new_action: QAction | None = None  # the actions: see _install_actions
+        self.print_action: QAction | None = None
         self.pdf_action: QAction | None = None
         self._printing = (False, print_tooltip(StatusKind.INPUT_NEEDED))
         self.verification = Verification(self)  # Verify, History, record id
@@ -146,6 +151,13 @@ class MainWindow(QMainWindow):
         from PySide6.QtGui import QAction, QKeySequence
 
         self._native_text = QKeySequence.SequenceFormat.NativeText  # for the tooltips
+        self.new_action = QAction("&New order", self)
+        self.new_action.setObjectName("newOrderAction")
+        self.new_action.setShortcut(QKeySequence.StandardKey.New)  # Ctrl+N
+        self.new_action.setToolTip(
+            "Clear every entry of this patient on both tabs (site preferences are kept)"
+        )
+        self.new_action.triggered.connect(lambda: self.new_order())
         self.print_action = QAction("&Print worksheet…", self)
         self.print_action.setObjectName("printAction")
         self.print_action.setShortcut(QKeySequence.StandardKey.Print)  # Ctrl+P
@@ -167,6 +179,8 @@ class MainWindow(QMainWindow):
         about_action.triggered.connect(self.about)
 
         file_menu = self.file_menu
+        file_menu.addAction(self.new_action)
+        file_menu.addSeparator()
         file_menu.addAction(self.print_action)
         file_menu.addAction(self.pdf_action)
         self._coverage_anchor = file_menu.addSeparator()  # the coverage actions go before it
@@ -267,6 +281,7 @@ class MainWindow(QMainWindow):
 
         self._install_actions()  # a result may be ready to print: its actions must exist
         form = self.form.form_input()
+        self._show_title(form.patient_id)
         try:
             if not self._hints_loaded:
                 self.form.set_hints(field_hints())
@@ -297,6 +312,15 @@ class MainWindow(QMainWindow):
         self.view = view
         self.form_snapshot = form
         self.render(view)
+
+    def _show_title(self, patient_id: str) -> None:
+        """Whose order this is, in the title bar (session.window_title: shortened, never a
+        control character); '[*]' doubled, or Qt would take it for the modified mark."""
+        from ixempra_gui.session import window_title
+
+        title = window_title(patient_id).replace("[*]", "[*][*]")
+        if self.windowTitle() != title:
+            self.setWindowTitle(title)
 
     def _values_not_checked(self, view: ViewState) -> tuple[str, ...]:
         """Values to check that appeared after the tick (all of them if it was just ticked)."""
@@ -363,6 +387,7 @@ class MainWindow(QMainWindow):
         from ixempra_gui.ui.printing import print_html
 
         if print_html(html, self):
+            self._output = (self.form_snapshot, self.prefs) if self.form_snapshot else None
             self.statusBar().showMessage("Worksheet sent to the printer.", 8000)
 
     def default_pdf_name(self) -> str:
@@ -392,8 +417,78 @@ class MainWindow(QMainWindow):
         except OSError as err:
             QMessageBox.warning(self, APP_NAME, f"The worksheet was not saved to {target}:\n{err}")
             return None
+        self._output = (self.form_snapshot, self.prefs) if self.form_snapshot else None
         self.statusBar().showMessage(f"Worksheet saved: {target}", 8000)
         return target
+
+    # --- a new patient ----------------------------------------------------------------------
+
+    def new_order_question(self) -> Question | None:
+        """What New order must ask first (session.new_order_question), or None."""
+        from ixempra_gui.session import new_order_question
+
+        form, view = self.form_snapshot, self.view
+        if form is None or view is None:
+            return None
+        return new_order_question(
+            view.ready,
+            (form, self.prefs),
+            self._output,
+            self.verification.verified_order(),
+            view.dose_value,
+        )
+
+    def confirm_discard(self, question: Question) -> bool:
+        """Ask; True only for Discard (Cancel, Escape or closing the box keep the order)."""
+        from PySide6.QtWidgets import QMessageBox
+
+        buttons = QMessageBox.StandardButton
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            APP_NAME,
+            question.text,
+            buttons.Discard | buttons.Cancel,
+            self,
+        )
+        box.setObjectName("newOrderQuestion")
+        box.setInformativeText(question.detail)
+        box.setDefaultButton(buttons.Cancel)
+        box.setEscapeButton(buttons.Cancel)
+        box.button(buttons.Discard).setText("&Discard and start a new order")
+        return box.exec() == buttons.Discard
+
+    def new_order(self, ask: bool = True, keep_patient_id: bool = False) -> bool:
+        """File → New order (Ctrl+N): clear every patient entry on both tabs, the identifier
+        too unless ``keep_patient_id`` (another identifier typed over a verified order), and
+        the verification; site preferences stay. Asks first when a ready dose would be lost
+        unprinted and unverified. True when the window was cleared."""
+        if self.verification.dialog is not None:
+            return False  # the double check is open: it owns the order until it closes
+        if ask:
+            question = self.new_order_question()
+            if question is not None and not self.confirm_discard(question):
+                return False
+        patient = self.form.form_input().patient_id if keep_patient_id else ""
+        self.clearing = True
+        try:
+            self.verification.reset()
+            self.form.reset(self.prefs, self.today().isoformat(), patient)
+            if self._coverage is not None:
+                self._coverage.reset()
+        finally:
+            self.clearing = False
+        self._checked_values = None
+        self._output = None
+        self.tabs.setCurrentIndex(0)
+        self.recalculate()
+        self.form_scroll.ensureVisible(0, 0)
+        self.form.inputs["patient_id"].setFocus(Qt.FocusReason.OtherFocusReason)
+        self.statusBar().showMessage(
+            "New order: the last patient's entries were cleared on both tabs; site preferences "
+            "are kept.",
+            10000,
+        )
+        return True
 
     # --- preferences, state, about ----------------------------------------------------------
 

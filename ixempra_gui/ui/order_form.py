@@ -133,6 +133,7 @@ class OrderForm(QWidget):
         self._hints: dict[str, str] = {}
         self._enter = _EnterMovesOn(self)
         self._chain: list[QWidget] = []
+        self._date_keys: list[str] = []  # the dates, today in a new order
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -169,7 +170,7 @@ class OrderForm(QWidget):
             regimen,
             "cremophor_hypersensitivity",
             "cremophorHypersensitivityCheck",
-            "Severe reaction (grade 3/4) to a Cremophor EL product, e.g. paclitaxel",
+            "Severe Cremophor EL reaction (e.g. paclitaxel)",
             "A severe hypersensitivity reaction to a product with Cremophor EL (polyoxyl 35 "
             "castor oil), such as paclitaxel: IXEMPRA is contraindicated.",
         )
@@ -332,6 +333,7 @@ class OrderForm(QWidget):
         edit.setAccessibleName(FIELD_LABELS[key])
         edit.setMaxLength(32)
         edit.textChanged.connect(self.changed)
+        self._date_keys.append(key)
         self._add_row(form, key, text, [edit])
 
     def _combo(
@@ -501,6 +503,37 @@ class OrderForm(QWidget):
         if self.other_messages.text() != "\n".join(orphans):
             self.other_messages.setText("\n".join(orphans))
             self.other_messages.setVisible(bool(orphans))
+
+    def reset(self, prefs: Preferences, today: str, patient_id: str = "") -> None:
+        """A new patient (File → New order): every input as a fresh window has it, the dates
+        ``today``, the identifier ``patient_id``; the site's default units and ULNs kept.
+        ``changed`` is held back (the window calculates once, after); the fields' own signals
+        are not (a line edit's clear button follows its text through them)."""
+        blocked = self.blockSignals(True)
+        try:
+            for key, widget in self.inputs.items():
+                if isinstance(widget, QLineEdit):
+                    if key == "patient_id":
+                        if widget.text() != patient_id:  # kept: the cursor stays where it is
+                            widget.setText(patient_id)
+                    elif key in self._date_keys:
+                        widget.setText(today)
+                    elif key not in _LAB_UNIT_OF:  # the ULNs: the site's, below
+                        widget.setText("")
+                elif isinstance(widget, QComboBox):
+                    widget.setCurrentIndex(0)  # the placeholder, or the first (default) choice
+                elif isinstance(widget, QCheckBox):
+                    widget.setChecked(False)
+                elif isinstance(widget, QListWidget):
+                    for i in range(widget.count()):
+                        widget.item(i).setCheckState(Qt.CheckState.Unchecked)
+            self.apply_preferences(prefs, initial=True)
+        finally:
+            self.blockSignals(blocked)
+        for label in self.messages.values():  # no line kept for a field of the last patient
+            label.setMinimumHeight(0)
+            label.setText("")
+            label.hide()
 
     def apply_preferences(self, prefs: Preferences, initial: bool = False) -> None:
         """Default units and ULNs from the preferences, only where nothing has been typed yet

@@ -164,14 +164,39 @@ class Verification(QObject):
             if self.action is not None:
                 self.action.setToolTip(tip)
 
-    def text(self) -> str | None:
+    def signed_record(self) -> StoredRecord | None:
         """The journal record of this very order's double check, or None (not verified, or the
-        order or the preferences changed since it was signed): for the worksheet."""
+        order or the preferences changed since it was signed: then it is an earlier dose)."""
         form = self.window.form_snapshot
         if self.verified is None or form is None:
             return None
         record, signed_form, prefs = self.verified
         if signed_form != form or prefs != self.window.prefs:
+            return None
+        return record
+
+    def verified_order(self) -> tuple[FormInput, Preferences] | None:
+        """The last order signed in this window, with the preferences it was signed with."""
+        return None if self.verified is None else (self.verified[1], self.verified[2])
+
+    def reset(self) -> None:
+        """A new order: nothing verified, no patient's doses (the journal is read again for
+        the identifier the new order keeps, once the window has calculated it)."""
+        self.verified = None
+        self.doses, self.error, self.read_for = None, None, None
+        self.timer.stop()
+        self.panel_timer.stop()
+
+    def this_record(self) -> int | None:
+        """The id of ``signed_record``: the History panel and the coverage's dosing limit
+        count that record as this dose, never as an earlier one (history_view)."""
+        record = self.signed_record()
+        return None if record is None else record.id
+
+    def text(self) -> str | None:
+        """The record line of this very order's double check, or None: for the worksheet."""
+        record = self.signed_record()
+        if record is None:
             return None
         from ixempra_gui.verify_view import record_line
 
@@ -189,7 +214,16 @@ class Verification(QObject):
 
     def _patient_changed(self) -> None:
         """A keystroke in the identifier: the panel says it is reading; the journal is read
-        once typing pauses."""
+        once typing pauses. Typed over a verified order, it is another patient: the window
+        starts a new order that keeps this identifier (no question: the dose was verified)."""
+        if self.window.clearing:
+            return  # New order: the window reads the journal for the identifier it keeps
+        from ixempra_gui.session import identifier_starts_new_order
+
+        form = self.window.form.form_input()
+        if identifier_starts_new_order(form, self.verified_order(), self.window.prefs):
+            self.window.new_order(ask=False, keep_patient_id=True)
+            return
         self.doses, self.error, self.read_for = None, None, None
         self.timer.start()
         self.render_history()  # at once: never another patient's doses under this identifier
@@ -231,7 +265,7 @@ class Verification(QObject):
         when, problem = administration_date(form.administered_on, self.window.today())
         if when is None or problem:
             return None
-        return units_before(self.doses, when)
+        return units_before(self.doses, when, self.this_record())
 
     def render_history(self) -> None:
         """The History panel for the form and the calculation as they stand."""
@@ -261,6 +295,7 @@ class Verification(QObject):
                 when,
                 problem or (self.error if current else None),
                 date_problem,
+                self.this_record(),
             )
         )
 

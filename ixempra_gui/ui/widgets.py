@@ -37,14 +37,20 @@ _ACCENTS = {
     StatusKind.HOLD: ("#a35a00", "#ffb74d"),
     StatusKind.CONTRAINDICATED: ("#c62828", "#ef9a9a"),
     StatusKind.NOT_RECOMMENDED: ("#c62828", "#ef9a9a"),
+    # A stop that is none of those (no stocked bag in range, discontinue for toxicity): the
+    # pharmacist must act, but nothing is wrong with the patient's values. Indigo, not red or
+    # amber: distinct from contraindicated and hold, even to red-green colour blindness.
+    StatusKind.STOP: ("#3f51b5", "#9fa8da"),
     StatusKind.INPUT_NEEDED: ("#616161", "#bdbdbd"),
 }
-#: The symbol drawn in the banner's disc: a tick, a pause sign, a cross, an exclamation mark.
+#: The symbol drawn in the banner's disc: a tick, a pause sign, a cross, a bar (no entry: do
+#: not go on as ordered), an exclamation mark.
 _SYMBOLS = {
     StatusKind.READY: "tick",
     StatusKind.HOLD: "pause",
     StatusKind.CONTRAINDICATED: "cross",
     StatusKind.NOT_RECOMMENDED: "cross",
+    StatusKind.STOP: "no entry",
     StatusKind.INPUT_NEEDED: "exclamation",
 }
 
@@ -150,6 +156,8 @@ class StatusIcon(QWidget):
         elif symbol == "cross":
             painter.drawLine(at(0.33, 0.33), at(0.67, 0.67))
             painter.drawLine(at(0.67, 0.33), at(0.33, 0.67))
+        elif symbol == "no entry":
+            painter.drawLine(at(0.28, 0.5), at(0.72, 0.5))
         else:
             painter.drawLine(at(0.5, 0.25), at(0.5, 0.56))
             painter.drawPoint(at(0.5, 0.74))

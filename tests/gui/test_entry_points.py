@@ -143,7 +143,7 @@ def test_app_main_path_adds_the_icon_and_the_actions_just_after_the_first_frame(
     )
     before, after, keys, whole = lines[-4:]
     assert before == "True ['&File', '&Help'] [] False"
-    assert after.startswith("False ['&File', '&Help'] ['&Print worksheet…'")
+    assert after.startswith("False ['&File', '&Help'] ['&New order', '-', '&Print worksheet…'")
     assert "'V&erify (independent double check)…'" in after and after.endswith("'&Quit'] True")
     assert "prior-authorization" in after  # the Coverage tab's, also just after the frame
     assert keys == "Ctrl+P False"

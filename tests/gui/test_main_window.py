@@ -339,9 +339,9 @@ def test_start_of_cycle_gate_holds_the_dose(qtbot, window: MainWindow) -> None:
     assert "NOT MET" in text_of(window, "gateValue")
     type_into(qtbot, window, "ancInput", "1500 /mm3")
     assert text_of(window, "doseValue") == "72.8 mg"
-    choose(window, "nonhemeToxicityGradeCombo", "2")
+    choose(window, "currentNonhemeToxicityGradeCombo", "2")
     assert text_of(window, "statusBanner") == "NO DOSE: HOLD"
-    choose(window, "nonhemeToxicityGradeCombo", "1")
+    choose(window, "currentNonhemeToxicityGradeCombo", "1")
     assert "All start-of-cycle criteria met" in text_of(window, "gateValue")
     assert text_of(window, "statusBanner") == "READY TO PREPARE"
 
@@ -359,10 +359,15 @@ def test_cycle_decisions_and_preparation_inputs_reach_the_core(qtbot, window: Ma
     line(window, "doseLevelInput").clear()
     choose(window, "diluentCombo", "sodium-chloride")
     assert "sodium bicarbonate" in text_of(window, "preparationValue")
-    check(window, "cyp3a4InducerCheck").setChecked(True)
+    check(window, "cyp3a4InducerCheck").setChecked(True)  # at 40 mg/m²: still 3 h (label)
+    assert "over 3 h" in text_of(window, "preparationValue")
+    line(window, "doseLevelInput").setText("50 mg/m2")  # an inducer dose above 40: 4 h
+    assert text_of(window, "levelValue") == "50 mg/m²"
     assert "over 4 h" in text_of(window, "preparationValue")
-    type_into(qtbot, window, "preparedAtInput", "2030-01-02 08:00")
-    assert "use by 2030-01-02 09:00" in text_of(window, "preparationValue")
+    line(window, "doseLevelInput").clear()
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()  # at most a year ahead
+    type_into(qtbot, window, "preparedAtInput", f"{tomorrow} 08:00")
+    assert f"use by {tomorrow} 09:00" in text_of(window, "preparationValue")
     type_into(qtbot, window, "preparedAtInput", "8 am")
     assert text_of(window, "doseValue") == DASH
     assert text_of(window, "preparedAtMessage").startswith("Error: ")
@@ -465,6 +470,7 @@ TAB_ORDER = [
     "regimenCombo",
     "cyp3a4InhibitorCheck",
     "cyp3a4InducerCheck",
+    "cremophorHypersensitivityCheck",
     "labsDrawnOnInput",
     "astInput",
     "astUnitCombo",
@@ -478,7 +484,9 @@ TAB_ORDER = [
     "gilbertCheck",
     "ancInput",
     "plateletsInput",
-    "nonhemeToxicityGradeCombo",
+    "currentNonhemeToxicityGradeCombo",
+    "worstEventsList",
+    "confirmReductionCheck",
     "toxicityReductionsCombo",
     "reductionModeCombo",
     "reductionReasonInput",

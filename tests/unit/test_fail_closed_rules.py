@@ -229,6 +229,13 @@ def test_low_labs_and_bmi_are_warnings_at_their_limits(
     assert any(warned.split(".")[1] == r.code for r in accepted.reasons)
 
 
+@pytest.mark.parametrize("changes", [{"height": "1", "weight": "71 kg"}, {"weight": "7 kg"}])
+def test_no_bmi_warning_for_a_height_or_weight_already_refused(changes: dict[str, str]) -> None:
+    result = calc(**changes)
+    assert result.status is Status.INVALID_INPUT
+    assert [e.code for e in result.errors] == ["out_of_range"]
+
+
 def test_one_acknowledgement_accepts_one_warning_only() -> None:
     both = {"ast": "3 U/L", "alt": "2 U/L"}
     one = calc(**both, acknowledged=("ast.below_usual",))

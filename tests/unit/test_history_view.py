@@ -12,7 +12,7 @@ import pytest
 
 from ixempra_gui.core.calculator import calculate
 from ixempra_gui.core.models import Order
-from ixempra_gui.history_view import MAX_LISTED, administration_date, history_view
+from ixempra_gui.history_view import MAX_LISTED, administration_date, history_view, units_before
 from ixempra_gui.journal.entries import PatientDose
 from ixempra_gui.journal.history import DoseFacts
 
@@ -136,3 +136,58 @@ def test_an_unusable_administration_date_lists_doses_but_checks_nothing() -> Non
     view = history_view("MRN-1", (dose(3, 1),), RESULT, None, date_problem=problem)
     assert view.window_line.startswith("Units window NOT checked: Administration date")
     assert len(view.dose_lines) == 1 and view.warnings == ()
+
+
+# --- the signed dose is not its own history (issue 12.8) -----------------------------------------
+
+
+def test_the_record_of_the_order_on_screen_is_this_dose_not_an_earlier_one() -> None:
+    signed = dose(0, 7)  # recorded today for this very order: 75 units
+    before = history_view("MRN-1", (signed,), RESULT, DAY)  # after an edit: an earlier dose
+    assert "75 units already given (record 7) + 75 this dose = 150 of 90 units: OVER" in (
+        before.window_line
+    )
+    assert any("Is this dose already recorded?" in w for w in before.warnings)
+
+    view = history_view("MRN-1", (signed,), RESULT, DAY, this_record=7)
+    assert view.window_line == (
+        "21-day window for 2025-05-01: 0 units already given + 75 this dose (record 7, "
+        "verified) = 75 of 90 units: within the limit."
+    )
+    assert view.within_limit is True and view.warnings == ()
+    assert view.summary == "1 verified dose of patient MRN-1 in the journal, newest first:"
+    assert view.dose_lines == (
+        "2025-05-01 · 72.8 mg · J9207 73 + 2 discarded = 75 units · record 7 · this dose, verified",
+    )
+    # drawn once, as recorded: no second, hollow "not yet verified" point
+    assert [(p.text, p.current) for p in view.trend] == [
+        ("70 kg on 2025-05-01 (record 7: this dose)", False)
+    ]
+    assert units_before((signed,), DAY) == 75
+    assert units_before((signed,), DAY, this_record=7) == 0
+
+
+def test_earlier_doses_still_count_beside_the_signed_one() -> None:
+    doses = (dose(5, 3), dose(0, 7))
+    view = history_view("MRN-1", doses, RESULT, DAY, this_record=7)
+    assert "75 units already given (record 3) + 75 this dose (record 7, verified) = 150" in (
+        view.window_line
+    )
+    assert view.within_limit is False
+    assert any(w.startswith("5 days since the last verified dose") for w in view.warnings)
+    assert not any("already recorded" in w for w in view.warnings)
+    assert units_before(doses, DAY, this_record=7) == 75
+
+
+def test_an_altered_signed_record_is_still_reported() -> None:
+    view = history_view("MRN-1", (dose(0, 7, intact=False),), RESULT, DAY, this_record=7)
+    assert view.within_limit is True
+    assert any("record(s) 7 of this patient no longer match" in w for w in view.warnings)
+
+
+def test_a_record_not_read_yet_leaves_this_calculation_as_this_dose() -> None:
+    """Signed, but the journal was read before the record was written: the doses read are
+    all earlier, and this calculation is the hollow 'not yet verified' point."""
+    view = history_view("MRN-1", (dose(30, 2),), RESULT, DAY, this_record=9)
+    assert view == history_view("MRN-1", (dose(30, 2),), RESULT, DAY)
+    assert [p.current for p in view.trend] == [False, True]

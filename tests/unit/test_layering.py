@@ -37,6 +37,7 @@ PURE = [
             "prior_auth_sheet.py",
             "history_view.py",
             "verify_view.py",
+            "session.py",
             "site_settings.py",
             "private_files.py",
         )
