@@ -130,16 +130,28 @@ def unit_field_of(key: str) -> str | None:
 
 
 def verify_blocker(
-    ready: bool, not_ready: str, patient_id: str, administered_on: str, today: date
+    ready: bool,
+    not_ready: str,
+    patient_id: str,
+    administered_on: str,
+    today: date,
+    verified_record: int | None = None,
 ) -> str | None:
     """Why Verify is unavailable (the button's tooltip), or None when it may be used.
 
-    ``patient_id`` is trimmed; ``not_ready`` is why the dose is not ready (the print tooltip).
+    ``patient_id`` is trimmed; ``not_ready`` is why the dose is not ready (the print tooltip);
+    ``verified_record``: the record of this very order's signed check (a second one would
+    record the same dose twice).
     """
     from ixempra_gui.history_view import administration_date, patient_id_problem
 
     if not ready:
         return f"Verify is available only for a dose that is ready to prepare. {not_ready}"
+    if verified_record is not None:
+        return (
+            f"Already verified: journal record {verified_record} is this order. Change the "
+            "order (or start a new one) to verify again."
+        )
     if not patient_id:
         return (
             "Enter the patient identifier first: each verified dose is recorded in the journal "

@@ -150,6 +150,7 @@ class Verification(QObject):
             patient_id_text(form.patient_id),
             form.administered_on,
             self.window.today(),
+            self.this_record(),
         )
 
     def _set_verify(self, blocker: str | None) -> None:

@@ -25,7 +25,7 @@ from test_verification import (
     type_into,
 )
 
-from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QTabWidget
+from PySide6.QtWidgets import QCheckBox, QLabel, QLineEdit, QPushButton, QTabWidget
 
 from ixempra_gui import app
 from ixempra_gui.journal.store import Journal
@@ -106,6 +106,11 @@ def test_the_signed_dose_is_this_dose_until_the_order_changes(
         .text()
         .startswith(f"Journal record {record.id} (hash ")
     )
+
+    # The same order cannot be verified (recorded) a second time.
+    verify = child(window, QPushButton, "verifyButton")
+    assert not verify.isEnabled()
+    assert f"Already verified: journal record {record.id}" in verify.toolTip()
 
     # Any edit: another dose, and the signed one is an earlier dose given today.
     type_into(qtbot, window, "weightInput", "62 kg")

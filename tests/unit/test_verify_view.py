@@ -202,6 +202,11 @@ def test_why_verify_is_unavailable(
         assert blocker is not None and expected in blocker
 
 
+def test_an_order_already_verified_is_not_verified_twice() -> None:
+    blocker = verify_blocker(True, "", "MRN-1", "2025-05-01", TODAY, verified_record=7)
+    assert blocker is not None and "Already verified: journal record 7" in blocker
+
+
 def test_the_record_line_names_the_record_and_both_people() -> None:
     record = StoredRecord(
         12,
