@@ -114,8 +114,8 @@ if [ $HELLO = 1 ]; then
     launcher hello-pyside6 hello_pyside6
 else
     launcher ixempra-gui ixempra_gui
-    launcher ixempra-calc ixempra_gui.cli
-    launcher ixempra-journal ixempra_gui.journal_cli
+    launcher ixempra-calc ixempra_gui.cli.calc
+    launcher ixempra-journal ixempra_gui.cli.journal
     install -D -m 644 packaging/linux/ixempra-gui.desktop "$ROOT/usr/share/applications/ixempra-gui.desktop"
     install -D -m 644 resources/icons/ixempra-gui.svg "$ROOT/usr/share/icons/hicolor/scalable/apps/ixempra-gui.svg"
 fi

@@ -74,7 +74,7 @@ def run_module(
 
 def run_calc(args: list[str]) -> subprocess.CompletedProcess[str]:
     """Run the real ixempra-calc entry point."""
-    return run_module("ixempra_gui.cli", args)
+    return run_module("ixempra_gui.cli.calc", args)
 
 
 def cli_args(

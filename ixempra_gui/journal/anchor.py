@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ixempra_gui.private_files import ensure_private_folder, write_atomically
-from ixempra_gui.site_settings import config_dir
+from ixempra_gui.system.private_files import ensure_private_folder, write_atomically
+from ixempra_gui.system.site_settings import config_dir
 
 ANCHOR_FILE = "journal-anchor.json"
 ANCHOR_FORMAT = 1

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from ixempra_gui.journal.entries import StoredRecord
-from ixempra_gui.private_files import write_atomically
+from ixempra_gui.system.private_files import write_atomically
 
 COLUMNS = (
     "record_id",

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ixempra_gui.site_settings import MAX_PATTERN_ID_CHARS, SiteSettings, load_site_settings
+from ixempra_gui.system.site_settings import MAX_PATTERN_ID_CHARS, SiteSettings, load_site_settings
 
 MAX_PATIENT_ID_CHARS = 40  # the default rule
 MAX_PERSON_CHARS = 200

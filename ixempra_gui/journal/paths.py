@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ixempra_gui import private_files
+from ixempra_gui.system import private_files
 
 ENV_DATA_DIR = "IXEMPRA_DATA_DIR"
 APP_DIR_NAME = "ixempra-gui"

@@ -23,7 +23,7 @@ from ixempra_gui.journal.entries import StoredRecord, journal_start_content
 from ixempra_gui.journal.errors import JournalAltered, JournalError
 from ixempra_gui.journal.identifiers import check_free_text
 from ixempra_gui.journal.store import DEFAULT_ANCHOR, AnchorChoice, Journal, _anchor_file
-from ixempra_gui.private_files import fsync_folder
+from ixempra_gui.system.private_files import fsync_folder
 
 MAX_REASON_CHARS = 1000
 

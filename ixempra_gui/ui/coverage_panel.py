@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from ixempra_gui import APP_NAME
-from ixempra_gui.coverage_text import (
+from ixempra_gui.presentation.coverage_text import (
     COVERAGE_LABELS,
     INITIAL_VERDICT,
     INITIAL_VERDICT_DETAIL,
@@ -45,7 +45,7 @@ from ixempra_gui.coverage_text import (
     THERAPY_CHOICES,
     TOXICITY_CHOICES,
 )
-from ixempra_gui.form_text import DASH, MessageKind, StatusKind
+from ixempra_gui.presentation.fields import DASH, MessageKind, StatusKind
 from ixempra_gui.ui.order_form import _EnterMovesOn
 from ixempra_gui.ui.widgets import (
     StatusIcon,
@@ -56,8 +56,8 @@ from ixempra_gui.ui.widgets import (
 )
 
 if TYPE_CHECKING:  # the presenters (and the core) load after the first paint
-    from ixempra_gui.coverage_presenter import ChecklistLine, CoverageForm, CoverageView
-    from ixempra_gui.presenter import FieldMessage, ViewState
+    from ixempra_gui.presentation.coverage_view import ChecklistLine, CoverageForm, CoverageView
+    from ixempra_gui.presentation.order_view import FieldMessage, ViewState
 
 _DESCRIPTIONS = {
     "request": "Initial request, or renewal of an authorization (renewal adds the response and "
@@ -436,7 +436,7 @@ class CoveragePanel(QWidget):
 
     def coverage_form(self) -> CoverageForm:
         """The answers exactly as they stand."""
-        from ixempra_gui.coverage_presenter import CoverageForm
+        from ixempra_gui.presentation.coverage_view import CoverageForm
 
         return CoverageForm(
             request=str(self.request.currentData()),
@@ -477,7 +477,7 @@ class CoveragePanel(QWidget):
             self.verdict.show_verdict(StatusKind.INPUT_NEEDED, INITIAL_VERDICT, FAILED_DETAIL)
             self._set_available(False, f"Not available: {FAILED_DETAIL}")
             return
-        from ixempra_gui.coverage_presenter import present_coverage
+        from ixempra_gui.presentation.coverage_view import present_coverage
 
         self.view = present_coverage(
             self.coverage_form(), self.order_view, self.patient_id, self.today(), self.prior_units
@@ -542,8 +542,8 @@ class CoveragePanel(QWidget):
 
     def summary_html(self) -> str | None:
         """The summary of the order and answers as they stand now, or None (and a message)."""
-        from ixempra_gui.coverage_presenter import NotAvailableError, prior_auth_summary
-        from ixempra_gui.prior_auth_sheet import prior_auth_html
+        from ixempra_gui.presentation.coverage_view import NotAvailableError, prior_auth_summary
+        from ixempra_gui.presentation.prior_auth_sheet import prior_auth_html
 
         if self._refresh is not None:
             self._refresh()  # never print what an earlier edit showed
@@ -563,7 +563,7 @@ class CoveragePanel(QWidget):
         html = self.summary_html()
         if html is None:
             return
-        from ixempra_gui.prior_auth_sheet import TITLE
+        from ixempra_gui.presentation.prior_auth_sheet import TITLE
         from ixempra_gui.ui.printing import print_html
 
         if print_html(html, self, title=TITLE, what="prior-authorization summary"):
@@ -588,7 +588,7 @@ class CoveragePanel(QWidget):
         target = path or self.ask_pdf_path()
         if target is None:
             return None
-        from ixempra_gui.prior_auth_sheet import TITLE
+        from ixempra_gui.presentation.prior_auth_sheet import TITLE
         from ixempra_gui.ui.printing import write_pdf
 
         try:

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 from ixempra_gui.ui.widgets import WrappedLabel, set_text
 
 if TYPE_CHECKING:
-    from ixempra_gui.history_view import HistoryView, TrendPoint
+    from ixempra_gui.presentation.history_view import HistoryView, TrendPoint
 
 
 def _label(name: str, accessible: str) -> QLabel:

@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from ixempra_gui import APP_NAME, __version__
-from ixempra_gui.preferences import Preferences
+from ixempra_gui.presentation.preferences import Preferences
 
 if TYPE_CHECKING:  # the presenter (and through it the core) loads after the first paint
-    from ixempra_gui.presenter import FormInput, ViewState
-from ixempra_gui.form_text import BANNER_TEXT, INITIAL_DETAIL, StatusKind, print_tooltip
+    from ixempra_gui.presentation.order_view import FormInput, ViewState
+from ixempra_gui.presentation.fields import BANNER_TEXT, INITIAL_DETAIL, StatusKind, print_tooltip
 from ixempra_gui.ui.order_form import OrderForm
 from ixempra_gui.ui.result_panel import ResultPanel
 from ixempra_gui.ui.verification import Verification
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
     from PySide6.QtGui import QAction
 
-    from ixempra_gui.session import Question
+    from ixempra_gui.presentation.session import Question
     from ixempra_gui.ui.coverage_panel import CoveragePanel
 
 COVERAGE_TAB_TIP = "Payer policy criteria and the prior-authorization summary"
@@ -277,7 +277,7 @@ class MainWindow(QMainWindow):
         """Calculate the form as it stands and show it (every edit; never leaves a stale dose)."""
         from datetime import datetime
 
-        from ixempra_gui.presenter import failure_view, field_hints, present
+        from ixempra_gui.presentation.order_view import failure_view, field_hints, present
 
         self._install_actions()  # a result may be ready to print: its actions must exist
         form = self.form.form_input()
@@ -316,7 +316,7 @@ class MainWindow(QMainWindow):
     def _show_title(self, patient_id: str) -> None:
         """Whose order this is, in the title bar (session.window_title: shortened, never a
         control character); '[*]' doubled, or Qt would take it for the modified mark."""
-        from ixempra_gui.session import window_title
+        from ixempra_gui.presentation.session import window_title
 
         title = window_title(patient_id).replace("[*]", "[*][*]")
         if self.windowTitle() != title:
@@ -370,7 +370,7 @@ class MainWindow(QMainWindow):
 
         from PySide6.QtWidgets import QMessageBox
 
-        from ixempra_gui.worksheet import build_worksheet
+        from ixempra_gui.presentation.worksheet import build_worksheet
 
         self.recalculate()  # never print what an earlier edit showed
         form, view = self.form_snapshot, self.view
@@ -425,7 +425,7 @@ class MainWindow(QMainWindow):
 
     def new_order_question(self) -> Question | None:
         """What New order must ask first (session.new_order_question), or None."""
-        from ixempra_gui.session import new_order_question
+        from ixempra_gui.presentation.session import new_order_question
 
         form, view = self.form_snapshot, self.view
         if form is None or view is None:

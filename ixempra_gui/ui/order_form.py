@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ixempra_gui.form_text import (
+from ixempra_gui.presentation.fields import (
     BSA_FORMULA_CHOICES,
     DILUENT_CHOICES,
     FIELD_LABELS,
@@ -35,11 +35,11 @@ from ixempra_gui.form_text import (
     REGIMEN_CHOICES,
     MessageKind,
 )
-from ixempra_gui.preferences import UNIT_CHOICES, Preferences
+from ixempra_gui.presentation.preferences import UNIT_CHOICES, Preferences
 from ixempra_gui.ui.widgets import field_row, mark_field
 
 if TYPE_CHECKING:  # the presenter loads after the first paint (bench/startup.py)
-    from ixempra_gui.presenter import FieldMessage, FormInput
+    from ixempra_gui.presentation.order_view import FieldMessage, FormInput
 
 #: Example text shown in empty fields (placeholder only, never a value).
 _EXAMPLES = {
@@ -359,7 +359,7 @@ class OrderForm(QWidget):
 
     def _events(self, form: QFormLayout, key: str, text: str) -> QListWidget:
         """Label Table 1 rows as a list of ticks (keyboard: arrows, space)."""
-        from ixempra_gui.form_text import TOXICITY_ROWS
+        from ixempra_gui.presentation.fields import TOXICITY_ROWS
 
         events = QListWidget()
         events.setObjectName(f"{_camel(key)}List")
@@ -422,7 +422,7 @@ class OrderForm(QWidget):
 
     def form_input(self) -> FormInput:
         """The order exactly as it stands in the form."""
-        from ixempra_gui.presenter import FormInput
+        from ixempra_gui.presentation.order_view import FormInput
 
         texts = {
             key: self._text(key)

@@ -21,14 +21,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ixempra_gui.preferences import (
+from ixempra_gui.presentation.order_view import FIELD_LABELS, uln_problem
+from ixempra_gui.presentation.preferences import (
     UNIT_CHOICES,
     PreferenceError,
     Preferences,
     parse_preference,
     to_mapping,
 )
-from ixempra_gui.presenter import FIELD_LABELS, uln_problem
 
 _TEXT_OPTIONS = (
     ("ast_uln", "AST ULN"),

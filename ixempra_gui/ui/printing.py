@@ -17,7 +17,7 @@ from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 from PySide6.QtWidgets import QWidget
 
 from ixempra_gui import APP_NAME
-from ixempra_gui.worksheet import TITLE
+from ixempra_gui.presentation.worksheet import TITLE
 
 
 def page_size() -> QPageSize:
@@ -93,7 +93,7 @@ def pdf_file_name(kind: str, patient_id: str, with_patient_id: bool | None = Non
     (ixempra-<kind>-<patient>-<time>.pdf) only when the site turns ``pdf_name_with_patient_id``
     on in settings.ini (site_settings.py); ``with_patient_id`` None reads that setting."""
     if with_patient_id is None:
-        from ixempra_gui.site_settings import load_site_settings
+        from ixempra_gui.system.site_settings import load_site_settings
 
         with_patient_id = load_site_settings()[0].pdf_name_with_patient_id
     stamp = datetime.now().strftime("%Y%m%d-%H%M")

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from ixempra_gui.presenter import ReasonLine, ViewState
-from ixempra_gui.form_text import NOT_VERIFIED
+    from ixempra_gui.presentation.order_view import ReasonLine, ViewState
+from ixempra_gui.presentation.fields import NOT_VERIFIED
 from ixempra_gui.ui.widgets import (
     HepaticGauge,
     StatusBanner,

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
 
-from ixempra_gui import site_settings
-from ixempra_gui.preferences import Preferences, from_mapping, to_mapping
-from ixempra_gui.private_files import ensure_private_folder, make_private, writable_by_others
+from ixempra_gui.presentation.preferences import Preferences, from_mapping, to_mapping
+from ixempra_gui.system import site_settings
+from ixempra_gui.system.private_files import ensure_private_folder, make_private, writable_by_others
 
 if TYPE_CHECKING:  # QByteArray: imported where used (start-up, bench/startup.py)
     from PySide6.QtCore import QByteArray

@@ -19,7 +19,7 @@ from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QLabel, QMenu, QStackedWidget, QWidget
 
 from ixempra_gui import APP_NAME
-from ixempra_gui.form_text import NOT_VERIFIED
+from ixempra_gui.presentation.fields import NOT_VERIFIED
 from ixempra_gui.ui.history_panel import HistoryPanel
 from ixempra_gui.ui.widgets import set_text
 
@@ -27,8 +27,8 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QAction
 
     from ixempra_gui.journal.entries import PatientDose, StoredRecord
-    from ixempra_gui.preferences import Preferences
-    from ixempra_gui.presenter import FieldMessage, FormInput, ViewState
+    from ixempra_gui.presentation.order_view import FieldMessage, FormInput, ViewState
+    from ixempra_gui.presentation.preferences import Preferences
     from ixempra_gui.ui.main_window import MainWindow
 
 #: The journal is read this long after the last keystroke in the patient identifier.
@@ -114,12 +114,12 @@ class Verification(QObject):
         form = self.window.form_snapshot
         if form is None:
             return {}
-        from ixempra_gui.history_view import (
+        from ixempra_gui.presentation.history_view import (
             administration_date,
             patient_id_problem,
             patient_id_text,
         )
-        from ixempra_gui.presenter import FieldMessage, MessageKind
+        from ixempra_gui.presentation.order_view import FieldMessage, MessageKind
 
         messages = {}
         problem = patient_id_problem(patient_id_text(form.patient_id))
@@ -138,8 +138,8 @@ class Verification(QObject):
 
     def blocker(self, view: ViewState | None) -> str | None:
         """Why Verify is unavailable now (None: it is available)."""
-        from ixempra_gui.history_view import patient_id_text
-        from ixempra_gui.verify_view import verify_blocker
+        from ixempra_gui.presentation.history_view import patient_id_text
+        from ixempra_gui.presentation.verify_view import verify_blocker
 
         form = self.window.form_snapshot
         if view is None or form is None:
@@ -199,7 +199,7 @@ class Verification(QObject):
         record = self.signed_record()
         if record is None:
             return None
-        from ixempra_gui.verify_view import record_line
+        from ixempra_gui.presentation.verify_view import record_line
 
         return record_line(record)
 
@@ -219,7 +219,7 @@ class Verification(QObject):
         starts a new order that keeps this identifier (no question: the dose was verified)."""
         if self.window.clearing:
             return  # New order: the window reads the journal for the identifier it keeps
-        from ixempra_gui.session import identifier_starts_new_order
+        from ixempra_gui.presentation.session import identifier_starts_new_order
 
         form = self.window.form.form_input()
         if identifier_starts_new_order(form, self.verified_order(), self.window.prefs):
@@ -233,7 +233,7 @@ class Verification(QObject):
     def load_history(self) -> None:
         """Read the patient's verified doses (no journal is ever created here), then show."""
         self.timer.stop()
-        from ixempra_gui.history_view import patient_id_problem, patient_id_text
+        from ixempra_gui.presentation.history_view import patient_id_problem, patient_id_text
 
         patient = patient_id_text(self.window.form.form_input().patient_id)
         self.doses, self.error = None, None
@@ -259,7 +259,11 @@ class Verification(QObject):
         form = self.window.form_snapshot
         if form is None or self.doses is None:
             return None
-        from ixempra_gui.history_view import administration_date, patient_id_text, units_before
+        from ixempra_gui.presentation.history_view import (
+            administration_date,
+            patient_id_text,
+            units_before,
+        )
 
         if self.read_for != patient_id_text(form.patient_id):
             return None
@@ -274,7 +278,7 @@ class Verification(QObject):
         form, view = self.window.form_snapshot, self.window.view
         if form is None or view is None:
             return
-        from ixempra_gui.history_view import (
+        from ixempra_gui.presentation.history_view import (
             administration_date,
             history_view,
             patient_id_problem,
@@ -315,7 +319,7 @@ class Verification(QObject):
 
             QMessageBox.information(window, APP_NAME, blocker or _NOT_READY)
             return
-        from ixempra_gui.history_view import administration_date, patient_id_text
+        from ixempra_gui.presentation.history_view import administration_date, patient_id_text
         from ixempra_gui.ui.verify_dialog import VerifyDialog
 
         when, _ = administration_date(form.administered_on, window.today())

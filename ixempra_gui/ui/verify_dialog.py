@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ixempra_gui.form_text import (
+from ixempra_gui.presentation.fields import (
     BSA_FORMULA_CHOICES,
     DILUENT_CHOICES,
     FIELD_LABELS,
@@ -53,7 +53,7 @@ from ixempra_gui.form_text import (
     MessageKind,
     StatusKind,
 )
-from ixempra_gui.preferences import UNIT_CHOICES, Preferences
+from ixempra_gui.presentation.preferences import UNIT_CHOICES, Preferences
 from ixempra_gui.ui.order_form import _DESCRIPTIONS, _MESSAGE_PREFIX, _EnterMovesOn
 from ixempra_gui.ui.widgets import field_row, mark_field
 
@@ -62,7 +62,7 @@ if TYPE_CHECKING:
     from ixempra_gui.journal.double_check import Comparison
     from ixempra_gui.journal.entries import StoredRecord
     from ixempra_gui.journal.history import History
-    from ixempra_gui.presenter import FormInput, ViewState
+    from ixempra_gui.presentation.order_view import FormInput, ViewState
 
 #: What each field takes, without any number: an example value could prompt the answer.
 _EXAMPLES = {
@@ -163,8 +163,8 @@ class VerifyDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        from ixempra_gui.history_view import shown_id
-        from ixempra_gui.verify_view import reentered_fields
+        from ixempra_gui.presentation.history_view import shown_id
+        from ixempra_gui.presentation.verify_view import reentered_fields
 
         self.setObjectName("verifyDialog")
         self.setWindowTitle("Verify: independent double check")
@@ -467,7 +467,7 @@ class VerifyDialog(QDialog):
         self._row(form, key, [events])
 
     def _line(self, form: QFormLayout, key: str) -> None:
-        from ixempra_gui.verify_view import UNIT_FIELDS
+        from ixempra_gui.presentation.verify_view import UNIT_FIELDS
 
         edit = QLineEdit()  # empty: nothing of the first entry, not even a default ULN
         edit.setObjectName(f"verify{_camel(key)}Input")
@@ -514,7 +514,7 @@ class VerifyDialog(QDialog):
     # --- the second entry -------------------------------------------------------------------
 
     def second_entry(self) -> Any:
-        from ixempra_gui.verify_view import SecondEntry
+        from ixempra_gui.presentation.verify_view import SecondEntry
 
         values: dict[str, object] = {}
         for key, widget in self.widgets.items():
@@ -540,8 +540,8 @@ class VerifyDialog(QDialog):
 
     def _calculate_second(self, now: datetime) -> tuple[FormInput, Order, DoseResult, ViewState]:
         from ixempra_gui.core.calculator import calculate
-        from ixempra_gui.presenter import build_order, render
-        from ixempra_gui.verify_view import second_form
+        from ixempra_gui.presentation.order_view import build_order, render
+        from ixempra_gui.presentation.verify_view import second_form
 
         form = second_form(self.first, self.second_entry())
         order = build_order(form, self.prefs, now)
@@ -595,8 +595,8 @@ class VerifyDialog(QDialog):
         from ixempra_gui.core.calculator import calculate
         from ixempra_gui.journal.double_check import compare
         from ixempra_gui.journal.store import history_for
-        from ixempra_gui.presenter import build_order, date_issues, render
-        from ixempra_gui.verify_view import (
+        from ixempra_gui.presentation.order_view import build_order, date_issues, render
+        from ixempra_gui.presentation.verify_view import (
             compared_line,
             comparison_summary,
             difference_rows,
@@ -682,7 +682,7 @@ class VerifyDialog(QDialog):
         if self.comparison is None:
             return ["Compare your entry with the first entry before signing."]
         from ixempra_gui.journal.double_check import sign_off_problems
-        from ixempra_gui.verify_view import readable_problems
+        from ixempra_gui.presentation.verify_view import readable_problems
 
         problems = readable_problems(
             sign_off_problems(
@@ -769,7 +769,7 @@ class VerifyDialog(QDialog):
             JournalError,
             RecordRefused,
         )
-        from ixempra_gui.verify_view import history_lines
+        from ixempra_gui.presentation.verify_view import history_lines
 
         self._set_busy(False)
         if isinstance(outcome, StoredRecord):  # committed: from here on the record exists

@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ixempra_gui.form_text import GAUGE_MAX, StatusKind
+from ixempra_gui.presentation.fields import GAUGE_MAX, StatusKind
 
 if TYPE_CHECKING:
-    from ixempra_gui.presenter import GaugeBar, VialFill
+    from ixempra_gui.presentation.order_view import GaugeBar, VialFill
 
 
 def is_dark(palette: QPalette) -> bool:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from conftest import cli_args, run_calc
 
-from ixempra_gui import cli
+from ixempra_gui.cli import calc as cli
 
 CONTRACT = {
     "policy",

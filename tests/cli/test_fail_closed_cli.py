@@ -134,7 +134,7 @@ def test_a_preparation_time_days_away_is_a_note_not_a_stop() -> None:
 
 def test_a_closed_pipe_is_not_a_traceback() -> None:
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    command = [sys.executable, "-m", "ixempra_gui.cli", *cli_args()]
+    command = [sys.executable, "-m", "ixempra_gui.cli.calc", *cli_args()]
     with subprocess.Popen(
         command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=REPO
     ) as proc:

@@ -112,7 +112,7 @@ def test_window_is_built_without_the_core_or_print_support() -> None:
         "from PySide6.QtWidgets import QLabel\n"
         "from ixempra_gui.app import create_main_window\n"
         "w = create_main_window()\n"
-        "heavy = ('pint', 'ixempra_gui.core.calculator', 'ixempra_gui.presenter',\n"
+        "heavy = ('pint', 'ixempra_gui.core.calculator', 'ixempra_gui.presentation.order_view',\n"
         "         'PySide6.QtPrintSupport')\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
         "w.show(); app.processEvents(); app.processEvents()\n"

@@ -18,7 +18,7 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QLabel, QListWidget
 
 from ixempra_gui import app
-from ixempra_gui.presenter import StatusKind
+from ixempra_gui.presentation.order_view import StatusKind
 from ixempra_gui.ui.main_window import MainWindow
 from ixempra_gui.ui.widgets import StatusIcon, accent
 

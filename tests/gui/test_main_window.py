@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from ixempra_gui import __version__, app
 from ixempra_gui.core.formatting import format_number
 from ixempra_gui.core.models import Status
-from ixempra_gui.presenter import StatusKind
+from ixempra_gui.presentation.order_view import StatusKind
 from ixempra_gui.ui.main_window import MainWindow
 
 DASH = "—"

@@ -24,7 +24,7 @@ from ixempra_gui.core.calculator import calculate
 from ixempra_gui.core.models import Order
 from ixempra_gui.journal.entries import NewRecord
 from ixempra_gui.journal.store import Journal
-from ixempra_gui.preferences import Preferences
+from ixempra_gui.presentation.preferences import Preferences
 from ixempra_gui.ui import settings as ui_settings
 from ixempra_gui.ui.main_window import MainWindow
 from ixempra_gui.ui.printing import pdf_file_name

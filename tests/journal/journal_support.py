@@ -51,13 +51,13 @@ def run_journal(
 ) -> subprocess.CompletedProcess[str]:
     """The real ixempra-journal, with IXEMPRA_DATA_DIR set to ``folder``."""
     return run_module(
-        "ixempra_gui.journal_cli", args, {"IXEMPRA_DATA_DIR": str(folder), **(env or {})}
+        "ixempra_gui.cli.journal", args, {"IXEMPRA_DATA_DIR": str(folder), **(env or {})}
     )
 
 
 def run_calc_in(folder: Path, args: list[str]) -> subprocess.CompletedProcess[str]:
     """The real ixempra-calc, with IXEMPRA_DATA_DIR set to ``folder``."""
-    return run_module("ixempra_gui.cli", args, {"IXEMPRA_DATA_DIR": str(folder)})
+    return run_module("ixempra_gui.cli.calc", args, {"IXEMPRA_DATA_DIR": str(folder)})
 
 
 def record_args(

@@ -11,8 +11,8 @@ import pytest
 from conftest import REPO, cli_args, run_calc
 from journal_support import fill, raw, record_args, run_journal
 
-from ixempra_gui import journal_cli
-from ixempra_gui.cli_guard import EXIT_OUTPUT_CLOSED
+from ixempra_gui.cli import journal as journal_cli
+from ixempra_gui.cli.guard import EXIT_OUTPUT_CLOSED
 from ixempra_gui.journal import sqlite_files
 from ixempra_gui.journal.chain import content_hash
 
@@ -63,10 +63,10 @@ def _closed_pipe(args: list[str], module: str, env: dict[str, str]) -> subproces
 @pytest.mark.parametrize(
     ("module", "args"),
     [
-        ("ixempra_gui.journal_cli", ["list"]),
-        ("ixempra_gui.journal_cli", ["export", "--csv", "-"]),
-        ("ixempra_gui.journal_cli", ["show", "1"]),
-        ("ixempra_gui.cli", [*cli_args(), "--json"]),
+        ("ixempra_gui.cli.journal", ["list"]),
+        ("ixempra_gui.cli.journal", ["export", "--csv", "-"]),
+        ("ixempra_gui.cli.journal", ["show", "1"]),
+        ("ixempra_gui.cli.calc", [*cli_args(), "--json"]),
     ],
 )
 def test_a_closed_pipe_exits_quietly_with_status_6(tmp_path, module: str, args) -> None:

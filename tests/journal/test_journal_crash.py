@@ -54,7 +54,7 @@ def test_sigkill_during_a_burst_of_record_processes(tmp_path: Path) -> None:
         patients = [f"K{burst}-{i}" for i in range(8)]
         procs = [
             subprocess.Popen(
-                [sys.executable, "-m", "ixempra_gui.journal_cli", *record_args(p)],
+                [sys.executable, "-m", "ixempra_gui.cli.journal", *record_args(p)],
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 text=True,

@@ -128,7 +128,7 @@ def test_export_to_stdout_and_the_head_printed_after_writing(
 def test_a_failed_export_leaves_the_old_file_and_no_temp_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ixempra_gui import private_files
+    from ixempra_gui.system import private_files
 
     target = tmp_path / "out.csv"
     target.write_text("old\n")

@@ -146,7 +146,7 @@ def test_full_disk_gives_a_clear_error_and_no_partial_record(tmp_path: Path) -> 
     env = dict(os.environ, PYTHONPATH=str(REPO), IXEMPRA_DATA_DIR=str(tmp_path))
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     done = subprocess.run(
-        [sys.executable, "-m", "ixempra_gui.journal_cli", *record_args("FULL")],
+        [sys.executable, "-m", "ixempra_gui.cli.journal", *record_args("FULL")],
         capture_output=True,
         text=True,
         env=env,

@@ -29,7 +29,7 @@ from pathlib import Path
 import pytest
 from journal_support import DAY0, new_record, raw
 
-from ixempra_gui import journal_cli
+from ixempra_gui.cli import journal as journal_cli
 from ixempra_gui.journal import integrity
 from ixempra_gui.journal.anchor import AnchorFile
 from ixempra_gui.journal.chain import GENESIS_HASH, canonical_json, content_hash

@@ -18,7 +18,7 @@ pytest.importorskip("PySide6")
 
 from conftest import REPO, SHARED_SPEC, run_module
 
-from ixempra_gui import selftest
+from ixempra_gui.app import selftest
 
 CHECKS = (
     "python",

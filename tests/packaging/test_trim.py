@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from ixempra_gui import selftest
+from ixempra_gui.app import selftest
 
 _spec = importlib.util.spec_from_file_location("trim", REPO / "packaging" / "trim.py")
 assert _spec is not None and _spec.loader is not None

@@ -44,7 +44,7 @@ def test_installed_wheel_calculates_outside_the_checkout(wheel: Path, tmp_path: 
         [
             sys.executable,
             "-c",
-            "import sys, ixempra_gui, ixempra_gui.core.resources as r, ixempra_gui.cli as c;"
+            "import sys, ixempra_gui, ixempra_gui.core.resources as r, ixempra_gui.cli.calc as c;"
             "print(ixempra_gui.__file__, r.resources_dir(), file=sys.stderr);"
             "sys.exit(c.main(sys.argv[1:]))",
             *args,
@@ -65,7 +65,7 @@ def test_installed_wheel_calculates_outside_the_checkout(wheel: Path, tmp_path: 
 def test_wheel_declares_the_journal_command_and_its_dependency(wheel: Path) -> None:
     archive = zipfile.ZipFile(wheel)
     [entry_points] = [n for n in archive.namelist() if n.endswith(".dist-info/entry_points.txt")]
-    assert "ixempra-journal = ixempra_gui.journal_cli:main" in archive.read(entry_points).decode()
+    assert "ixempra-journal = ixempra_gui.cli.journal:main" in archive.read(entry_points).decode()
     [metadata] = [n for n in archive.namelist() if n.endswith(".dist-info/METADATA")]
     requires = [
         line

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ixempra_gui import journal_cli
+from ixempra_gui.cli import journal as journal_cli
 from ixempra_gui.core.coverage_input import CoverageOrder, parse_coverage_order
 from ixempra_gui.core.policy import load_policy
 from ixempra_gui.journal.anchor import AnchorFile, AnchorUnreadable, Head
@@ -34,7 +34,7 @@ from ixempra_gui.journal.identifiers import (
     patient_key,
     trim_patient_id,
 )
-from ixempra_gui.site_settings import SiteSettings, parse_site_settings, read_group
+from ixempra_gui.system.site_settings import SiteSettings, parse_site_settings, read_group
 
 POLICY = load_policy()
 TODAY = date(2026, 1, 15)

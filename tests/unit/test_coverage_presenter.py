@@ -15,11 +15,12 @@ from decimal import Decimal
 import pytest
 from conftest import REPO, cli_args
 
-from ixempra_gui import cli, coverage_text
+from ixempra_gui.cli import calc as cli
 from ixempra_gui.core.coverage_input import CoverageOrder
 from ixempra_gui.core.coverage_rules import PriorTherapy, RequestType, Response, Setting
 from ixempra_gui.core.policy import load_policy
-from ixempra_gui.coverage_presenter import (
+from ixempra_gui.presentation import coverage_text
+from ixempra_gui.presentation.coverage_view import (
     MISSING_ANSWERS,
     CoverageForm,
     NotAvailableError,
@@ -29,8 +30,8 @@ from ixempra_gui.coverage_presenter import (
     present_coverage,
     prior_auth_summary,
 )
-from ixempra_gui.preferences import Preferences
-from ixempra_gui.presenter import FormInput, MessageKind, ViewState, present, render
+from ixempra_gui.presentation.order_view import FormInput, MessageKind, ViewState, present, render
+from ixempra_gui.presentation.preferences import Preferences
 
 TODAY = date(2025, 8, 31)
 PREFS = Preferences()
@@ -94,8 +95,9 @@ def test_the_missing_answer_codes_are_the_cores() -> None:
 
 def test_importing_the_coverage_presenter_loads_neither_qt_nor_the_core() -> None:
     code = (
-        "import sys, ixempra_gui.coverage_presenter, ixempra_gui.prior_auth_sheet; "
-        "import ixempra_gui.coverage_text; "
+        "import sys, ixempra_gui.presentation.coverage_view; "
+        "import ixempra_gui.presentation.prior_auth_sheet; "
+        "import ixempra_gui.presentation.coverage_text; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pint', 'PySide6') "
         "or m.startswith('ixempra_gui.core.')))"
     )
@@ -204,7 +206,7 @@ def test_exclusion_2_is_read_from_the_dose_result_not_recomputed() -> None:
     """A dose result whose level is over 40 mg/m² (here planted) is exclusion 2: the tab reads
     the level the dose rules set, it has no rule of its own."""
     from ixempra_gui.core.calculator import calculate
-    from ixempra_gui.presenter import build_order
+    from ixempra_gui.presentation.order_view import build_order
 
     result = calculate(build_order(CAPE, PREFS))
     planted = replace(result, dose_level_mg_per_m2=Decimal("40.1"))

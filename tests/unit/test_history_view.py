@@ -12,9 +12,14 @@ import pytest
 
 from ixempra_gui.core.calculator import calculate
 from ixempra_gui.core.models import Order
-from ixempra_gui.history_view import MAX_LISTED, administration_date, history_view, units_before
 from ixempra_gui.journal.entries import PatientDose
 from ixempra_gui.journal.history import DoseFacts
+from ixempra_gui.presentation.history_view import (
+    MAX_LISTED,
+    administration_date,
+    history_view,
+    units_before,
+)
 
 DAY = date(2025, 5, 1)
 V01 = Order(

@@ -16,7 +16,7 @@ from ixempra_gui.journal.identifiers import (
     same_person,
     trim_patient_id,
 )
-from ixempra_gui.site_settings import (
+from ixempra_gui.system.site_settings import (
     SiteSettings,
     config_dir,
     load_site_settings,
@@ -147,7 +147,7 @@ def test_site_settings_are_read_as_qsettings_writes_them(tmp_path: Path) -> None
 def test_an_unusable_site_setting_keeps_its_default_and_is_reported(
     text: str, problem: str
 ) -> None:
-    from ixempra_gui.site_settings import _ini_value
+    from ixempra_gui.system.site_settings import _ini_value
 
     key, value = text.split("=", 1)
     settings, problems = parse_site_settings({key: _ini_value(value)})

@@ -21,26 +21,9 @@ PURE = [
     *CORE,
     *JOURNAL,
     *(
-        REPO / "ixempra_gui" / name
-        for name in (
-            "cli.py",
-            "cli_coverage.py",
-            "cli_guard.py",
-            "cli_history.py",
-            "journal_cli.py",
-            "presenter.py",
-            "form_text.py",
-            "preferences.py",
-            "worksheet.py",
-            "coverage_presenter.py",
-            "coverage_text.py",
-            "prior_auth_sheet.py",
-            "history_view.py",
-            "verify_view.py",
-            "session.py",
-            "site_settings.py",
-            "private_files.py",
-        )
+        path
+        for layer in ("presentation", "cli", "system")
+        for path in sorted((REPO / "ixempra_gui" / layer).rglob("*.py"))
     ),
 ]
 FORBIDDEN = ("PySide6", "shiboken6", "ixempra_gui.ui", "ixempra_gui.app")
@@ -64,7 +47,7 @@ def test_no_qt_import(path: Path) -> None:
 
 def test_cli_run_loads_no_qt_module() -> None:
     code = (
-        "import sys, ixempra_gui.cli as c; "
+        "import sys, ixempra_gui.cli.calc as c; "
         "c.main(['--height','170','--weight','70','--regimen','monotherapy','--ast','30',"
         "'--ast-uln','40','--alt','25','--alt-uln','40','--bilirubin','0.8',"
         "'--bilirubin-uln','1.2','--json']); "
@@ -98,8 +81,7 @@ def test_journal_uses_only_stdlib_pint_platformdirs_and_the_core(path: Path) -> 
     allowed_ours = (
         "ixempra_gui.core",
         "ixempra_gui.journal",
-        "ixempra_gui.site_settings",
-        "ixempra_gui.private_files",
+        "ixempra_gui.system",
     )
     bad = {
         n
@@ -116,7 +98,7 @@ def test_journal_uses_only_stdlib_pint_platformdirs_and_the_core(path: Path) -> 
 
 def test_journal_cli_run_loads_no_qt_module(tmp_path: Path) -> None:
     code = (
-        "import sys, ixempra_gui.journal_cli as j; j.main(['list']); "
+        "import sys, ixempra_gui.cli.journal as j; j.main(['list']); "
         "print(sorted(m for m in sys.modules if m.startswith(('PySide6','shiboken6'))))"
     )
     env = {**os.environ, "IXEMPRA_DATA_DIR": str(tmp_path)}

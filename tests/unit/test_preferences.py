@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from ixempra_gui.preferences import (
+from ixempra_gui.presentation.preferences import (
     DEFAULT_BAG_SIZES_ML,
     PreferenceError,
     Preferences,

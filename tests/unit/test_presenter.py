@@ -10,13 +10,12 @@ from typing import Any
 
 import pytest
 
-from ixempra_gui import presenter
 from ixempra_gui.core.calculator import calculate
 from ixempra_gui.core.formatting import format_number
 from ixempra_gui.core.models import Order, Status
 from ixempra_gui.core.report import STATUS_WORDS, to_json_dict
-from ixempra_gui.preferences import Preferences
-from ixempra_gui.presenter import (
+from ixempra_gui.presentation import order_view as presenter
+from ixempra_gui.presentation.order_view import (
     DASH,
     FormInput,
     MessageKind,
@@ -25,6 +24,7 @@ from ixempra_gui.presenter import (
     present,
     render,
 )
+from ixempra_gui.presentation.preferences import Preferences
 
 TODAY = date(2025, 5, 1)
 PREFS = Preferences()
@@ -297,8 +297,9 @@ def test_importing_the_presenter_loads_neither_qt_nor_the_core() -> None:
     from conftest import REPO
 
     code = (
-        "import sys, ixempra_gui.presenter, ixempra_gui.worksheet, ixempra_gui.preferences; "
-        "import ixempra_gui.form_text; "
+        "import sys, ixempra_gui.presentation.order_view, ixempra_gui.presentation.worksheet; "
+        "import ixempra_gui.presentation.preferences; "
+        "import ixempra_gui.presentation.fields; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pint', 'PySide6') "
         "or m == 'ixempra_gui.core.calculator'))"
     )

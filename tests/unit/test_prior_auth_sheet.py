@@ -15,7 +15,7 @@ from ixempra_gui.core.coverage_input import CoverageRequest
 from ixempra_gui.core.coverage_rules import PriorTherapy, RequestType, Setting
 from ixempra_gui.core.models import Order
 from ixempra_gui.core.prior_auth import prior_authorization_summary
-from ixempra_gui.prior_auth_sheet import prior_auth_html
+from ixempra_gui.presentation.prior_auth_sheet import prior_auth_html
 
 DOSE = calculate(Order(**order_kwargs(regimen="capecitabine")))
 REQUEST = CoverageRequest(

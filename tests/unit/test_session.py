@@ -11,9 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ixempra_gui import APP_NAME
-from ixempra_gui.preferences import Preferences
-from ixempra_gui.presenter import FormInput
-from ixempra_gui.session import (
+from ixempra_gui.presentation.order_view import FormInput
+from ixempra_gui.presentation.preferences import Preferences
+from ixempra_gui.presentation.session import (
     TITLE_ID_CHARS,
     identifier_starts_new_order,
     new_order_question,

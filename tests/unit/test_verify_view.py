@@ -11,12 +11,12 @@ import pytest
 
 from ixempra_gui.core import order_fields
 from ixempra_gui.core.calculator import calculate
-from ixempra_gui.form_text import FIELD_LABELS
 from ixempra_gui.journal.double_check import compare, sign_off_problems
 from ixempra_gui.journal.entries import StoredRecord
-from ixempra_gui.preferences import Preferences
-from ixempra_gui.presenter import FormInput, build_order
-from ixempra_gui.verify_view import (
+from ixempra_gui.presentation.fields import FIELD_LABELS
+from ixempra_gui.presentation.order_view import FormInput, build_order
+from ixempra_gui.presentation.preferences import Preferences
+from ixempra_gui.presentation.verify_view import (
     SecondEntry,
     compared_line,
     comparison_summary,

@@ -8,9 +8,9 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from ixempra_gui import __version__
-from ixempra_gui.preferences import Preferences
-from ixempra_gui.presenter import FormInput, present
-from ixempra_gui.worksheet import NotReadyError, worksheet_html
+from ixempra_gui.presentation.order_view import FormInput, present
+from ixempra_gui.presentation.preferences import Preferences
+from ixempra_gui.presentation.worksheet import NotReadyError, worksheet_html
 
 TODAY = date(2025, 5, 1)
 FORM = FormInput(

@@ -28,8 +28,8 @@ from datetime import date
 from pathlib import Path
 
 from ixempra_gui import __version__
-from ixempra_gui import cli as calc_cli
-from ixempra_gui.cli_guard import EXIT_INTERNAL, EXIT_OUTPUT_CLOSED, guarded
+from ixempra_gui.cli import calc as calc_cli
+from ixempra_gui.cli.guard import EXIT_INTERNAL, EXIT_OUTPUT_CLOSED, guarded
 from ixempra_gui.core.calculator import calculate
 from ixempra_gui.core.formatting import format_number
 from ixempra_gui.core.models import Status
@@ -51,8 +51,8 @@ from ixempra_gui.journal.export import ExportRefused, csv_bytes, export_target
 from ixempra_gui.journal.identifiers import check_patient_id, preview, trim_patient_id
 from ixempra_gui.journal.integrity import IntegrityReport
 from ixempra_gui.journal.store import Journal
-from ixempra_gui.private_files import writable_by_others, write_atomically
-from ixempra_gui.site_settings import config_dir
+from ixempra_gui.system.private_files import writable_by_others, write_atomically
+from ixempra_gui.system.site_settings import config_dir
 
 PROG = "ixempra-journal"
 EXIT_OK = 0

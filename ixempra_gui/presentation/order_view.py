@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from ixempra_gui.preferences import Preferences
+from ixempra_gui.presentation.preferences import Preferences
 
 if TYPE_CHECKING:
     from ixempra_gui.core.models import DoseResult, FieldIssue, Order
     from ixempra_gui.core.units import Measurement
 
-from ixempra_gui.form_text import (  # re-exported: the presenter's vocabulary
+from ixempra_gui.presentation.fields import (  # re-exported: the presenter's vocabulary
     BANNER_TEXT,
     BSA_FORMULA_CHOICES,
     DASH,

@@ -172,7 +172,7 @@ def report_site_checks(window: MainWindow, settings: QSettings) -> list[str]:
     (the settings' folder, which holds the journal's anchor, and the journal's): on stderr and
     in the status bar. Returns what was said."""
     from ixempra_gui.journal.paths import folder_warning
-    from ixempra_gui.site_settings import load_site_settings
+    from ixempra_gui.system.site_settings import load_site_settings
     from ixempra_gui.ui.settings import settings_folder_warning
 
     _, problems = load_site_settings(Path(settings.fileName()))
@@ -197,7 +197,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return stop.code if isinstance(stop.code, int) else 2
 
     if options.self_test:  # before any window: it needs no display and starts its own Qt
-        from ixempra_gui import selftest
+        from ixempra_gui.app import selftest
 
         return selftest.run(qt_args)
 

@@ -12,8 +12,8 @@ from datetime import datetime
 from html import escape
 
 from ixempra_gui import APP_NAME, __version__
-from ixempra_gui.form_text import NOT_VERIFIED
-from ixempra_gui.presenter import DILUENT_CHOICES, FIELD_LABELS, FormInput, ViewState
+from ixempra_gui.presentation.fields import NOT_VERIFIED
+from ixempra_gui.presentation.order_view import DILUENT_CHOICES, FIELD_LABELS, FormInput, ViewState
 
 TITLE = "Ixempra (ixabepilone) compounding worksheet"
 

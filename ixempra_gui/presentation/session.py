@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING
 from ixempra_gui import APP_NAME
 
 if TYPE_CHECKING:
-    from ixempra_gui.preferences import Preferences
-    from ixempra_gui.presenter import FormInput
+    from ixempra_gui.presentation.order_view import FormInput
+    from ixempra_gui.presentation.preferences import Preferences
 
     #: An order as it stood when something was done with it: the form and the preferences.
     Snapshot = tuple[FormInput, Preferences]

@@ -96,7 +96,7 @@ def check_python() -> str:
     return (
         f"{platform.python_implementation()} {platform.python_version()} "
         f"{platform.machine() or '?'}{frozen} at {sys.executable}; "
-        f"{APP_NAME} {__version__} from {Path(__file__).resolve().parent}"
+        f"{APP_NAME} {__version__} from {Path(__file__).resolve().parent.parent}"
     )
 
 
@@ -126,7 +126,7 @@ def golden_mismatches(case: dict[str, Any], out: dict[str, Any]) -> list[str]:
 
 
 def check_golden_cases() -> str:
-    from ixempra_gui.cli import build_parser, order_from_args
+    from ixempra_gui.cli.calc import build_parser, order_from_args
     from ixempra_gui.core.calculator import calculate
     from ixempra_gui.core.report import to_json_dict
 
@@ -174,7 +174,7 @@ def check_kit_scanning() -> str:
 
 def golden_order(case_id: str = "v01") -> Any:
     """The Order of one bundled golden case, read the way ixempra-calc reads its options."""
-    from ixempra_gui.cli import build_parser, order_from_args
+    from ixempra_gui.cli.calc import build_parser, order_from_args
 
     cases = json.loads(resource_path(*GOLDEN_CASES).read_text(encoding="utf-8"))
     case = next(c for c in cases if c["id"] == case_id)

@@ -18,9 +18,13 @@ from datetime import datetime
 from typing import NoReturn
 
 from ixempra_gui import __version__
-from ixempra_gui.cli_coverage import add_coverage_arguments, ignored_coverage_options, with_coverage
-from ixempra_gui.cli_guard import guarded
-from ixempra_gui.cli_history import add_history_arguments, history_text_lines, with_history
+from ixempra_gui.cli.coverage_options import (
+    add_coverage_arguments,
+    ignored_coverage_options,
+    with_coverage,
+)
+from ixempra_gui.cli.guard import guarded
+from ixempra_gui.cli.history_options import add_history_arguments, history_text_lines, with_history
 from ixempra_gui.core.calculator import calculate
 from ixempra_gui.core.coverage_report import coverage_text_lines, coverage_to_json
 from ixempra_gui.core.models import DoseResult, Order, Severity, Status

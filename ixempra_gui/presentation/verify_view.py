@@ -18,14 +18,14 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from ixempra_gui.core.order_fields import BY_KEY, ORDER_FIELDS, REENTERED, SITE_SETTINGS, Owner
-from ixempra_gui.form_text import FIELD_LABELS, NOT_VERIFIED
+from ixempra_gui.presentation.fields import FIELD_LABELS, NOT_VERIFIED
 
 if TYPE_CHECKING:
     from ixempra_gui.journal.double_check import Comparison, Difference
     from ixempra_gui.journal.entries import StoredRecord
     from ixempra_gui.journal.history import History
-    from ixempra_gui.preferences import Preferences
-    from ixempra_gui.presenter import FormInput
+    from ixempra_gui.presentation.order_view import FormInput
+    from ixempra_gui.presentation.preferences import Preferences
 
 __all__ = [
     "NOT_VERIFIED",
@@ -68,7 +68,7 @@ def reentered_fields(first: FormInput | None = None) -> tuple[str, ...]:
 
 def not_entered(key: str) -> object:
     """A field's value when the verifier leaves it empty or unticked (the form's default)."""
-    from ixempra_gui.presenter import FormInput
+    from ixempra_gui.presentation.order_view import FormInput
 
     return {f.name: f.default for f in fields(FormInput)}[key]
 
@@ -143,7 +143,7 @@ def verify_blocker(
     ``verified_record``: the record of this very order's signed check (a second one would
     record the same dose twice).
     """
-    from ixempra_gui.history_view import administration_date, patient_id_problem
+    from ixempra_gui.presentation.history_view import administration_date, patient_id_problem
 
     if not ready:
         return f"Verify is available only for a dose that is ready to prepare. {not_ready}"

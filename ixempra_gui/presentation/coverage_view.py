@@ -17,16 +17,20 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from ixempra_gui.coverage_text import COVERAGE_LABELS, INITIAL_VERDICT, INITIAL_VERDICT_DETAIL
-from ixempra_gui.form_text import DASH, MessageKind
-from ixempra_gui.presenter import FieldMessage
+from ixempra_gui.presentation.coverage_text import (
+    COVERAGE_LABELS,
+    INITIAL_VERDICT,
+    INITIAL_VERDICT_DETAIL,
+)
+from ixempra_gui.presentation.fields import DASH, MessageKind
+from ixempra_gui.presentation.order_view import FieldMessage
 
 if TYPE_CHECKING:
     from ixempra_gui.core.coverage import Check, CoverageResult
     from ixempra_gui.core.coverage_input import CoverageOrder
     from ixempra_gui.core.models import DoseResult
     from ixempra_gui.core.prior_auth import PriorAuthSummary
-    from ixempra_gui.presenter import ViewState
+    from ixempra_gui.presentation.order_view import ViewState
 
 #: Findings that mean "an answer is still missing" rather than "the answer does not qualify"
 #: (core/coverage.py codes), named as the tab asks for them.

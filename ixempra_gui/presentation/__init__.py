@@ -1,0 +1,1 @@
+"""Qt-free presentation: the session, view models, the field registry, wording, documents."""
