@@ -55,7 +55,8 @@ grep -q "^self-test: PASSED" <<<"$out" || fail "xcb self-test did not pass: $out
 echo "$out" | grep -E "qt:|PASSED" | sed 's/^/    /'
 pass "--self-test on X11 (xcb, Xvfb)"
 v01=(--height "170 cm" --weight "70 kg" --regimen monotherapy --ast "30 U/L" --ast-uln "40 U/L"
-    --alt "25 U/L" --alt-uln "40 U/L" --bilirubin "0.8 mg/dL" --bilirubin-uln "1.2 mg/dL")
+    --alt "25 U/L" --alt-uln "40 U/L" --bilirubin "0.8 mg/dL" --bilirubin-uln "1.2 mg/dL"
+    --anc 1800 --platelets 150000)
 calc=$(ixempra-calc "${v01[@]}" --json)
 python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["dose_mg"] == 72.8, d' "$calc" \
     || fail "ixempra-calc v01 did not give 72.8 mg"
