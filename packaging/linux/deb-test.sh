@@ -55,14 +55,19 @@ grep -q "^self-test: PASSED" <<<"$out" || fail "xcb self-test did not pass: $out
 echo "$out" | grep -E "qt:|PASSED" | sed 's/^/    /'
 pass "--self-test on X11 (xcb, Xvfb)"
 v01=(--height "170 cm" --weight "70 kg" --regimen monotherapy --ast "30 U/L" --ast-uln "40 U/L"
-    --alt "25 U/L" --alt-uln "40 U/L" --bilirubin "0.8 mg/dL" --bilirubin-uln "1.2 mg/dL")
+    --alt "25 U/L" --alt-uln "40 U/L" --bilirubin "0.8 mg/dL" --bilirubin-uln "1.2 mg/dL"
+    --anc 1800 --platelets 150000)
 calc=$(ixempra-calc "${v01[@]}" --json)
 python3 -c 'import json,sys; d=json.loads(sys.argv[1]); assert d["dose_mg"] == 72.8, d' "$calc" \
     || fail "ixempra-calc v01 did not give 72.8 mg"
 journal_dir=$(mktemp -d)
-IXEMPRA_DATA_DIR=$journal_dir ixempra-journal record --patient-id DEB-TEST --prepared-by "A. Test" \
+# The journal's anchor lives beside settings.ini (not keyed by the journal's path): a fresh
+# config folder too, so the user's own anchor is neither read nor changed.
+export IXEMPRA_DATA_DIR=$journal_dir/data IXEMPRA_CONFIG_DIR=$journal_dir/config
+ixempra-journal record --patient-id DEB-TEST --prepared-by "A. Test" \
     --verified-by "B. Test" "${v01[@]}" >/dev/null || fail "ixempra-journal record"
-IXEMPRA_DATA_DIR=$journal_dir ixempra-journal verify >/dev/null || fail "ixempra-journal verify"
+ixempra-journal verify >/dev/null || fail "ixempra-journal verify"
+unset IXEMPRA_DATA_DIR IXEMPRA_CONFIG_DIR
 rm -rf "$journal_dir"
 after=$(find /opt/ixempra-gui | wc -l)
 [ "$before" = "$after" ] || fail "running the app wrote $((after - before)) files under /opt/ixempra-gui"
