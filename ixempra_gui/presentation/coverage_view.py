@@ -15,22 +15,21 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
+from ixempra_gui.core.coverage import Check, CheckKind, CoverageResult, Outcome, evaluate_coverage
+from ixempra_gui.core.coverage_input import CoverageOrder, parse_coverage_order
+from ixempra_gui.core.models import DoseResult
+from ixempra_gui.core.policy import load_policy
+from ixempra_gui.core.prior_auth import OUTCOME_WORDS, PriorAuthSummary, prior_authorization_summary
+from ixempra_gui.presentation.coverage_answers import PA_NOT_YET as PA_NOT_YET
+from ixempra_gui.presentation.coverage_answers import CoverageForm as CoverageForm
 from ixempra_gui.presentation.coverage_text import (
     COVERAGE_LABELS,
     INITIAL_VERDICT,
     INITIAL_VERDICT_DETAIL,
 )
 from ixempra_gui.presentation.fields import DASH, MessageKind
-from ixempra_gui.presentation.order_view import FieldMessage
-
-if TYPE_CHECKING:
-    from ixempra_gui.core.coverage import Check, CoverageResult
-    from ixempra_gui.core.coverage_input import CoverageOrder
-    from ixempra_gui.core.models import DoseResult
-    from ixempra_gui.core.prior_auth import PriorAuthSummary
-    from ixempra_gui.presentation.order_view import ViewState
+from ixempra_gui.presentation.order_state import FieldMessage, ViewState
 
 #: Findings that mean "an answer is still missing" rather than "the answer does not qualify"
 #: (core/coverage.py codes), named as the tab asks for them.
@@ -60,21 +59,6 @@ class VerdictKind(StrEnum):
 
 class NotAvailableError(ValueError):
     """A prior-authorization summary was asked for when the tab says it is not available."""
-
-
-@dataclass(frozen=True)
-class CoverageForm:
-    """The tab's answers exactly as entered (the core checks them)."""
-
-    request: str = "initial"
-    request_date: str = ""  # YYYY-MM-DD; empty: today
-    diagnosis: str = ""
-    setting: str | None = None
-    resistant_to: tuple[str, ...] = ()  # anthracycline, taxane, capecitabine
-    anthracycline_contraindicated: bool = False
-    progression_on_ixempra: bool = False
-    response: str | None = None  # renewal only
-    unacceptable_toxicities: tuple[str, ...] = ()  # renewal only, policy toxicity codes
 
 
 @dataclass(frozen=True)
@@ -118,7 +102,17 @@ class CoverageView:
     dose: DoseResult | None = field(default=None, compare=False, repr=False)
 
 
-PA_NOT_YET = "Not available yet: enter the order and the answers."
+FAILED_DETAIL = "the calculation of the order failed, so coverage is not checked."
+
+
+def failed_coverage_view() -> CoverageView:
+    """The order's calculation itself failed (a bug): coverage is not checked at all."""
+    return CoverageView(
+        VerdictKind.NOT_CHECKED,
+        INITIAL_VERDICT,
+        FAILED_DETAIL,
+        pa_tooltip=f"Not available: {FAILED_DETAIL}",
+    )
 
 
 def initial_coverage_view() -> CoverageView:
@@ -131,7 +125,6 @@ def initial_coverage_view() -> CoverageView:
 def coverage_order(form: CoverageForm) -> CoverageOrder:
     """The core's answers. Response and toxicities count only for a renewal: answers left in the
     hidden renewal fields never reach an initial request."""
-    from ixempra_gui.core.coverage_input import CoverageOrder
 
     renewal = form.request == "renewal"
     return CoverageOrder(
@@ -152,8 +145,6 @@ def _dedupe(items: Iterable[str]) -> str:
 
 
 def _lines(checks: Iterable[Check]) -> tuple[ChecklistLine, ...]:
-    from ixempra_gui.core.coverage import Outcome
-    from ixempra_gui.core.prior_auth import OUTCOME_WORDS
 
     return tuple(
         ChecklistLine(
@@ -222,9 +213,6 @@ def present_coverage(
     """Evaluate the answers against the policy beside the order's dose result. Called on every
     edit of the order or of an answer, so the verdict is never stale. ``prior_units``: units
     of the patient's verified doses in the policy's window (the journal), None if not known."""
-    from ixempra_gui.core.coverage import evaluate_coverage
-    from ixempra_gui.core.coverage_input import parse_coverage_order
-    from ixempra_gui.core.policy import load_policy
 
     policy = load_policy()
     facts = _order_facts(view, patient_id)
@@ -259,7 +247,6 @@ def _view(
     facts: tuple[tuple[str, str], ...],
     patient_id: str,
 ) -> CoverageView:
-    from ixempra_gui.core.coverage import CheckKind
 
     messages: dict[str, tuple[FieldMessage, ...]] = {}
     diag = coverage.diagnosis
@@ -327,7 +314,6 @@ def _view(
 
 def prior_auth_summary(view: CoverageView) -> PriorAuthSummary:
     """The core's structured summary of what the tab shows (the same one any other caller gets)."""
-    from ixempra_gui.core.prior_auth import prior_authorization_summary
 
     if not view.pa_enabled or view.coverage is None or view.dose is None:
         raise NotAvailableError(view.pa_tooltip or PA_NOT_YET)

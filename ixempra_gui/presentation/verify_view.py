@@ -17,19 +17,30 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
-from ixempra_gui.core.order_fields import BY_KEY, ORDER_FIELDS, REENTERED, SITE_SETTINGS, Owner
+from ixempra_gui.core.formatting import format_number
+from ixempra_gui.core.order_fields import (
+    BY_KEY,
+    ORDER_FIELDS,
+    REENTERED,
+    SITE_SETTINGS,
+    Kind,
+    Owner,
+)
 from ixempra_gui.presentation.fields import FIELD_LABELS, NOT_VERIFIED
+from ixempra_gui.presentation.history_view import administration_date, patient_id_problem
+from ixempra_gui.presentation.order_state import FormInput
 
 if TYPE_CHECKING:
     from ixempra_gui.journal.double_check import Comparison, Difference
     from ixempra_gui.journal.entries import StoredRecord
     from ixempra_gui.journal.history import History
-    from ixempra_gui.presentation.order_view import FormInput
     from ixempra_gui.presentation.preferences import Preferences
 
 __all__ = [
+    "FIELD_KINDS",
     "NOT_VERIFIED",
     "REENTERED",
+    "FieldKind",
     "SecondEntry",
     "difference_rows",
     "record_line",
@@ -40,6 +51,9 @@ __all__ = [
 UNIT_FIELDS = ("height", "weight", "ast", "alt", "bilirubin")
 #: A ULN takes its lab's unit selector, as in the form.
 _LAB_OF_ULN = {"ast_uln": "ast", "alt_uln": "alt", "bilirubin_uln": "bilirubin"}
+#: The kind of each field (the core's declaration): the dialog builds each input by it.
+FieldKind = Kind
+FIELD_KINDS = {f.key: f.kind for f in ORDER_FIELDS}
 #: Order fields that are not re-entered and not site settings: copied from the first entry.
 COPIED = tuple(f.key for f in ORDER_FIELDS if f.owner is Owner.ORDER and not f.reentered)
 
@@ -68,7 +82,6 @@ def reentered_fields(first: FormInput | None = None) -> tuple[str, ...]:
 
 def not_entered(key: str) -> object:
     """A field's value when the verifier leaves it empty or unticked (the form's default)."""
-    from ixempra_gui.presentation.order_view import FormInput
 
     return {f.name: f.default for f in fields(FormInput)}[key]
 
@@ -108,7 +121,6 @@ def compared_line() -> str:
 
 def site_settings_line(prefs: Preferences) -> str:
     """The site settings both entries used: shown, never re-entered."""
-    from ixempra_gui.core.formatting import format_number
 
     rounding = "off" if prefs.rounding_pct is None else f"{format_number(prefs.rounding_pct)}%"
     values = {
@@ -143,7 +155,6 @@ def verify_blocker(
     ``verified_record``: the record of this very order's signed check (a second one would
     record the same dose twice).
     """
-    from ixempra_gui.presentation.history_view import administration_date, patient_id_problem
 
     if not ready:
         return f"Verify is available only for a dose that is ready to prepare. {not_ready}"

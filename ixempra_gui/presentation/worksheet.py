@@ -12,6 +12,7 @@ from datetime import datetime
 from html import escape
 
 from ixempra_gui import APP_NAME, __version__
+from ixempra_gui.core.policy import load_policy
 from ixempra_gui.presentation.fields import NOT_VERIFIED
 from ixempra_gui.presentation.order_view import DILUENT_CHOICES, FIELD_LABELS, FormInput, ViewState
 
@@ -147,7 +148,6 @@ def build_worksheet(
     form: FormInput, view: ViewState, printed_at: datetime, verification: str | None = None
 ) -> str:
     """The worksheet with the payer policy's id and review date from the policy data."""
-    from ixempra_gui.core.policy import load_policy
 
     policy = load_policy()
     return worksheet_html(form, view, printed_at, policy.id, policy.last_review, verification)

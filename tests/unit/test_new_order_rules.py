@@ -11,15 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ixempra_gui import APP_NAME
-from ixempra_gui.presentation.order_view import FormInput
+from ixempra_gui.presentation.new_order import identifier_starts_new_order, new_order_question
+from ixempra_gui.presentation.order_state import FormInput
 from ixempra_gui.presentation.preferences import Preferences
-from ixempra_gui.presentation.session import (
-    TITLE_ID_CHARS,
-    identifier_starts_new_order,
-    new_order_question,
-    shown_identifier,
-    window_title,
-)
+from ixempra_gui.presentation.title import TITLE_ID_CHARS, shown_identifier, window_title
 
 FORM = FormInput(patient_id="MRN 0012345", height="170 cm", weight="70 kg", anc="1800")
 PREFS = Preferences()
