@@ -14,13 +14,12 @@ something to calculate.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ixempra_gui.presentation import loader
 from ixempra_gui.presentation.coverage_answers import CoverageForm
-from ixempra_gui.presentation.events import Event
 from ixempra_gui.presentation.fields import StatusKind, print_tooltip
 from ixempra_gui.presentation.new_order import (
     Question,
@@ -32,74 +31,27 @@ from ixempra_gui.presentation.new_order import (
 from ixempra_gui.presentation.patient_history import PANEL_DELAY_MS, READ_DELAY_MS, PatientHistory
 from ixempra_gui.presentation.preferences import Preferences
 from ixempra_gui.presentation.scheduling import ManualScheduler, Scheduler
-from ixempra_gui.presentation.signed_check import NOT_READY, SignedCheck, VerifyState
+from ixempra_gui.presentation.session_events import (
+    Document,
+    Notice,
+    OrderState,
+    SessionEvents,
+    ShownForm,
+)
+from ixempra_gui.presentation.signed_check import NOT_READY, SignedCheck
 from ixempra_gui.presentation.title import window_title
 
 if TYPE_CHECKING:
     from datetime import date, datetime
 
     from ixempra_gui.presentation.coverage_view import CoverageView
-    from ixempra_gui.presentation.history_view import HistoryView
     from ixempra_gui.presentation.journal_access import StoredRecord
-    from ixempra_gui.presentation.order_state import FieldMessage, FormInput, ViewState
+    from ixempra_gui.presentation.order_state import FormInput, ViewState
     from ixempra_gui.presentation.verify_check import VerifyCheck
 
 #: Scheduler keys: the journal read and the History panel's redraw.
 JOURNAL_READ = "journal-read"
 HISTORY_PANEL = "history-panel"
-
-
-@dataclass(frozen=True)
-class OrderState:
-    """One calculation, as the window shows it."""
-
-    form: FormInput | None  # None: the calculation itself failed
-    view: ViewState
-    messages: Mapping[str, tuple[FieldMessage, ...]]  # the dose's and the journal's, per field
-    title: str
-
-
-@dataclass(frozen=True)
-class ShownForm:
-    """The session changed the order itself (un-ticked "values checked", or New order)."""
-
-    form: FormInput
-    prefs: Preferences
-    fresh: bool  # a new order: nothing of the last patient stays, not even a message line
-
-
-@dataclass(frozen=True)
-class Notice:
-    """A line for the status bar, shown for ``ms`` milliseconds."""
-
-    text: str
-    ms: int
-
-
-@dataclass(frozen=True)
-class Document:
-    """A worksheet or summary to print, or why there is none."""
-
-    html: str | None
-    refusal: str = ""
-
-
-class SessionEvents:
-    """Every change the session publishes, one typed event each."""
-
-    def __init__(self) -> None:
-        self.form: Event[ShownForm] = Event("form")
-        self.order: Event[OrderState] = Event("order")
-        self.hints: Event[Mapping[str, str]] = Event("hints")
-        self.preferences: Event[Preferences] = Event("preferences")
-        self.verification: Event[VerifyState] = Event("verification")
-        self.checking: Event[bool] = Event("checking")  # the double check opened / closed
-        self.history: Event[HistoryView] = Event("history")
-        self.coverage_form: Event[CoverageForm] = Event("coverage_form")
-        self.coverage: Event[CoverageView] = Event("coverage")
-        self.notice: Event[Notice] = Event("notice")
-        #: One calculation's views have all been published (the window lays out once, now).
-        self.published: Event[None] = Event("published")
 
 
 class Session:

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
     from ixempra_gui.presentation.new_order import Question
     from ixempra_gui.presentation.order_state import ViewState
-    from ixempra_gui.presentation.session import OrderState, ShownForm
+    from ixempra_gui.presentation.session_events import OrderState, ShownForm
     from ixempra_gui.ui.coverage_panel import CoveragePanel
 
 
