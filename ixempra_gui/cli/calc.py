@@ -171,6 +171,12 @@ def _add_cycle_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="confirm the 20%% decrease the worst events propose (required to go on)",
     )
+    _add_level_arguments(cycle)
+    _add_preparation_arguments(parser)
+
+
+def _add_level_arguments(cycle: argparse._ArgumentGroup) -> None:
+    """Earlier reductions, escalation, an inducer, a prescribed level, rounding to a vial."""
     cycle.add_argument(
         "--toxicity-reductions", metavar="N", help="prior 20%% reductions for toxicity (0..3)"
     )
@@ -205,6 +211,10 @@ def _add_cycle_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PCT",
         help="round the dose to a vial boundary within PCT %% (off by default)",
     )
+
+
+def _add_preparation_arguments(parser: argparse.ArgumentParser) -> None:
+    """The infusion fluid, the stocked bags, a prior reaction and the time of preparation."""
     prep = parser.add_argument_group("preparation")
     prep.add_argument(
         "--diluent",

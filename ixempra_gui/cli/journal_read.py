@@ -1,0 +1,293 @@
+"""``ixempra-journal`` list, show, verify, export and path: they only read the file (checked
+against this workstation's anchor, or the head hash given), never write it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+from ixempra_gui.cli.journal_common import (
+    EXIT_INVALID,
+    EXIT_JOURNAL,
+    EXIT_OK,
+    HEX64,
+    MAX_ID,
+    PROG,
+    OptionError,
+    err,
+    folder_notes,
+    note,
+)
+from ixempra_gui.core.formatting import format_number
+from ixempra_gui.journal import paths
+from ixempra_gui.journal.anchor import AnchorFile, AnchorUnreadable
+from ixempra_gui.journal.entries import StoredRecord
+from ixempra_gui.journal.errors import JournalAltered
+from ixempra_gui.journal.export import ExportRefused, csv_bytes, export_target
+from ixempra_gui.journal.identifiers import check_patient_id, preview, trim_patient_id
+from ixempra_gui.journal.integrity import IntegrityReport
+from ixempra_gui.journal.store import Journal
+from ixempra_gui.system.private_files import write_atomically
+from ixempra_gui.system.site_settings import config_dir
+
+
+def _expected_head(args: argparse.Namespace) -> str | None:
+    """The --expect-head hash in lower case; ValueError when it is not 64 hex digits."""
+    value = getattr(args, "expect_head", None)
+    if value is None:
+        return None
+    if not HEX64.fullmatch(value):
+        raise OptionError(
+            f"expect_head (--expect-head): {preview(value)} is not a head hash: give the 64 "
+            "hexadecimal digits ixempra-journal verify printed."
+        )
+    return value.lower()
+
+
+def _open_for_reading() -> Journal | None:
+    """The journal, read-only; None when there is none (said on stderr). JournalAltered when
+    there is none but the anchor says there was one."""
+    journal = Journal.open_read_only()
+    if journal is None:
+        where = paths.journal_path()
+        try:
+            anchored = AnchorFile.default().read()
+        except AnchorUnreadable:
+            anchored = None
+        if anchored is not None and anchored.id > 0:
+            raise JournalAltered(
+                str(where),
+                f"there is no journal file, but this workstation saw one holding record "
+                f"{anchored.id} (anchor {anchored.hash[:12]}…)",
+                1,
+            )
+        note(f"no journal at {where} (nothing recorded yet)")
+    return journal
+
+
+def _checked(journal: Journal, expected: str | None, *, full: bool = False) -> IntegrityReport:
+    if full:
+        report = journal.verify(expected_hash=expected)
+    else:
+        report = journal.check(expected_hash=expected)
+        if report.ok and expected is None:
+            journal._move_anchor(report.head)
+    for warning in journal.warnings:
+        note(warning)
+    return report
+
+
+def _integrity_error(journal: Journal, report: IntegrityReport) -> None:
+    bad = f" (first bad record: {report.first_bad_id})" if report.first_bad_id else ""
+    err(
+        f"the journal at {journal.path} was altered: {report.problem}{bad}. What is shown was "
+        f"read as stored and is NOT vouched for. Run {PROG} verify; a person resolves it with "
+        f"{PROG} init --new --reason TEXT."
+    )
+
+
+def _decimal(value: object) -> object:
+    return Decimal(repr(value))
+
+
+def dose_text(record: StoredRecord) -> str:
+    dose = record.result.get("dose_mg")
+    if isinstance(dose, bool) or not isinstance(dose, int | float):
+        return "—"
+    try:
+        return f"{format_number(_decimal(dose))} mg"
+    except (ArithmeticError, ValueError, TypeError):
+        return "— (unreadable)"
+
+
+def units_total(record: StoredRecord) -> object:
+    billing = record.result.get("billing")
+    return billing.get("units_total") if isinstance(billing, dict) else None
+
+
+def _line(r: StoredRecord) -> str:
+    if not r.readable:
+        return f"{r.id:>6}  UNREADABLE record {r.id}: its content is not a journal record"
+    if r.status != "verified":
+        reason = str(r.content.get("reason", ""))
+        return f"{r.id:>6}  {r.recorded_at}  {r.status}: {reason}"
+    return (
+        f"{r.id:>6}  {r.recorded_at}  given {r.administered_on}  {dose_text(r):>9}  "
+        f"J9207 {units_total(r)} units  prepared {r.content.get('prepared_by')}, verified "
+        f"{r.content.get('verified_by')}  patient {r.patient_id}"
+    )
+
+
+def _json_row(r: StoredRecord) -> dict[str, object]:
+    if not r.readable:
+        return {"id": r.id, "hash": r.hash, "unreadable": True}
+    return {
+        "id": r.id,
+        "status": r.status,
+        "recorded_at": r.recorded_at,
+        "administered_on": r.administered_on,
+        "patient_id": r.patient_id,
+        "dose_mg": r.result.get("dose_mg"),
+        "units_total": units_total(r),
+        "prepared_by": r.content.get("prepared_by"),
+        "verified_by": r.content.get("verified_by"),
+        "hash": r.hash,
+    }
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    patient = args.patient_id
+    if patient is not None and (problem := check_patient_id(patient)):
+        err(f"patient_id (--patient-id): {problem}")
+        return EXIT_INVALID
+    expected = _expected_head(args)
+    journal = _open_for_reading()
+    if journal is None:
+        if args.json:
+            print("[]")
+        return EXIT_OK
+    with journal:
+        report = _checked(journal, expected)
+        records = journal.records(trim_patient_id(patient) if patient is not None else None)
+        unreadable = []
+        if args.json:
+            rows = []
+            for r in records:
+                rows.append(_json_row(r))
+                if not r.readable:
+                    unreadable.append(r.id)
+            print(json.dumps(rows, ensure_ascii=False, indent=1))
+        else:
+            for r in records:
+                print(_line(r))
+                if not r.readable:
+                    unreadable.append(r.id)
+    return _read_outcome(journal, report, unreadable)
+
+
+def _read_outcome(journal: Journal, report: IntegrityReport, unreadable: list[int]) -> int:
+    sys.stdout.flush()
+    code = EXIT_OK
+    if unreadable:
+        shown = ", ".join(str(i) for i in unreadable[:20])
+        err(f"UNREADABLE record(s) {shown}: run {PROG} verify")
+        code = EXIT_JOURNAL
+    if not report.ok:
+        _integrity_error(journal, report)
+        code = EXIT_JOURNAL
+    return code
+
+
+def _record_id(text: str) -> int:
+    value = text.strip()
+    # Length first: int() of thousands of digits is slow, and SQLite holds 64-bit ids.
+    if not (value.isascii() and value.isdigit() and len(value) <= 19) or not (
+        0 < int(value) <= MAX_ID
+    ):
+        raise OptionError(
+            f"id: {preview(value)} is not a record id: a whole number from 1 to {MAX_ID}."
+        )
+    return int(value)
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    record_id = _record_id(args.id)
+    expected = _expected_head(args)
+    journal = _open_for_reading()
+    if journal is None:
+        return EXIT_JOURNAL
+    with journal:
+        report = _checked(journal, expected)
+        record = journal.get(record_id)
+        if record is None:
+            err(f"no record {record_id} (the journal holds {journal.count()} records)")
+            if not report.ok:
+                _integrity_error(journal, report)
+            return EXIT_JOURNAL
+        if record.readable:
+            shown = {"id": record.id, "hash": record.hash, "content": record.content}
+        else:
+            shown = {"id": record.id, "hash": record.hash, "unreadable": True}
+        print(json.dumps(shown, ensure_ascii=False, indent=1, sort_keys=True))
+        return _read_outcome(journal, report, [] if record.readable else [record.id])
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    expected = _expected_head(args)
+    folder_notes()
+    journal = _open_for_reading()
+    if journal is None:
+        return EXIT_JOURNAL
+    with journal:
+        report = _checked(journal, expected, full=True)
+        path = journal.path
+        anchor = journal.anchor.path if journal.anchor is not None else None
+    if report.ok:
+        print(
+            f"journal {path}: {report.records} records, the chain holds. Head: record "
+            f"{report.head.id}, SHA-256 {report.head.hash}"
+        )
+        if report.reference:
+            print(f"checked against {report.reference}")
+        elif anchor is not None:
+            print(f"anchor set: {anchor}")
+        return EXIT_OK
+    print(f"journal {path}: BROKEN: {report.problem}")
+    if report.first_bad_id is not None:
+        print(f"first bad record: {report.first_bad_id}")
+    print(
+        f"Keep the file for audit. A person who has checked it starts a new journal with "
+        f"{PROG} init --new --reason TEXT (the old file is archived, nothing is deleted)."
+    )
+    return EXIT_JOURNAL
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    expected = _expected_head(args)
+    to_stdout = args.csv == "-"
+    target = None
+    if not to_stdout:
+        if not args.csv or (bad := _path_problem(args.csv)):
+            raise ExportRefused(bad or "give a file name, or - for standard output")
+        target = export_target(Path(args.csv), [paths.data_dir(), config_dir()], force=args.force)
+    journal = _open_for_reading()
+    if journal is None:
+        return EXIT_JOURNAL
+    with journal:
+        report = _checked(journal, expected)
+        data, count, unreadable = csv_bytes(journal.records())
+        head = report.head
+    if to_stdout:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        done = sys.stderr  # stdout is the CSV: the summary goes beside it
+    else:
+        assert target is not None
+        try:
+            write_atomically(target, data)
+        except OSError as exc:
+            err(f"cannot write {target}: {exc.strerror or exc}; nothing was written")
+            return EXIT_JOURNAL
+        done = sys.stdout
+    where = "standard output" if to_stdout else str(target)
+    print(f"exported {count} records to {where}", file=done)
+    print(f"head: record {head.id}, SHA-256 {head.hash}", file=done)
+    return _read_outcome(journal, report, unreadable)
+
+
+def _path_problem(text: str) -> str | None:
+    if "\x00" in text or not text.isprintable():
+        return f"--csv {text!a}: the file name holds a control character"
+    return None
+
+
+def cmd_path(args: argparse.Namespace) -> int:
+    print(paths.journal_path())
+    print(f"anchor: {AnchorFile.default().path}", file=sys.stderr)
+    folder_notes()
+    return EXIT_OK
