@@ -140,6 +140,42 @@ def anchor_problem(source: ChainSource, anchor: Head, last: int) -> tuple[int, s
     return None
 
 
+def _against_reference(
+    source: ChainSource,
+    report: ChainReport,
+    anchor: Head | None,
+    expected_hash: str | None,
+    count: int,
+    last: int,
+) -> tuple[ChainReport, str]:
+    """A chain that holds, checked against the head kept elsewhere (``expected_hash``) or
+    this workstation's anchor; the report (broken when the reference is not in it) and what
+    it was checked against."""
+    if not report.ok:
+        return report, ""
+    if expected_hash is not None:
+        reference = f"the expected head {expected_hash[:12]}…"
+        found = source.find_hash(expected_hash)
+        if found is None:
+            report = ChainReport(
+                count,
+                report.head_id,
+                report.head_hash,
+                last + 1 if last else 1,
+                f"the journal does not contain the expected head {expected_hash}: records were "
+                "removed or rewritten since it was kept (or it is another journal)",
+            )
+        elif found != report.head_id:
+            reference += f" (record {found}; {report.head_id - found} records added since)"
+        return report, reference
+    if anchor is None:
+        return report, ""
+    problem = anchor_problem(source, anchor, last)
+    if problem is not None:
+        report = ChainReport(count, report.head_id, report.head_hash, *problem)
+    return report, f"the anchor (record {anchor.id})"
+
+
 def check(
     source: ChainSource,
     *,
@@ -171,26 +207,7 @@ def check(
         report = ChainReport(
             count, report.head_id, report.head_hash, last, f"record ids are not 1 to {count}"
         )
-    reference = ""
-    if report.ok and expected_hash is not None:
-        reference = f"the expected head {expected_hash[:12]}…"
-        found = source.find_hash(expected_hash)
-        if found is None:
-            report = ChainReport(
-                count,
-                report.head_id,
-                report.head_hash,
-                last + 1 if last else 1,
-                f"the journal does not contain the expected head {expected_hash}: records were "
-                "removed or rewritten since it was kept (or it is another journal)",
-            )
-        elif found != report.head_id:
-            reference += f" (record {found}; {report.head_id - found} records added since)"
-    elif report.ok and anchor is not None:
-        reference = f"the anchor (record {anchor.id})"
-        problem = anchor_problem(source, anchor, last)
-        if problem is not None:
-            report = ChainReport(count, report.head_id, report.head_hash, *problem)
+    report, reference = _against_reference(source, report, anchor, expected_hash, count, last)
     if report.ok:
         if was_walked is not None and not _unchanged(source, was_walked):
             # Another chain now holds (a journal started anew, and anchored): what this
