@@ -15,7 +15,7 @@ from ixempra_gui.core.coverage import Check, CheckKind, CoverageResult, Outcome
 from ixempra_gui.core.coverage_report import OUTCOME_MARKS
 from ixempra_gui.core.coverage_rules import PriorTherapy, RequestType
 from ixempra_gui.core.formatting import format_number, format_quantity, format_ratio
-from ixempra_gui.core.models import DoseResult, Regimen
+from ixempra_gui.core.models import Billing, DoseResult, Regimen
 from ixempra_gui.core.policy import Policy, load_policy
 
 NOT_GIVEN = "(not given)"
@@ -80,6 +80,44 @@ class PriorAuthSummary:
         return lines
 
 
+def _dose_text(dose: DoseResult) -> str:
+    """The dose, its infusion time and its rounding to a vial boundary, or that there is none."""
+    if dose.dose_mg is None:
+        return f"no dose calculated (status: {dose.status.value})"
+    text = f"{format_quantity(dose.dose_mg, 'mg')} IV"
+    if dose.preparation is not None:
+        text += f" over {dose.preparation.infusion_hours} h"
+    rounding = dose.dose_rounding
+    if rounding is not None and rounding.applied:
+        sign = "+" if rounding.change_pct > 0 else ""
+        text += (
+            " (rounded to a vial boundary from "
+            f"{format_quantity(rounding.unrounded_mg, 'mg')}, "
+            f"{sign}{format_number(rounding.change_pct)} %)"
+        )
+    return text
+
+
+def _billing_fields(billing: Billing) -> list[SummaryField]:
+    """The units requested per dose, line by line, and the NDCs (those still to confirm)."""
+    lines = "; ".join(
+        f"{ln.hcpcs}{'-' + ln.modifier if ln.modifier else ''} × {ln.units} {ln.description}"
+        for ln in billing.lines
+    )
+    fields = [
+        SummaryField("Units requested", f"{billing.units_total} per dose: {lines}"),
+        SummaryField("NDC", ", ".join(billing.ndc)),
+    ]
+    if billing.ndc_unverified:
+        fields.append(
+            SummaryField(
+                "NDC to confirm",
+                ", ".join(billing.ndc_unverified) + " (package code not yet verified)",
+            )
+        )
+    return fields
+
+
 def _dose_fields(dose: DoseResult, policy: Policy) -> tuple[SummaryField, ...]:
     fields: list[SummaryField] = []
     inputs, bsa, ratios = dose.inputs, dose.bsa, dose.ratios
@@ -111,21 +149,7 @@ def _dose_fields(dose: DoseResult, policy: Policy) -> tuple[SummaryField, ...]:
         fields.append(
             SummaryField("Dose level", format_quantity(dose.dose_level_mg_per_m2, "mg/m²"))
         )
-    if dose.dose_mg is not None:
-        text = f"{format_quantity(dose.dose_mg, 'mg')} IV"
-        if dose.preparation is not None:
-            text += f" over {dose.preparation.infusion_hours} h"
-        rounding = dose.dose_rounding
-        if rounding is not None and rounding.applied:
-            sign = "+" if rounding.change_pct > 0 else ""
-            text += (
-                " (rounded to a vial boundary from "
-                f"{format_quantity(rounding.unrounded_mg, 'mg')}, "
-                f"{sign}{format_number(rounding.change_pct)} %)"
-            )
-        fields.append(SummaryField("Dose", text))
-    else:
-        fields.append(SummaryField("Dose", f"no dose calculated (status: {dose.status.value})"))
+    fields.append(SummaryField("Dose", _dose_text(dose)))
     fields.append(
         SummaryField(
             "Schedule", f"one dose every {label.CYCLE_INTERVAL_DAYS} days (every 3 weeks, label)"
@@ -134,35 +158,15 @@ def _dose_fields(dose: DoseResult, policy: Policy) -> tuple[SummaryField, ...]:
     if dose.vials is not None:
         vials = " + ".join(f"{n} × {s} mg" for s, n in dose.vials.counts if n)
         fields.append(SummaryField("Vials", f"{vials} = {dose.vials.total_mg} mg labeled"))
-    billing = dose.billing
-    if billing is not None:
-        lines = "; ".join(
-            f"{ln.hcpcs}{'-' + ln.modifier if ln.modifier else ''} × {ln.units} {ln.description}"
-            for ln in billing.lines
-        )
-        fields.append(SummaryField("Units requested", f"{billing.units_total} per dose: {lines}"))
-        fields.append(SummaryField("NDC", ", ".join(billing.ndc)))
-        if billing.ndc_unverified:
-            fields.append(
-                SummaryField(
-                    "NDC to confirm",
-                    ", ".join(billing.ndc_unverified) + " (package code not yet verified)",
-                )
-            )
+    if dose.billing is not None:
+        fields += _billing_fields(dose.billing)
     return tuple(fields)
 
 
-def prior_authorization_summary(
-    dose: DoseResult,
-    coverage: CoverageResult,
-    patient_id: str = "",
-    prepared_by: str = "",
-    policy: Policy | None = None,
-) -> PriorAuthSummary:
-    """Assemble the summary of one request from the two results."""
-    policy = policy or load_policy()
+def _request_fields(coverage: CoverageResult, patient_id: str) -> tuple[SummaryField, ...]:
+    """Who, which request, from when, for how long."""
     answers = coverage.answers
-    request_fields = (
+    return (
         SummaryField("Patient identifier", patient_id.strip() or NOT_GIVEN),
         SummaryField("Request", f"{coverage.request.value} authorization"),
         SummaryField("Request date", answers.request_date.isoformat()),
@@ -174,6 +178,11 @@ def prior_authorization_summary(
             else f"{coverage.authorization_months} months from the request date (criteria not met)",
         ),
     )
+
+
+def _clinical_fields(coverage: CoverageResult, policy: Policy) -> tuple[SummaryField, ...]:
+    """Diagnosis, setting, prior therapy, progression; response and toxicity for a renewal."""
+    answers = coverage.answers
     diag = coverage.diagnosis
     therapies = [t.value for t in PriorTherapy if t in answers.resistant_to]
     clinical_fields: tuple[SummaryField, ...] = (
@@ -203,6 +212,20 @@ def prior_authorization_summary(
             ),
             SummaryField("Unacceptable toxicity", toxicities or "none reported"),
         )
+    return clinical_fields
+
+
+def prior_authorization_summary(
+    dose: DoseResult,
+    coverage: CoverageResult,
+    patient_id: str = "",
+    prepared_by: str = "",
+    policy: Policy | None = None,
+) -> PriorAuthSummary:
+    """Assemble the summary of one request from the two results."""
+    policy = policy or load_policy()
+    request_fields = _request_fields(coverage, patient_id)
+    clinical_fields = _clinical_fields(coverage, policy)
     limit = coverage.dosing_limit
     sections = (
         SummarySection("Patient and request", request_fields),
