@@ -240,29 +240,26 @@ def present_coverage(
     return _view(form, view, coverage, facts, patient_id)
 
 
-def _view(
-    form: CoverageForm,
-    view: ViewState | None,
-    coverage: CoverageResult,
-    facts: tuple[tuple[str, str], ...],
-    patient_id: str,
-) -> CoverageView:
-
-    messages: dict[str, tuple[FieldMessage, ...]] = {}
+def _diagnosis_messages(
+    form: CoverageForm, coverage: CoverageResult
+) -> dict[str, tuple[FieldMessage, ...]]:
     diag = coverage.diagnosis
     if diag.accepted:
-        messages["diagnosis"] = (
-            FieldMessage(MessageKind.NOTE, f"{diag.code} — {diag.description}: on the list."),
-        )
-    elif form.diagnosis.strip():
-        messages["diagnosis"] = (FieldMessage(MessageKind.ERROR, diag.message),)
+        return {
+            "diagnosis": (
+                FieldMessage(MessageKind.NOTE, f"{diag.code} — {diag.description}: on the list."),
+            )
+        }
+    if form.diagnosis.strip():
+        return {"diagnosis": (FieldMessage(MessageKind.ERROR, diag.message),)}
+    return {}
 
-    findings = tuple(f"[{f.section}] {f.message}" for f in (*coverage.unmet, *coverage.exclusions))
+
+def _verdict(coverage: CoverageResult) -> tuple[VerdictKind, str, str, str]:
+    """The verdict, the paragraph that says why, and the authorization period (or why none)."""
     request = coverage.request.value
     if coverage.meets_criteria:
         assert coverage.authorization_start and coverage.authorization_end
-        kind = VerdictKind.MEETS
-        verdict = f"MEETS {coverage.criterion}"
         period = (
             f"{coverage.authorization_start.isoformat()} to "
             f"{coverage.authorization_end.isoformat()} ({coverage.authorization_months} months)"
@@ -271,26 +268,36 @@ def _view(
             f"{request.capitalize()} request: criterion {coverage.criterion} of policy "
             f"{coverage.policy_id} is met and no exclusion applies. Authorization {period}."
         )
-        authorization = period
-    else:
-        kind = VerdictKind.NOT_MET
-        verdict = f"DOES NOT MEET {coverage.policy_id}"
-        missing = [MISSING_ANSWERS[f.code] for f in coverage.unmet if f.code in MISSING_ANSWERS]
-        unmet = [f.section for f in coverage.unmet if f.code not in MISSING_ANSWERS]
-        parts = [f"{request.capitalize()} request."]
-        if unmet:
-            parts.append(f"Not met: {_dedupe(unmet)}.")
-        if coverage.exclusions:
-            parts.append(f"Exclusion applies: {_dedupe(f.section for f in coverage.exclusions)}.")
-        if missing:
-            parts.append(f"Still needed: {_dedupe(missing)}.")
-        parts.append("Each reason is listed below with its policy section.")
-        detail = " ".join(parts)
-        authorization = (
-            f"None: the criteria are not met ({coverage.authorization_months} months from the "
-            "request date once they are)."
-        )
+        return VerdictKind.MEETS, f"MEETS {coverage.criterion}", detail, period
+    missing = [MISSING_ANSWERS[f.code] for f in coverage.unmet if f.code in MISSING_ANSWERS]
+    unmet = [f.section for f in coverage.unmet if f.code not in MISSING_ANSWERS]
+    parts = [f"{request.capitalize()} request."]
+    if unmet:
+        parts.append(f"Not met: {_dedupe(unmet)}.")
+    if coverage.exclusions:
+        parts.append(f"Exclusion applies: {_dedupe(f.section for f in coverage.exclusions)}.")
+    if missing:
+        parts.append(f"Still needed: {_dedupe(missing)}.")
+    parts.append("Each reason is listed below with its policy section.")
+    authorization = (
+        f"None: the criteria are not met ({coverage.authorization_months} months from the "
+        "request date once they are)."
+    )
+    verdict = f"DOES NOT MEET {coverage.policy_id}"
+    return VerdictKind.NOT_MET, verdict, " ".join(parts), authorization
+
+
+def _view(
+    form: CoverageForm,
+    view: ViewState | None,
+    coverage: CoverageResult,
+    facts: tuple[tuple[str, str], ...],
+    patient_id: str,
+) -> CoverageView:
+    findings = tuple(f"[{f.section}] {f.message}" for f in (*coverage.unmet, *coverage.exclusions))
+    kind, verdict, detail, authorization = _verdict(coverage)
     pa_enabled, pa_tooltip = _pa_availability(view, verdict)
+    diag = coverage.diagnosis
     return CoverageView(
         kind,
         verdict,
@@ -302,7 +309,7 @@ def _view(
         authorization=authorization,
         dosing_limit=coverage.dosing_limit.message,
         notes=coverage.notes,
-        field_messages=messages,
+        field_messages=_diagnosis_messages(form, coverage),
         diagnosis_code=diag.code if diag.accepted else None,
         pa_enabled=pa_enabled,
         pa_tooltip=pa_tooltip,
