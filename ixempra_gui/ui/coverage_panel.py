@@ -67,13 +67,13 @@ class CoveragePanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 4, 0, 0)
         layout.addWidget(self.verdict)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         layout.addLayout(self._buttons)
         self._chain_tabs()
         self._set_available(False, PA_NOT_YET)
         self.questions.changed.connect(self._answered)
         self.diagnosis.editingFinished.connect(self._normalise_diagnosis)
-        session.events.coverage.connect(self.render)
+        session.events.coverage.connect(self.show_coverage)
         session.events.coverage_form.connect(self.questions.show_answers)
         self._answered()  # the session now evaluates these answers with every calculation
 
@@ -101,13 +101,13 @@ class CoveragePanel(QWidget):
             self.notes,
         )
         column.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setObjectName("coverageScroll")
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setObjectName("coverageScroll")
         self.questions.resize(1, 1)  # sized when shown: no layout pass while the window is built
-        self.scroll.setWidget(self.questions)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area.setWidget(self.questions)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
     @staticmethod
     def _box(title: str, parent: QVBoxLayout, *widgets: QWidget) -> QGroupBox:
@@ -150,9 +150,11 @@ class CoveragePanel(QWidget):
     def showEvent(self, event: QShowEvent) -> None:
         """On first show (not at start-up: bench/startup.py), the scroll area becomes never
         narrower than its questions: text wraps, check boxes and fields are never cut."""
-        if self.scroll.minimumWidth() == 0:
-            scrollbar = self.scroll.verticalScrollBar().sizeHint().width()
-            self.scroll.setMinimumWidth(self.questions.minimumSizeHint().width() + scrollbar + 2)
+        if self.scroll_area.minimumWidth() == 0:
+            scrollbar = self.scroll_area.verticalScrollBar().sizeHint().width()
+            self.scroll_area.setMinimumWidth(
+                self.questions.minimumSizeHint().width() + scrollbar + 2
+            )
         super().showEvent(event)
 
     # --- answers and what the session says of them ------------------------------------------
@@ -168,7 +170,7 @@ class CoveragePanel(QWidget):
     def _answered(self) -> None:
         self.session.set_coverage_answers(self.questions.answers())
 
-    def render(self, view: CoverageView) -> None:
+    def show_coverage(self, view: CoverageView) -> None:
         self.view = view
         self.verdict.show_verdict(_VERDICT_KIND[view.kind.value], view.verdict, view.detail)
         self.questions.show_messages(view.field_messages)

@@ -165,7 +165,7 @@ class HistoryPanel(QWidget):
         self.setAccessibleName("Patient history from the journal")
         self.summary = _label("historySummary", "Patient history")
         self.doses = _label("historyDoses", "Verified doses already given")
-        self.window = _label("historyWindow", "Units in the policy's window")
+        self.window_line = _label("historyWindow", "Units in the policy's window")
         self.warnings = _label("historyWarnings", "History warnings")
         bold = QFont(self.warnings.font())
         bold.setBold(True)
@@ -173,18 +173,18 @@ class HistoryPanel(QWidget):
         self.chart = WeightTrend()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.warnings, self.window, self.summary, self.doses, self.chart):
+        for widget in (self.warnings, self.window_line, self.summary, self.doses, self.chart):
             layout.addWidget(widget)
         self.chart.hide()
         self.view: HistoryView | None = None
 
-    def render(self, view: HistoryView) -> None:
+    def show_history(self, view: HistoryView) -> None:
         if view == self.view:
             return
         self.view = view
         _set(self.summary, view.summary)
         _set(self.doses, "\n".join(view.dose_lines))
-        _set(self.window, view.window_line)
+        _set(self.window_line, view.window_line)
         _set(self.warnings, "\n".join(f"Warning: {w}" for w in view.warnings))
         self.chart.set_points(view.trend, view.trend_description)
         show_chart = len(view.trend) >= 2

@@ -147,8 +147,11 @@ class MainWindow(QMainWindow):
         self.tabs.setTabToolTip(1, COVERAGE_TAB_TIP)
         self.tabs.setCurrentIndex(current)
         self.tabs.blockSignals(blocked)
-        placeholder.deleteLater()
-        self.file_menu.insertActions(self._coverage_anchor, [panel.print_action, panel.pdf_action])
+        if placeholder is not None:
+            placeholder.deleteLater()
+        anchor = self._coverage_anchor
+        assert anchor is not None  # the actions were installed above
+        self.file_menu.insertActions(anchor, [panel.print_action, panel.pdf_action])
 
     def _fit_to_screen(self) -> None:
         """Start at a size that fits the screen (a 1366x768 laptop, or 200 % scaling)."""
@@ -238,7 +241,7 @@ class MainWindow(QMainWindow):
         title = state.title.replace("[*]", "[*][*]")  # else Qt takes it for the modified mark
         if self.windowTitle() != title:
             self.setWindowTitle(title)
-        self.result_panel.render(state.view)
+        self.result_panel.show_view(state.view)
         self.form.show_messages(state.messages)
         self._set_printing(state.view.ready, state.view.print_tooltip)
 

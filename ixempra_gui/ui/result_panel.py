@@ -177,13 +177,14 @@ class ResultPanel(QWidget):
         for widget in widgets:
             column.addWidget(widget)
         last = self.sections.count()
-        if last and self.sections.itemAt(last - 1).spacerItem() is not None:
+        item = self.sections.itemAt(last - 1) if last else None
+        if item is not None and item.spacerItem() is not None:
             last -= 1  # before the final stretch
         index = last if index is None else max(0, min(index, last))
         self.sections.insertWidget(index, box)
         return box
 
-    def render(self, view: ViewState) -> None:
+    def show_view(self, view: ViewState) -> None:
         self.banner.show_status(view.kind, view.banner_text, view.banner_detail)
         set_text(self.dose, view.dose_value)
         set_text(self.level, view.level_value)

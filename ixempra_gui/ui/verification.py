@@ -45,7 +45,7 @@ class Verification(QObject):
         self._state = INITIAL_VERIFY
         self.show_state(INITIAL_VERIFY)
         session.events.verification.connect(self.show_state)
-        session.events.history.connect(self.panel.render)
+        session.events.history.connect(self.panel.show_history)
 
     def install_action(self, file_menu: QMenu) -> None:
         """Verify in the File menu (before Preferences) with its shortcut, and on the button.
@@ -58,8 +58,12 @@ class Verification(QObject):
         before = next(
             (a for a in file_menu.actions() if a.objectName() == "preferencesAction"), None
         )
-        file_menu.insertAction(before, self.action)
-        file_menu.insertSeparator(before)
+        if before is None:  # no Preferences in this menu: at its end
+            file_menu.addAction(self.action)
+            file_menu.addSeparator()
+        else:
+            file_menu.insertAction(before, self.action)
+            file_menu.insertSeparator(before)
         self.button.clicked.connect(self.action.trigger)
         self.show_state(self._state)
 

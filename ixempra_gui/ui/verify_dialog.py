@@ -160,14 +160,14 @@ class VerifyDialog(QDialog):
             body_layout.addWidget(widget)
         body_layout.addWidget(self.comparison_box)
         body_layout.addStretch(1)
-        self.scroll = QScrollArea()
-        self.scroll.setObjectName("verifyScroll")
-        self.scroll.setWidget(body)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setObjectName("verifyScroll")
+        self.scroll_area.setWidget(body)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
 
@@ -250,7 +250,7 @@ class VerifyDialog(QDialog):
         QTimer.singleShot(0, self._scroll_to_comparison)
 
     def _scroll_to_comparison(self) -> None:
-        bar = self.scroll.verticalScrollBar()
+        bar = self.scroll_area.verticalScrollBar()
         bar.setValue(min(bar.maximum(), self.comparison_box.y()))
 
     # --- signing ------------------------------------------------------------------------------
