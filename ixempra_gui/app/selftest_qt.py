@@ -80,9 +80,10 @@ def check_qt(app: Any) -> str:
     import PySide6
     from PySide6.QtCore import QLibraryInfo, qVersion
 
+    plugins = QLibraryInfo.LibraryPath.PluginsPath
     return (
         f"PySide6 {PySide6.__version__}, Qt {qVersion()}, platform {app.platformName()}, "
-        f"style {app.style().name()}, plugins in {QLibraryInfo.path(QLibraryInfo.PluginsPath)}"
+        f"style {app.style().name()}, plugins in {QLibraryInfo.path(plugins)}"
     )
 
 
@@ -97,7 +98,7 @@ def check_plugins() -> str:
     # in the check: a part missing from this install fails this check only
     from PySide6.QtCore import QLibraryInfo, QPluginLoader
 
-    root = Path(QLibraryInfo.path(QLibraryInfo.PluginsPath))
+    root = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath))
     problems, loaded = [], []
     for folder, base in required_plugins():
         found = _plugin_file(root / folder, base)
@@ -119,7 +120,7 @@ def check_image_formats() -> str:
     from PySide6.QtCore import QSize
     from PySide6.QtGui import QIcon, QImage, QImageReader
 
-    formats = {bytes(f).decode() for f in QImageReader.supportedImageFormats()}
+    formats = {bytes(f.data()).decode() for f in QImageReader.supportedImageFormats()}
     missing = {"png", "svg", "ico"} - formats
     if missing:
         raise CheckFailed(f"image formats missing: {', '.join(sorted(missing))}")
@@ -136,7 +137,9 @@ def check_image_formats() -> str:
         raise CheckFailed("the svg icon engine gave no pixmap")
     with tempfile.TemporaryDirectory(prefix="ixempra-selftest-") as tmp:
         ico = Path(tmp) / "icon.ico"
-        if not image.save(str(ico), "ICO") or QImage(str(ico)).isNull():
+        # PySide6 takes the format as str (its stub says bytes, which it refuses at run time)
+        saved = image.save(str(ico), "ICO")  # type: ignore[call-overload]
+        if not saved or QImage(str(ico)).isNull():
             raise CheckFailed("ICO round trip failed")
     return f"svg, ico, png ({len(formats)} formats); app icon rendered at 64 px"
 

@@ -22,6 +22,7 @@ import argparse
 import sqlite3
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from ixempra_gui import __version__
 from ixempra_gui.cli import calc as calc_cli
@@ -72,7 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _reading_commands(sub: argparse._SubParsersAction, expect: argparse.ArgumentParser) -> None:
+def _reading_commands(
+    sub: argparse._SubParsersAction[Any], expect: argparse.ArgumentParser
+) -> None:
     """list, show, verify, export, path: they only read the journal."""
     p = sub.add_parser(
         "list", help="one line per record", parents=[expect], epilog=EXIT_STATUS_TEXT
@@ -106,7 +109,7 @@ def _reading_commands(sub: argparse._SubParsersAction, expect: argparse.Argument
     sub.add_parser("path", help="print where the journal file and its anchor are")
 
 
-def _writing_commands(sub: argparse._SubParsersAction) -> None:
+def _writing_commands(sub: argparse._SubParsersAction[Any]) -> None:
     """init and record: the commands that write the journal."""
     p = sub.add_parser(
         "init",

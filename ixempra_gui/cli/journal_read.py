@@ -37,7 +37,7 @@ from ixempra_gui.system.site_settings import config_dir
 
 def _expected_head(args: argparse.Namespace) -> str | None:
     """The --expect-head hash in lower case; ValueError when it is not 64 hex digits."""
-    value = getattr(args, "expect_head", None)
+    value: str | None = getattr(args, "expect_head", None)
     if value is None:
         return None
     if not HEX64.fullmatch(value):
@@ -90,7 +90,7 @@ def _integrity_error(journal: Journal, report: IntegrityReport) -> None:
     )
 
 
-def _decimal(value: object) -> object:
+def _decimal(value: int | float) -> Decimal:
     return Decimal(repr(value))
 
 

@@ -66,7 +66,8 @@ class RecordReading(ChainRows):
             (key, window_start, key, day.isoformat()),
         ).fetchall()
         self._check_seen(key)
-        earlier, read = [], {}
+        earlier: list[DoseFacts] = []
+        read: dict[int, tuple[str, str | None]] = {}
         for rid, text, digest, extracted in rows:
             try:
                 if content_hash_or_none(text) != digest or not isinstance(extracted, str):

@@ -21,12 +21,6 @@ from ixempra_gui.presentation.title import shown_identifier
 #: An order as it stood when something was done with it: the form and the preferences.
 Snapshot = tuple[FormInput, Preferences]
 
-#: The form's dates: today in a new order.
-DATE_FIELDS = ("administered_on", "height_measured_on", "weight_measured_on", "labs_drawn_on")
-#: The fields whose unit (and upper limit of normal) a new order takes from the preferences.
-UNIT_FIELDS = ("height", "weight", "ast", "alt", "bilirubin")
-ULN_FIELDS = ("ast_uln", "alt_uln", "bilirubin_uln")
-
 
 @dataclass(frozen=True)
 class Question:
@@ -80,7 +74,18 @@ def identifier_starts_new_order(
 def fresh_form(prefs: Preferences, today: str, patient_id: str = "") -> FormInput:
     """A new order: every field empty or at its first choice, the dates ``today``
     (YYYY-MM-DD), the site's default units and upper limits of normal, ``patient_id``."""
-    values: dict[str, str] = {key: today for key in DATE_FIELDS}
-    values |= {f"{key}_unit": prefs.default_unit(key) for key in UNIT_FIELDS}
-    values |= {key: str(getattr(prefs, key)) for key in ULN_FIELDS}
-    return replace(FormInput(patient_id=patient_id), **values)
+    return FormInput(
+        patient_id=patient_id,
+        administered_on=today,
+        height_measured_on=today,
+        weight_measured_on=today,
+        labs_drawn_on=today,
+        height_unit=prefs.height_unit,
+        weight_unit=prefs.weight_unit,
+        ast_unit=prefs.ast_unit,
+        alt_unit=prefs.alt_unit,
+        bilirubin_unit=prefs.bilirubin_unit,
+        ast_uln=prefs.ast_uln,
+        alt_uln=prefs.alt_uln,
+        bilirubin_uln=prefs.bilirubin_uln,
+    )

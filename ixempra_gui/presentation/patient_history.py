@@ -64,7 +64,7 @@ class PatientHistory:
     def messages(form: FormInput, today: date) -> dict[str, tuple[FieldMessage, ...]]:
         """Inline messages for the identifier and the administration date (the journal's)."""
         hv = loader.history_view
-        messages = {}
+        messages: dict[str, tuple[FieldMessage, ...]] = {}
         problem = hv.patient_id_problem(hv.patient_id_text(form.patient_id))
         if problem:
             messages["patient_id"] = (FieldMessage(MessageKind.ERROR, problem),)

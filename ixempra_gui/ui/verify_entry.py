@@ -302,8 +302,8 @@ class SecondEntryForm(QGroupBox):
         """The first field marked, or a choice still needed, or an empty field."""
         for key in self.keys:
             widget = self.widgets[key]
-            needs_choice = key == "regimen" and isinstance(widget, QComboBox)
-            if widget.property("state") or (needs_choice and widget.currentData() is None):
+            unchosen = isinstance(widget, QComboBox) and widget.currentData() is None
+            if widget.property("state") or (key == "regimen" and unchosen):
                 widget.setFocus()
                 return
             if isinstance(widget, QLineEdit) and not widget.text().strip():

@@ -57,7 +57,13 @@ class WindowActions:
         self._printing = (False, "")  # applied again when the actions are added
         self._native_text: QKeySequence.SequenceFormat | None = None
 
-    def _action(self, text: str, name: str, keys: object, slot: Callable[[], object]) -> QAction:
+    def _action(
+        self,
+        text: str,
+        name: str,
+        keys: QKeySequence | QKeySequence.StandardKey,
+        slot: Callable[[], object],
+    ) -> QAction:
         action = loader.QAction(text, self.window)
         if name:
             action.setObjectName(name)
