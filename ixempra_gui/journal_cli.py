@@ -285,6 +285,10 @@ COMMANDS = {
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from ixempra_gui.journal_site_cli import site_main  # issue 14: the site journal, if any
+
+    if (site_status := site_main(sys.argv[1:] if argv is None else argv)) is not None:
+        return site_status
     args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     try:
         return COMMANDS[args.command](args)

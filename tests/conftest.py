@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pg_support import pg_cluster, pg_site  # noqa: F401  (fixtures of the PostgreSQL tests)
 
 # Before anything imports Qt: a QGuiApplication reads this once, and CI has no display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -76,9 +77,14 @@ def cli_args(
 def _private_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     """Every test gets its own settings and journal folders: the user's real settings and
     journal are never read or written, and no test sees another's (the window reads
-    IXEMPRA_CONFIG_DIR, and the journal, when a patient id is typed, IXEMPRA_DATA_DIR)."""
+    IXEMPRA_CONFIG_DIR, and the journal, when a patient id is typed, IXEMPRA_DATA_DIR). No
+    machine's site.ini or IXEMPRA_JOURNAL_URL points a test at a site journal: tests that
+    want one set them."""
     monkeypatch.setenv("IXEMPRA_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
     monkeypatch.setenv("IXEMPRA_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+    site = tmp_path_factory.mktemp("site")
+    monkeypatch.setenv("IXEMPRA_SITE_INI", str(site / "site.ini"))  # absent unless written
+    monkeypatch.delenv("IXEMPRA_JOURNAL_URL", raising=False)
 
 
 @pytest.fixture(scope="session")

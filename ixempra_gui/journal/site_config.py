@@ -53,17 +53,23 @@ class JournalChoice:
         return self.url is not None
 
 
-def site_ini_path(environ: Mapping[str, str] | None = None) -> Path:
+def site_ini_path(environ: Mapping[str, str] | None = None, system: str = os.name) -> Path:
     """``$IXEMPRA_SITE_INI``, else ``%ProgramData%\\ixempra-gui\\site.ini`` (Windows), else
     ``/etc/ixempra-gui/site.ini``."""
     env = os.environ if environ is None else environ
     configured = env.get(ENV_SITE_INI, "").strip()
     if configured:
         return Path(configured).expanduser()
-    if os.name == "nt":
+    if system == "nt":
         program_data = env.get("ProgramData") or env.get("PROGRAMDATA") or r"C:\ProgramData"
         return Path(program_data) / "ixempra-gui" / "site.ini"
     return Path("/etc/ixempra-gui/site.ini")
+
+
+def _is_setting(line: str) -> bool:
+    """Not blank, not a comment."""
+    stripped = line.strip()
+    return bool(stripped) and not stripped.startswith(("#", ";"))
 
 
 def _read_site_ini(path: Path) -> tuple[str | None, tuple[str, ...]]:
@@ -79,7 +85,8 @@ def _read_site_ini(path: Path) -> tuple[str | None, tuple[str, ...]]:
         ) from exc
     parser = configparser.ConfigParser(interpolation=None, strict=True)
     try:
-        if not re.match(r"\s*(\[|$)", text):  # keys before any section: QSettings' [General]
+        first = next((ln.strip() for ln in text.splitlines() if _is_setting(ln)), "[")
+        if not first.startswith("["):  # keys before any section: QSettings' [General]
             text = "[General]\n" + text
         parser.read_string(text, source=str(path))
     except configparser.Error as exc:

@@ -137,6 +137,11 @@ def classify(exc: BaseException, *, who: str, where: str) -> ServerJournalError:
             f"the journal server {where} is read-only (a standby, or read-only mode): "
             f"nothing can be recorded there ({detail})"
         )
+    if "permission denied for database" in lower:  # CONNECT is granted to the group only
+        return NotAPharmacist(
+            f"{who} may not connect to {where} ({detail}): the role is not in the "
+            "ixempra_pharmacist group (ixempra-journal add-pharmacist)"
+        )
     if sqlstate == "42501":
         return NotAPharmacist(
             f"{who} may not use the site journal on {where} ({detail}): the role is not in "

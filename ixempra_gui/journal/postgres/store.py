@@ -433,6 +433,18 @@ class PostgresJournal:
             raise self._failed(exc) from exc
         return (0, GENESIS_HASH) if row is None else (int(row[0]), str(row[1]))
 
+    def record_id_of(self, digest: str) -> int | None:
+        """The id of the record whose hash is ``digest`` (a head kept elsewhere), or None."""
+        try:
+            row = (
+                self._connection()
+                .execute("SELECT id FROM ixempra.records WHERE hash = %s", (digest,))
+                .fetchone()
+            )
+        except psycopg.Error as exc:
+            raise self._failed(exc) from exc
+        return None if row is None else int(row[0])
+
     def verify(self) -> ChainReport:
         """Walk the whole chain (ids, hashes, links, columns, head), then what only the server
         journal holds: each recorded dose's verification (its verifier, its calculation hash,

@@ -1,0 +1,639 @@
+"""``ixempra-journal`` for a site journal on PostgreSQL (issue 14), called first by
+``journal_cli.main``: it handles the site commands and, when the workstation is configured for a
+site journal, every journal command; otherwise it returns None and ``journal_cli`` goes on with
+the SQLite file exactly as before.
+
+Site commands (any workstation, IT):
+  site-init --admin-url URL                   create or upgrade the site journal (idempotent)
+  add-pharmacist --admin-url URL NAME         a login role in ixempra_pharmacist
+  migrate --to URL                            this user's SQLite journal into the site journal
+With a site journal configured (``IXEMPRA_JOURNAL_URL`` or ``journal_url`` in site.ini):
+  record ... --verifier-url URL               the verifier signs in with their own credentials
+  list, show, verify [--expect-head HASH], export --csv FILE, path
+
+Passwords: never in a URL (refused); from libpq's own sources (.pgpass, client certificate,
+Kerberos), a prompt on the terminal, or one line on stdin where an option says so. The journal
+in use is named on stderr (redacted). Exit status as ``journal_cli``: 0 done; 1 the journal
+failed (unreachable, password refused, not a pharmacist, read-only, broken chain) and nothing
+was recorded; 2 invalid input; 3 no dose ready; 4 history warnings not acknowledged.
+Never imports Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import re
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from ixempra_gui import cli as calc_cli
+from ixempra_gui.core.calculator import calculate
+from ixempra_gui.core.formatting import format_number
+from ixempra_gui.core.models import Status
+from ixempra_gui.journal import paths
+from ixempra_gui.journal.entries import (
+    NewRecord,
+    StoredRecord,
+    check_patient_id,
+    check_person,
+    parse_administration_date,
+    same_person,
+)
+from ixempra_gui.journal.errors import (
+    HistoryNotAcknowledged,
+    InvalidRecord,
+    JournalError,
+    RecordRefused,
+)
+from ixempra_gui.journal.site_config import (
+    JournalChoice,
+    SiteConfigError,
+    check_url,
+    journal_choice,
+    redact,
+)
+
+if TYPE_CHECKING:
+    from ixempra_gui.journal.postgres.session import VerifierSession
+    from ixempra_gui.journal.postgres.store import PostgresJournal
+
+PROG = "ixempra-journal"
+EXIT_OK = 0
+EXIT_JOURNAL = 1
+EXIT_INVALID = 2
+EXIT_NOT_READY = 3
+EXIT_HISTORY = 4
+SITE_COMMANDS = ("site-init", "add-pharmacist", "migrate")
+SERVER_COMMANDS = ("list", "show", "verify", "export", "path", "record")
+_HEAD = re.compile(r"[0-9a-f]{64}")
+T = TypeVar("T")
+
+
+def _err(message: str) -> None:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+
+
+def _note(message: str) -> None:
+    print(f"{PROG}: {message}", file=sys.stderr)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: error: {message}", file=sys.stderr)
+        sys.exit(EXIT_INVALID)
+
+
+# --- parsers -----------------------------------------------------------------------------------
+def _add_admin_url(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--admin-url",
+        required=True,
+        metavar="URL",
+        help="an administrator's libpq URI, e.g. postgresql://postgres@db.clinic.local/ixempra "
+        "(no password in it: .pgpass, PGPASSWORD, a client certificate, or a prompt)",
+    )
+
+
+def build_site_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="Set up and fill the site journal on PostgreSQL.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    p = sub.add_parser(
+        "site-init",
+        help="create or upgrade the site journal (roles, tables, triggers); idempotent",
+        description="Create the roles ixempra_owner and ixempra_pharmacist, the schema "
+        "ixempra and its append-only tables in the database the URL names (create the "
+        "database first: createdb ixempra), or apply the migrations it lacks.",
+    )
+    _add_admin_url(p)
+    p = sub.add_parser(
+        "add-pharmacist",
+        help="create a pharmacist's login role (or add a role to the pharmacist group)",
+    )
+    _add_admin_url(p)
+    p.add_argument("name", metavar="NAME", help="the role name the pharmacist signs in with")
+    secret = p.add_mutually_exclusive_group()
+    secret.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the new password from the first line of standard input",
+    )
+    secret.add_argument(
+        "--no-password",
+        action="store_true",
+        help="set no password (the role signs in with a client certificate or Kerberos)",
+    )
+    p = sub.add_parser(
+        "migrate",
+        help="copy this user's SQLite journal into the site journal (run again: nothing new)",
+        description="Each record of the local journal becomes a new site record that embeds "
+        "the original content and hash verbatim; a local journal that fails verify is refused. "
+        "The local file is left unchanged.",
+    )
+    p.add_argument("--to", required=True, metavar="URL", help="the site journal (your user)")
+    p.add_argument(
+        "--from",
+        dest="source",
+        type=Path,
+        metavar="FOLDER",
+        help=f"the local journal's folder (default ${paths.ENV_DATA_DIR} or the user data folder)",
+    )
+    return parser
+
+
+def build_server_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="The site journal (PostgreSQL).")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    p = sub.add_parser("list", help="one line per record")
+    p.add_argument("--patient-id", metavar="ID", help="only this patient's records")
+    p.add_argument("--json", action="store_true", help="a JSON array instead of lines")
+    p = sub.add_parser("show", help="one record, in full, as JSON")
+    p.add_argument("id", metavar="ID", help="record id")
+    p = sub.add_parser("verify", help="walk the hash chain; exit 0 only when all of it holds")
+    p.add_argument(
+        "--expect-head",
+        metavar="HASH",
+        help="the head hash kept elsewhere (64 hex digits): exit 1 unless the chain still "
+        "contains that record (catches records removed by a superuser)",
+    )
+    p = sub.add_parser("export", help="every record to a CSV file (written atomically)")
+    p.add_argument("--csv", required=True, type=Path, metavar="FILE", help="the CSV file")
+    sub.add_parser("path", help="print which journal is in use")
+    p = sub.add_parser(
+        "record",
+        parents=[calc_cli.build_parser()],
+        conflict_handler="resolve",
+        help="calculate a dose and record it as verified",
+        description="Calculate the dose from the same options as ixempra-calc and record it "
+        "as verified in the site journal: you are the preparer (your signed-in user); the "
+        "verifier signs in with their own credentials (--verifier-url). Prints the new record "
+        "id alone on the last line, only after the record is committed.",
+    )
+    p.add_argument(
+        "--verifier-url",
+        required=True,
+        metavar="URL",
+        help="the verifier's libpq URI (their user, same server and database; no password)",
+    )
+    p.add_argument(
+        "--verifier-password-stdin",
+        action="store_true",
+        help="read the verifier's password from the first line of standard input (else a "
+        "prompt on the terminal, else libpq's own sources)",
+    )
+    p.add_argument(
+        "--prepared-by", metavar="NAME", help="optional: must be your signed-in user name"
+    )
+    p.add_argument(
+        "--verified-by", metavar="NAME", help="optional: must be the verifier's user name"
+    )
+    p.add_argument(
+        "--acknowledge-history",
+        action="store_true",
+        help="record even though the patient's history raised warnings (they are stored)",
+    )
+    return parser
+
+
+# --- signing in ----------------------------------------------------------------------------------
+def _stdin_line(what: str) -> str:
+    line = sys.stdin.readline()
+    if not line:
+        raise ValueError(f"{what}: nothing on standard input")
+    return line.rstrip("\r\n")
+
+
+def _sign_in(open_with: Callable[[str | None], T], who: str, password: str | None) -> T:
+    """Connect with ``password`` (or libpq's sources); when the server asks for a password
+    none of them gave and this is a terminal, prompt once (like psql)."""
+    from ixempra_gui.journal.postgres.errors import CredentialsRefused
+
+    try:
+        return open_with(password)
+    except CredentialsRefused as exc:
+        if password is not None or "no password supplied" not in str(exc):
+            raise
+        if not sys.stdin.isatty():
+            raise
+    prompted = getpass.getpass(f"Password for {who}: ")
+    return open_with(prompted)
+
+
+def _open_server(choice: JournalChoice) -> PostgresJournal:
+    from ixempra_gui.journal.postgres.store import PostgresJournal
+
+    assert choice.url is not None
+    url = choice.url
+    return _sign_in(lambda pw: PostgresJournal.open(url, password=pw), redact(url), None)
+
+
+def _say_journal(journal: PostgresJournal, choice: JournalChoice) -> None:
+    _note(f"{journal.description}, signed in as {journal.user} (from {choice.source})")
+    for note in choice.notes:
+        _note(f"note: {note}")
+
+
+def _local_note(journal: PostgresJournal) -> None:
+    from ixempra_gui.journal.configured import local_journal_warning
+
+    warning = local_journal_warning(journal)
+    if warning is not None:
+        _note(f"note: {warning.message}")
+
+
+# --- formatting ----------------------------------------------------------------------------------
+def _dose(record: StoredRecord) -> str:
+    dose = record.result.get("dose_mg") if isinstance(record.content.get("result"), dict) else None
+    if isinstance(dose, bool) or not isinstance(dose, int | float):
+        return "—"
+    return f"{format_number(Decimal(repr(dose)))} mg"
+
+
+def _units(record: StoredRecord) -> object:
+    result = record.content.get("result")
+    billing = result.get("billing") if isinstance(result, dict) else None
+    return billing.get("units_total") if isinstance(billing, dict) else None
+
+
+def _who(record: StoredRecord) -> str:
+    c = record.content
+    if c.get("authenticated") is True:
+        return f"prepared {c.get('prepared_by')}, verified {c.get('verified_by')} (signed in)"
+    migrated = f"; migrated by {c.get('migrated_by')}" if "migrated_from" in c else ""
+    return (
+        f"prepared {c.get('prepared_by')}, verified {c.get('verified_by')} "
+        f"(typed names, not authenticated{migrated})"
+    )
+
+
+# --- commands ------------------------------------------------------------------------------------
+def cmd_list(journal: PostgresJournal, args: argparse.Namespace) -> int:
+    records = journal.records(args.patient_id)
+    if args.json:
+        rows = [
+            {
+                "id": r.id,
+                "recorded_at": r.content.get("recorded_at"),
+                "administered_on": r.content.get("administered_on"),
+                "patient_id": r.content.get("patient_id"),
+                "dose_mg": r.result.get("dose_mg")
+                if isinstance(r.content.get("result"), dict)
+                else None,
+                "units_total": _units(r),
+                "prepared_by": r.content.get("prepared_by"),
+                "verified_by": r.content.get("verified_by"),
+                "authenticated": r.content.get("authenticated") is True,
+                "hash": r.hash,
+            }
+            for r in records
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=1))
+        return EXIT_OK
+    for r in records:
+        print(
+            f"{r.id:>6}  {r.content.get('recorded_at')}  given {r.content.get('administered_on')}"
+            f"  {_dose(r):>9}  J9207 {_units(r)} units  {_who(r)}  patient "
+            f"{r.content.get('patient_id')}"
+        )
+    return EXIT_OK
+
+
+def cmd_show(journal: PostgresJournal, args: argparse.Namespace) -> int:
+    text = str(args.id).strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        _err(f"record id: expected a whole number of at most 19 digits, got {text[:40]!r}")
+        return EXIT_INVALID
+    record = journal.get(int(text))
+    if record is None:
+        _err(f"no record {text} (the site journal holds {journal.count()} records)")
+        return EXIT_JOURNAL
+    shown = {"id": record.id, "hash": record.hash, "content": record.content}
+    print(json.dumps(shown, ensure_ascii=False, indent=1, sort_keys=True))
+    return EXIT_OK
+
+
+def cmd_verify(journal: PostgresJournal, args: argparse.Namespace) -> int:
+    expected = args.expect_head
+    if expected is not None and not _HEAD.fullmatch(expected.strip().lower()):
+        _err("--expect-head: expected the full head hash, 64 hex digits")
+        return EXIT_INVALID
+    report = journal.verify()
+    where = journal.description
+    if not report.ok:
+        print(f"{where}: BROKEN: {report.problem}")
+        if report.first_bad_id is not None:
+            print(f"first bad record: {report.first_bad_id}")
+        return EXIT_JOURNAL
+    if expected is not None:
+        expected = expected.strip().lower()
+        kept = journal.record_id_of(expected)
+        if kept is None:
+            print(
+                f"{where}: BROKEN: the expected head {expected[:12]}… is not in the journal "
+                f"(records removed or the journal replaced); it now ends at record "
+                f"{report.head_id}"
+            )
+            return EXIT_JOURNAL
+        print(f"{where}: the expected head is record {kept}, still in the chain")
+    print(
+        f"{where}: {report.records} records, the chain holds. Head: record {report.head_id}, "
+        f"SHA-256 {report.head_hash}"
+    )
+    return EXIT_OK
+
+
+def cmd_export(journal: PostgresJournal, args: argparse.Namespace) -> int:
+    from ixempra_gui.journal.export import export_csv
+
+    target: Path = args.csv
+    try:
+        count = export_csv(journal.records(), target)
+    except OSError as exc:
+        _err(f"cannot write {target}: {exc.strerror or exc}; nothing was written")
+        return EXIT_JOURNAL
+    print(f"exported {count} records to {target}")
+    return EXIT_OK
+
+
+def _record_problems(args: argparse.Namespace) -> tuple[date, list[tuple[str, str]]]:
+    problems: list[tuple[str, str]] = []
+    if args.patient_id is None:
+        problems.append(("patient_id", "Patient id: --patient-id is required to record a dose."))
+    elif problem := check_patient_id(args.patient_id):
+        problems.append(("patient_id", problem))
+    when = date.today()
+    if args.administered_on is not None:
+        try:
+            when = parse_administration_date(args.administered_on)
+        except ValueError as exc:
+            problems.append(("administered_on", str(exc)))
+    for field, label in (("prepared_by", "Prepared by"), ("verified_by", "Verified by")):
+        value = getattr(args, field)
+        if value is not None and (problem := check_person(label, value)):
+            problems.append((field, problem))
+    try:
+        check_url(args.verifier_url, "--verifier-url")
+    except SiteConfigError as exc:
+        problems.append(("verifier_url", f"Verifier URL: {exc}"))
+    return when, problems
+
+
+def _print_problems(problems: Sequence[tuple[str, str]]) -> None:
+    for field, message in problems:
+        _err(f"{field} (--{field.replace('_', '-')}): {message}")
+
+
+def cmd_record(journal: PostgresJournal, args: argparse.Namespace, choice: JournalChoice) -> int:
+    from ixempra_gui.journal.configured import local_journal_warning
+    from ixempra_gui.journal.postgres.session import VerifierSession
+
+    when, problems = _record_problems(args)
+    order = calc_cli.order_from_args(args)
+    result = calculate(order)
+    problems += [(i.field, i.message) for i in result.errors]
+    if args.prepared_by is not None and not same_person(args.prepared_by, journal.user):
+        problems.append(
+            (
+                "prepared_by",
+                f"Prepared by: {args.prepared_by!r} is not the signed-in user {journal.user!r}.",
+            )
+        )
+    if problems:
+        _print_problems(problems)
+        return EXIT_INVALID
+    if result.status is not Status.OK or not result.ready_to_prepare:
+        _err(
+            f"refused: no dose is ready to prepare (status {result.status.value}); nothing was "
+            "recorded"
+        )
+        for reason in result.reasons:
+            if reason.severity.value == "stop":
+                print(f"  {reason.message} ({reason.source})", file=sys.stderr)
+        return EXIT_NOT_READY
+    verifier_url = args.verifier_url
+    try:
+        password = (
+            _stdin_line("--verifier-password-stdin") if args.verifier_password_stdin else None
+        )
+    except ValueError as exc:
+        _print_problems([("verifier_password_stdin", str(exc))])
+        return EXIT_INVALID
+    verifier: VerifierSession = _sign_in(
+        lambda pw: VerifierSession.sign_in(verifier_url, password=pw),
+        f"the verifier ({redact(verifier_url)})",
+        password,
+    )
+    with verifier:
+        _note(f"verifier signed in as {verifier.user}")
+        if args.verified_by is not None and not same_person(args.verified_by, verifier.user):
+            _print_problems(
+                [
+                    (
+                        "verified_by",
+                        f"Verified by: {args.verified_by!r} is not the signed-in verifier "
+                        f"{verifier.user!r}.",
+                    )
+                ]
+            )
+            return EXIT_INVALID
+        new = NewRecord(
+            patient_id=args.patient_id,
+            administered_on=when,
+            prepared_by=journal.user,
+            verified_by=verifier.user,
+            order=order,
+            result=result,
+        )
+        extra = local_journal_warning(journal)
+        try:
+            stored = journal.record(
+                new,
+                acknowledge_history=args.acknowledge_history,
+                verifier=verifier,
+                extra_warnings=(extra,) if extra else (),
+            )
+        except InvalidRecord as exc:
+            _print_problems(exc.problems)
+            return EXIT_INVALID
+        except HistoryNotAcknowledged as exc:
+            _err("refused: the patient's history needs checking; nothing was recorded")
+            for w in exc.history.warnings:
+                print(f"  [warning] {w.message} ({w.source})", file=sys.stderr)
+            print("  After checking, record again with --acknowledge-history.", file=sys.stderr)
+            return EXIT_HISTORY
+        except RecordRefused as exc:
+            _err(f"refused: {exc}")
+            return EXIT_NOT_READY
+    # Committed: from here on the record exists, whatever happens to this process.
+    for code in stored.content.get("acknowledged_warnings", []):
+        _note(f"warning acknowledged and recorded: {code}")
+    if args.json:
+        print(json.dumps(stored.content, ensure_ascii=False, indent=1, sort_keys=True))
+    print(
+        f"recorded: {_dose(stored)} for patient {stored.patient_id}, given "
+        f"{stored.administered_on}, J9207 {_units(stored)} units; prepared by "
+        f"{stored.content['prepared_by']}, verified by {stored.content['verified_by']} "
+        f"(both signed in) in the {journal.description}"
+    )
+    print(stored.id, flush=True)
+    return EXIT_OK
+
+
+def cmd_site_init(args: argparse.Namespace) -> int:
+    from ixempra_gui.journal.postgres.admin import site_init
+
+    url = args.admin_url
+    report = _sign_in(
+        lambda pw: site_init(url, password=pw), f"the administrator ({redact(url)})", None
+    )
+    if report.applied:
+        for step in report.applied:
+            print(f"applied migration {step}")
+    print(
+        f"site journal in database {report.database} ({redact(url)}): schema version "
+        f"{report.version}" + ("" if report.applied else " (already up to date; nothing changed)")
+    )
+    return EXIT_OK
+
+
+def cmd_add_pharmacist(args: argparse.Namespace) -> int:
+    from ixempra_gui.journal.postgres.admin import AdminInputError, add_pharmacist, check_password
+
+    password: str | None = None
+    try:
+        if args.password_stdin:
+            password = _stdin_line("--password-stdin")
+        elif not args.no_password:
+            if not sys.stdin.isatty():
+                raise AdminInputError(
+                    "password: give --password-stdin (one line on standard input), "
+                    "--no-password, or run on a terminal to be asked"
+                )
+            password = getpass.getpass(f"New password for {args.name}: ")
+            check_password(password)
+            if getpass.getpass("Again: ") != password:
+                raise AdminInputError("password: the two entries differ")
+        url = args.admin_url
+        done = _sign_in(
+            lambda pw: add_pharmacist(url, args.name, password=password, admin_password=pw),
+            f"the administrator ({redact(url)})",
+            None,
+        )
+    except (AdminInputError, ValueError) as exc:
+        _err(str(exc))
+        return EXIT_INVALID
+    print(done)
+    return EXIT_OK
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from ixempra_gui.journal.postgres.migrate import migrate_journal
+
+    url = args.to
+    folder: Path | None = args.source
+    from ixempra_gui.journal.postgres.store import PostgresJournal
+
+    target = _sign_in(lambda pw: PostgresJournal.open(url, password=pw), redact(url), None)
+    with target:
+        _note(f"migrating into the {target.description}, signed in as {target.user}")
+        report = migrate_journal(folder, target, progress=_progress)
+    print(
+        f"migrated {report.copied} records from {paths.journal_path(folder)} into the "
+        f"{target.description} ({report.already_there} were already there); the local "
+        "journal was left unchanged"
+    )
+    return EXIT_OK
+
+
+def _progress(done: int, total: int) -> None:
+    if total >= 200 and (done % 500 == 0 or done == total):
+        _note(f"{done} of {total} records")
+
+
+# --- entry ---------------------------------------------------------------------------------------
+def _command(argv: Sequence[str]) -> str | None:
+    return argv[0] if argv and not argv[0].startswith("-") else None
+
+
+def _help() -> str:
+    from ixempra_gui.journal_cli import build_parser
+
+    return (
+        build_parser().format_help()
+        + "\nsite journal (PostgreSQL):\n"
+        + "  site-init           create or upgrade the site journal (--admin-url URL)\n"
+        + "  add-pharmacist      a pharmacist's login role (--admin-url URL NAME)\n"
+        + "  migrate             copy this user's SQLite journal into it (--to URL)\n"
+        + "  With IXEMPRA_JOURNAL_URL or journal_url in site.ini, every command above uses the "
+        + "site journal\n  (record then needs --verifier-url). See: ixempra-journal COMMAND -h\n"
+    )
+
+
+def _run(argv: Sequence[str], body: Callable[[argparse.Namespace], int], parser: Any) -> int:
+    args = parser.parse_args(list(argv))
+    try:
+        return body(args)
+    except JournalError as exc:
+        _err(str(exc) if args.command != "record" else f"the dose was NOT recorded: {exc}")
+        return EXIT_JOURNAL
+    except BrokenPipeError:
+        return EXIT_OK
+    except KeyboardInterrupt:
+        _err("interrupted; nothing more was done")
+        return 130
+
+
+def site_main(argv: Sequence[str]) -> int | None:
+    """Handle ``argv`` when it is a site command or a site journal is configured; None to
+    leave it to the SQLite CLI."""
+    argv = list(argv)
+    command = _command(argv)
+    if command is None:
+        if argv and argv[0] in ("-h", "--help"):
+            print(_help(), end="")
+            return EXIT_OK
+        return None
+    if command in SITE_COMMANDS:
+        handlers: dict[str, Callable[[argparse.Namespace], int]] = {
+            "site-init": cmd_site_init,
+            "add-pharmacist": cmd_add_pharmacist,
+            "migrate": cmd_migrate,
+        }
+        return _run(argv, lambda a: handlers[a.command](a), build_site_parser())
+    if command not in SERVER_COMMANDS:
+        return None
+    try:
+        choice = journal_choice()
+    except SiteConfigError as exc:
+        _err(f"{exc}; nothing was done")
+        return EXIT_JOURNAL
+    if not choice.is_server:
+        for note in choice.notes:
+            _note(f"note: {note}")
+        return None
+    if command == "path":
+        from ixempra_gui.journal.configured import location
+
+        build_server_parser().parse_args(argv)
+        print(location(choice))
+        return EXIT_OK
+
+    def body(args: argparse.Namespace) -> int:
+        with _open_server(choice) as journal:
+            _say_journal(journal, choice)
+            if args.command != "record":
+                _local_note(journal)
+            if args.command == "record":
+                return cmd_record(journal, args, choice)
+            commands = {"list": cmd_list, "show": cmd_show, "verify": cmd_verify}
+            if args.command in commands:
+                return commands[args.command](journal, args)
+            return cmd_export(journal, args)
+
+    return _run(argv, body, build_server_parser())
