@@ -40,9 +40,13 @@ def order_kwargs(**changes: Any) -> dict[str, Any]:
 
 
 def run_module(
-    module: str, args: list[str], env_changes: dict[str, str | None] | None = None
+    module: str,
+    args: list[str],
+    env_changes: dict[str, str | None] | None = None,
+    stdin: str = "",
 ) -> subprocess.CompletedProcess[str]:
-    """``python -m module args`` in a fresh interpreter, from the checkout (None unsets)."""
+    """``python -m module args`` in a fresh interpreter, from the checkout (None unsets);
+    ``stdin`` is its standard input (never the terminal: nothing can prompt)."""
     env = dict(os.environ, PYTHONPATH=str(REPO))
     for name, value in (env_changes or {}).items():
         if value is None:
@@ -51,6 +55,7 @@ def run_module(
             env[name] = value
     return subprocess.run(
         [sys.executable, "-m", module, *args],
+        input=stdin,
         capture_output=True,
         text=True,
         env=env,
