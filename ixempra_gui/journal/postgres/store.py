@@ -20,6 +20,7 @@ is kept in memory for that). Nothing is queued locally when the server is unreac
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -28,6 +29,7 @@ from types import TracebackType
 from typing import Any
 
 import psycopg
+from psycopg.pq import TransactionStatus
 
 from ixempra_gui.core.models import DoseResult
 from ixempra_gui.core.policy import Policy, load_policy
@@ -79,6 +81,34 @@ CHAIN_KEYS = frozenset(
 )
 _ROW_COLUMNS = "id, recorded_at, patient_id, patient_key, administered_on, prev_hash, hash, content"
 _MAX_ID = 2**63 - 1
+
+
+# The records the history checks can use: every dose of the patient from the start of the
+# window on (later ones too), and the last dose on or before this date.
+_HISTORY_SQL = (
+    "(SELECT id, content, hash, administered_on, patient_key FROM ixempra.records "
+    " WHERE patient_key = %(key)s AND administered_on >= %(start)s) "
+    "UNION "
+    "(SELECT id, content, hash, administered_on, patient_key FROM ixempra.records "
+    " WHERE patient_key = %(key)s AND administered_on <= %(day)s "
+    " ORDER BY administered_on DESC, id DESC LIMIT 1) "
+    "ORDER BY id"
+)
+
+
+def _history_params(key: str, current: DoseFacts, policy: Policy) -> dict[str, str]:
+    day = current.administered_on
+    start = day - timedelta(days=policy.per_days - 1)
+    return {"key": key, "start": start.isoformat(), "day": day.isoformat()}
+
+
+def _rollback(conn: psycopg.Connection[Any]) -> None:
+    """End a transaction left open or failed by an error (nothing to do on a lost connection)."""
+    if conn.broken or conn.closed:
+        return
+    if conn.info.transaction_status in (TransactionStatus.INTRANS, TransactionStatus.INERROR):
+        with contextlib.suppress(psycopg.Error):
+            conn.execute("ROLLBACK")
 
 
 def calculation_hash(content: dict[str, Any]) -> str:
@@ -214,44 +244,59 @@ class PostgresJournal:
         conn = self._connection()
         verification_id = verifier.verify(digest_of_calculation)
         committing = False
+        cursor = psycopg.ClientCursor(conn)  # parameters bound here: statements can be batched
         try:
-            with conn.transaction():
-                last_id, prev_hash = self._lock_chain(conn)
-                history = self._history(conn, key, current, policy, extra_warnings)
-                seen = set(acknowledged_warnings or ())
-                unseen = [w for w in history.warnings if w.message not in seen]
-                if unseen and not acknowledge_history:
-                    raise HistoryNotAcknowledged(history)
-                record_id = last_id + 1
-                content.update(
-                    id=record_id,
-                    prev_hash=prev_hash,
-                    recorded_at=datetime.now(UTC).isoformat(timespec="microseconds"),
-                    history=history.to_json(),
-                    acknowledged_warnings=[w.code for w in history.warnings],
-                    calculation_hash=digest_of_calculation,
-                    verification_id=verification_id,
-                )
-                text = canonical_json(content)
-                digest = content_hash(text)
-                conn.execute(
-                    f"INSERT INTO ixempra.records ({_ROW_COLUMNS}, origin, prepared_by, "
-                    "verification_id, inserted_at) VALUES "
-                    "(%s, %s, %s, %s, %s, %s, %s, %s, 'recorded', session_user, %s, now())",
-                    (
-                        record_id,
-                        content["recorded_at"],
-                        new.patient_id,
-                        key,
-                        content["administered_on"],
-                        prev_hash,
-                        digest,
-                        text,
-                        verification_id,
-                    ),
-                )
-                committing = True  # leaving the block commits
+            # One round trip: BEGIN, the chain lock, then the history read, a statement of its
+            # own, so its snapshot is taken with the lock held and sees every record committed
+            # before (READ COMMITTED).
+            cursor.execute(
+                "BEGIN; SELECT last_id, last_hash FROM ixempra.lock_chain(); " + _HISTORY_SQL,
+                _history_params(key, current, policy),
+            )
+            cursor.nextset()
+            head = cursor.fetchone()
+            assert head is not None
+            last_id, prev_hash = int(head[0]), str(head[1])
+            cursor.nextset()
+            history = self._assess(cursor.fetchall(), current, policy, extra_warnings)
+            seen = set(acknowledged_warnings or ())
+            unseen = [w for w in history.warnings if w.message not in seen]
+            if unseen and not acknowledge_history:
+                raise HistoryNotAcknowledged(history)
+            record_id = last_id + 1
+            content.update(
+                id=record_id,
+                prev_hash=prev_hash,
+                recorded_at=datetime.now(UTC).isoformat(timespec="microseconds"),
+                history=history.to_json(),
+                acknowledged_warnings=[w.code for w in history.warnings],
+                calculation_hash=digest_of_calculation,
+                verification_id=verification_id,
+            )
+            text = canonical_json(content)
+            digest = content_hash(text)
+            committing = True
+            # A second round trip: the INSERT (the server's trigger checks it all again) and
+            # the COMMIT, which returns only once the record is on the server's disk.
+            cursor.execute(
+                f"INSERT INTO ixempra.records ({_ROW_COLUMNS}, origin, prepared_by, "
+                "verification_id, inserted_at) VALUES "
+                "(%s, %s, %s, %s, %s, %s, %s, %s, 'recorded', session_user, %s, now()); "
+                "COMMIT",
+                (
+                    record_id,
+                    content["recorded_at"],
+                    new.patient_id,
+                    key,
+                    content["administered_on"],
+                    prev_hash,
+                    digest,
+                    text,
+                    verification_id,
+                ),
+            )
         except psycopg.Error as exc:
+            _rollback(conn)
             failure = self._failed(exc)
             if committing and isinstance(failure, ServerUnreachable | CommitUnknown):
                 raise CommitUnknown(
@@ -260,6 +305,9 @@ class PostgresJournal:
                     f"ixempra-journal list --patient-id before recording again ({failure})"
                 ) from exc
             raise failure from exc
+        except BaseException:
+            _rollback(conn)
+            raise
         return StoredRecord(record_id, digest, prev_hash, content)
 
     def _identity_problems(
@@ -302,28 +350,23 @@ class PostgresJournal:
         return int(row[0]), str(row[1])
 
     # --- reading ------------------------------------------------------------------------------
-    def _history(
-        self,
-        conn: psycopg.Connection[Any],
-        key: str,
+    @staticmethod
+    def _history_rows(
+        conn: psycopg.Connection[Any], key: str, current: DoseFacts, policy: Policy
+    ) -> psycopg.Cursor[Any]:
+        """As the SQLite journal, only the records the checks can use: the last dose on or
+        before this date, and every dose from the start of its window on (later ones too)."""
+        return conn.execute(_HISTORY_SQL, _history_params(key, current, policy))
+
+    @staticmethod
+    def _assess(
+        rows: Sequence[tuple[Any, ...]],
         current: DoseFacts,
         policy: Policy,
         extra_warnings: Sequence[HistoryWarning] = (),
     ) -> History:
-        """As the SQLite journal: the last dose on or before this date and every dose from the
-        start of its window on, each checked against its hash, its date and patient columns."""
-        day = current.administered_on
-        window_start = (day - timedelta(days=policy.per_days - 1)).isoformat()
-        rows = conn.execute(
-            "(SELECT id, content, hash, administered_on, patient_key FROM ixempra.records "
-            " WHERE patient_key = %(key)s AND administered_on >= %(start)s) "
-            "UNION "
-            "(SELECT id, content, hash, administered_on, patient_key FROM ixempra.records "
-            " WHERE patient_key = %(key)s AND administered_on <= %(day)s "
-            " ORDER BY administered_on DESC, id DESC LIMIT 1) "
-            "ORDER BY id",
-            {"key": key, "start": window_start, "day": day.isoformat()},
-        ).fetchall()
+        """The history checks over those rows, each checked against its hash, its date and
+        patient columns (an altered record still counts when readable, and is named)."""
         earlier: list[DoseFacts] = []
         altered: list[int] = []
         for rid, text, digest, column_date, column_key in rows:
@@ -359,9 +402,11 @@ class PostgresJournal:
         if current is None:
             return None
         try:
-            return self._history(self._connection(), patient_key(patient_id), current, policy)
+            conn = self._connection()
+            rows = self._history_rows(conn, patient_key(patient_id), current, policy).fetchall()
         except psycopg.Error as exc:
             raise self._failed(exc) from exc
+        return self._assess(rows, current, policy)
 
     def get(self, record_id: int) -> StoredRecord | None:
         if not 0 < record_id <= _MAX_ID:
