@@ -83,13 +83,6 @@ def _note(message: str) -> None:
     print(f"{PROG}: {message}", file=sys.stderr)
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> Any:
-        self.print_usage(sys.stderr)
-        print(f"{self.prog}: error: {message}", file=sys.stderr)
-        sys.exit(EXIT_INVALID)
-
-
 # --- parsers -----------------------------------------------------------------------------------
 def _add_admin_url(p: argparse.ArgumentParser) -> None:
     p.add_argument(
@@ -102,7 +95,9 @@ def _add_admin_url(p: argparse.ArgumentParser) -> None:
 
 
 def build_site_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=PROG, description="Set up and fill the site journal on PostgreSQL.")
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="Set up and fill the site journal on PostgreSQL."
+    )  # argparse exits 2 on a usage error, as EXIT_INVALID
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     p = sub.add_parser(
         "site-init",
@@ -148,7 +143,7 @@ def build_site_parser() -> argparse.ArgumentParser:
 
 
 def build_server_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=PROG, description="The site journal (PostgreSQL).")
+    parser = argparse.ArgumentParser(prog=PROG, description="The site journal (PostgreSQL).")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     p = sub.add_parser("list", help="one line per record")
     p.add_argument("--patient-id", metavar="ID", help="only this patient's records")
