@@ -575,7 +575,13 @@ def _run(argv: Sequence[str], body: Callable[[argparse.Namespace], int], parser:
     try:
         return body(args)
     except JournalError as exc:
-        _err(str(exc) if args.command != "record" else f"the dose was NOT recorded: {exc}")
+        # A connection lost during COMMIT says itself that the record may or may not exist.
+        unknown = getattr(exc, "reason", "") == "commit_unknown"
+        _err(
+            f"the dose was NOT recorded: {exc}"
+            if args.command == "record" and not unknown
+            else str(exc)
+        )
         return EXIT_JOURNAL
     except BrokenPipeError:
         return EXIT_OK

@@ -431,12 +431,16 @@ def test_the_next_action_reconnects_after_the_connection_broke(pg_site: Site) ->
         journal.record(dose("MRN-1"), verifier=check)
         pg_site.sql(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE usename = %s AND pid <> pg_backend_pid()",
-            params=(PREPARER,),
+            "WHERE usename IN (%s, %s) AND pid <> pg_backend_pid()",
+            params=(PREPARER, VERIFIER),
         )
         with pytest.raises(ServerUnreachable):
             journal.count()
-        assert journal.count() == 1  # reconnected
+        with pytest.raises(ServerUnreachable):
+            check.verify("a" * 64)
+        assert journal.count() == 1  # both signed in again, as the same users
+        journal.record(dose("MRN-2"), verifier=check)
+        assert journal.count() == 2 and check.user == VERIFIER
 
 
 def test_a_new_site_starts_an_empty_chain(pg_cluster) -> None:
@@ -444,3 +448,29 @@ def test_a_new_site_starts_an_empty_chain(pg_cluster) -> None:
     with sign_in(site) as journal:
         assert journal.count() == 0 and journal.head() == (0, GENESIS_HASH)
         assert journal.verify().ok
+
+
+def test_a_connection_lost_while_committing_is_not_called_recorded_nor_not(
+    pg_site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server goes away between the history read and the INSERT + COMMIT: the app cannot
+    know whether the COMMIT arrived, and says exactly that."""
+    from ixempra_gui.journal.postgres.errors import CommitUnknown
+
+    real_execute = psycopg.ClientCursor.execute
+
+    def execute(self, query, params=None, **kwargs):
+        if str(query).startswith("INSERT INTO ixempra.records"):
+            pg_site.sql(
+                "SELECT pg_terminate_backend(%s)", params=(self.connection.info.backend_pid,)
+            )
+        return real_execute(self, query, params, **kwargs)
+
+    monkeypatch.setattr(psycopg.ClientCursor, "execute", execute)
+    with (
+        sign_in(pg_site) as journal,
+        verifier(pg_site) as check,
+        pytest.raises(CommitUnknown, match="may or may not be in the journal"),
+    ):
+        journal.record(dose("MRN-1"), verifier=check)
+    assert count(pg_site) == 0  # here it did not arrive

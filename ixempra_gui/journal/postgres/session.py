@@ -167,12 +167,20 @@ class VerifierSession:
     """The second pharmacist, signed in with their own credentials. ``verify`` writes the
     verification of one calculation hash from this session (the server records its user)."""
 
-    def __init__(self, conn: psycopg.Connection[Any], info: SessionInfo, url: str) -> None:
+    def __init__(
+        self,
+        conn: psycopg.Connection[Any],
+        info: SessionInfo,
+        url: str,
+        user: str | None = None,
+        password: str | None = None,
+    ) -> None:
         self._conn = conn
         self.info = info
         self.user = info.user
         self.site_id = info.site_id
         self.display = redact(url, user=info.user)
+        self._url, self._user, self._password = url, user, password  # in memory only
 
     @classmethod
     def sign_in(
@@ -189,7 +197,20 @@ class VerifierSession:
         except psycopg.Error as exc:
             conn.close()
             raise classify(exc, who=who, where=redact(url, user=info.user)) from exc
-        return cls(conn, info, url)
+        return cls(conn, info, url, user, password)
+
+    def _connection(self) -> psycopg.Connection[Any]:
+        """The open connection; a broken one is replaced by signing in again as the same
+        verifier (the next action reconnects)."""
+        if self._conn.closed or self._conn.broken:
+            again = VerifierSession.sign_in(self._url, user=self._user, password=self._password)
+            if again.user != self.user:
+                again.close()
+                raise CredentialsRefused(
+                    f"reconnecting to {self.display} signed in as {again.user}, not {self.user}"
+                )
+            self._conn, self.info = again._conn, again.info
+        return self._conn
 
     def verify(self, calculation_hash: str) -> int:
         """Record, from the verifier's own session, that they verified this calculation; the
@@ -203,10 +224,14 @@ class VerifierSession:
         if not _HASH.fullmatch(calculation_hash):
             raise ValueError("a calculation hash is 64 lowercase hex digits")
         try:
-            row = self._conn.execute(
-                "INSERT INTO ixempra.verifications (calculation_hash) VALUES (%s) RETURNING id",
-                (calculation_hash,),
-            ).fetchone()
+            row = (
+                self._connection()
+                .execute(
+                    "INSERT INTO ixempra.verifications (calculation_hash) VALUES (%s) RETURNING id",
+                    (calculation_hash,),
+                )
+                .fetchone()
+            )
         except psycopg.Error as exc:
             raise classify(exc, who=f"the verifier {self.user}", where=self.display) from exc
         assert row is not None
