@@ -60,7 +60,6 @@ from ixempra_gui.journal.site_config import (
 )
 
 if TYPE_CHECKING:
-    from ixempra_gui.journal.postgres.session import VerifierSession
     from ixempra_gui.journal.postgres.store import PostgresJournal
 
 PROG = "ixempra-journal"
@@ -419,11 +418,15 @@ def cmd_record(journal: PostgresJournal, args: argparse.Namespace, choice: Journ
     except ValueError as exc:
         _print_problems([("verifier_password_stdin", str(exc))])
         return EXIT_INVALID
-    verifier: VerifierSession = _sign_in(
-        lambda pw: VerifierSession.sign_in(verifier_url, password=pw),
-        f"the verifier ({redact(verifier_url)})",
-        password,
-    )
+    if password is None and sys.stdin.isatty():
+        # The verifier types their password here, in front of the preparer's screen: a
+        # credential libpq would find on this account (.pgpass) is the preparer's, not theirs.
+        typed = getpass.getpass(
+            f"Password for the verifier ({redact(verifier_url)}) "
+            "[Enter: their certificate or Kerberos ticket]: "
+        )
+        password = typed or None
+    verifier = VerifierSession.sign_in(verifier_url, password=password)
     with verifier:
         _note(f"verifier signed in as {verifier.user}")
         if args.verified_by is not None and not same_person(args.verified_by, verifier.user):

@@ -5,6 +5,7 @@ migration, and the site commands."""
 from __future__ import annotations
 
 import json
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -342,3 +343,40 @@ def test_help_names_the_site_commands(tmp_path: Path) -> None:
     assert done.returncode == 0
     for command in ("record", "site-init", "add-pharmacist", "migrate"):
         assert command in done.stdout
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a pseudo-terminal (openpty, termios)")
+def test_the_verifier_types_their_password_at_a_terminal_prompt(
+    pg_site: Site, tmp_path: Path
+) -> None:
+    """On a terminal the verifier is asked, even when libpq could find a password itself."""
+    import os
+    import subprocess
+    import termios
+    import time
+
+    from conftest import REPO
+
+    master, slave = os.openpty()
+    env = dict(os.environ, PYTHONPATH=str(REPO), IXEMPRA_DATA_DIR=str(tmp_path), **pg_site.env())
+    with subprocess.Popen(
+        [sys.executable, "-m", "ixempra_gui.journal_cli", *site_record_args(pg_site, "TTY")],
+        stdin=slave,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=REPO,
+        start_new_session=True,  # no controlling terminal: getpass reads the pty on stdin
+    ) as proc:
+        os.close(slave)
+        # getpass discards what was typed before it turned the echo off: wait for that.
+        deadline = time.monotonic() + 60
+        while termios.tcgetattr(master)[3] & termios.ECHO and time.monotonic() < deadline:
+            time.sleep(0.02)
+        os.write(master, b"not-their-password\n")
+        out, err = proc.communicate(timeout=120)
+    os.close(master)
+    assert proc.returncode == 1, err
+    assert "Password for the verifier" in err + out and "password authentication failed" in err
+    assert records(pg_site) == 0
