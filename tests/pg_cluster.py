@@ -29,14 +29,13 @@ class ClusterUnavailable(RuntimeError):
     """The server binaries are missing or the cluster would not start: the message says which."""
 
 
-def find_bindir() -> Path:
+def find_bindir(debian: Path = Path("/usr/lib/postgresql")) -> Path:
     """PostgreSQL's server binaries: $IXEMPRA_PG_BINDIR, else the newest Debian
     /usr/lib/postgresql/N/bin (N >= 15), else pg_config --bindir, else initdb on PATH."""
     configured = os.environ.get(ENV_BINDIR, "").strip()
     candidates: list[Path] = []
     if configured:
         candidates.append(Path(configured))
-    debian = Path("/usr/lib/postgresql")
     if debian.is_dir():
         versions = sorted(
             (int(p.name), p / "bin")
@@ -77,6 +76,8 @@ class Cluster:
 
     def __init__(self, bindir: Path | None = None, *, fsync: bool = True) -> None:
         self.bindir = bindir or find_bindir()
+        if not (self.bindir / "initdb").is_file():
+            raise ClusterUnavailable(f"no initdb in {self.bindir}")
         self.as_root = os.geteuid() == 0
         self.root = Path(tempfile.mkdtemp(prefix="ixpg-"))  # short: socket paths <= 107 bytes
         self.data = self.root / "data"
