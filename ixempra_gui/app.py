@@ -21,6 +21,8 @@ from ixempra_gui.ui.main_window import MainWindow
 if TYPE_CHECKING:  # argparse, traceback, QMessageBox, QIcon: imported where used (start-up)
     import argparse
 
+    from PySide6.QtCore import QSettings
+
 EXIT_NO_DISPLAY = 2
 
 ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], object]
@@ -152,6 +154,9 @@ def create_main_window(
     window = MainWindow(prefs, settings, defer_coverage=defer_coverage)
     if defer_coverage:
         window.after_first_frame(lambda: set_window_icon(app))
+        window.after_first_frame(lambda: report_site_checks(window, settings))
+    else:
+        report_site_checks(window, settings)
     window.restore_state()
     for problem in problems:
         print(f"ixempra-gui: settings {settings.fileName()}: {problem}", file=sys.stderr)
@@ -160,6 +165,27 @@ def create_main_window(
             f"Some preferences in {settings.fileName()} were unusable; defaults were used.", 15000
         )
     return window
+
+
+def report_site_checks(window: MainWindow, settings: QSettings) -> list[str]:
+    """Unusable site settings (``[site]`` in settings.ini) and folders other users can write
+    (the settings' folder, which holds the journal's anchor, and the journal's): on stderr and
+    in the status bar. Returns what was said."""
+    from ixempra_gui.journal.paths import folder_warning
+    from ixempra_gui.site_settings import load_site_settings
+    from ixempra_gui.ui.settings import settings_folder_warning
+
+    _, problems = load_site_settings(Path(settings.fileName()))
+    notes = [f"settings {settings.fileName()}: [site] {problem}" for problem in problems]
+    if warning := settings_folder_warning(settings):
+        notes.append(f"warning: {warning}")
+    if warning := folder_warning():
+        notes.append(warning)
+    for note in notes:
+        print(f"ixempra-gui: {note}", file=sys.stderr)
+    if notes:
+        window.statusBar().showMessage(notes[0], 30000)
+    return notes
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,8 +1,9 @@
 """``ixempra-calc``: the scriptable calculator. argparse → core → JSON or an ISMP-style summary.
 
-Exit status: 0 a dose; 3 no dose (contraindicated, not recommended, hold); 2 invalid input.
-Coverage (cli_coverage.py) and history (cli_history.py) are reported beside the dose and never
-change the exit status.
+Exit status (the one table, also in --help and the README): 0 ready to prepare; 2 invalid or
+missing input, including unacknowledged warnings and an unconfirmed reduction; 3 no dose
+(contraindicated, not recommended, hold, stop). Coverage (cli_coverage.py) and history
+(cli_history.py) are reported beside the dose and never change the exit status.
 Never imports Qt (import-linter contract in pyproject.toml).
 """
 
@@ -18,15 +19,24 @@ from typing import NoReturn
 
 from ixempra_gui import __version__
 from ixempra_gui.cli_coverage import add_coverage_arguments, ignored_coverage_options, with_coverage
+from ixempra_gui.cli_guard import guarded
 from ixempra_gui.cli_history import add_history_arguments, history_text_lines, with_history
 from ixempra_gui.core.calculator import calculate
 from ixempra_gui.core.coverage_report import coverage_text_lines, coverage_to_json
-from ixempra_gui.core.models import DoseResult, Order, Status
+from ixempra_gui.core.models import DoseResult, Order, Severity, Status
+from ixempra_gui.core.order_fields import BY_KEY
 from ixempra_gui.core.report import text_summary, to_json_dict
+from ixempra_gui.core.toxicity import TABLE_1
 
 EXIT_OK = 0
 EXIT_INVALID = 2
 EXIT_NO_DOSE = 3
+EXIT_TABLE = (
+    "Exit status: 0 ready to prepare; 2 invalid or missing input (including unacknowledged "
+    "warnings and an unconfirmed reduction); 3 no dose (contraindicated, not recommended, hold, "
+    "stop); 6 the output was closed early (| head); 7 an internal error (please report it). "
+    "Coverage and history never change it."
+)
 
 _QUANTITY_OPTIONS = (
     ("--height", "height, e.g. '170 cm', '5 ft 7 in', 5'7\" (bare number: cm)"),
@@ -59,13 +69,20 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(EXIT_INVALID)
 
 
+def table_1_epilog() -> str:
+    """The --worst-event codes, one per line (argparse would break them at their hyphens)."""
+    lines = ["--worst-event ROW codes (label Table 1, dose modification for toxicity):"]
+    lines += [f"  {r.code:<40} {r.description}: {r.action.words}" for r in TABLE_1]
+    return "\n".join(lines).replace("%", "%%")
+
+
 def build_parser(wants_json: bool = False) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="ixempra-calc",
         allow_abbrev=False,  # "--dose 80" must not silently mean "--dose-level 80"
         description="Ixabepilone (Ixempra) dose, vials, volume and J9207 billing units.",
-        epilog="Exit status: 0 a dose; 3 no dose (contraindicated / not recommended / hold); "
-        "2 invalid input. Coverage never changes it.",
+        epilog=table_1_epilog() + "\n\n" + EXIT_TABLE,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         wants_json=wants_json,
     )
     for option, help_text in _QUANTITY_OPTIONS:
@@ -90,9 +107,23 @@ def build_parser(wants_json: bool = False) -> argparse.ArgumentParser:
         help="bilirubin is raised by Gilbert's syndrome (monotherapy table only)",
     )
     parser.add_argument(
+        "--cremophor-hypersensitivity",
+        action="store_true",
+        help="severe (grade 3/4) hypersensitivity to a Cremophor EL (polyoxyl 35 castor oil) "
+        "product such as paclitaxel: contraindicated",
+    )
+    parser.add_argument(
+        "--acknowledge",
+        metavar="CODE",
+        action="append",
+        dest="acknowledged",
+        help="accept one warning after checking it, by the code the warning gives "
+        "(e.g. height.unusual_value); repeatable",
+    )
+    parser.add_argument(
         "--acknowledge-warnings",
         action="store_true",
-        help="accept values outside the usual range after checking them",
+        help="accept every warning listed after checking them (their codes are printed on stderr)",
     )
     _add_cycle_arguments(parser)
     add_coverage_arguments(parser)
@@ -104,15 +135,37 @@ def build_parser(wants_json: bool = False) -> argparse.ArgumentParser:
 
 def _add_cycle_arguments(parser: argparse.ArgumentParser) -> None:
     """Cycle decisions and preparation (issue #3): all optional."""
-    cycle = parser.add_argument_group("cycle decisions")
-    cycle.add_argument("--anc", metavar="VALUE", help="ANC, e.g. '1800 /mm3', '1.8 10^9/L'")
+    cycle = parser.add_argument_group("start of cycle and dose level")
     cycle.add_argument(
-        "--platelets", metavar="VALUE", help="platelets, e.g. '150000 /mm3', '150 10^9/L'"
+        "--anc",
+        metavar="VALUE",
+        help="ANC, e.g. '1800 /mm3', '1.8 10^9/L' (required before every cycle, the first "
+        "included)",
+    )
+    cycle.add_argument(
+        "--platelets",
+        metavar="VALUE",
+        help="platelets, e.g. '150000 /mm3', '150 10^9/L' (required before every cycle)",
     )
     cycle.add_argument(
         "--nonheme-toxicity-grade",
         metavar="0..4",
-        help="worst non-hematologic toxicity grade since the last cycle",
+        dest="current_nonheme_toxicity_grade",
+        help="the CURRENT non-hematologic toxicity grade (the start-of-cycle gate: above 1 is "
+        "a hold); the worst event since the last cycle is --worst-event",
+    )
+    cycle.add_argument(
+        "--worst-event",
+        metavar="ROW",
+        action="append",
+        dest="worst_events",
+        help="the worst event since the last cycle, a row of label Table 1 (repeatable; the "
+        "strongest action wins, one step per cycle; the ROW codes are listed below)",
+    )
+    cycle.add_argument(
+        "--confirm-reduction",
+        action="store_true",
+        help="confirm the 20%% decrease the worst events propose (required to go on)",
     )
     cycle.add_argument(
         "--toxicity-reductions", metavar="N", help="prior 20%% reductions for toxicity (0..3)"
@@ -176,10 +229,22 @@ def order_from_args(args: argparse.Namespace) -> Order:
     given = dict(vars(args))
     if not given.get("prepared_at"):
         given["prepared_at"] = datetime.now().astimezone().isoformat(timespec="minutes")
+    for repeated in ("worst_events", "acknowledged"):
+        given[repeated] = tuple(given.get(repeated) or ())
     return Order(**{f.name: given[f.name] for f in fields(Order) if f.name in given})
 
 
+def acknowledged_lines(result: DoseResult) -> list[str]:
+    """The warnings accepted (each with the code that accepts it alone), for stderr."""
+    return [
+        f"acknowledged {i.ack_code}: {i.message}"
+        for i in result.issues
+        if i.severity is Severity.WARNING and i.acknowledged
+    ]
+
+
 def exit_status(result: DoseResult) -> int:
+    """0 ready; 2 invalid input; 3 no dose (contraindicated, not recommended, hold, stop)."""
     if result.status is Status.INVALID_INPUT:
         return EXIT_INVALID
     if result.status is Status.OK:
@@ -187,21 +252,44 @@ def exit_status(result: DoseResult) -> int:
     return EXIT_NO_DOSE
 
 
+def option_for(field: str) -> str:
+    """The command-line option of an order field (``current_nonheme_toxicity_grade`` →
+    ``--nonheme-toxicity-grade``), from the one field table (core/order_fields.py)."""
+    declared = BY_KEY.get(field)
+    if declared is not None and declared.cli_flag:
+        return declared.cli_flag
+    return "--" + field.replace("_", "-")
+
+
+def issue_lines(result: DoseResult) -> list[str]:
+    """One stderr line per blocking issue: the field, its option, the message, and for a
+    warning the code that accepts it."""
+    lines = []
+    for issue in result.errors:
+        where = f"{issue.field} ({option_for(issue.field)})"
+        if issue.severity is Severity.WARNING:
+            lines.append(
+                f"warning to check: {where}: {issue.message}. After checking: --acknowledge "
+                f"{issue.ack_code}"
+            )
+        else:
+            lines.append(f"error: {where}: {issue.message}")
+    return lines
+
+
+@guarded("ixempra-calc")  # no traceback: a closed pipe exits 6, a fault 7 (cli_guard.py)
 def main(argv: Sequence[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(wants_json="--json" in argv)
-    args = parser.parse_args(argv)
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(wants_json="--json" in args_list)
+    args = parser.parse_args(args_list)
     result, history = with_history(args, calculate(order_from_args(args)))
     prior_units = history.prior_units_21d if history else None
     result, coverage = with_coverage(args, result, prior_units=prior_units)
-    for issue in result.errors:
-        option = "--" + issue.field.replace("_", "-")
-        print(f"ixempra-calc: error: {issue.field} ({option}): {issue.message}", file=sys.stderr)
+    messages = acknowledged_lines(result) + issue_lines(result)
     if ignored := ignored_coverage_options(args):
-        print(
-            f"ixempra-calc: warning: {', '.join(ignored)} ignored: give --request or --diagnosis "
-            "to check coverage",
-            file=sys.stderr,
+        messages.append(
+            f"warning: {', '.join(ignored)} ignored: give --request or --diagnosis to check "
+            "coverage"
         )
     if args.json:
         payload = to_json_dict(result)
@@ -209,15 +297,23 @@ def main(argv: Sequence[str] | None = None) -> int:
             payload["coverage"] = coverage_to_json(coverage) if coverage else None
             if history is not None:
                 payload["history"] = history.to_json()
-        print(json.dumps(payload, ensure_ascii=False, indent=1))
+        out = json.dumps(payload, ensure_ascii=False, indent=1)
     else:
         lines = [text_summary(result)]
         if coverage is not None:
             lines += coverage_text_lines(coverage)
         if history is not None:
             lines += history_text_lines(history)
-        print("\n".join(lines))
+        out = "\n".join(lines)
+    write_out(out, [f"ixempra-calc: {m}" for m in messages])
     return exit_status(result)
+
+
+def write_out(stdout_text: str, stderr_lines: list[str]) -> None:
+    """The messages on stderr, the result on stdout (a closed pipe: cli_guard, exit 6)."""
+    for line in stderr_lines:
+        print(line, file=sys.stderr)
+    print(stdout_text, flush=True)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ class StatusKind(StrEnum):
     HOLD = "hold"
     CONTRAINDICATED = "contraindicated"
     NOT_RECOMMENDED = "not_recommended"
+    STOP = "stop"
     INPUT_NEEDED = "input_needed"
 
 
@@ -27,6 +28,7 @@ BANNER_TEXT = {
     StatusKind.HOLD: "NO DOSE: HOLD",
     StatusKind.CONTRAINDICATED: "NO DOSE: CONTRAINDICATED",
     StatusKind.NOT_RECOMMENDED: "NO DOSE: NOT RECOMMENDED",
+    StatusKind.STOP: "NO DOSE: STOP",
     StatusKind.INPUT_NEEDED: "NO DOSE: INPUT NEEDED",
 }
 
@@ -52,13 +54,18 @@ FIELD_LABELS = {
     "strong_cyp3a4_inhibitor": "Strong CYP3A4 inhibitor",
     "strong_cyp3a4_inducer": "Strong CYP3A4 inducer",
     "gilbert_syndrome": "Gilbert's syndrome",
-    "nonheme_toxicity_grade": "Worst non-hematologic toxicity grade",
+    "cremophor_hypersensitivity": "Severe reaction to a Cremophor EL product",
+    "current_nonheme_toxicity_grade": "Current non-hematologic toxicity grade",
+    "worst_events": "Worst events since the last cycle",
+    "confirm_reduction": "Reduction confirmed",
     "toxicity_reductions": "Prior toxicity reductions",
     "reduction_mode": "Reduction mode",
     "reduction_reason": "Reduction reason",
     "hepatic_escalation_level": "Hepatic escalation level",
     "dose_level": "Prescribed dose level",
     "round_to_vial_within": "Round to vial within (preference)",
+    "low_ast_alt_u_per_l": "Lowest usual AST/ALT (preference)",
+    "low_bilirubin_mg_per_dl": "Lowest usual bilirubin (preference)",
     "diluent": "Infusion fluid",
     "bag_sizes": "Bag sizes (preference)",
     "prior_hypersensitivity": "Prior hypersensitivity reaction",
@@ -87,8 +94,26 @@ REDUCTION_MODE_CHOICES = (
     ("relative", "the current level"),
     ("absolute", "the starting level"),
 )
-#: Worst non-hematologic toxicity grade since the last cycle (None: not entered).
+#: The current non-hematologic toxicity grade (None: not entered).
 GRADE_CHOICES = (("0", "0"), ("1", "1"), ("2", "2"), ("3", "3"), ("4", "4"))
+#: Label Table 1 rows, (code, what is shown): the same codes and words as core/toxicity.py
+#: (pinned by a unit test), kept here so the window is built before the core is imported.
+TOXICITY_ROWS = (
+    ("neuropathy-g2-7d", "Grade 2 neuropathy ≥ 7 days (−20%)"),
+    ("neuropathy-g3-under-7d", "Grade 3 neuropathy < 7 days (−20%)"),
+    ("neuropathy-g3-7d-or-disabling", "Grade 3 neuropathy ≥ 7 days or disabling (discontinue)"),
+    ("other-g3", "Any other grade 3 toxicity (−20%)"),
+    (
+        "transient-g3-arthralgia-myalgia-fatigue",
+        "Transient grade 3 arthralgia/myalgia/fatigue (no change)",
+    ),
+    ("hand-foot-g3", "Grade 3 hand-foot syndrome (no change)"),
+    ("any-g4", "Any grade 4 non-hematologic toxicity (discontinue)"),
+    ("anc-under-500-7d", "ANC < 500/mm³ ≥ 7 days (−20%)"),
+    ("febrile-neutropenia", "Febrile neutropenia (−20%)"),
+    ("platelets-under-25000", "Platelets < 25,000/mm³ (−20%)"),
+    ("platelets-under-50000-bleeding", "Platelets < 50,000/mm³ with bleeding (−20%)"),
+)
 REDUCTION_COUNT_CHOICES = (("0", "none"), ("1", "1"), ("2", "2"), ("3", "3"))
 
 #: Gauge thresholds: every ×ULN limit of the label's hepatic rules (clinical-rules §3).
@@ -113,6 +138,7 @@ _NOT_PRINTABLE = {
     StatusKind.HOLD: "the dose is on hold (start-of-cycle criteria not met)",
     StatusKind.CONTRAINDICATED: "the regimen is contraindicated for these values",
     StatusKind.NOT_RECOMMENDED: "Ixempra is not recommended for these values",
+    StatusKind.STOP: "a stop reason stands (see the reasons)",
 }
 
 

@@ -52,9 +52,18 @@ def shown_id(patient_id: str) -> str:
     return patient_id if len(patient_id) <= MAX_SHOWN_ID else patient_id[:MAX_SHOWN_ID] + "…"
 
 
+def patient_id_text(typed: str) -> str:
+    """The identifier as the journal reads it from what was typed (the spaces around it
+    trimmed: journal.identifiers, the one rule for the form, the CLIs and the history)."""
+    from ixempra_gui.journal.identifiers import trim_patient_id
+
+    return trim_patient_id(typed)
+
+
 def patient_id_problem(patient_id: str) -> str | None:
-    """Why a (trimmed, non-empty) identifier cannot be used for the journal, in its words."""
-    from ixempra_gui.journal.entries import check_patient_id
+    """Why a (trimmed, non-empty) identifier cannot be used for the journal, in its words
+    (naming the character refused)."""
+    from ixempra_gui.journal.identifiers import check_patient_id
 
     return check_patient_id(patient_id) if patient_id else None
 

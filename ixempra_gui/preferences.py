@@ -8,7 +8,7 @@ silently used.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # decimal is imported on first use: the window is painted before
@@ -28,6 +28,12 @@ UNIT_CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
 DEFAULT_BAG_SIZES_ML: tuple[int, ...] = (250, 100, 500)
 #: HOPA: rounding to a vial boundary within 10% is acceptable (clinical-rules §5).
 MAX_ROUNDING_PCT = 10
+
+
+def _decimal(text: str) -> Decimal:
+    from decimal import Decimal
+
+    return Decimal(text)
 
 
 class PreferenceError(ValueError):
@@ -94,6 +100,20 @@ def _rounding_pct(text: str) -> Decimal | None:
     return pct
 
 
+def _low_value(text: str) -> Decimal:
+    """A lowest usual lab value: a plain number, 0 (no check) up to 10."""
+    from decimal import Decimal, InvalidOperation
+
+    value = text.strip()
+    try:
+        number = Decimal(value) if 0 < len(value) <= 12 else None
+    except InvalidOperation:
+        number = None
+    if number is None or not number.is_finite() or not 0 <= number <= 10:
+        raise PreferenceError(f"'{text}': a plain number from 0 (no check) to 10")
+    return number
+
+
 def _format_pct(value: Decimal | None) -> str:
     return "off" if value is None else f"{value.normalize():f}"
 
@@ -114,6 +134,10 @@ class Preferences:
     rounding_pct: Decimal | None = None  # dose rounding to a vial boundary: off by default
     body_max_age_days: int = 30  # height and weight
     labs_max_age_days: int = 3
+    #: Lowest usual AST/ALT (U/L) and total bilirubin (mg/dL): below is a warning to check (a
+    #: value typed in another unit); the product's defaults (core/validation.py).
+    low_ast_alt_u_per_l: Decimal = field(default_factory=lambda: _decimal("5"))
+    low_bilirubin_mg_per_dl: Decimal = field(default_factory=lambda: _decimal("0.1"))
 
     def default_unit(self, field: str) -> str:
         return str(getattr(self, f"{field}_unit"))
@@ -128,11 +152,15 @@ _PARSERS: dict[str, Callable[[str], object]] = {
     "rounding_pct": _rounding_pct,
     "body_max_age_days": _days,
     "labs_max_age_days": _days,
+    "low_ast_alt_u_per_l": _low_value,
+    "low_bilirubin_mg_per_dl": _low_value,
 }
 
 _FORMATTERS: dict[str, Callable[[object], str]] = {
     "bag_sizes_ml": lambda v: ", ".join(str(s) for s in v),  # type: ignore[attr-defined]
     "rounding_pct": _format_pct,  # type: ignore[dict-item]
+    "low_ast_alt_u_per_l": lambda v: f"{v.normalize():f}",  # type: ignore[attr-defined]
+    "low_bilirubin_mg_per_dl": lambda v: f"{v.normalize():f}",  # type: ignore[attr-defined]
 }
 
 

@@ -97,7 +97,10 @@ class FormInput:
     strong_cyp3a4_inhibitor: bool = False
     strong_cyp3a4_inducer: bool = False
     gilbert_syndrome: bool = False
-    nonheme_toxicity_grade: str | None = None  # "0".."4", None: not entered
+    cremophor_hypersensitivity: bool = False
+    current_nonheme_toxicity_grade: str | None = None  # "0".."4", None: not entered
+    worst_events: tuple[str, ...] = ()  # label Table 1 row codes (core/toxicity.py)
+    confirm_reduction: bool = False
     toxicity_reductions: str = "0"
     reduction_mode: str = "relative"
     reduction_reason: str = ""
@@ -258,10 +261,13 @@ def build_order(form: FormInput, prefs: Preferences, now: datetime | None = None
         bsa_formula=form.bsa_formula,
         strong_cyp3a4_inhibitor=form.strong_cyp3a4_inhibitor,
         gilbert_syndrome=form.gilbert_syndrome,
+        cremophor_hypersensitivity=form.cremophor_hypersensitivity,
         acknowledge_warnings=form.acknowledge_warnings,
         anc=form.anc,
         platelets=form.platelets,
-        nonheme_toxicity_grade=form.nonheme_toxicity_grade,
+        current_nonheme_toxicity_grade=form.current_nonheme_toxicity_grade,
+        worst_events=form.worst_events,
+        confirm_reduction=form.confirm_reduction,
         toxicity_reductions=form.toxicity_reductions,
         reduction_mode=form.reduction_mode,
         reduction_reason=form.reduction_reason,
@@ -275,6 +281,8 @@ def build_order(form: FormInput, prefs: Preferences, now: datetime | None = None
         bag_sizes=",".join(str(size) for size in prefs.bag_sizes_ml),
         prior_hypersensitivity=form.prior_hypersensitivity,
         prepared_at=prepared_at or None,
+        low_ast_alt_u_per_l=f"{prefs.low_ast_alt_u_per_l.normalize():f}",
+        low_bilirubin_mg_per_dl=f"{prefs.low_bilirubin_mg_per_dl.normalize():f}",
         default_units=_default_units(form),
     )
 
@@ -324,6 +332,7 @@ def _status_kind(result: DoseResult, dates_block: bool) -> StatusKind:
         Status.HOLD: StatusKind.HOLD,
         Status.CONTRAINDICATED: StatusKind.CONTRAINDICATED,
         Status.NOT_RECOMMENDED: StatusKind.NOT_RECOMMENDED,
+        Status.STOP: StatusKind.STOP,
     }
     if result.status in by_status:
         return by_status[result.status]
@@ -347,6 +356,13 @@ def _messages(
         if issue.code in ("required", "invalid_choice") and _is_empty(form, issue.field):
             # Not yet filled in is not an error to shout about: the banner lists it.
             needed.append(label)
+            continue
+        if issue.code == "confirm_reduction":
+            # A proposal waiting for the pharmacist: needed, said beside the tick.
+            needed.append("confirmation of the proposed 20% decrease")
+            inline.setdefault(issue.field, []).append(
+                FieldMessage(MessageKind.WARNING, issue.message)
+            )
             continue
         if issue.severity is Severity.STOP:
             kind = MessageKind.ERROR

@@ -147,6 +147,32 @@ def check_golden_cases() -> str:
     return f"{len(cases)}/{len(cases)} reference cases give the expected results"
 
 
+def check_kit_scanning() -> str:
+    """Each kit's code, composed with biip's check digit, reads back as that kit; a wrong check
+    digit is refused: biip and its data files (AI table, prefix tries) work where installed."""
+    import biip
+    from biip.checksums import gs1_standard_check_digit
+
+    from ixempra_gui.core.gs1_scan import GS, KitScan, ScanRefusal, parse_scan
+    from ixempra_gui.core.kits import load_kits
+
+    catalog = load_kits()
+    read = []
+    for kit in catalog.kits:
+        payload = "003" + kit.ndc_digits
+        gtin = payload + str(gs1_standard_check_digit(payload))
+        scan = parse_scan(f"]d201{gtin}17271231{GS}21SELFTEST{GS}10LOT42\r\n")
+        match = catalog.identify(scan.ndc10) if isinstance(scan, KitScan) else None
+        if match is None or match.product != kit:
+            raise CheckFailed(f"the {kit.strength_mg} mg kit's code did not read back: {scan}")
+        wrong = gtin[:-1] + str((int(gtin[-1]) + 1) % 10)
+        if not isinstance(parse_scan(f"01{wrong}17271231{GS}10LOT42"), ScanRefusal):
+            raise CheckFailed(f"a wrong check digit on {wrong} was accepted")
+        unverified = "" if kit.package_verified else ", package code unverified"
+        read.append(f"{kit.strength_mg} mg {kit.ndc11}{unverified}")
+    return f"biip {biip.__version__} reads the kits' codes ({'; '.join(read)})"
+
+
 def golden_order(case_id: str = "v01") -> Any:
     """The Order of one bundled golden case, read the way ixempra-calc reads its options."""
     from ixempra_gui.cli import build_parser, order_from_args
@@ -158,13 +184,16 @@ def golden_order(case_id: str = "v01") -> Any:
 
 
 def check_journal(folder: Path) -> str:
-    """Create a journal in ``folder`` (never the user's), record golden case v01 as a verified
-    dose, and walk the chain: SQLite, WAL, fsync and hashing work where the app is installed."""
+    """Create a journal in ``folder`` (never the user's, nor the user's anchor: its own anchor
+    beside it), record golden case v01 as a verified dose, and walk the chain and check the
+    anchor: SQLite (its JSON functions), WAL, fsync and hashing work where the app is
+    installed."""
     if importlib.util.find_spec("ixempra_gui.journal") is None:
         raise NotInThisBuild(NOT_AVAILABLE)
     from datetime import date
 
     from ixempra_gui.core.calculator import calculate
+    from ixempra_gui.journal.anchor import AnchorFile
     from ixempra_gui.journal.entries import NewRecord
     from ixempra_gui.journal.store import Journal
 
@@ -178,13 +207,16 @@ def check_journal(folder: Path) -> str:
         result=calculate(order),
         recorded_with="ixempra-gui --self-test",
     )
-    with Journal.open(folder) as journal:
+    anchor = AnchorFile(folder / "self-test-anchor.json")
+    with Journal.open(folder, anchor=anchor) as journal:
         stored = journal.record(record)
         report = journal.verify()
         path = journal.path
     if not report.ok or report.records != 1:
         raise CheckFailed(f"chain of {report.records} record(s) failed: {report.problem}")
-    return f"record {stored.id} written and verified in {path}"
+    if anchor.read() != report.head:
+        raise CheckFailed(f"the anchor {anchor.path} does not hold the head")
+    return f"record {stored.id} ({stored.short_hash}) written, verified and anchored in {path}"
 
 
 def check_site_journal() -> str:
@@ -412,6 +444,7 @@ def run(qt_args: Sequence[str] = (), stream: TextIO | None = None) -> int:
     step("python", check_python)
     step("resources", check_resources)
     step("golden cases", check_golden_cases)
+    step("kit scanning", check_kit_scanning)
     with tempfile.TemporaryDirectory(prefix="ixempra-selftest-") as tmp:
         folder = Path(tmp)
         holder: dict[str, Any] = {}

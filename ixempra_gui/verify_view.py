@@ -2,48 +2,46 @@
 
 The rules are the journal's: ``journal.double_check.compare`` lists the differences and
 ``sign_off_problems`` says whether the check may be signed; ``journal.entries`` checks the
-identifiers and the administration date. This module only builds the second order from what the
-verifier typed (the fields the first pharmacist typed that are not re-entered are copied), says
-why Verify is unavailable, and words the differences and the record for the screen and paper.
+identifiers and the administration date. What the verifier re-enters is the core's field table
+(``core.order_fields``: every field that can change the level, the dose or whether it is ready,
+except site settings and each entry's own acts); this module builds the second order from what
+the verifier gave (an unticked box or an empty optional field means "not entered"; only the
+fields that are not re-entered are copied from the first entry), says why Verify is
+unavailable, and words the comparison and the record for the screen and paper.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
+from ixempra_gui.core.order_fields import BY_KEY, ORDER_FIELDS, REENTERED, SITE_SETTINGS, Owner
 from ixempra_gui.form_text import FIELD_LABELS, NOT_VERIFIED
 
 if TYPE_CHECKING:
     from ixempra_gui.journal.double_check import Comparison, Difference
     from ixempra_gui.journal.entries import StoredRecord
     from ixempra_gui.journal.history import History
+    from ixempra_gui.preferences import Preferences
     from ixempra_gui.presenter import FormInput
 
-__all__ = ["NOT_VERIFIED", "SecondEntry", "difference_rows", "record_line", "verify_blocker"]
+__all__ = [
+    "NOT_VERIFIED",
+    "REENTERED",
+    "SecondEntry",
+    "difference_rows",
+    "record_line",
+    "verify_blocker",
+]
 
-#: What the verifier re-enters from the source documents, in the dialog's order.
-REENTERED = (
-    "height",
-    "weight",
-    "regimen",
-    "ast",
-    "ast_uln",
-    "alt",
-    "alt_uln",
-    "bilirubin",
-    "bilirubin_uln",
-    "anc",
-    "platelets",
-)
-#: Re-entered only when the first pharmacist entered them.
-IF_FIRST_HAD = ("anc", "platelets")
 #: The fields whose unit selector the dialog has (the form's unit selectors).
 UNIT_FIELDS = ("height", "weight", "ast", "alt", "bilirubin")
 #: A ULN takes its lab's unit selector, as in the form.
 _LAB_OF_ULN = {"ast_uln": "ast", "alt_uln": "alt", "bilirubin_uln": "bilirubin"}
+#: Order fields that are not re-entered and not site settings: copied from the first entry.
+COPIED = tuple(f.key for f in ORDER_FIELDS if f.owner is Owner.ORDER and not f.reentered)
 
 #: How each compared result is called in the list of differences (journal/double_check.py).
 RESULT_LABELS = {
@@ -63,32 +61,65 @@ RESULT_LABELS = {
 }
 
 
-def reentered_fields(first: FormInput) -> tuple[str, ...]:
-    """The fields the verifier types: ANC and platelets only when the first entry had them."""
-    return tuple(key for key in REENTERED if key not in IF_FIRST_HAD or getattr(first, key).strip())
+def reentered_fields(first: FormInput | None = None) -> tuple[str, ...]:
+    """The fields the verifier types, in form order: every one that can change the dose."""
+    return REENTERED
+
+
+def not_entered(key: str) -> object:
+    """A field's value when the verifier leaves it empty or unticked (the form's default)."""
+    from ixempra_gui.presenter import FormInput
+
+    return {f.name: f.default for f in fields(FormInput)}[key]
 
 
 @dataclass(frozen=True)
 class SecondEntry:
-    """What the verifier typed, exactly (text stays text; the core parses it)."""
+    """What the verifier gave, exactly (text stays text; the core parses it)."""
 
-    texts: Mapping[str, str] = field(default_factory=dict)  # field key → typed text
+    values: Mapping[str, object] = field(default_factory=dict)  # re-entered key → value
     units: Mapping[str, str] = field(default_factory=dict)  # UNIT_FIELDS key → unit spelling
-    regimen: str | None = None
     acknowledge_warnings: bool = False
+    confirm_reduction: bool = False
 
 
 def second_form(first: FormInput, entry: SecondEntry) -> FormInput:
-    """The first form with the verifier's values in place of the re-entered fields. Everything
-    else (formula, interactions, cycle and preparation choices, the time) is the first entry's:
-    only what is re-entered is compared independently."""
+    """The first form with every re-entered field replaced by the verifier's value (not entered:
+    the form's default, never the first entry's). Only what is not re-entered is copied: the
+    reduction reason, a prior reaction to IXEMPRA, the time, the identifiers and dates."""
     changes: dict[str, object] = {
-        key: entry.texts.get(key, "") for key in reentered_fields(first) if key != "regimen"
+        key: entry.values.get(key, not_entered(key)) for key in reentered_fields(first)
     }
     changes.update({f"{key}_unit": unit for key, unit in entry.units.items()})
-    changes["regimen"] = entry.regimen
     changes["acknowledge_warnings"] = entry.acknowledge_warnings
+    changes["confirm_reduction"] = entry.confirm_reduction
     return replace(first, **changes)  # type: ignore[arg-type]
+
+
+def compared_line() -> str:
+    """The summary line that names every field compared, and what is not re-entered."""
+    names = ", ".join(FIELD_LABELS.get(k, k) for k in REENTERED)
+    copied = ", ".join(FIELD_LABELS.get(k, k) for k in COPIED)
+    return (
+        f"Compared (re-entered by the second pharmacist): {names}; and every result. "
+        f"Copied from the first entry, not re-entered: {copied}."
+    )
+
+
+def site_settings_line(prefs: Preferences) -> str:
+    """The site settings both entries used: shown, never re-entered."""
+    from ixempra_gui.core.formatting import format_number
+
+    rounding = "off" if prefs.rounding_pct is None else f"{format_number(prefs.rounding_pct)}%"
+    values = {
+        "bag_sizes": ", ".join(str(s) for s in prefs.bag_sizes_ml) + " mL",
+        "round_to_vial_within": rounding,
+        "low_ast_alt_u_per_l": f"{format_number(prefs.low_ast_alt_u_per_l)} U/L",
+        "low_bilirubin_mg_per_dl": f"{format_number(prefs.low_bilirubin_mg_per_dl)} mg/dL",
+    }
+    assert set(values) == set(SITE_SETTINGS), "a site setting without its words"
+    shown = "; ".join(f"{FIELD_LABELS[k]}: {values[k]}" for k in SITE_SETTINGS)
+    return f"Site settings, not re-entered (the same for both entries): {shown}."
 
 
 def unit_field_of(key: str) -> str | None:
@@ -132,7 +163,11 @@ def difference_label(difference: Difference) -> str:
         return RESULT_LABELS.get(difference.field, difference.field.replace("_", " "))
     if difference.field == "inputs":
         return "Entry valid"
-    return FIELD_LABELS.get(difference.field, difference.field.replace("_", " "))
+    label = FIELD_LABELS.get(difference.field, difference.field.replace("_", " "))
+    declared = BY_KEY.get(difference.field)
+    if declared is not None and declared.owner is Owner.SITE:
+        label += " (site setting, not re-entered)"
+    return label
 
 
 def difference_rows(comparison: Comparison) -> tuple[DifferenceRow, ...]:
@@ -142,7 +177,11 @@ def difference_rows(comparison: Comparison) -> tuple[DifferenceRow, ...]:
     ordered = sorted(comparison.differences, key=lambda d: not d.material)  # stable
     for d in ordered:
         kind = "input" if d.kind == "input" else "result"
-        why = "must be explained" if d.material else "same value, typed differently"
+        why = (
+            "must be explained"
+            if d.material
+            else "same value, typed differently: no need to explain"
+        )
         rows.append(
             DifferenceRow(
                 f"{difference_label(d)} ({kind}): first entry {d.first} — second entry "
@@ -187,9 +226,12 @@ def history_lines(history: History | None) -> tuple[str, ...]:
 
 
 def record_line(record: StoredRecord) -> str:
-    """How a signed record is cited on screen and on the worksheet."""
+    """How a signed record is cited on screen and on the worksheet: its id and short hash (the
+    first 12 hex digits, which ``ixempra-journal show ID`` lets anyone compare with the
+    journal), who verified and prepared it, and when."""
     recorded = record.recorded_at.replace("T", " ")[:16]
     return (
-        f"Journal record {record.id}, verified by {record.content.get('verified_by')} "
-        f"(prepared by {record.content.get('prepared_by')}), recorded {recorded} UTC"
+        f"Journal record {record.id} (hash {record.short_hash}), verified by "
+        f"{record.content.get('verified_by')} (prepared by {record.content.get('prepared_by')}), "
+        f"recorded {recorded} UTC"
     )

@@ -58,12 +58,17 @@ def input_rows(form: FormInput, view: ViewState) -> list[tuple[str, str]]:
         (FIELD_LABELS["anc"], form.anc.strip() or "not entered"),
         (FIELD_LABELS["platelets"], form.platelets.strip() or "not entered"),
         (
-            FIELD_LABELS["nonheme_toxicity_grade"],
-            "not entered" if form.nonheme_toxicity_grade is None else form.nonheme_toxicity_grade,
+            FIELD_LABELS["current_nonheme_toxicity_grade"],
+            "not entered"
+            if form.current_nonheme_toxicity_grade is None
+            else form.current_nonheme_toxicity_grade,
         ),
+        (FIELD_LABELS["worst_events"], ", ".join(form.worst_events) or "none entered"),
+        (FIELD_LABELS["confirm_reduction"], yes_no[form.confirm_reduction]),
         (FIELD_LABELS["strong_cyp3a4_inhibitor"], yes_no[form.strong_cyp3a4_inhibitor]),
         (FIELD_LABELS["strong_cyp3a4_inducer"], yes_no[form.strong_cyp3a4_inducer]),
         (FIELD_LABELS["gilbert_syndrome"], yes_no[form.gilbert_syndrome]),
+        (FIELD_LABELS["cremophor_hypersensitivity"], yes_no[form.cremophor_hypersensitivity]),
         (
             FIELD_LABELS["toxicity_reductions"],
             f"{form.toxicity_reductions} ({form.reduction_mode}): {form.reduction_reason}"

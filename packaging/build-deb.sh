@@ -124,8 +124,8 @@ $PACKAGE: MIT.
 Bundled under $OPT:
 - Qt 6 and PySide6: LGPL-3.0 (/usr/share/common-licenses/LGPL-3). The Qt libraries are separate,
   replaceable files in $OPT/lib/python3.11/site-packages/PySide6/Qt/lib.
-- pint, flexcache, flexparser, platformdirs, typing_extensions: their licences are in their
-  *.dist-info folders in $OPT/lib/python3.11/site-packages.
+- pint, flexcache, flexparser, platformdirs, biip (Apache-2.0), typing_extensions: their
+  licences are in their *.dist-info folders in $OPT/lib/python3.11/site-packages.
 - psycopg and psycopg-binary (the site journal's PostgreSQL driver): LGPL-3.0; the libraries in
   psycopg_binary.libs (libpq: PostgreSQL licence; OpenSSL: Apache-2.0; MIT Kerberos, OpenLDAP,
   Cyrus SASL: their BSD-style licences) are separate, replaceable files.

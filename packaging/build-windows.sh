@@ -119,8 +119,8 @@ Qt 6 and PySide6 (site-packages\PySide6, site-packages\shiboken6): LGPL-3.0 (LGP
 builds on GPL-3.txt). The Qt libraries are separate DLL files in site-packages\PySide6 and may be
 replaced by compatible builds.
 Python (python\): PSF licence, python\LICENSE.txt.
-pint, flexcache, flexparser, platformdirs, typing_extensions, tzdata: see their *.dist-info
-folders.
+pint, flexcache, flexparser, platformdirs, biip (Apache-2.0), typing_extensions, tzdata: see
+their *.dist-info folders.
 psycopg and psycopg-binary (the site journal's PostgreSQL driver): LGPL-3.0; the DLLs in
 site-packages\psycopg_binary.libs (libpq: PostgreSQL licence; OpenSSL: Apache-2.0) are separate
 files and may be replaced.

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +17,15 @@ from pg_support import pg_cluster, pg_site  # noqa: F401  (fixtures of the Postg
 
 # Before anything imports Qt: a QGuiApplication reads this once, and CI has no display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+# Before any fixture runs (module- and session-scoped ones run before the per-test folders
+# below): the session's own settings and journal folders, so nothing a test does can reach the
+# developer's real settings, journal or journal anchor (issue 13.4: the anchor lives in the
+# settings folder and is not keyed by the journal's path).
+_SESSION_FOLDER = Path(tempfile.mkdtemp(prefix="ixempra-tests-"))
+os.environ["IXEMPRA_CONFIG_DIR"] = str(_SESSION_FOLDER / "config")
+os.environ["IXEMPRA_DATA_DIR"] = str(_SESSION_FOLDER / "data")
+atexit.register(shutil.rmtree, _SESSION_FOLDER, ignore_errors=True)
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_SPEC = REPO.parent / "shared" / "spec"
@@ -29,6 +41,8 @@ V01 = {
     "--alt-uln": "40 U/L",
     "--bilirubin": "0.8 mg/dL",
     "--bilirubin-uln": "1.2 mg/dL",
+    "--anc": "1800",
+    "--platelets": "150000",
 }
 
 

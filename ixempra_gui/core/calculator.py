@@ -1,20 +1,45 @@
-"""validate → BSA → hepatic → level → dose → vials → volume → billing, with every step kept.
+"""validate → BSA → hepatic → contraindications → level → gate → dose → vials → volume → billing
+→ preparation, with every step kept.
 
 ``calculate`` never raises on user input: bad input comes back as an INVALID_INPUT result whose
-issues name each field.
+issues name each field. Status precedence (docs/architecture.md): invalid_input >
+contraindicated > not_recommended > stop (discontinue) > hold > stop (any other stop reason) >
+ok. Only ``ok`` carries a dose, and an ``ok`` result never carries a stop reason.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
 from ixempra_gui.core import hepatic, label
 from ixempra_gui.core.billing import compute_billing
 from ixempra_gui.core.bsa import FORMULA_NAMES, FORMULA_SOURCES, compute_bsa
+from ixempra_gui.core.contraindications import contraindications
 from ixempra_gui.core.cycle_gate import evaluate_gate
 from ixempra_gui.core.formatting import format_quantity
-from ixempra_gui.core.levels import decide_level
-from ixempra_gui.core.models import DoseResult, Order, Reason, Severity, Status
+from ixempra_gui.core.levels import LevelDecision, decide_level
+from ixempra_gui.core.models import (
+    Billing,
+    BsaResult,
+    CycleGate,
+    DoseResult,
+    DoseRounding,
+    Order,
+    Preparation,
+    Reason,
+    Severity,
+    Status,
+    ValidInputs,
+    VialPlan,
+)
 from ixempra_gui.core.policy import Policy, load_policy
-from ixempra_gui.core.preparation import plan_preparation, preparation_steps
+from ixempra_gui.core.preparation import (
+    plan_preparation,
+    preparation_steps,
+    preparation_time_note,
+)
 from ixempra_gui.core.rounding import round_dose_mg, round_volume_ml, to_decimal
 from ixempra_gui.core.validation import validate
 from ixempra_gui.core.vial_rounding import round_to_vial
@@ -34,7 +59,85 @@ def calculate(order: Order, policy: Policy | None = None) -> DoseResult:
         if i.severity is Severity.WARNING
     ]
     steps: list[str] = []
+    bsa = _bsa(inputs, reasons, steps)
+    ratios = hepatic.ratios(inputs)
+    outcome = hepatic.assess(inputs, ratios)
+    reasons.extend(outcome.reasons)
+    contra_rules, contra_reasons = contraindications(inputs)
+    reasons.extend(contra_reasons)
+    decision = decide_level(inputs, outcome)
+    reasons.extend(decision.reasons)
+    steps.extend(r.description for r in decision.rules)
+    gate, gate_reasons = evaluate_gate(inputs.cycle)
+    reasons.extend(gate_reasons)
+    if (note := preparation_time_note(inputs.preparation.prepared_at)) is not None:
+        reasons.append(note)
 
+    common: dict[str, Any] = dict(
+        inputs=inputs,
+        bsa=bsa,
+        ratios=ratios,
+        level_rules=contra_rules + decision.rules,
+        cycle_gate=gate,
+    )
+    if decision.issues:
+        return DoseResult(
+            status=Status.INVALID_INPUT,
+            issues=issues + decision.issues,
+            reasons=tuple(reasons),
+            steps=tuple(steps),
+            **common,
+        )
+    status = _status_before_dose(outcome.status, bool(contra_rules), decision, gate)
+    if status is not Status.OK or decision.level is None:
+        return DoseResult(
+            status=status, issues=issues, reasons=tuple(reasons), steps=tuple(steps), **common
+        )
+
+    figures = _dose_figures(inputs, bsa, decision, policy)
+    stops = [r for r in figures.reasons if r.severity is Severity.STOP]
+    if stops:
+        # A stop found while planning the dose (no bag in range): no figure is shown, and the
+        # stop reason carries the advice (spec §5: any stop reason means not ready).
+        return DoseResult(
+            status=Status.STOP,
+            issues=issues,
+            reasons=tuple(reasons + stops),
+            steps=tuple(steps),
+            **common,
+        )
+    return DoseResult(
+        status=Status.OK,
+        issues=issues,
+        dose_level_mg_per_m2=decision.level,
+        dose_mg=figures.dose_mg,
+        vials=figures.vials,
+        volume_ml=figures.volume_ml,
+        billing=figures.billing,
+        dose_rounding=figures.dose_rounding,
+        preparation=figures.preparation,
+        reasons=tuple(reasons + figures.reasons),
+        steps=tuple(steps + figures.steps),
+        **common,
+    )
+
+
+def _status_before_dose(
+    hepatic_status: Status, contraindicated: bool, decision: LevelDecision, gate: CycleGate
+) -> Status:
+    """The status before any figure is computed (see the module docstring for precedence)."""
+    if contraindicated:
+        return Status.CONTRAINDICATED
+    if hepatic_status is not Status.OK:
+        return hepatic_status
+    if decision.discontinue:
+        return Status.STOP
+    if gate.passed is False:
+        return Status.HOLD
+    return Status.OK
+
+
+def _bsa(inputs: ValidInputs, reasons: list[Reason], steps: list[str]) -> BsaResult:
     bsa = compute_bsa(
         inputs.bsa_formula, to_decimal(inputs.height.value), to_decimal(inputs.weight.value)
     )
@@ -56,39 +159,30 @@ def calculate(order: Order, policy: Policy | None = None) -> DoseResult:
             FORMULA_SOURCES[inputs.bsa_formula],
         )
     )
+    return bsa
 
-    ratios = hepatic.ratios(inputs)
-    outcome = hepatic.assess(inputs, ratios)
-    reasons.extend(outcome.reasons)
-    decision = decide_level(inputs, outcome)
-    reasons.extend(decision.reasons)
-    steps.extend(r.description for r in decision.rules)
-    gate, gate_reasons = evaluate_gate(inputs.cycle)
-    reasons.extend(gate_reasons)
 
-    common = dict(
-        inputs=inputs, bsa=bsa, ratios=ratios, level_rules=decision.rules, cycle_gate=gate
-    )
-    if decision.issues:
-        return DoseResult(
-            status=Status.INVALID_INPUT,
-            issues=issues + decision.issues,
-            reasons=tuple(reasons),
-            steps=tuple(steps),
-            **common,
-        )
-    if outcome.status is not Status.OK:
-        status = outcome.status
-    elif gate.passed is False:
-        status = Status.HOLD
-    else:
-        status = Status.OK
+@dataclass(frozen=True)
+class _Figures:
+    """The dose and everything derived from it, with the reasons and steps they add."""
+
+    dose_mg: Decimal
+    vials: VialPlan
+    volume_ml: Decimal
+    billing: Billing
+    dose_rounding: DoseRounding | None
+    preparation: Preparation
+    reasons: list[Reason]
+    steps: list[str]
+
+
+def _dose_figures(
+    inputs: ValidInputs, bsa: BsaResult, decision: LevelDecision, policy: Policy
+) -> _Figures:
     level = decision.level
-    if status is not Status.OK or level is None:
-        return DoseResult(
-            status=status, issues=issues, reasons=tuple(reasons), steps=tuple(steps), **common
-        )
-
+    assert level is not None
+    reasons: list[Reason] = []
+    steps: list[str] = []
     dose = round_dose_mg(level * bsa.used_m2)
     steps.append(
         f"Dose = {format_quantity(level, 'mg/m²')} × {format_quantity(bsa.used_m2, 'm²')} = "
@@ -133,17 +227,4 @@ def calculate(order: Order, policy: Policy | None = None) -> DoseResult:
     )
     reasons.extend(preparation_reasons)
     steps.extend(preparation_steps(preparation, dose))
-    return DoseResult(
-        status=Status.OK,
-        issues=issues,
-        dose_level_mg_per_m2=level,
-        dose_mg=dose,
-        vials=vials,
-        volume_ml=volume,
-        billing=billing,
-        dose_rounding=dose_rounding,
-        preparation=preparation,
-        reasons=tuple(reasons),
-        steps=tuple(steps),
-        **common,
-    )
+    return _Figures(dose, vials, volume, billing, dose_rounding, preparation, reasons, steps)

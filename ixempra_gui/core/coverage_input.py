@@ -10,8 +10,9 @@ input error: it is a coverage finding (an unmet criterion with its reason), beca
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from ixempra_gui.core.coverage_rules import PriorTherapy, RequestType, Response, Setting
@@ -19,7 +20,9 @@ from ixempra_gui.core.models import FieldIssue, Severity
 from ixempra_gui.core.policy import Policy
 
 NONE_WORD = "none"  # an explicit empty list: "--unacceptable-toxicity none"
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+#: A request may be dated up to a year ahead (a renewal prepared early); issue 13.5.
+LATEST_REQUEST_DAYS_AHEAD = 366
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,7 @@ def _choice(
             FieldIssue(
                 field,
                 "not_a_choice",
-                f"{label}: '{text}' is not accepted. Accepted: {accepted}.",
+                f"{label}: {_shown(text)} is not accepted. Accepted: {accepted}.",
                 Severity.STOP,
             )
         )
@@ -86,7 +89,7 @@ def _list(
     items = [item.strip().lower() for item in text.split(",")]
     bad = list(dict.fromkeys(item for item in items if item not in accepted))
     if bad:
-        shown = ", ".join(f"'{b}'" if b else "an empty item" for b in bad)
+        shown = ", ".join(_shown(b) if b else "an empty item" for b in bad[:5])
         issues.append(
             FieldIssue(
                 field,
@@ -100,25 +103,69 @@ def _list(
     return [a for a in accepted if a in items]
 
 
-def _date(text: str | None, today: date, issues: list[FieldIssue]) -> date:
+def _shown(text: str) -> str:
+    """Typed text for a message: short, and never a control character or an escape sequence
+    sent back to a terminal."""
+    short = text if len(text) <= 40 else text[:40] + "…"
+    return f"'{short}'" if short.isprintable() else ascii(short)
+
+
+def _odd_character(text: str) -> str | None:
+    """The first character no answer may hold: a control or invisible one, or a digit that is
+    not 0–9 (١٧٠ or １７０ would read as 170 elsewhere)."""
+    for ch in text:
+        if unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
+            return f"U+{ord(ch):04X} {unicodedata.name(ch, 'control character')}"
+        if ch.isdigit() and ch not in "0123456789":
+            name = unicodedata.name(ch, "digit")
+            return f"'{ch}' U+{ord(ch):04X} {name} (not an ASCII digit: type 0–9)"
+    return None
+
+
+def _date(
+    text: str | None, today: date, issues: list[FieldIssue], earliest: date | None = None
+) -> date:
+    """The request date: ISO YYYY-MM-DD (digits 0–9) from the day the policy's criteria took
+    effect to a year after today; empty means today."""
     if text is None or not text.strip():
         return today
     value = text.strip()
-    try:
-        if not _ISO_DATE.fullmatch(value):
-            raise ValueError(value)
-        return date.fromisoformat(value)
-    except ValueError:
-        issues.append(
-            FieldIssue(
-                "request_date",
-                "bad_date",
-                f"Request date: '{text}' is not a date. Accepted: an ISO date YYYY-MM-DD "
-                "(e.g. 2025-08-31); empty means today.",
-                Severity.STOP,
-            )
-        )
+    latest = today + timedelta(days=LATEST_REQUEST_DAYS_AHEAD)
+
+    def refuse(message: str) -> date:
+        issues.append(FieldIssue("request_date", "bad_date", message, Severity.STOP))
         return today
+
+    if len(value) <= 40 and (odd := _odd_character(value)):
+        return refuse(f"Request date: the character {odd} is not accepted.")
+    try:
+        if len(value) != 10 or not _ISO_DATE.fullmatch(value):
+            raise ValueError(value)
+        parsed = date.fromisoformat(value)
+    except ValueError:
+        return refuse(
+            f"Request date: {_shown(text)} is not a date. Accepted: an ISO date YYYY-MM-DD "
+            "(e.g. 2025-08-31); empty means today."
+        )
+    if earliest is not None and parsed < earliest:
+        return refuse(
+            f"Request date: {parsed.isoformat()} is before {earliest.isoformat()}, when the "
+            "policy's criteria checked here took effect. Accepted: "
+            f"{earliest.isoformat()} to {latest.isoformat()}."
+        )
+    if parsed > latest:
+        return refuse(
+            f"Request date: {parsed.isoformat()} is more than a year from today. Accepted: "
+            f"{(earliest or parsed).isoformat()} to {latest.isoformat()}."
+        )
+    return parsed
+
+
+def _iso_or_none(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 def parse_coverage_order(
@@ -143,7 +190,7 @@ def parse_coverage_order(
         [t.code for t in policy.coverage.toxicities],
         issues,
     )
-    request_date = _date(order.request_date, today, issues)
+    request_date = _date(order.request_date, today, issues, _iso_or_none(policy.criteria_effective))
     if issues:
         return None, tuple(issues)
     return (

@@ -1,7 +1,10 @@
-"""The start-of-cycle gate (clinical-rules §4): ANC, platelets, non-hematologic toxicity.
+"""The start-of-cycle gate (clinical-rules §4): ANC, platelets, and the non-hematologic
+toxicity grade NOW (has it resolved to grade ≤ 1?).
 
-Labs are optional for a first calculation; when one is missing the result says that part of the
-gate was not checked. Any failed criterion puts the dose on hold.
+ANC and platelets are required inputs (validation refuses an order without them: the label
+contraindicates IXEMPRA at a low baseline count); the current grade is optional, and when it is
+not entered the gate says so. Any failed criterion puts the dose on hold. The worst event since
+the last cycle, which decides a reduction, is a separate input (core/toxicity.py).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ def evaluate_gate(cycle: CycleInputs) -> tuple[CycleGate, tuple[Reason, ...]]:
     """Each criterion with its value, limit and outcome, and the reasons to show."""
     anc = cycle.anc.value if cycle.anc else None
     platelets = cycle.platelets.value if cycle.platelets else None
-    grade = cycle.nonheme_toxicity_grade
+    grade = cycle.current_nonheme_toxicity_grade
     criteria = (
         GateCriterion(
             "anc",
@@ -36,8 +39,8 @@ def evaluate_gate(cycle: CycleInputs) -> tuple[CycleGate, tuple[Reason, ...]]:
             None if platelets is None else platelets >= label.GATE_PLATELETS_MIN_PER_MM3,
         ),
         GateCriterion(
-            "nonheme_toxicity_grade",
-            "Non-hematologic toxicity",
+            "current_nonheme_toxicity_grade",
+            "Current non-hematologic toxicity",
             grade,
             "grade",
             label.GATE_NONHEME_MAX_GRADE,
@@ -58,19 +61,14 @@ def evaluate_gate(cycle: CycleInputs) -> tuple[CycleGate, tuple[Reason, ...]]:
                     Severity.STOP,
                 )
             )
-    if grade is not None and grade >= 2:
-        advice = (
-            "Grade 4 toxicity: the label says to discontinue Ixempra."
-            if grade == 4
-            else "When it has recovered to grade ≤ 1, check whether Table 1 asks for a 20 % "
-            "reduction (e.g. any grade 3 non-neuropathy toxicity) and enter it."
-        )
+    if grade is not None and 2 <= grade <= 3:
         reasons.append(
             Reason(
                 "toxicity_guidance",
-                advice,
+                "When it has recovered to grade ≤ 1, enter the worst event since the last cycle "
+                "(label Table 1 rows): the product proposes the reduction it calls for.",
                 label.SRC_TOXICITY,
-                Severity.STOP if grade == 4 else Severity.WARNING,
+                Severity.WARNING,
             )
         )
     missing = [c.label for c in criteria if c.passed is None]
@@ -80,7 +78,7 @@ def evaluate_gate(cycle: CycleInputs) -> tuple[CycleGate, tuple[Reason, ...]]:
                 "cycle_gate_not_checked",
                 "Start-of-cycle gate not checked for: "
                 + ", ".join(missing)
-                + ". Enter them before each cycle after the first.",
+                + ". Enter it before each cycle.",
                 label.SRC_GATE,
                 Severity.WARNING,
             )

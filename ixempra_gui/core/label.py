@@ -41,6 +41,12 @@ SRC_GILBERT: Final = (
     "Gilbert's syndrome); spec §3"
 )
 
+SRC_CREMOPHOR: Final = (
+    "IXEMPRA PI, Contraindications (history of a severe (CTC grade 3/4) hypersensitivity "
+    "reaction to agents containing Cremophor EL or its derivatives, e.g. polyoxyethylated "
+    "castor oil (polyoxyl 35 castor oil), such as paclitaxel); spec §3"
+)
+
 STRONG_CYP3A4_INHIBITOR_LEVEL: Final = Decimal(20)
 SRC_CYP3A4_INHIBITOR: Final = (
     "IXEMPRA PI, Dosage and Administration and Drug Interactions (strong CYP3A4 inhibitor: "
@@ -77,6 +83,16 @@ SRC_TOXICITY: Final = (
     "IXEMPRA PI, Dose Modification, Table 1 (decrease 20 % for toxicity; a further 20 % on "
     "recurrence; discontinue for any grade 4 toxicity); spec §3"
 )
+SRC_TOXICITY_PROPOSAL: Final = (
+    "IXEMPRA PI, Dose Modification, Table 1 (worst event since the last cycle: the strongest "
+    "action of its rows, one step per cycle); spec §3, §4"
+)
+# Baseline counts: the label contraindicates IXEMPRA below these, so they are required before
+# every cycle, the first included (spec §4).
+SRC_BASELINE_COUNTS: Final = (
+    "IXEMPRA PI, Contraindications (baseline neutrophil count < 1500 cells/mm³ or platelet count "
+    "< 100,000 cells/mm³); required before every cycle, the first included; spec §4"
+)
 REDUCTION_FRACTION: Final = Decimal("0.2")
 MAX_TOXICITY_REDUCTIONS: Final = 3
 ESCALATION_MIN_LEVEL: Final = Decimal(20)
@@ -100,9 +116,16 @@ FINAL_MAX_MG_PER_ML: Final = Decimal("0.6")
 SODIUM_CHLORIDE_BAGS_ML: Final = (250, 500)
 BICARBONATE_MEQ_PER_BAG: Final = Decimal(2)
 INFUSION_HOURS: Final = 3
-INFUSION_HOURS_WITH_INDUCER: Final = 4
+INFUSION_HOURS_WITH_INDUCER: Final = 4  # only for an inducer dose above 40 mg/m² (spec §3)
 RECONSTITUTED_MAX_HOURS: Final = 1
 DILUTED_MAX_HOURS: Final = 6
+SRC_RECONSTITUTED_MAX: Final = (
+    "IXEMPRA PI, Preparation and Administration (reconstituted solution: at most 1 h in the "
+    "vial at room temperature); spec §5"
+)
+SRC_DILUTED_MAX: Final = (
+    "IXEMPRA PI, Preparation and Administration (infusion complete within 6 h of dilution); spec §5"
+)
 FILTER: Final = "in-line filter with a 0.2 to 1.2 micron microporous membrane"
 
 CONTAINER: Final = "DEHP-free infusion bag and DEHP-free administration set"

@@ -6,8 +6,12 @@ Order (clinical-rules §3; issue #3):
 2. hepatic impairment rows (32; 20, escalated up to 30 in later cycles) and a strong CYP3A4
    inhibitor (20) cap it; the lowest wins;
 3. prior toxicity reductions take 20 % off that level each (relative: of the current level;
-   absolute: of the level before reductions);
+   absolute: of the level before reductions); the worst events since the last cycle (label
+   Table 1, core/toxicity.py) propose one more step, which the pharmacist confirms, or
+   discontinuation (no level: the status is ``stop``);
 4. a prescribed level is checked against the result: above it is refused, at or below it is used.
+
+The infusion lasts 4 h only for an inducer dose above 40 mg/m², else 3 h (spec §3).
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from ixempra_gui.core import label
+from ixempra_gui.core import label, toxicity
 from ixempra_gui.core.formatting import format_quantity
 from ixempra_gui.core.hepatic import HepaticOutcome
 from ixempra_gui.core.models import (
@@ -39,6 +43,8 @@ class LevelDecision:
     issues: tuple[FieldIssue, ...]  # inputs refused in the light of the rules
     infusion_hours: int
     hepatic_impairment_level: bool  # a hepatic-impairment row set a cap (no rounding up)
+    proposal: toxicity.Proposal | None = None  # what the worst events since the last cycle ask
+    discontinue: bool = False  # label Table 1 says discontinue: no dose (status stop)
 
 
 def _mg(level: Decimal) -> str:
@@ -80,8 +86,8 @@ def decide_level(inputs: ValidInputs, hepatic: HepaticOutcome) -> LevelDecision:
     if inducer:
         text = (
             "Strong CYP3A4 inducer: consider an alternative; if it must continue, the level may "
-            f"be increased gradually up to {_mg(label.INDUCER_MAX_LEVEL)} (prescribed level), "
-            f"infused over {label.INFUSION_HOURS_WITH_INDUCER} h."
+            f"be increased gradually up to {_mg(label.INDUCER_MAX_LEVEL)} (prescribed level); "
+            f"a level above 40 mg/m² is infused over {label.INFUSION_HOURS_WITH_INDUCER} h."
         )
         rules.append(
             LevelRule(
@@ -113,30 +119,43 @@ def decide_level(inputs: ValidInputs, hepatic: HepaticOutcome) -> LevelDecision:
             Reason("strong_cyp3a4_inhibitor", text, label.SRC_CYP3A4_INHIBITOR, Severity.WARNING)
         )
         caps.append(label.STRONG_CYP3A4_INHIBITOR_LEVEL)
-    hours = label.INFUSION_HOURS_WITH_INDUCER if inducer else label.INFUSION_HOURS
     impaired = hepatic.tier in _IMPAIRED_TIERS
+    proposal = toxicity.propose(cycle.worst_events, cycle.current_nonheme_toxicity_grade)
+
+    def decision(level: Decimal | None, discontinue: bool = False) -> LevelDecision:
+        over_40 = inducer and level is not None and level > label.STARTING_LEVEL
+        hours = label.INFUSION_HOURS_WITH_INDUCER if over_40 else label.INFUSION_HOURS
+        return LevelDecision(
+            level,
+            tuple(rules),
+            tuple(reasons),
+            tuple(issues),
+            hours,
+            impaired,
+            proposal,
+            discontinue,
+        )
 
     if hepatic.rule.level_mg_per_m2 is None:  # contraindicated / not recommended
-        return LevelDecision(None, tuple(rules), tuple(reasons), tuple(issues), hours, impaired)
-
-    allowed = min(caps)
-    if cycle.toxicity_reductions:
-        reduced = reduce_level(allowed, cycle.toxicity_reductions, cycle.reduction_mode)
-        how = (
-            "20 % of the current level each time"
-            if cycle.reduction_mode is ReductionMode.RELATIVE
-            else f"20 % of {_mg(allowed)} each time"
-        )
-        text = (
-            f"Prior toxicity reductions: {cycle.toxicity_reductions} × 20 % ({how}, "
-            f"{cycle.reduction_mode.value}): {_mg(allowed)} → {_mg(reduced)}. "
-            f"Reason recorded: {cycle.reduction_reason}"
-        )
+        return decision(None)
+    if proposal is not None and proposal.action is toxicity.Action.DISCONTINUE:
         rules.append(
-            LevelRule("toxicity_reductions", text, reduced, label.SRC_TOXICITY, applies=False)
+            LevelRule(
+                "toxicity_discontinue",
+                proposal.message,
+                None,
+                label.SRC_TOXICITY_PROPOSAL,
+                applies=True,
+            )
         )
-        reasons.append(Reason("toxicity_reductions", text, label.SRC_TOXICITY, Severity.WARNING))
-        allowed = reduced
+        reasons.append(
+            Reason(
+                "toxicity_discontinue", proposal.message, label.SRC_TOXICITY_PROPOSAL, Severity.STOP
+            )
+        )
+        return decision(None, discontinue=True)
+
+    allowed = _reduced(inputs, min(caps), proposal, rules, reasons, issues)
 
     level = allowed
     if prescribed is not None:
@@ -157,7 +176,7 @@ def decide_level(inputs: ValidInputs, hepatic: HepaticOutcome) -> LevelDecision:
                     Severity.STOP,
                 )
             )
-            return LevelDecision(None, tuple(rules), tuple(reasons), tuple(issues), hours, impaired)
+            return decision(None)
         text = f"Prescribed level {_mg(prescribed)} (the rules allow up to {_mg(allowed)})"
         rules.append(
             LevelRule("prescribed_level", text, prescribed, label.SRC_PRESCRIBED, applies=False)
@@ -175,10 +194,84 @@ def decide_level(inputs: ValidInputs, hepatic: HepaticOutcome) -> LevelDecision:
                 Severity.WARNING,
             )
         )
-    marked = tuple(replace(r, applies=r.level_mg_per_m2 == level) for r in rules)
-    if issues:
-        level = None
-    return LevelDecision(level, marked, tuple(reasons), tuple(issues), hours, impaired)
+    if inducer and level <= label.STARTING_LEVEL:
+        reasons.append(
+            Reason(
+                "inducer_infusion_3h",
+                f"Strong CYP3A4 inducer at {_mg(level)}: infused over {label.INFUSION_HOURS} h "
+                f"(the {label.INFUSION_HOURS_WITH_INDUCER}-hour infusion is for an inducer dose "
+                "above 40 mg/m²).",
+                label.SRC_CYP3A4_INDUCER,
+            )
+        )
+    rules[:] = [replace(r, applies=r.level_mg_per_m2 == level) for r in rules]
+    return decision(None if issues else level)
+
+
+def _reduced(
+    inputs: ValidInputs,
+    allowed: Decimal,
+    proposal: toxicity.Proposal | None,
+    rules: list[LevelRule],
+    reasons: list[Reason],
+    issues: list[FieldIssue],
+) -> Decimal:
+    """The level after the prior reductions and, once confirmed, this cycle's proposed step."""
+    cycle = inputs.cycle
+    steps = cycle.toxicity_reductions
+    decrease = proposal is not None and proposal.action is toxicity.Action.DECREASE_20
+    if proposal is not None:
+        severity = Severity.WARNING if decrease else Severity.INFO
+        reasons.append(
+            Reason("toxicity_proposal", proposal.message, label.SRC_TOXICITY_PROPOSAL, severity)
+        )
+    if decrease and not cycle.confirm_reduction:
+        before = reduce_level(allowed, steps, cycle.reduction_mode)
+        proposed = reduce_level(allowed, steps + 1, cycle.reduction_mode)
+        issues.append(
+            FieldIssue(
+                "confirm_reduction",
+                "confirm_reduction",
+                "Confirm reduction: the worst event since the last cycle calls for a further "
+                f"20 % decrease (label Table 1), {_mg(before)} → {_mg(proposed)}. Confirm it "
+                "(--confirm-reduction, or the tick in the "
+                "window), or correct the events entered.",
+                Severity.STOP,
+            )
+        )
+    elif cycle.confirm_reduction and not decrease:
+        reasons.append(
+            Reason(
+                "nothing_to_confirm",
+                "Reduction confirmed, but no worst event entered calls for one: the level is "
+                "not changed by it.",
+                label.SRC_TOXICITY_PROPOSAL,
+            )
+        )
+    if decrease and cycle.confirm_reduction:
+        steps += 1
+    if not steps:
+        return allowed
+    reduced = reduce_level(allowed, steps, cycle.reduction_mode)
+    how = (
+        "20 % of the current level each time"
+        if cycle.reduction_mode is ReductionMode.RELATIVE
+        else f"20 % of {_mg(allowed)} each time"
+    )
+    parts = []
+    if cycle.toxicity_reductions:
+        parts.append(f"{cycle.toxicity_reductions} prior")
+    if decrease and cycle.confirm_reduction:
+        parts.append("1 for this cycle's worst event, confirmed")
+    text = (
+        f"Toxicity reductions: {steps} × 20 % ({' + '.join(parts)}; {how}, "
+        f"{cycle.reduction_mode.value}): {_mg(allowed)} → {_mg(reduced)}."
+    )
+    if cycle.reduction_reason:
+        text += f" Reason recorded: {cycle.reduction_reason}"
+    rules.append(LevelRule("toxicity_reductions", text, reduced, label.SRC_TOXICITY, applies=False))
+    reasons.append(Reason("toxicity_reductions", text, label.SRC_TOXICITY, Severity.WARNING))
+    return reduced
 
 
 def _hepatic_cap(

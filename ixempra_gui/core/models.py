@@ -22,6 +22,7 @@ class Status(StrEnum):
     CONTRAINDICATED = "contraindicated"
     NOT_RECOMMENDED = "not_recommended"
     HOLD = "hold"
+    STOP = "stop"  # a stop reason that is none of the above (e.g. no bag in range, discontinue)
     INVALID_INPUT = "invalid_input"
 
 
@@ -78,6 +79,11 @@ class FieldIssue:
     def blocks(self) -> bool:
         return self.severity is Severity.STOP or not self.acknowledged
 
+    @property
+    def ack_code(self) -> str:
+        """What ``--acknowledge`` takes to accept this one warning: ``field.code``."""
+        return f"{self.field}.{self.code}"
+
 
 @dataclass(frozen=True)
 class Order:
@@ -95,11 +101,21 @@ class Order:
     bsa_formula: str = BsaFormula.MOSTELLER.value
     strong_cyp3a4_inhibitor: bool = False
     gilbert_syndrome: bool = False
+    #: Severe (grade 3/4) hypersensitivity to a Cremophor EL product: contraindicated.
+    cremophor_hypersensitivity: bool = False
+    #: Every warning listed (the CLI's --acknowledge-warnings, the window's tick).
     acknowledge_warnings: bool = False
-    # --- cycle decisions (issue 3); all optional
+    #: Single warnings accepted by their ``FieldIssue.ack_code`` (--acknowledge CODE).
+    acknowledged: tuple[str, ...] = ()
+    # --- start of cycle: ANC and platelets are required before every cycle (spec §4)
     anc: str | None = None
     platelets: str | None = None
-    nonheme_toxicity_grade: str | int | None = None
+    #: The non-hematologic toxicity grade NOW (the gate: resolved to ≤ 1?), 0..4; optional.
+    current_nonheme_toxicity_grade: str | int | None = None
+    #: Label Table 1 rows of the worst events since the last cycle (core/toxicity.py codes).
+    worst_events: tuple[str, ...] = ()
+    #: The pharmacist confirms the reduction the worst events propose.
+    confirm_reduction: bool = False
     toxicity_reductions: str | int | None = None
     reduction_mode: str | None = None
     reduction_reason: str | None = None
@@ -112,6 +128,11 @@ class Order:
     bag_sizes: str | None = None
     prior_hypersensitivity: bool = False
     prepared_at: str | None = None  # ISO 8601; the CLI and window pass "now"
+    # --- site settings (not re-entered in the double check)
+    #: Lowest usual AST/ALT (U/L) and total bilirubin (mg/dL): below is a warning (a value
+    #: typed in another unit, e.g. AST 3 meant as µkat/L). None: the product defaults.
+    low_ast_alt_u_per_l: str | None = None
+    low_bilirubin_mg_per_dl: str | None = None
     # unit a bare number is read in, per field key (e.g. {"height": "in"}); defaults per field
     default_units: tuple[tuple[str, str], ...] = ()
 
@@ -132,17 +153,20 @@ class ValidInputs:
     bsa_formula: BsaFormula
     strong_cyp3a4_inhibitor: bool
     gilbert_syndrome: bool
+    cremophor_hypersensitivity: bool = False
     cycle: CycleInputs = field(default_factory=lambda: CycleInputs())
     preparation: PreparationInputs = field(default_factory=lambda: PreparationInputs())
 
 
 @dataclass(frozen=True)
 class CycleInputs:
-    """Validated cycle-decision inputs (all optional)."""
+    """Validated cycle-decision inputs (ANC and platelets are required by validation)."""
 
     anc: Measurement | None = None
     platelets: Measurement | None = None
-    nonheme_toxicity_grade: int | None = None
+    current_nonheme_toxicity_grade: int | None = None
+    worst_events: tuple[str, ...] = ()  # core/toxicity.py row codes, as entered, no duplicates
+    confirm_reduction: bool = False
     toxicity_reductions: int = 0
     reduction_mode: ReductionMode = ReductionMode.RELATIVE
     reduction_reason: str | None = None

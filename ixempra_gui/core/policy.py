@@ -45,6 +45,7 @@ class Policy:
     authorization_months: int
     icd10: tuple[tuple[str, str], ...]
     coverage: CoverageRules
+    criteria_effective: str = ""  # ISO date: the earliest request date these criteria judge
 
     def vial(self, strength_mg: int) -> Vial:
         for vial in self.vials:
@@ -106,6 +107,7 @@ def parse_policy(data: dict[str, Any], name: str = "policy data") -> Policy:
             authorization_months=int(data["authorization_months"]),
             icd10=icd10,
             coverage=parse_coverage_rules(data),
+            criteria_effective=data["policy"]["criteria_effective"],
         )
     except KeyError as exc:
         raise PolicyDataError(f"{name}: missing field {exc}") from exc

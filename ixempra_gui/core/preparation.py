@@ -3,11 +3,10 @@ rate, use-by times, filter, container and premedication."""
 
 from __future__ import annotations
 
-import math
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
-from ixempra_gui.core import label
+from ixempra_gui.core import clock, label
 from ixempra_gui.core.formatting import format_quantity
 from ixempra_gui.core.models import (
     Diluent,
@@ -18,7 +17,16 @@ from ixempra_gui.core.models import (
     VialPlan,
     VialPreparation,
 )
-from ixempra_gui.core.rounding import round_concentration, round_rate_ml_per_h
+from ixempra_gui.core.rounding import (
+    round_concentration,
+    round_rate_ml_per_h,
+    volume_range_inward,
+    whole_ml_inward,
+)
+
+#: A preparation time further than this from now is shown as a note (never blocking: scripts
+#: pin the time of an order prepared earlier or later).
+NOTE_AFTER = timedelta(days=2)
 
 DILUENT_NAMES = {
     Diluent.LACTATED_RINGERS: "Lactated Ringer's Injection",
@@ -66,13 +74,7 @@ def plan_preparation(
     bag = next((b for b in bags if in_range(dose_mg, b + withdraw_ml)), None)
     bag_advice = None
     if bag is None:
-        low = math.ceil(dose_mg / label.FINAL_MAX_MG_PER_ML)
-        high = math.floor(dose_mg / label.FINAL_MIN_MG_PER_ML)
-        bag_advice = (
-            f"No stocked bag ({', '.join(f'{b} mL' for b in bags)}) gives 0.2–0.6 mg/mL. "
-            f"A total volume of {low}–{high} mL would (a bag of about "
-            f"{max(low - math.ceil(withdraw_ml), 0)}–{high - math.ceil(withdraw_ml)} mL)."
-        )
+        bag_advice = no_bag_advice(dose_mg, withdraw_ml, inputs, bags)
         reasons.append(Reason("no_bag_in_range", bag_advice, label.SRC_PREPARATION, Severity.STOP))
     final = concentration = rate = None
     use_by = start_by = complete_by = None
@@ -122,6 +124,53 @@ def plan_preparation(
         bag_advice=bag_advice,
     )
     return preparation, tuple(reasons)
+
+
+def no_bag_advice(
+    dose_mg: Decimal, withdraw_ml: Decimal, inputs: PreparationInputs, bags: tuple[int, ...]
+) -> str:
+    """Why no stocked bag fits, and which final volume and bag would: both ranges rounded
+    inward, so every volume in them gives 0.2–0.6 mg/mL exactly (spec §5)."""
+    low, high = volume_range_inward(
+        dose_mg / label.FINAL_MAX_MG_PER_ML, dose_mg / label.FINAL_MIN_MG_PER_ML
+    )
+    bag_low, bag_high = whole_ml_inward(
+        dose_mg / label.FINAL_MAX_MG_PER_ML - withdraw_ml,
+        dose_mg / label.FINAL_MIN_MG_PER_ML - withdraw_ml,
+    )
+    stocked = ", ".join(f"{b} mL" for b in bags) or "none"
+    fluid = DILUENT_NAMES[inputs.diluent]
+    text = (
+        f"No stocked {fluid} bag ({stocked}) gives 0.2–0.6 mg/mL. A final volume of "
+        f"{format_quantity(low, 'mL')} to {format_quantity(high, 'mL')} would: a bag of "
+        f"{bag_low}–{bag_high} mL plus the {format_quantity(withdraw_ml, 'mL')} of drug."
+    )
+    if inputs.diluent is Diluent.SODIUM_CHLORIDE:
+        nacl = [b for b in label.SODIUM_CHLORIDE_BAGS_ML if bag_low <= b <= bag_high]
+        if not nacl and bag_high < min(label.SODIUM_CHLORIDE_BAGS_ML):
+            text += (
+                " Sodium chloride is used only in 250 or 500 mL bags (pH-adjusted with 2 mEq "
+                "sodium bicarbonate each, the label's only amounts), and only a smaller bag "
+                "fits this dose: use Lactated Ringer's instead."
+            )
+    return text + " The dose is not ready to prepare until a bag in range is used."
+
+
+def preparation_time_note(prepared_at: datetime | None) -> Reason | None:
+    """A non-blocking note when the preparation time is more than two days from now."""
+    if prepared_at is None:
+        return None
+    now = clock.comparable_now(prepared_at)
+    if abs(prepared_at - now) <= NOTE_AFTER:
+        return None
+    when = "after" if prepared_at > now else "before"
+    return Reason(
+        "prepared_at_far_from_now",
+        f"Prepared at {prepared_at.isoformat(timespec='minutes')}: more than 2 days {when} now; "
+        "the use-by times follow it. Check it is the time the dose is prepared.",
+        label.SRC_PREPARATION,
+        Severity.WARNING,
+    )
 
 
 def preparation_steps(p: Preparation, dose_mg: Decimal) -> tuple[str, ...]:

@@ -20,11 +20,14 @@ from ixempra_gui.core.models import (
     CycleInputs,
     DoseResult,
     DoseRounding,
+    FieldIssue,
     Preparation,
+    Severity,
     Status,
 )
 from ixempra_gui.core.policy import Policy, load_policy
 from ixempra_gui.core.preparation import preparation_steps
+from ixempra_gui.core.toxicity import propose
 from ixempra_gui.core.units import Measurement
 
 STATUS_WORDS = {
@@ -32,8 +35,20 @@ STATUS_WORDS = {
     Status.CONTRAINDICATED: "NO DOSE: CONTRAINDICATED",
     Status.NOT_RECOMMENDED: "NO DOSE: NOT RECOMMENDED",
     Status.HOLD: "NO DOSE: HOLD",
+    Status.STOP: "NO DOSE: STOP",
     Status.INVALID_INPUT: "NO DOSE: INPUT NEEDED",
 }
+
+
+def error_json(issue: FieldIssue) -> dict[str, Any]:
+    """One entry of ``errors``: a field error, or a warning with the code that accepts it."""
+    entry: dict[str, Any] = {"field": issue.field, "code": issue.code, "message": issue.message}
+    if issue.severity is Severity.WARNING:
+        entry["severity"] = "warning"
+        entry["acknowledge"] = issue.ack_code
+    else:
+        entry["severity"] = "error"
+    return entry
 
 
 def _num(value: Decimal | Fraction | None, places: int | None = None) -> float | None:
@@ -53,9 +68,7 @@ def to_json_dict(result: DoseResult, policy: Policy | None = None) -> dict[str, 
     if result.status is Status.INVALID_INPUT:
         return {
             "status": result.status.value,
-            "errors": [
-                {"field": i.field, "code": i.code, "message": i.message} for i in result.errors
-            ],
+            "errors": [error_json(i) for i in result.errors],
         }
     policy = policy or load_policy()
     inputs, bsa, ratios = result.inputs, result.bsa, result.ratios
@@ -80,6 +93,7 @@ def to_json_dict(result: DoseResult, policy: Policy | None = None) -> dict[str, 
             "bilirubin_uln": _measurement(inputs.bilirubin_uln),
             "strong_cyp3a4_inhibitor": inputs.strong_cyp3a4_inhibitor,
             "gilbert_syndrome": inputs.gilbert_syndrome,
+            "cremophor_hypersensitivity": inputs.cremophor_hypersensitivity,
             **_cycle_inputs_json(inputs.cycle),
             "diluent": inputs.preparation.diluent.value,
             "bag_sizes_ml": list(inputs.preparation.bag_sizes_ml),
@@ -132,6 +146,7 @@ def to_json_dict(result: DoseResult, policy: Policy | None = None) -> dict[str, 
             ],
         },
         "cycle_gate": _cycle_gate_json(result.cycle_gate),
+        "toxicity": _toxicity_json(inputs.cycle),
         "dose_rounding": _rounding_json(result.dose_rounding) if ready else None,
         "preparation": _preparation_json(result.preparation) if ready else None,
         "reasons": [
@@ -154,7 +169,9 @@ def _cycle_inputs_json(cycle: CycleInputs) -> dict[str, Any]:
     return {
         "anc": _optional(cycle.anc),
         "platelets": _optional(cycle.platelets),
-        "nonheme_toxicity_grade": cycle.nonheme_toxicity_grade,
+        "current_nonheme_toxicity_grade": cycle.current_nonheme_toxicity_grade,
+        "worst_events": list(cycle.worst_events),
+        "confirm_reduction": cycle.confirm_reduction,
         "toxicity_reductions": cycle.toxicity_reductions,
         "reduction_mode": cycle.reduction_mode.value,
         "reduction_reason": cycle.reduction_reason,
@@ -178,6 +195,18 @@ def _cycle_gate_json(gate: CycleGate | None) -> dict[str, Any] | None:
             "passed": c.passed,
         }
     return out
+
+
+def _toxicity_json(cycle: CycleInputs) -> dict[str, Any]:
+    """The worst events since the last cycle and what label Table 1 proposes for them."""
+    proposal = propose(cycle.worst_events, cycle.current_nonheme_toxicity_grade)
+    return {
+        "worst_events": list(cycle.worst_events),
+        "proposal": None if proposal is None else proposal.action.name.lower(),
+        "rows": [] if proposal is None else [r.code for r in proposal.deciding],
+        "confirmed": cycle.confirm_reduction,
+        "message": None if proposal is None else proposal.message,
+    }
 
 
 def _rounding_json(rounding: DoseRounding | None) -> dict[str, Any] | None:
@@ -244,6 +273,7 @@ def _gate_text(gate: CycleGate | None) -> str:
         )
         parts.append(f"{c.label} {shown} ({'met' if c.passed else 'NOT MET'})")
     verdict = {True: "met", False: "NOT MET: hold", None: "not fully checked"}[gate.passed]
+    # The grade not entered is said as such above; ANC and platelets are always entered.
     return f"{verdict}: " + "; ".join(parts)
 
 

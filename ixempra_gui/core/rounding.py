@@ -7,7 +7,7 @@ these functions exactly once per figure, at the boundary where the figure is fix
 from __future__ import annotations
 
 import math
-from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_HALF_UP, Context, Decimal
+from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_UP, Context, Decimal
 from fractions import Fraction
 
 # Enough digits that a conversion from an exact Fraction never disturbs a 0.01 or 0.1 rounding.
@@ -78,3 +78,20 @@ def round_rate_ml_per_h(rate: Decimal) -> Decimal:
 def round_percent(pct: Decimal) -> Decimal:
     """A percentage change to 0.1 %, half-up (away from zero for negatives)."""
     return pct.quantize(_TENTH, rounding=ROUND_HALF_UP)
+
+
+def volume_range_inward(low_ml: Decimal, high_ml: Decimal) -> tuple[Decimal, Decimal]:
+    """A volume range to 0.1 mL, rounded inward (low up, high down): every volume in it stays
+    within the exact range (the no-bag advice: 0.2–0.6 mg/mL at both ends)."""
+    return (
+        low_ml.quantize(_TENTH, rounding=ROUND_CEILING),
+        high_ml.quantize(_TENTH, rounding=ROUND_FLOOR),
+    )
+
+
+def whole_ml_inward(low_ml: Decimal, high_ml: Decimal) -> tuple[int, int]:
+    """A range of whole mL (bag sizes), rounded inward."""
+    return (
+        int(low_ml.quantize(_ONE, rounding=ROUND_CEILING)),
+        int(high_ml.quantize(_ONE, rounding=ROUND_FLOOR)),
+    )

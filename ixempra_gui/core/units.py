@@ -17,6 +17,7 @@ from typing import Any
 
 import pint
 
+from ixempra_gui.core.characters import non_ascii_digit
 from ixempra_gui.core.errors import FieldError
 from ixempra_gui.core.resources import resource_path
 
@@ -268,6 +269,8 @@ def parse_measurement(spec: FieldSpec, text: Any, default_unit: str | None = Non
         raise fail("required", "a value is required")
     if not isinstance(text, str):
         raise fail("unreadable", f"cannot read {text!r}")
+    if (digit := non_ascii_digit(text)) is not None:
+        raise fail("non_ascii_digit", f"{digit}; type the number with the digits 0–9")
     raw = normalise(text)
     if len(raw) > 64:
         raise fail("unreadable", "is too long to be a measurement")

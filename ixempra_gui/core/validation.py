@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
-from ixempra_gui.core import label, units
+from ixempra_gui.core import clock, label, toxicity, units
+from ixempra_gui.core.characters import control_character, non_ascii_digit
 from ixempra_gui.core.errors import FieldError
+from ixempra_gui.core.formatting import format_number
 from ixempra_gui.core.models import (
     BsaFormula,
     CycleInputs,
@@ -56,6 +58,20 @@ PLAUSIBILITY: dict[str, Plausibility] = {
     "hepatic_escalation_level": Plausibility((_F(20), _F(30)), None, "label; spec §3"),
 }
 
+#: Lowest usual values (site settings; these defaults): below them a lab was probably typed in
+#: another unit (AST 3 meant as 3 µkat/L = 180 U/L would hide hepatic impairment).
+DEFAULT_LOW_AST_ALT_U_PER_L = Fraction(5)
+DEFAULT_LOW_BILIRUBIN_MG_PER_DL = Fraction(1, 10)
+SRC_LOW_LABS = "site setting: lowest usual AST/ALT and bilirubin (product decision, spec §1)"
+#: Body-mass index outside this range: weight and height probably do not belong together.
+BMI_USUAL = (_F(12), _F(60))
+SRC_BMI = "product decision: weight checked against height, BMI 12–60 kg/m² (spec §1)"
+#: Preparation time: refused outside this range; a note beyond this distance from now.
+EARLIEST_PREPARATION = datetime(2000, 1, 1)
+LATEST_PREPARATION_AHEAD = timedelta(days=366)
+PREPARATION_NOTE_AFTER = timedelta(days=2)
+MAX_FREE_TEXT = 500
+
 _CHOICES = {
     "regimen": (Regimen, "Regimen", "monotherapy or capecitabine"),
     "bsa_formula": (BsaFormula, "BSA formula", "mosteller, dubois, haycock, gehan-george or boyd"),
@@ -78,7 +94,12 @@ def _fmt(value: Fraction) -> str:
     return f"{float(value):.6g}"
 
 
-def _range_issues(spec: FieldSpec, m: Measurement, acknowledged: bool) -> list[FieldIssue]:
+def _acknowledged(order: Order, field: str, code: str) -> bool:
+    """Whether the warning ``field.code`` was accepted: all listed, or this one by its code."""
+    return bool(order.acknowledge_warnings) or f"{field}.{code}" in order.acknowledged
+
+
+def _range_issues(spec: FieldSpec, m: Measurement, order: Order) -> list[FieldIssue]:
     rule = PLAUSIBILITY[spec.key]
     low, high = rule.hard
     unit = spec.canonical_symbol
@@ -98,6 +119,7 @@ def _range_issues(spec: FieldSpec, m: Measurement, acknowledged: bool) -> list[F
                 f"({_fmt(soft_low)}–{_fmt(soft_high)} {unit}); check it and acknowledge "
                 f"the warning to go on ({rule.source})"
             )
+            acknowledged = _acknowledged(order, spec.key, "unusual_value")
             return [FieldIssue(spec.key, "unusual_value", message, Severity.WARNING, acknowledged)]
     return []
 
@@ -120,7 +142,7 @@ def _error(field: str, code: str, message: str) -> FieldIssue:
 
 
 def _optional_measurement(
-    spec: FieldSpec, text: str | None, issues: list[FieldIssue], acknowledged: bool
+    spec: FieldSpec, text: str | None, issues: list[FieldIssue], order: Order
 ) -> Measurement | None:
     if text is None or not str(text).strip():
         return None
@@ -129,9 +151,26 @@ def _optional_measurement(
     except FieldError as err:
         issues.append(_error(err.field, err.code, err.message))
         return None
-    found = _range_issues(spec, m, acknowledged)
+    found = _range_issues(spec, m, order)
     issues.extend(found)
-    return None if found else m
+    return None if any(i.blocks for i in found) else m
+
+
+def _required_count(
+    spec: FieldSpec, limit: str, text: str | None, issues: list[FieldIssue], order: Order
+) -> Measurement | None:
+    """ANC and platelets: required before every cycle, the first included (spec §4)."""
+    if text is None or not str(text).strip():
+        issues.append(
+            _error(
+                spec.key,
+                "required",
+                f"{spec.label}: required before every cycle, the first included (IXEMPRA PI, "
+                f"Contraindications: baseline {limit}; spec §4). Accepted: {spec.accepted}.",
+            )
+        )
+        return None
+    return _optional_measurement(spec, text, issues, order)
 
 
 def _integer(
@@ -140,22 +179,35 @@ def _integer(
     if text is None or not str(text).strip():
         return default, None
     cleaned = str(text).strip()
-    if not re.fullmatch(r"[0-9]+", cleaned) or not low <= int(cleaned) <= high:
+    accepted = f"Accepted: a whole number from {low} to {high}."
+    if (digit := non_ascii_digit(cleaned)) is not None:
+        return None, _error(
+            field, "non_ascii_digit", f"{label_text}: {digit}; type the digits 0–9. {accepted}"
+        )
+    # The length first: int() of a 5,000-digit string raises in CPython 3.11 (and is slow).
+    if len(cleaned) > len(str(high)) or not re.fullmatch(r"[0-9]+", cleaned):
         return None, _error(
             field,
             "out_of_range",
-            f"{label_text}: '{cleaned}' is not accepted. Accepted: a whole number "
-            f"from {low} to {high}.",
+            f"{label_text}: {_shown(cleaned)} is not accepted. {accepted}",
+        )
+    if not low <= int(cleaned) <= high:
+        return None, _error(
+            field, "out_of_range", f"{label_text}: '{cleaned}' is not accepted. {accepted}"
         )
     return int(cleaned), None
 
 
+def _shown(text: str) -> str:
+    """User text quoted in a message, shortened when long."""
+    return repr(text if len(text) <= 40 else text[:40] + "…")
+
+
 def _cycle_inputs(order: Order, issues: list[FieldIssue]) -> CycleInputs:
-    ack = order.acknowledge_warnings
     grade, issue = _integer(
-        "nonheme_toxicity_grade",
-        "Worst non-hematologic toxicity grade",
-        order.nonheme_toxicity_grade,
+        "current_nonheme_toxicity_grade",
+        "Current non-hematologic toxicity grade",
+        order.current_nonheme_toxicity_grade,
         0,
         4,
         None,
@@ -172,7 +224,7 @@ def _cycle_inputs(order: Order, issues: list[FieldIssue]) -> CycleInputs:
     issues.extend([issue] if issue else [])
     mode, issue = _choice("reduction_mode", order.reduction_mode or ReductionMode.RELATIVE.value)
     issues.extend([issue] if issue else [])
-    reason = (order.reduction_reason or "").strip() or None
+    reason = _free_text("reduction_reason", "Reduction reason", order.reduction_reason, issues)
     if reductions and not reason:
         issues.append(
             _error(
@@ -182,25 +234,75 @@ def _cycle_inputs(order: Order, issues: list[FieldIssue]) -> CycleInputs:
                 "entered (e.g. 'grade 3 neuropathy, cycle 2'); it is recorded.",
             )
         )
-    if reason and len(reason) > 500:
-        issues.append(
-            _error("reduction_reason", "too_long", "Reduction reason: at most 500 characters.")
-        )
     pct = _percent(order.round_to_vial_within, issues)
     return CycleInputs(
-        anc=_optional_measurement(units.ANC, order.anc, issues, ack),
-        platelets=_optional_measurement(units.PLATELETS, order.platelets, issues, ack),
-        nonheme_toxicity_grade=grade,
+        anc=_required_count(units.ANC, "ANC < 1,500 cells/mm³", order.anc, issues, order),
+        platelets=_required_count(
+            units.PLATELETS, "platelets < 100,000 cells/mm³", order.platelets, issues, order
+        ),
+        current_nonheme_toxicity_grade=grade,
+        worst_events=_worst_events(order.worst_events, issues),
+        confirm_reduction=bool(order.confirm_reduction),
         toxicity_reductions=reductions or 0,
         reduction_mode=mode if isinstance(mode, ReductionMode) else ReductionMode.RELATIVE,
         reduction_reason=reason,
         hepatic_escalation_level=_optional_measurement(
-            units.ESCALATION_LEVEL, order.hepatic_escalation_level, issues, ack
+            units.ESCALATION_LEVEL, order.hepatic_escalation_level, issues, order
         ),
         strong_cyp3a4_inducer=bool(order.strong_cyp3a4_inducer),
-        dose_level=_optional_measurement(units.DOSE_LEVEL, order.dose_level, issues, ack),
+        dose_level=_optional_measurement(units.DOSE_LEVEL, order.dose_level, issues, order),
         round_to_vial_within_pct=pct,
     )
+
+
+def _free_text(
+    field: str, label_text: str, text: str | None, issues: list[FieldIssue]
+) -> str | None:
+    """Free text as typed (trimmed), or None; refused when too long or with control characters."""
+    cleaned = (text or "").strip()
+    if not cleaned:
+        return None
+    if len(cleaned) > MAX_FREE_TEXT:
+        issues.append(
+            _error(field, "too_long", f"{label_text}: at most {MAX_FREE_TEXT} characters.")
+        )
+        return None
+    if (bad := control_character(cleaned)) is not None:
+        issues.append(
+            _error(
+                field,
+                "control_character",
+                f"{label_text}: contains the invisible or control character {bad}; type it "
+                "again as plain text on one line.",
+            )
+        )
+        return None
+    return cleaned
+
+
+def _worst_events(given: object, issues: list[FieldIssue]) -> tuple[str, ...]:
+    """Table 1 row codes (a list, or one comma-separated text), each known, no duplicates."""
+    if given is None:
+        return ()
+    parts = given.split(",") if isinstance(given, str) else list(given)  # type: ignore[call-overload]
+    codes: list[str] = []
+    for part in parts:
+        code = re.sub(r"[\s_]+", "-", str(part).strip().lower())
+        if not code:
+            continue
+        if code not in toxicity.ROWS:
+            issues.append(
+                _error(
+                    "worst_events",
+                    "invalid_choice",
+                    f"Worst event since the last cycle: {_shown(str(part).strip())} is not a "
+                    f"row of label Table 1. Accepted: {toxicity.accepted_codes()}.",
+                )
+            )
+            continue
+        if code not in codes:
+            codes.append(code)
+    return tuple(codes)
 
 
 def _percent(text: str | float | None, issues: list[FieldIssue]) -> Decimal | None:
@@ -216,7 +318,7 @@ def _percent(text: str | float | None, issues: list[FieldIssue]) -> Decimal | No
             _error(
                 "round_to_vial_within",
                 "out_of_range",
-                f"Round to vial within: '{text}' is not accepted. Accepted: a "
+                f"Round to vial within: {_shown(str(text))} is not accepted. Accepted: a "
                 f"percentage from 0 (off) to {label.MAX_ROUNDING_PCT} (HOPA: "
                 "within 10 % is acceptable).",
             )
@@ -241,7 +343,7 @@ def _preparation_inputs(order: Order, issues: list[FieldIssue]) -> PreparationIn
                 _error(
                     "bag_sizes",
                     "unreadable",
-                    f"Bag sizes: '{order.bag_sizes}' is not accepted. Accepted: "
+                    f"Bag sizes: {_shown(str(order.bag_sizes))} is not accepted. Accepted: "
                     "the stocked bag volumes in mL, in order of preference, "
                     "separated by commas (250,100,500), each 25–1000 mL.",
                 )
@@ -257,21 +359,51 @@ def _preparation_inputs(order: Order, issues: list[FieldIssue]) -> PreparationIn
                 "offered. Accepted: 250 or 500, or Lactated Ringer's.",
             )
         )
-    prepared_at = None
-    if order.prepared_at is not None and str(order.prepared_at).strip():
-        try:
-            prepared_at = datetime.fromisoformat(str(order.prepared_at).strip())
-        except ValueError:
-            issues.append(
-                _error(
-                    "prepared_at",
-                    "unreadable",
-                    f"Prepared at: '{order.prepared_at}' is not accepted. Accepted: "
-                    "an ISO 8601 date and time (2026-11-27T09:30 or "
-                    "2026-11-27T09:30+01:00).",
-                )
-            )
+    prepared_at = _preparation_time(order.prepared_at, issues)
     return PreparationInputs(diluent, bags, bool(order.prior_hypersensitivity), prepared_at)
+
+
+def _preparation_time(text: object, issues: list[FieldIssue]) -> datetime | None:
+    """ISO 8601, from 2000-01-01 to a year from now (a use-by time must be computable)."""
+    cleaned = str(text).strip() if text is not None else ""
+    if not cleaned:
+        return None
+    accepted = (
+        "Accepted: an ISO 8601 date and time from 2000-01-01 to a year from now "
+        "(2026-11-27T09:30 or 2026-11-27T09:30+01:00)."
+    )
+    value = None
+    if len(cleaned) <= 40 and non_ascii_digit(cleaned) is None:
+        try:
+            value = datetime.fromisoformat(cleaned)
+        except ValueError:
+            value = None
+    if value is None:
+        issues.append(
+            _error(
+                "prepared_at",
+                "unreadable",
+                f"Prepared at: {_shown(cleaned)} is not accepted. {accepted}",
+            )
+        )
+        return None
+    now = clock.comparable_now(value)
+    earliest = EARLIEST_PREPARATION.replace(tzinfo=now.tzinfo)
+    try:
+        outside = not earliest <= value <= now + LATEST_PREPARATION_AHEAD
+    except OverflowError:
+        outside = True
+    if outside:
+        issues.append(
+            _error(
+                "prepared_at",
+                "out_of_range",
+                f"Prepared at: {value.isoformat(timespec='minutes')} is outside the accepted "
+                f"range. {accepted}",
+            )
+        )
+        return None
+    return value
 
 
 def validate(order: Order) -> tuple[ValidInputs | None, tuple[FieldIssue, ...]]:
@@ -286,7 +418,9 @@ def validate(order: Order) -> tuple[ValidInputs | None, tuple[FieldIssue, ...]]:
             issues.append(FieldIssue(err.field, err.code, err.message, Severity.STOP))
             continue
         measured[spec.key] = m
-        issues.extend(_range_issues(spec, m, order.acknowledge_warnings))
+        issues.extend(_range_issues(spec, m, order))
+    issues.extend(_low_lab_issues(order, measured, issues))
+    issues.extend(_bmi_issues(order, measured))
     regimen, issue = _choice("regimen", order.regimen)
     if issue:
         issues.append(issue)
@@ -304,9 +438,95 @@ def validate(order: Order) -> tuple[ValidInputs | None, tuple[FieldIssue, ...]]:
             bsa_formula=formula,
             strong_cyp3a4_inhibitor=bool(order.strong_cyp3a4_inhibitor),
             gilbert_syndrome=bool(order.gilbert_syndrome),
+            cremophor_hypersensitivity=bool(order.cremophor_hypersensitivity),
             cycle=cycle,
             preparation=preparation,
             **measured,
         ),
         tuple(issues),
     )
+
+
+def _site_minimum(
+    field: str, label_text: str, text: str | None, default: Fraction, issues: list[FieldIssue]
+) -> Fraction:
+    """A lowest-usual-value site setting (a plain number in the field's unit)."""
+    cleaned = (text or "").strip()
+    if not cleaned:
+        return default
+    if len(cleaned) <= 12 and re.fullmatch(r"[0-9]*\.?[0-9]+", cleaned):
+        return Fraction(cleaned)
+    issues.append(
+        _error(
+            field,
+            "unreadable",
+            f"{label_text} (site setting): {_shown(cleaned)} is not accepted. Accepted: a "
+            "plain number, e.g. 5.",
+        )
+    )
+    return default
+
+
+def _low_lab_issues(
+    order: Order, measured: dict[str, Measurement], issues: list[FieldIssue]
+) -> list[FieldIssue]:
+    """AST, ALT or bilirubin below the lowest usual value: check the unit (a warning)."""
+    low_enzyme = _site_minimum(
+        "low_ast_alt_u_per_l",
+        "Lowest usual AST/ALT",
+        order.low_ast_alt_u_per_l,
+        DEFAULT_LOW_AST_ALT_U_PER_L,
+        issues,
+    )
+    low_bilirubin = _site_minimum(
+        "low_bilirubin_mg_per_dl",
+        "Lowest usual bilirubin",
+        order.low_bilirubin_mg_per_dl,
+        DEFAULT_LOW_BILIRUBIN_MG_PER_DL,
+        issues,
+    )
+    found = []
+    for key, low, unit in (
+        ("ast", low_enzyme, "U/L"),
+        ("alt", low_enzyme, "U/L"),
+        ("bilirubin", low_bilirubin, "mg/dL"),
+    ):
+        m = measured.get(key)
+        if m is None or m.value >= low:
+            continue
+        spec = next(s for s in units.QUANTITY_FIELDS if s.key == key)
+        shown = m.text if m.in_canonical_unit else f"{m.text} ({_fmt(m.value)} {unit})"
+        message = (
+            f"{spec.label}: {shown} is below {_fmt(low)} {unit}, lower than a real result "
+            f"usually is: was it typed in another unit (µkat/L, µmol/L)? Check it and "
+            f"acknowledge the warning to go on ({SRC_LOW_LABS})"
+        )
+        found.append(
+            FieldIssue(
+                key,
+                "below_usual",
+                message,
+                Severity.WARNING,
+                _acknowledged(order, key, "below_usual"),
+            )
+        )
+    return found
+
+
+def _bmi_issues(order: Order, measured: dict[str, Measurement]) -> list[FieldIssue]:
+    """Weight checked against height: a BMI outside 12–60 kg/m² is a warning."""
+    height, weight = measured.get("height"), measured.get("weight")
+    if height is None or weight is None:
+        return []
+    bmi = weight.value / (height.value / 100) ** 2
+    low, high = BMI_USUAL
+    if low <= bmi <= high:
+        return []
+    message = (
+        f"Weight: {weight.text} with height {height.text} gives a body-mass index of "
+        f"{format_number(bmi, 1)} kg/m², outside {_fmt(low)}–{_fmt(high)}: check that both "
+        "belong to this patient and are in the right units, then acknowledge the warning to go "
+        f"on ({SRC_BMI})"
+    )
+    acknowledged = _acknowledged(order, "weight", "implausible_bmi")
+    return [FieldIssue("weight", "implausible_bmi", message, Severity.WARNING, acknowledged)]

@@ -3,21 +3,29 @@
 Each record's content is a JSON object that includes its own id and the previous record's hash;
 its hash is SHA-256 over that canonical text. Editing a record changes its hash; recomputing that
 hash breaks the next record's link; deleting or reordering records breaks the ids or the links.
-The journal's head (last id and hash, kept in the meta table) catches records cut off the end.
+The journal's head (last id and hash, kept beside the records) catches records cut off the end.
 Anyone who can write the file can still rebuild the whole chain: this is tamper evidence, not
-tamper proofing. Keep a copy of the head hash elsewhere (``ixempra-journal verify`` prints it).
+tamper proofing. The anchor (anchor.py) and a head kept elsewhere (``verify --expect-head``)
+catch a rebuilt chain; docs/journal-integrity.md says what each proves.
+
+Storage-neutral: a back end hands the walk one ``ChainRow`` per record, in id order, with the
+fields its content signs and the plain columns it keeps beside the content for queries.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
+from ixempra_gui.journal.anchor import Head
+
 GENESIS_HASH = "0" * 64  # the "previous hash" of record 1
+GENESIS = Head(0, GENESIS_HASH)
+#: The fields of a record's content the walk compares with the row (see ``signed_fields``).
+SIGNED_FIELDS = ("id", "prev_hash", "patient_id", "patient_key", "recorded_at", "administered_on")
 
 
 def canonical_json(content: dict[str, Any]) -> str:
@@ -32,25 +40,47 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
-def patient_key(patient_id: str) -> str:
-    """How records of one patient are found: NFKC and case-folded, so ``mrn-7`` and ``MRN-7``
-    (or a full-width digit) share one 21-day history. Joining two ids is the safe error here;
-    splitting one patient in two would hide a dose from the limit."""
-    return unicodedata.normalize("NFKC", patient_id).casefold()
+def content_hash_or_none(text: object) -> str | None:
+    """The hash of stored content, or None when the stored value is not ASCII text at all."""
+    if not isinstance(text, str):
+        return None
+    try:
+        return content_hash(text)
+    except UnicodeEncodeError:  # canonical content is ASCII; anything else was edited in
+        return None
+
+
+def signed_fields(text: object) -> dict[str, Any] | None:
+    """The ``SIGNED_FIELDS`` of a stored content (absent ones None); None when the content is
+    not a JSON object."""
+    if not isinstance(text, str):
+        return None
+    try:
+        content = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(content, dict):
+        return None
+    return {name: content.get(name) for name in SIGNED_FIELDS}
 
 
 @dataclass(frozen=True)
-class Row:
-    """One row of the records table, as stored (every column)."""
+class ChainRow:
+    """One stored record as the walk sees it.
+
+    ``signed``: the content's own SIGNED_FIELDS (None: the content is not a JSON object).
+    ``columns``: plain columns kept beside the content that must equal what it signs (name →
+    value; a layout whose columns are computed from the content has none to compare).
+    ``key``: the stored lookup key, when the layout keeps one that is not signed, with the
+    function that must give it from the signed patient id.
+    """
 
     id: int
-    recorded_at: str
-    patient_id: str
-    patient_key: str
-    administered_on: str
-    prev_hash: str
     hash: str
     content: str
+    signed: Mapping[str, Any] | None
+    columns: Mapping[str, Any] = field(default_factory=dict)
+    key: tuple[str | None, Callable[[str], str]] | None = None
 
 
 @dataclass(frozen=True)
@@ -67,12 +97,12 @@ class ChainReport:
     def ok(self) -> bool:
         return self.first_bad_id is None and self.problem is None
 
+    @property
+    def head(self) -> Head:
+        return Head(self.head_id, self.head_hash)
 
-# Columns kept beside the content for queries; each must equal the content's value.
-_COPIED = ("recorded_at", "patient_id", "administered_on")
 
-
-def check_row(row: Row, expected_id: int, prev_hash: str) -> tuple[int, str] | None:
+def check_row(row: ChainRow, expected_id: int, prev_hash: str) -> tuple[int, str] | None:
     """(first bad record id, why) when this row breaks the chain, or None when it holds."""
     if row.id != expected_id:
         if row.id > expected_id:
@@ -86,15 +116,15 @@ def check_row(row: Row, expected_id: int, prev_hash: str) -> tuple[int, str] | N
         return row.id, f"record {row.id} is out of order (expected record {expected_id})"
     if content_hash_or_none(row.content) != row.hash:
         return row.id, f"record {row.id}: its content does not match its hash (edited?)"
-    try:
-        content = json.loads(row.content)
-    except ValueError:
+    signed = row.signed
+    if signed is None:
         return row.id, f"record {row.id}: its content is not readable JSON"
-    if not isinstance(content, dict) or content.get("id") != row.id:
+    if signed.get("id") != row.id or isinstance(signed.get("id"), bool):
         return row.id, f"record {row.id}: its content belongs to another record (moved?)"
-    if content.get("prev_hash") == prev_hash and row.prev_hash != prev_hash:
+    column_prev = row.columns.get("prev_hash", signed.get("prev_hash"))
+    if signed.get("prev_hash") == prev_hash and column_prev != prev_hash:
         return row.id, f"record {row.id}: column prev_hash differs from the signed content"
-    if content.get("prev_hash") != prev_hash:
+    if signed.get("prev_hash") != prev_hash:
         if expected_id == 1:
             return row.id, f"record {row.id}: does not start the chain (edited?)"
         # Either the earlier record was rewritten with a fresh hash, or this one was: the
@@ -103,27 +133,27 @@ def check_row(row: Row, expected_id: int, prev_hash: str) -> tuple[int, str] | N
             f"record {expected_id - 1}: record {row.id} no longer links to it "
             f"(record {expected_id - 1} or {row.id} was edited, replaced or reordered)"
         )
-    for column in _COPIED:
-        if getattr(row, column) != content.get(column):
+    for column, value in row.columns.items():
+        if column != "prev_hash" and value != signed.get(column):
             return row.id, f"record {row.id}: column {column} differs from the signed content"
-    if row.patient_key != patient_key(row.patient_id):
-        return row.id, f"record {row.id}: column patient_key differs from its patient id"
+    if row.key is not None:
+        stored, key_of = row.key
+        patient = signed.get("patient_id")
+        signed_key = signed.get("patient_key")
+        expected = key_of(patient) if isinstance(patient, str) else None
+        if signed_key is not None and signed_key != expected:
+            return row.id, f"record {row.id}: its patient key does not match its patient id"
+        if signed_key is None and stored != expected:
+            return row.id, f"record {row.id}: column patient_key differs from its patient id"
     return None
 
 
-def content_hash_or_none(text: object) -> str | None:
-    """The hash of stored content, or None when the stored value is not ASCII text at all."""
-    if not isinstance(text, str):
-        return None
-    try:
-        return content_hash(text)
-    except UnicodeEncodeError:  # canonical content is ASCII; anything else was edited in
-        return None
-
-
-def walk(rows: Iterable[Row], head: tuple[int, str] | None) -> ChainReport:
-    """Check every row in id order, then the head. Stops at the first bad record."""
-    expected_id, prev_hash, count = 1, GENESIS_HASH, 0
+def walk(
+    rows: Iterable[ChainRow], head: tuple[int, str] | None, start: Head = GENESIS
+) -> ChainReport:
+    """Check every row after ``start`` in id order, then the head. Stops at the first bad
+    record. ``start``: a record already walked (its id and hash), or the genesis."""
+    expected_id, prev_hash, count = start.id + 1, start.hash, start.id
     for row in rows:
         broken = check_row(row, expected_id, prev_hash)
         if broken is not None:

@@ -22,7 +22,7 @@ from typing import Any
 from ixempra_gui.core.formatting import format_number, format_quantity
 from ixempra_gui.core.models import DoseResult, ValidInputs
 from ixempra_gui.core.units import Measurement
-from ixempra_gui.journal.entries import check_person, same_person
+from ixempra_gui.journal.identifiers import check_free_text, check_person, same_person
 
 
 @dataclass(frozen=True)
@@ -65,8 +65,9 @@ def _measurement_text(m: Measurement) -> str:
     return f"{m.text} ({format_quantity(m.value, m.canonical_symbol, 2)})"
 
 
-# Differences listed but never material: when each entry was made, not what was entered.
-_NOT_MATERIAL = frozenset({"prepared_at"})
+# Differences listed but never material: when each entry was made, and each entry's own
+# confirmation of a proposed reduction (both entries must be ready, so both confirmed).
+_NOT_MATERIAL = frozenset({"prepared_at", "confirm_reduction"})
 
 
 def _flat_inputs(inputs: object) -> list[tuple[str, object]]:
@@ -246,6 +247,8 @@ def sign_off_problems(
                 f"The {which} calculation is not ready to prepare (status {result.status.value}):"
                 " there is no dose to verify."
             )
+    if comment_problem := check_free_text("Comment", comment):
+        problems.append(comment_problem)
     if comparison.material and not comment.strip():
         names = ", ".join(d.field for d in comparison.material)
         problems.append(

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from decimal import Decimal
@@ -25,76 +24,49 @@ from ixempra_gui.core.policy import Policy
 from ixempra_gui.core.report import to_json_dict
 from ixempra_gui.journal.chain import content_hash_or_none
 from ixempra_gui.journal.history import DoseFacts
+from ixempra_gui.journal.identifiers import (
+    check_free_text,
+    check_patient_id,
+    check_person,
+    foreign_character,
+    patient_key,
+    preview,
+    same_person,
+    trim_patient_id,
+)
 
 if TYPE_CHECKING:
     from ixempra_gui.journal.double_check import SignOff
 
-RECORD_FORMAT = 1
+RECORD_FORMAT = 2  # 2: the content holds its patient_key (what the history selects on)
 RECORD_STATUS = "verified"
-MAX_PATIENT_ID_CHARS = 65_536
-MAX_PERSON_CHARS = 200
 EARLIEST_DATE = date(2000, 1, 1)
 LATEST_DAYS_AHEAD = 366
-
-# Control characters, surrogates, and bidirectional overrides (which can make one id display as
-# another) are refused; everything else, quotes and SQL included, is stored as typed.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-def _preview(text: str) -> str:
-    return repr(text if len(text) <= 40 else text[:40] + "…")
-
-
-def _text_problem(label: str, value: object, max_chars: int) -> str | None:
-    if not isinstance(value, str) or not value.strip():
-        return f"{label}: required."
-    if value != value.strip():
-        return f"{label}: remove the spaces at the start or end ({_preview(value)})."
-    if len(value) > max_chars:
-        return f"{label}: at most {max_chars} characters ({len(value)} given)."
-    for ch in value:
-        if unicodedata.category(ch) in ("Cc", "Cs") or ch in _BIDI_CONTROLS:
-            return (
-                f"{label}: contains the control character U+{ord(ch):04X}; type it again "
-                "without line breaks, tabs or invisible characters."
-            )
-    return None
-
-
-def check_patient_id(patient_id: object) -> str | None:
-    return _text_problem("Patient id", patient_id, MAX_PATIENT_ID_CHARS)
-
-
-def check_person(label: str, name: object) -> str | None:
-    return _text_problem(label, name, MAX_PERSON_CHARS)
-
-
-def same_person(a: str, b: str) -> bool:
-    """``A. Smith`` and ``a. smith`` are one person (case, width and spacing ignored)."""
-
-    def norm(s: str) -> str:
-        return " ".join(unicodedata.normalize("NFKC", s).casefold().split())
-
-    return norm(a) == norm(b)
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def parse_administration_date(text: str, today: date | None = None) -> date:
-    """``YYYY-MM-DD``; ValueError saying what is accepted."""
+    """``YYYY-MM-DD`` (digits 0–9), from 2000-01-01 to a year after today; ValueError naming
+    the field, the character or the range accepted."""
     today = today or date.today()
     latest = today + timedelta(days=LATEST_DAYS_AHEAD)
-    if not isinstance(text, str) or not _ISO_DATE.fullmatch(text.strip()):
-        raise ValueError(f"Administration date: expected YYYY-MM-DD, got {_preview(str(text))}.")
+    if not isinstance(text, str):
+        raise ValueError("Administration date: expected YYYY-MM-DD.")
+    value = text.strip()
+    if len(value) <= 40 and (bad := foreign_character(value)):
+        raise ValueError(f"Administration date: the character {bad} is not accepted.")
+    if len(value) != 10 or not _ISO_DATE.fullmatch(value):
+        raise ValueError(f"Administration date: expected YYYY-MM-DD, got {preview(value)}.")
     try:
-        value = date.fromisoformat(text.strip())
+        parsed = date.fromisoformat(value)
     except ValueError:
-        raise ValueError(f"Administration date: {text.strip()} is not a calendar date.") from None
-    if not EARLIEST_DATE <= value <= latest:
+        raise ValueError(f"Administration date: {value} is not a calendar date.") from None
+    if not EARLIEST_DATE <= parsed <= latest:
         raise ValueError(
-            f"Administration date: {value.isoformat()} is outside "
+            f"Administration date: {parsed.isoformat()} is outside "
             f"{EARLIEST_DATE.isoformat()} to {latest.isoformat()}."
         )
-    return value
+    return parsed
 
 
 @dataclass(frozen=True)
@@ -145,6 +117,10 @@ def record_problems(new: NewRecord) -> list[tuple[str, str]]:
     ):
         if problem:
             problems.append((field, problem))
+    if new.double_check is not None and (
+        problem := check_free_text("Comment", new.double_check.comment)
+    ):
+        problems.append(("comment", problem))
     if not problems and same_person(new.prepared_by, new.verified_by):
         problems.append(
             (
@@ -213,7 +189,8 @@ def draft_content(new: NewRecord, policy: Policy) -> dict[str, Any]:
     return {
         "format": RECORD_FORMAT,
         "status": RECORD_STATUS,
-        "patient_id": new.patient_id,
+        "patient_id": trim_patient_id(new.patient_id),
+        "patient_key": patient_key(trim_patient_id(new.patient_id)),
         "administered_on": new.administered_on.isoformat(),
         "prepared_by": new.prepared_by,
         "verified_by": new.verified_by,
@@ -227,30 +204,66 @@ def draft_content(new: NewRecord, policy: Policy) -> dict[str, Any]:
     }
 
 
+#: How many hex digits of a record's hash are shown on the worksheet and on screen (48 bits:
+#: enough to tell records apart when compared with ``ixempra-journal show``).
+SHORT_HASH_CHARS = 12
+#: ``status`` of the first record of a journal started anew (``ixempra-journal init --new``).
+STATUS_JOURNAL_STARTED = "journal_started"
+
+
+def journal_start_content(reason: str, previous: dict[str, Any]) -> dict[str, Any]:
+    """The first record of a journal started by a person after the old one failed its checks:
+    why, and what was known of the old one (its archived file, last record, the anchor)."""
+    return {
+        "format": RECORD_FORMAT,
+        "status": STATUS_JOURNAL_STARTED,
+        "reason": reason,
+        "previous_journal": previous,
+        "app_version": __version__,
+        "recorded_with": "ixempra-journal init --new",
+    }
+
+
 @dataclass(frozen=True)
 class StoredRecord:
-    """One record read back from the journal (its content as signed)."""
+    """One record read back from the journal (its content as signed). Every accessor is total:
+    a record whose content cannot be read says so (``readable``) instead of raising."""
 
     id: int
     hash: str
     prev_hash: str
     content: dict[str, Any]
+    readable: bool = True  # False: the stored content is not a JSON object
+
+    @property
+    def short_hash(self) -> str:
+        """The first 12 hex digits of the hash, as printed on the worksheet."""
+        return self.hash[:SHORT_HASH_CHARS]
+
+    @property
+    def status(self) -> str:
+        return str(self.content.get("status", ""))
+
+    @property
+    def is_dose(self) -> bool:
+        return self.readable and self.status == RECORD_STATUS
 
     @property
     def patient_id(self) -> str:
-        return str(self.content["patient_id"])
+        return str(self.content.get("patient_id", ""))
 
     @property
     def administered_on(self) -> str:
-        return str(self.content["administered_on"])
+        return str(self.content.get("administered_on", ""))
 
     @property
     def recorded_at(self) -> str:
-        return str(self.content["recorded_at"])
+        return str(self.content.get("recorded_at", ""))
 
     @property
     def result(self) -> dict[str, Any]:
-        return dict(self.content["result"])
+        result = self.content.get("result")
+        return dict(result) if isinstance(result, dict) else {}
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,26 @@ class JournalSchemaError(JournalError):
     """The journal file was written by a newer version of the app, or is not a journal."""
 
 
+class JournalAltered(JournalError):
+    """The journal failed its integrity checks (a broken chain, a missing anchored record, a
+    missing journal the anchor says existed): its history is not trusted and nothing is recorded
+    until a person starts a new journal (``ixempra-journal init --new``)."""
+
+    def __init__(self, location: str, problem: str, first_bad_id: int | None = None) -> None:
+        self.location = location
+        self.problem = problem
+        self.first_bad_id = first_bad_id
+        super().__init__(
+            f"the journal at {location} was altered: {problem}. Nothing can be recorded and the "
+            "history is not checked until a person resolves it: keep the file for audit, run "
+            "ixempra-journal verify, then ixempra-journal init --new --reason TEXT."
+        )
+
+
+class JournalBusy(JournalError):
+    """Another workstation or process held the journal's write lock for too long."""
+
+
 class InvalidRecord(ValueError):
     """A record's identifiers are unusable (empty patient id, same two users...)."""
 

@@ -1,19 +1,24 @@
 """CSV export of the journal: one row per record, with its id and hash, written atomically
-(temp file in the same folder, fsync, os.replace), so a reader never sees half a file."""
+(temp file in the same folder, fsync, os.replace), so a reader never sees half a file.
+
+Safe to open in a spreadsheet: every text cell starting with ``= + - @``, a tab or a carriage
+return is prefixed with an apostrophe, so it is shown as text and never run as a formula
+(OWASP "CSV injection"); numeric cells are written as they are. An export is never written
+inside the journal's or the settings' folder, through a link, over anything but a regular file,
+or over an existing file without ``--force`` (``export_target``).
+"""
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from ixempra_gui.journal.entries import StoredRecord
+from ixempra_gui.private_files import write_atomically
 
 COLUMNS = (
     "record_id",
@@ -44,21 +49,46 @@ COLUMNS = (
 )
 
 
+#: First characters that make a spreadsheet read a cell as a formula (OWASP CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ExportRefused(ValueError):
+    """The export target is not acceptable; the message says why and what is accepted."""
+
+
+def neutralise(text: str) -> str:
+    """A text cell a spreadsheet will show as text: one starting (after any blanks) with a
+    formula trigger gets a leading apostrophe (OWASP). Numbers never pass through here."""
+    if text.lstrip(" \n").startswith(FORMULA_TRIGGERS) or text.startswith(FORMULA_TRIGGERS):
+        return "'" + text
+    return text
+
+
 def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    if isinstance(value, int | float):
+        return repr(value)  # numeric cells are written as they are, "-3" included
+    return neutralise(str(value))
 
 
 def record_row(record: StoredRecord) -> list[str]:
+    """One CSV row; a record that cannot be read gives its id, hash and the word UNREADABLE."""
+    if not record.readable:
+        values: dict[str, Any] = {name: None for name in COLUMNS}
+        values.update(record_id=record.id, status="UNREADABLE", hash=record.hash)
+        values["prev_hash"] = record.prev_hash
+        return [_cell(values[name]) for name in COLUMNS]
     c = record.content
-    result = c.get("result") or {}
-    billing = result.get("billing") or {}
-    vials = result.get("vials") or {}
-    policy = c.get("policy") or {}
-    check = c.get("double_check") or {}
+    result = _dict(c.get("result"))
+    billing = _dict(result.get("billing"))
+    vials = _dict(result.get("vials"))
+    policy = _dict(c.get("policy"))
+    check = _dict(c.get("double_check"))
+    warnings = c.get("acknowledged_warnings")
     values = {
         "record_id": record.id,
         "recorded_at_utc": c.get("recorded_at"),
@@ -80,8 +110,10 @@ def record_row(record: StoredRecord) -> list[str]:
         "app_version": c.get("app_version"),
         "policy_id": policy.get("id"),
         "policy_last_review": policy.get("last_review"),
-        "acknowledged_warnings": " ".join(c.get("acknowledged_warnings") or ()),
-        "double_check_comment": check.get("comment"),
+        "acknowledged_warnings": " ".join(str(w) for w in warnings)
+        if isinstance(warnings, list)
+        else warnings,
+        "double_check_comment": check.get("comment") or c.get("reason"),
         "inputs_json": json.dumps(c.get("inputs"), ensure_ascii=False, sort_keys=True),
         "prev_hash": record.prev_hash,
         "hash": record.hash,
@@ -89,37 +121,61 @@ def record_row(record: StoredRecord) -> list[str]:
     return [_cell(values[name]) for name in COLUMNS]
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` in one step; on any failure the old file is untouched and
-    no temp file is left behind."""
-    folder = path.parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    if os.name == "posix":  # make the rename itself durable
-        dir_fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
-def export_csv(records: Iterable[StoredRecord], path: Path) -> int:
-    """Write every record to ``path`` as UTF-8 CSV; return how many rows were written."""
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or path.is_relative_to(folder)
+
+
+def export_target(target: Path, protected: Iterable[Path], *, force: bool = False) -> Path:
+    """Where an export may be written: ExportRefused for anything inside the journal's or the
+    settings' folder (the resolved target and its parent are compared with the resolved
+    folders), a link, anything but a regular file, or an existing file without ``force``."""
+    if str(target) == "" or target.name in ("", ".", ".."):
+        raise ExportRefused(f"{target}: give a file name (or - for standard output)")
+    folders = [p.resolve() for p in protected]
+    resolved = target.resolve()
+    parent = target.absolute().parent.resolve()
+    for folder in folders:
+        if _inside(resolved, folder) or _inside(parent, folder):
+            raise ExportRefused(
+                f"{target} is inside {folder}, where the journal and its settings live; "
+                "export to another folder"
+            )
+    if target.is_symlink():
+        raise ExportRefused(f"{target} is a link: export to a regular file or a new path")
+    if target.exists():
+        if not target.is_file():
+            raise ExportRefused(
+                f"{target} is not a regular file (a device, folder or pipe): export to a "
+                "regular file or a new path"
+            )
+        if not force:
+            raise ExportRefused(f"{target} exists: add --force to replace it")
+    if not parent.is_dir():
+        raise ExportRefused(f"the folder {target.absolute().parent} does not exist")
+    return target
+
+
+def csv_bytes(records: Iterable[StoredRecord]) -> tuple[bytes, int, list[int]]:
+    """The CSV (UTF-8), how many records it holds, and the ids of the unreadable ones."""
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)
-    count = 0
+    count, unreadable = 0, []
     for record in records:
         writer.writerow(record_row(record))
         count += 1
-    write_atomically(path, buffer.getvalue().encode("utf-8"))
+        if not record.readable:
+            unreadable.append(record.id)
+    return buffer.getvalue().encode("utf-8"), count, unreadable
+
+
+def export_csv(records: Iterable[StoredRecord], path: Path) -> int:
+    """Write every record to ``path`` as UTF-8 CSV, atomically and owner-only (it holds patient
+    data); return how many rows were written. The caller checks the path (export_target)."""
+    data, count, _ = csv_bytes(records)
+    write_atomically(path, data)
     return count

@@ -103,8 +103,10 @@ def assess_history(
     earlier: Sequence[DoseFacts],
     policy: Policy,
     altered_record_ids: Sequence[int] = (),
+    started_anew: tuple[date, str] | None = None,
 ) -> History:
-    """Check this dose against the patient's earlier verified doses."""
+    """Check this dose against the patient's earlier verified doses. ``started_anew``: the day
+    the journal was started anew by a person, and why (its doses before are not in it)."""
     window = policy.per_days
     today = current.administered_on
     before = [r for r in earlier if r.administered_on <= today]
@@ -194,6 +196,17 @@ def assess_history(
                 "issue #6 tamper evidence",
             )
         )
+    if started_anew is not None and (today - started_anew[0]).days < window:
+        day, why = started_anew
+        warnings.append(
+            HistoryWarning(
+                "journal_restarted",
+                f"The journal was started anew on {day.isoformat()} ({why}): doses recorded "
+                f"before then are in the archived journal and are NOT counted in the "
+                f"{window} days before {today.isoformat()}. Check them there.",
+                "issue 13: ixempra-journal init --new",
+            )
+        )
     return History(
         prior_units_21d=prior,
         units_this_dose=this,
@@ -233,10 +246,41 @@ def history_unavailable(reason: str, units_this_dose: int | None, policy: Policy
     )
 
 
+def history_altered(
+    problem: str, first_bad_id: int | None, units_this_dose: int | None, policy: Policy
+) -> History:
+    """The journal failed its integrity checks: no figure is claimed (never a partial count),
+    and the warning names the first bad record and what a person must do."""
+    first = f"record {first_bad_id}" if first_bad_id else "the journal"
+    return History(
+        prior_units_21d=None,
+        units_this_dose=units_this_dose,
+        units_total_21d=None,
+        limit_units=policy.max_units,
+        window_days=policy.per_days,
+        within_limit=None,
+        days_since_last_dose=None,
+        weight_change_pct=None,
+        bsa_change_pct=None,
+        warnings=(
+            HistoryWarning(
+                "journal_altered",
+                f"The journal was altered (first bad: {first}): {problem}. The "
+                f"{policy.per_days}-day limit and the changes since the last dose were NOT "
+                "checked, and nothing can be recorded until a person resolves it "
+                "(ixempra-journal verify, then ixempra-journal init --new --reason TEXT).",
+                "issue 13: journal integrity",
+            ),
+        ),
+    )
+
+
 def history_text(history: History) -> str:
     """The history checks for the terminal, after the dose summary."""
     if history.within_limit is None:
-        lines = ["History     not checked (journal unavailable)"]
+        altered = any(w.code == "journal_altered" for w in history.warnings)
+        why = "journal altered" if altered else "journal unavailable"
+        lines = [f"History     NOT checked ({why})"]
     else:
         this = "no dose" if history.units_this_dose is None else f"{history.units_this_dose}"
         verdict = "within" if history.within_limit else "OVER"

@@ -8,15 +8,15 @@ roaming, because SQLite must not live on a network share.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from pathlib import Path
+
+from ixempra_gui import private_files
 
 ENV_DATA_DIR = "IXEMPRA_DATA_DIR"
 APP_DIR_NAME = "ixempra-gui"
 JOURNAL_FILE = "journal.sqlite3"
-FOLDER_MODE = 0o700
-FILE_MODE = 0o600
+FILE_MODE = private_files.FILE_MODE
 
 
 def data_dir() -> Path:
@@ -34,15 +34,14 @@ def journal_path(folder: Path | None = None) -> Path:
 
 
 def ensure_private_folder(folder: Path) -> None:
-    """Create ``folder`` as 0700 if it is missing. An existing folder's mode is left alone (it
-    may be a shared parent someone chose on purpose)."""
-    if folder.is_dir():
-        return
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    with contextlib.suppress(FileExistsError):  # another process made it first
-        folder.mkdir(mode=FOLDER_MODE)
-        if os.name == "posix":
-            os.chmod(folder, FOLDER_MODE)  # mkdir's mode is filtered by the umask
+    """Create ``folder`` and any missing parent as 0700 (private_files.ensure_private_folder)."""
+    private_files.ensure_private_folder(folder)
+
+
+def folder_warning(folder: Path | None = None) -> str | None:
+    """A warning when the journal's folder is writable by other users (None when it is not)."""
+    problem = private_files.writable_by_others(folder or data_dir())
+    return f"warning: {problem}" if problem else None
 
 
 def ensure_private_file(path: Path) -> None:

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -64,7 +66,10 @@ _DESCRIPTIONS = {
     "bsa_formula": "Formula for the body surface area; Mosteller is the default.",
     "anc": "Absolute neutrophil count; bare numbers are read per mm³.",
     "platelets": "Platelet count; bare numbers are read per mm³.",
-    "nonheme_toxicity_grade": "Worst non-hematologic toxicity since the last cycle, 0–4.",
+    "current_nonheme_toxicity_grade": "The non-hematologic toxicity grade now, 0–4: the cycle "
+    "starts only when it has resolved to grade 1 or less. Not entered: not checked.",
+    "worst_events": "The worst events since the last cycle, as rows of label Table 1 (space "
+    "ticks a row): the product proposes the reduction or discontinuation they call for.",
     "toxicity_reductions": "How many 20% reductions earlier toxicity required.",
     "reduction_mode": "Whether a second reduction is taken from the current level or from the "
     "starting level (clinical-rules §3); the choice is recorded.",
@@ -157,7 +162,16 @@ class OrderForm(QWidget):
             "strong_cyp3a4_inducer",
             "cyp3a4InducerCheck",
             "Strong CYP3A4 inducer",
-            "The patient takes a strong CYP3A4 inducer (e.g. rifampin); infusion over 4 h.",
+            "The patient takes a strong CYP3A4 inducer (e.g. rifampin); a prescribed level "
+            "above 40 mg/m² is infused over 4 h.",
+        )
+        self.cremophor = self._check(
+            regimen,
+            "cremophor_hypersensitivity",
+            "cremophorHypersensitivityCheck",
+            "Severe reaction (grade 3/4) to a Cremophor EL product, e.g. paclitaxel",
+            "A severe hypersensitivity reaction to a product with Cremophor EL (polyoxyl 35 "
+            "castor oil), such as paclitaxel: IXEMPRA is contraindicated.",
         )
 
         liver = self._group("Liver tests", layout)
@@ -182,10 +196,19 @@ class OrderForm(QWidget):
         self._line(cycle, "platelets", "Platelet&s")
         self.nonheme_grade = self._combo(
             cycle,
-            "nonheme_toxicity_grade",
-            "Worst non-heme to&xicity grade",
+            "current_nonheme_toxicity_grade",
+            "Current non-heme to&xicity grade",
             GRADE_CHOICES,
             placeholder="Not entered",
+        )
+        self.worst_events = self._events(cycle, "worst_events", "Worst events since last cycle")
+        self.confirm_reduction = self._check(
+            cycle,
+            "confirm_reduction",
+            "confirmReductionCheck",
+            "I confirm the proposed 20% decrease",
+            "Label Table 1 proposes a further 20% decrease for the worst events ticked: "
+            "confirm it to go on.",
         )
         self.reductions = self._combo(
             cycle, "toxicity_reductions", "Prior toxicity reductions", REDUCTION_COUNT_CHOICES
@@ -332,6 +355,25 @@ class OrderForm(QWidget):
         self._add_row(form, key, text, [combo])
         return combo
 
+    def _events(self, form: QFormLayout, key: str, text: str) -> QListWidget:
+        """Label Table 1 rows as a list of ticks (keyboard: arrows, space)."""
+        from ixempra_gui.form_text import TOXICITY_ROWS
+
+        events = QListWidget()
+        events.setObjectName(f"{_camel(key)}List")
+        events.setAccessibleName(FIELD_LABELS[key])
+        for code, shown in TOXICITY_ROWS:
+            item = QListWidgetItem(shown)
+            item.setData(Qt.ItemDataRole.UserRole, code)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            events.addItem(item)
+        rows = min(events.count(), 4)
+        events.setFixedHeight(events.sizeHintForRow(0) * rows + 2 * events.frameWidth() + 2)
+        events.itemChanged.connect(self.changed)
+        self._add_row(form, key, text, [events])
+        return events
+
     def _check(
         self, form: QFormLayout, key: str, name: str, text: str, description: str
     ) -> QCheckBox:
@@ -342,7 +384,15 @@ class OrderForm(QWidget):
         check.setToolTip(description)
         check.toggled.connect(self.changed)
         form.addRow(check)
+        message = QLabel()
+        message.setObjectName(f"{_camel(key)}Message")
+        message.setWordWrap(True)
+        message.setTextFormat(Qt.TextFormat.PlainText)
+        message.hide()
+        form.addRow(message)
         self.inputs[key] = check
+        self.messages[key] = message
+        self._hints.setdefault(key, description)
         self._chain.append(check)
         return check
 
@@ -386,12 +436,24 @@ class OrderForm(QWidget):
             strong_cyp3a4_inhibitor=self.cyp3a4_inhibitor.isChecked(),
             strong_cyp3a4_inducer=self.cyp3a4_inducer.isChecked(),
             gilbert_syndrome=self.gilbert.isChecked(),
-            nonheme_toxicity_grade=self.nonheme_grade.currentData(),
+            cremophor_hypersensitivity=self.cremophor.isChecked(),
+            current_nonheme_toxicity_grade=self.nonheme_grade.currentData(),
+            worst_events=self.checked_events(),
+            confirm_reduction=self.confirm_reduction.isChecked(),
             toxicity_reductions=str(self.reductions.currentData()),
             reduction_mode=str(self.reduction_mode.currentData()),
             diluent=str(self.diluent.currentData()),
             prior_hypersensitivity=self.prior_hypersensitivity.isChecked(),
             acknowledge_warnings=self.acknowledge.isChecked(),
+        )
+
+    def checked_events(self) -> tuple[str, ...]:
+        """The Table 1 rows ticked, in table order."""
+        events = self.worst_events
+        return tuple(
+            str(events.item(i).data(Qt.ItemDataRole.UserRole))
+            for i in range(events.count())
+            if events.item(i).checkState() is Qt.CheckState.Checked
         )
 
     def set_acknowledged(self, ticked: bool) -> None:

@@ -87,10 +87,20 @@ def print_html(
     return True
 
 
-def pdf_file_name(kind: str, patient_id: str) -> str:
-    """A default file name: ixempra-<kind>-<patient>-<YYYYmmdd-HHMM>.pdf, safe on any disk."""
+def pdf_file_name(kind: str, patient_id: str, with_patient_id: bool | None = None) -> str:
+    """A default file name, safe on any disk: ixempra-<kind>-<YYYYmmdd-HHMM>.pdf. File names
+    show in folder listings, recent-file lists and backups, so the patient identifier is in it
+    (ixempra-<kind>-<patient>-<time>.pdf) only when the site turns ``pdf_name_with_patient_id``
+    on in settings.ini (site_settings.py); ``with_patient_id`` None reads that setting."""
+    if with_patient_id is None:
+        from ixempra_gui.site_settings import load_site_settings
+
+        with_patient_id = load_site_settings()[0].pdf_name_with_patient_id
+    stamp = datetime.now().strftime("%Y%m%d-%H%M")
+    if not with_patient_id:
+        return f"ixempra-{kind}-{stamp}.pdf"
     patient = re.sub(r"[^A-Za-z0-9_-]+", "-", patient_id).strip("-") or "patient"
-    return f"ixempra-{kind}-{patient}-{datetime.now().strftime('%Y%m%d-%H%M')}.pdf"
+    return f"ixempra-{kind}-{patient}-{stamp}.pdf"
 
 
 def ask_pdf_path(parent: QWidget, caption: str, default_name: str) -> Path | None:

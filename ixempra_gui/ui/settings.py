@@ -2,41 +2,55 @@
 
 The path is explicit (not Qt's per-platform default, which is the registry on Windows) so a
 site can inspect, copy or lock it down: ``$IXEMPRA_CONFIG_DIR/settings.ini`` when that variable
-is set (tests point it at a temporary folder), else ``<user config dir>/ixempra-gui/settings.ini``.
-Patient data is never stored here.
+is set (tests point it at a temporary folder), else ``<user config dir>/ixempra-gui/settings.ini``
+(site_settings.py names the folder without Qt: the CLIs read the site settings and the journal
+keeps its anchor there). The folder is created owner-only (0700, parents included) and the file
+is made 0600 after every save (QSettings writes a new file through a rename, with the umask's
+mode). Patient data is never stored here.
 """
 
 from __future__ import annotations
 
-import os
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings
 
+from ixempra_gui import site_settings
 from ixempra_gui.preferences import Preferences, from_mapping, to_mapping
+from ixempra_gui.private_files import ensure_private_folder, make_private, writable_by_others
 
-if TYPE_CHECKING:  # QByteArray, QStandardPaths: imported where used (start-up, bench/startup.py)
+if TYPE_CHECKING:  # QByteArray: imported where used (start-up, bench/startup.py)
     from PySide6.QtCore import QByteArray
 
-CONFIG_DIR_ENV = "IXEMPRA_CONFIG_DIR"
+CONFIG_DIR_ENV = site_settings.CONFIG_DIR_ENV
 _PREFS_GROUP = "preferences"
 _WINDOW_GROUP = "window"
 
 
 def settings_path() -> Path:
     """Where the INI file lives (see the module docstring)."""
-    override = os.environ.get(CONFIG_DIR_ENV)
-    if override:
-        return Path(override) / "settings.ini"
-    from PySide6.QtCore import QStandardPaths
-
-    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericConfigLocation)
-    return Path(base) / "ixempra-gui" / "settings.ini"
+    return site_settings.settings_file()
 
 
 def open_settings(path: Path | None = None) -> QSettings:
     return QSettings(str(path or settings_path()), QSettings.Format.IniFormat)
+
+
+def settings_folder_warning(settings: QSettings) -> str | None:
+    """A warning when the settings' folder (which also holds the journal's anchor) can be
+    written by other users."""
+    return writable_by_others(Path(settings.fileName()).parent)
+
+
+def _sync_private(settings: QSettings) -> None:
+    """Write the file, its folder created 0700, and make it 0600 (issue 13.8)."""
+    path = Path(settings.fileName())
+    with contextlib.suppress(OSError):  # QSettings reports its own failure (status)
+        ensure_private_folder(path.parent)
+    settings.sync()  # QSettings writes through a temporary file and renames it
+    make_private(path)
 
 
 def load_preferences(settings: QSettings) -> tuple[Preferences, tuple[str, ...]]:
@@ -56,13 +70,13 @@ def save_preferences(settings: QSettings, prefs: Preferences) -> None:
             settings.setValue(key, value)
     finally:
         settings.endGroup()
-    settings.sync()  # QSettings writes through a temporary file and renames it
+    _sync_private(settings)
 
 
 def save_window_state(settings: QSettings, geometry: QByteArray, splitter: QByteArray) -> None:
     settings.setValue(f"{_WINDOW_GROUP}/geometry", geometry)
     settings.setValue(f"{_WINDOW_GROUP}/splitter", splitter)
-    settings.sync()
+    _sync_private(settings)
 
 
 def window_state(settings: QSettings) -> tuple[QByteArray | None, QByteArray | None]:

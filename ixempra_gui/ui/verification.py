@@ -114,11 +114,15 @@ class Verification(QObject):
         form = self.window.form_snapshot
         if form is None:
             return {}
-        from ixempra_gui.history_view import administration_date, patient_id_problem
+        from ixempra_gui.history_view import (
+            administration_date,
+            patient_id_problem,
+            patient_id_text,
+        )
         from ixempra_gui.presenter import FieldMessage, MessageKind
 
         messages = {}
-        problem = patient_id_problem(form.patient_id.strip())
+        problem = patient_id_problem(patient_id_text(form.patient_id))
         if problem:
             messages["patient_id"] = (FieldMessage(MessageKind.ERROR, problem),)
         _, date_problem = administration_date(form.administered_on, self.window.today())
@@ -134,6 +138,7 @@ class Verification(QObject):
 
     def blocker(self, view: ViewState | None) -> str | None:
         """Why Verify is unavailable now (None: it is available)."""
+        from ixempra_gui.history_view import patient_id_text
         from ixempra_gui.verify_view import verify_blocker
 
         form = self.window.form_snapshot
@@ -142,7 +147,7 @@ class Verification(QObject):
         return verify_blocker(
             view.ready,
             view.print_tooltip,
-            form.patient_id.strip(),
+            patient_id_text(form.patient_id),
             form.administered_on,
             self.window.today(),
         )
@@ -193,16 +198,19 @@ class Verification(QObject):
     def load_history(self) -> None:
         """Read the patient's verified doses (no journal is ever created here), then show."""
         self.timer.stop()
-        patient = self.window.form.form_input().patient_id.strip()
+        from ixempra_gui.history_view import patient_id_problem, patient_id_text
+
+        patient = patient_id_text(self.window.form.form_input().patient_id)
         self.doses, self.error = None, None
         if patient:
-            from ixempra_gui.history_view import patient_id_problem
-            from ixempra_gui.journal.errors import JournalError
+            from ixempra_gui.journal.errors import JournalAltered, JournalError
             from ixempra_gui.journal.store import read_patient_doses
 
             if patient_id_problem(patient) is None:
                 try:
                     self.doses = read_patient_doses(patient)
+                except JournalAltered as exc:  # never a partial history (issue 13.2)
+                    self.error = str(exc)
                 except JournalError as exc:
                     self.error = f"the journal could not be read: {exc}"
         self.read_for = patient
@@ -214,10 +222,12 @@ class Verification(QObject):
         administration date, once the journal has been read for the identifier as typed;
         None while not known (no identifier, not read yet, unreadable, no usable date)."""
         form = self.window.form_snapshot
-        if form is None or self.doses is None or self.read_for != form.patient_id.strip():
+        if form is None or self.doses is None:
             return None
-        from ixempra_gui.history_view import administration_date, units_before
+        from ixempra_gui.history_view import administration_date, patient_id_text, units_before
 
+        if self.read_for != patient_id_text(form.patient_id):
+            return None
         when, problem = administration_date(form.administered_on, self.window.today())
         if when is None or problem:
             return None
@@ -229,9 +239,14 @@ class Verification(QObject):
         form, view = self.window.form_snapshot, self.window.view
         if form is None or view is None:
             return
-        from ixempra_gui.history_view import administration_date, history_view, patient_id_problem
+        from ixempra_gui.history_view import (
+            administration_date,
+            history_view,
+            patient_id_problem,
+            patient_id_text,
+        )
 
-        patient = form.patient_id.strip()
+        patient = patient_id_text(form.patient_id)
         problem = patient_id_problem(patient) if patient else None
         current = self.read_for == patient
         doses = self.doses if current else None
@@ -264,13 +279,13 @@ class Verification(QObject):
 
             QMessageBox.information(window, APP_NAME, blocker or _NOT_READY)
             return
-        from ixempra_gui.history_view import administration_date
+        from ixempra_gui.history_view import administration_date, patient_id_text
         from ixempra_gui.ui.verify_dialog import VerifyDialog
 
         when, _ = administration_date(form.administered_on, window.today())
         assert when is not None  # the blocker said the date is usable
         dialog = VerifyDialog(
-            form, window.prefs, form.patient_id.strip(), when, window.today(), window
+            form, window.prefs, patient_id_text(form.patient_id), when, window.today(), window
         )
         dialog.recorded.connect(lambda record: self._recorded(record, form))
         dialog.finished.connect(self._closed)

@@ -41,9 +41,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ixempra_gui.form_text import FIELD_LABELS, REGIMEN_CHOICES, MessageKind, StatusKind
+from ixempra_gui.form_text import (
+    BSA_FORMULA_CHOICES,
+    DILUENT_CHOICES,
+    FIELD_LABELS,
+    GRADE_CHOICES,
+    REDUCTION_COUNT_CHOICES,
+    REDUCTION_MODE_CHOICES,
+    REGIMEN_CHOICES,
+    TOXICITY_ROWS,
+    MessageKind,
+    StatusKind,
+)
 from ixempra_gui.preferences import UNIT_CHOICES, Preferences
-from ixempra_gui.ui.order_form import _MESSAGE_PREFIX, _EnterMovesOn
+from ixempra_gui.ui.order_form import _DESCRIPTIONS, _MESSAGE_PREFIX, _EnterMovesOn
 from ixempra_gui.ui.widgets import field_row, mark_field
 
 if TYPE_CHECKING:
@@ -65,6 +76,23 @@ _EXAMPLES = {
     "bilirubin_uln": "mg/dL or µmol/L, from the lab report",
     "anc": "/mm3 or 10^9/L",
     "platelets": "/mm3 or 10^9/L",
+    "dose_level": "mg/m2, as prescribed (empty: not entered)",
+    "hepatic_escalation_level": "mg/m2 (empty: not entered)",
+}
+#: The choice fields: their choices, and what the empty choice means (None: a choice is needed).
+_CHOICES: dict[str, tuple[tuple[tuple[str, str], ...], str]] = {
+    "regimen": (REGIMEN_CHOICES, "Choose…"),
+    "bsa_formula": (BSA_FORMULA_CHOICES, "Not entered (Mosteller)"),
+    "current_nonheme_toxicity_grade": (GRADE_CHOICES, "Not entered"),
+    "toxicity_reductions": (REDUCTION_COUNT_CHOICES, "Not entered (none)"),
+    "reduction_mode": (REDUCTION_MODE_CHOICES, "Not entered (the current level)"),
+    "diluent": (DILUENT_CHOICES, "Not entered (Lactated Ringer's)"),
+}
+_FLAG_TEXT = {
+    "gilbert_syndrome": "Gilbert's syndrome (bilirubin raised by it)",
+    "strong_cyp3a4_inhibitor": "Strong CYP3A4 inhibitor",
+    "strong_cyp3a4_inducer": "Strong CYP3A4 inducer",
+    "cremophor_hypersensitivity": "Severe reaction (grade 3/4) to a Cremophor EL product",
 }
 _MNEMONICS = {
     "height": "H&eight",
@@ -78,12 +106,24 @@ _MNEMONICS = {
     "bilirubin_uln": "Bi&lirubin ULN",
     "anc": "AN&C",
     "platelets": "Platelet&s",
+    "bsa_formula": "BSA &formula",
+    "current_nonheme_toxicity_grade": "Current non-heme to&xicity grade",
+    "dose_level": "Prescribed le&vel",
 }
 
 
 def _camel(key: str) -> str:
     head, *rest = key.split("_")
     return head.capitalize() + "".join(part.capitalize() for part in rest)
+
+
+def lock(widget: QWidget) -> None:
+    """After Compare the entry is locked but stays readable: text fields become read-only (not
+    greyed out), choices and ticks are disabled."""
+    if isinstance(widget, QLineEdit):
+        widget.setReadOnly(True)
+    else:
+        widget.setEnabled(False)
 
 
 def _now() -> datetime:
@@ -175,23 +215,22 @@ class VerifyDialog(QDialog):
             "The second pharmacist, who re-enters the order: must be another person.",
         )
 
-        entry = QGroupBox("Your entry")
+        entry = QGroupBox("Your entry: every input that can change the dose")
         entry_form = self._form(entry)
+        self.widgets: dict[str, QWidget] = {}  # re-entered key → its input
         for key in self.fields:
-            if key == "regimen":
-                self.regimen = QComboBox()
-                self.regimen.setObjectName("verifyRegimenCombo")
-                self.regimen.setAccessibleName(f"Second entry: {FIELD_LABELS['regimen']}")
-                self.regimen.setAccessibleDescription(
-                    "Ixempra alone (monotherapy) or with capecitabine, as ordered."
-                )
-                self.regimen.addItem("Choose…")  # no data: nothing pre-selected
-                for value, shown in REGIMEN_CHOICES:
-                    self.regimen.addItem(shown, value)
-                self.regimen.currentIndexChanged.connect(self._entry_changed)
-                self._row(entry_form, key, [self.regimen])
-                continue
-            self._line(entry_form, key)
+            self._entry_field(entry_form, key)
+        self.regimen = self.widgets["regimen"]
+        self.confirm = QCheckBox("I confirm the proposed 20% decrease")
+        self.confirm.setObjectName("verifyConfirmReductionCheck")
+        self.confirm.setAccessibleName("Second entry: reduction confirmed")
+        self.confirm.setAccessibleDescription(
+            "Tick when the worst events you ticked call for a further 20% decrease (label "
+            "Table 1) and you confirm it."
+        )
+        self.confirm.toggled.connect(self._entry_changed)
+        entry_form.addRow(self.confirm)
+        self.messages["confirm_reduction"] = self._message_row(entry_form, "confirm_reduction")
         self.acknowledge = QCheckBox("I have chec&ked the values marked for checking")
         self.acknowledge.setObjectName("verifyAcknowledgeCheck")
         self.acknowledge.setAccessibleName("Second entry: values checked")
@@ -220,6 +259,7 @@ class VerifyDialog(QDialog):
         bold = QFont(self.summary.font())
         bold.setBold(True)
         self.summary.setFont(bold)
+        self.compared = self._note("comparedFields", "What was compared")
         self.differences = QListWidget()
         self.differences.setObjectName("differencesList")
         self.differences.setAccessibleName("Differences between the two entries")
@@ -254,6 +294,7 @@ class VerifyDialog(QDialog):
         comment_label.setBuddy(self.comment)
         for widget in (
             self.summary,
+            self.compared,
             self.differences,
             self.history_warnings,
             self.acknowledge_history,
@@ -305,10 +346,11 @@ class VerifyDialog(QDialog):
 
         chain: list[QWidget] = [self.prepared_by, self.verified_by]
         for key in self.fields:
-            chain.append(self.regimen if key == "regimen" else self.inputs[key])
+            chain.append(self.widgets[key])
             if key in self.units:
                 chain.append(self.units[key])
         chain += [
+            self.confirm,
             self.acknowledge,
             self.compare_button,
             self.differences,
@@ -360,6 +402,70 @@ class VerifyDialog(QDialog):
         form.addRow(label, edit)
         return edit
 
+    def _entry_field(self, form: QFormLayout, key: str) -> None:
+        """One re-entered field, by the kind the core declares (core/order_fields.py)."""
+        from ixempra_gui.core.order_fields import BY_KEY, Kind
+
+        kind = BY_KEY[key].kind
+        if kind is Kind.MEASUREMENT:
+            self._line(form, key)
+        elif key in _CHOICES:
+            self._choice(form, key)
+        elif kind is Kind.FLAG:
+            check = QCheckBox(_FLAG_TEXT.get(key, FIELD_LABELS[key]))
+            check.setObjectName(f"verify{_camel(key)}Check")
+            check.setAccessibleName(f"Second entry: {FIELD_LABELS[key]}")
+            check.setAccessibleDescription("Unticked: not entered (no).")
+            check.toggled.connect(self._entry_changed)
+            form.addRow(check)
+            self.widgets[key] = check
+            self.messages[key] = self._message_row(form, key)
+        elif kind is Kind.CHOICES:
+            self._events(form, key)
+        else:  # a new kind of field must be given its input here: never silently copied
+            raise TypeError(f"no second-entry input for {key} ({kind})")
+
+    def _message_row(self, form: QFormLayout, key: str) -> QLabel:
+        message = QLabel()
+        message.setObjectName(f"verify{_camel(key)}Message")
+        message.setWordWrap(True)
+        message.setTextFormat(Qt.TextFormat.PlainText)
+        message.hide()
+        form.addRow(message)
+        return message
+
+    def _choice(self, form: QFormLayout, key: str) -> None:
+        choices, empty = _CHOICES[key]
+        combo = QComboBox()
+        combo.setObjectName(f"verify{_camel(key)}Combo")
+        combo.setAccessibleName(f"Second entry: {FIELD_LABELS[key]}")
+        combo.setAccessibleDescription(
+            f"{_DESCRIPTIONS.get(key, FIELD_LABELS[key])} As in the source documents; "
+            f"'{empty}' when not given."
+        )
+        combo.addItem(empty)  # no data: nothing pre-selected, nothing of the first entry
+        for value, shown in choices:
+            combo.addItem(shown, value)
+        combo.currentIndexChanged.connect(self._entry_changed)
+        self.widgets[key] = combo
+        self._row(form, key, [combo])
+
+    def _events(self, form: QFormLayout, key: str) -> None:
+        events = QListWidget()
+        events.setObjectName(f"verify{_camel(key)}List")
+        events.setAccessibleName(f"Second entry: {FIELD_LABELS[key]}")
+        events.setAccessibleDescription("Label Table 1 rows; none ticked: not entered.")
+        for code, shown in TOXICITY_ROWS:
+            item = QListWidgetItem(shown)
+            item.setData(Qt.ItemDataRole.UserRole, code)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            events.addItem(item)
+        events.setFixedHeight(events.sizeHintForRow(0) * 4 + 2 * events.frameWidth() + 2)
+        events.itemChanged.connect(self._entry_changed)
+        self.widgets[key] = events
+        self._row(form, key, [events])
+
     def _line(self, form: QFormLayout, key: str) -> None:
         from ixempra_gui.verify_view import UNIT_FIELDS
 
@@ -372,6 +478,7 @@ class VerifyDialog(QDialog):
         edit.setMaxLength(64)
         edit.textChanged.connect(self._entry_changed)
         self.inputs[key] = edit
+        self.widgets[key] = edit
         row: list[QWidget] = [edit]
         if key in UNIT_FIELDS:
             combo = QComboBox()
@@ -389,7 +496,7 @@ class VerifyDialog(QDialog):
         self._row(form, key, row)
 
     def _row(self, form: QFormLayout, key: str, row: list[QWidget]) -> None:
-        label = QLabel(_MNEMONICS[key])
+        label = QLabel(_MNEMONICS.get(key, FIELD_LABELS[key]))
         label.setBuddy(row[0])
         self.messages[key] = field_row(form, label, row, f"verify{_camel(key)}Message")
 
@@ -409,11 +516,26 @@ class VerifyDialog(QDialog):
     def second_entry(self) -> Any:
         from ixempra_gui.verify_view import SecondEntry
 
+        values: dict[str, object] = {}
+        for key, widget in self.widgets.items():
+            if isinstance(widget, QLineEdit):
+                values[key] = widget.text()
+            elif isinstance(widget, QComboBox):
+                if widget.currentData() is not None:  # the empty choice: not entered
+                    values[key] = str(widget.currentData())
+            elif isinstance(widget, QCheckBox):
+                values[key] = widget.isChecked()
+            elif isinstance(widget, QListWidget):
+                values[key] = tuple(
+                    str(widget.item(i).data(Qt.ItemDataRole.UserRole))
+                    for i in range(widget.count())
+                    if widget.item(i).checkState() is Qt.CheckState.Checked
+                )
         return SecondEntry(
-            texts={key: edit.text() for key, edit in self.inputs.items()},
+            values=values,
             units={key: str(combo.currentData()) for key, combo in self.units.items()},
-            regimen=self.regimen.currentData(),
             acknowledge_warnings=self.acknowledge.isChecked(),
+            confirm_reduction=self.confirm.isChecked(),
         )
 
     def _calculate_second(self, now: datetime) -> tuple[FormInput, Order, DoseResult, ViewState]:
@@ -441,7 +563,7 @@ class VerifyDialog(QDialog):
             if label.text() != text:
                 label.setText(text)
                 label.setVisible(bool(text))
-            widget = self.regimen if key == "regimen" else self.inputs[key]
+            widget = self.widgets.get(key, self.confirm)
             state = next(
                 (
                     {MessageKind.ERROR: "error", MessageKind.WARNING: "warning"}[m.kind]
@@ -474,7 +596,13 @@ class VerifyDialog(QDialog):
         from ixempra_gui.journal.double_check import compare
         from ixempra_gui.journal.store import history_for
         from ixempra_gui.presenter import build_order, date_issues, render
-        from ixempra_gui.verify_view import comparison_summary, difference_rows, history_lines
+        from ixempra_gui.verify_view import (
+            compared_line,
+            comparison_summary,
+            difference_rows,
+            history_lines,
+            site_settings_line,
+        )
 
         now = _now()
         _, second_order, second_result, second_view = self._calculate_second(now)
@@ -491,14 +619,16 @@ class VerifyDialog(QDialog):
         self.comparison = compare(first_result, second_result)
         self.history = history_for(self.patient_id, first_result, self.administered_on)
 
-        for widget in (*self.inputs.values(), *self.units.values(), self.regimen):
-            widget.setEnabled(False)
-        self.acknowledge.setEnabled(False)
+        for widget in (*self.widgets.values(), *self.units.values(), self.confirm):
+            lock(widget)
+        lock(self.acknowledge)
         self.compare_button.setEnabled(False)
         self.compare_button.setText("Compared: your entry is locked")
 
         self.summary.setText(comparison_summary(self.comparison))
         self.summary.show()
+        self.compared.setText(f"{compared_line()}\n{site_settings_line(self.prefs)}")
+        self.compared.show()
         self.differences.clear()
         rows = difference_rows(self.comparison)
         for row in rows:
@@ -536,8 +666,9 @@ class VerifyDialog(QDialog):
 
     def _focus_first_problem(self) -> None:
         for key in self.fields:
-            widget = self.regimen if key == "regimen" else self.inputs[key]
-            if widget.property("state") or (key == "regimen" and widget.currentData() is None):
+            widget = self.widgets[key]
+            needs_choice = key == "regimen" and isinstance(widget, QComboBox)
+            if widget.property("state") or (needs_choice and widget.currentData() is None):
                 widget.setFocus()
                 return
             if isinstance(widget, QLineEdit) and not widget.text().strip():

@@ -50,6 +50,8 @@ V01 = {
     "altUlnInput": "40 U/L",
     "bilirubinInput": "0.8 mg/dL",
     "bilirubinUlnInput": "1.2 mg/dL",
+    "ancInput": "1800",
+    "plateletsInput": "150000",
 }
 CLI_TO_INPUT = {
     "--height": "heightInput",
@@ -60,6 +62,8 @@ CLI_TO_INPUT = {
     "--alt-uln": "altUlnInput",
     "--bilirubin": "bilirubinInput",
     "--bilirubin-uln": "bilirubinUlnInput",
+    "--anc": "ancInput",
+    "--platelets": "plateletsInput",
 }
 
 

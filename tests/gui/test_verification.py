@@ -51,8 +51,10 @@ FIRST = {
     "altUlnInput": "43 U/L",
     "bilirubinInput": "0.7 mg/dL",
     "bilirubinUlnInput": "1.3 mg/dL",
+    "ancInput": "2310",
+    "plateletsInput": "187000",
 }
-FIRST_FIGURES = ["163", "61.3", "33", "41", "27", "43", "0.7", "1.3"]
+FIRST_FIGURES = ["163", "61.3", "33", "41", "27", "43", "0.7", "1.3", "2310", "187000"]
 # The same order typed by the second pharmacist (bare numbers, other spellings).
 SECOND = {
     "verifyHeightInput": "1.63 m",
@@ -63,10 +65,12 @@ SECOND = {
     "verifyAltUlnInput": "43",
     "verifyBilirubinInput": "0.7",
     "verifyBilirubinUlnInput": "1.3",
+    "verifyAncInput": "2310",
+    "verifyPlateletsInput": "187,000",
 }
 V01 = {"height": "170 cm", "weight": "70 kg", "regimen": "monotherapy", "ast": "30 U/L"}
 V01 |= {"ast_uln": "40 U/L", "alt": "25 U/L", "alt_uln": "40 U/L", "bilirubin": "0.8 mg/dL"}
-V01 |= {"bilirubin_uln": "1.2 mg/dL"}
+V01 |= {"bilirubin_uln": "1.2 mg/dL", "anc": "1800", "platelets": "150000"}
 
 
 @pytest.fixture
@@ -218,8 +222,9 @@ def test_the_dialog_shows_nothing_of_the_first_entry(
     inputs = [w for w in dialog.findChildren(QLineEdit) if w.objectName().startswith("verify")]
     assert inputs and all(w.text() == "" for w in inputs)
     assert child(dialog, QComboBox, "verifyRegimenCombo").currentData() is None
-    assert (dialog.findChild(QLineEdit, "verifyAncInput") is not None) is with_counts
-    assert (dialog.findChild(QLineEdit, "verifyPlateletsInput") is not None) is with_counts
+    # every input that can change the dose is re-entered, the counts included (issue 12)
+    assert dialog.findChild(QLineEdit, "verifyAncInput") is not None
+    assert dialog.findChild(QLineEdit, "verifyPlateletsInput") is not None
     # nor behind it: the main window covers its form and result while the check is open
     assert window.verification.central.currentWidget() is window.verification.cover
     assert not child(window, QLineEdit, "weightInput").isVisible()
@@ -248,7 +253,8 @@ def test_matching_entries_are_signed_and_recorded(
         t.startswith("= Height (input): first entry 163 cm — second entry 1.63 m") for t in listed
     )
     assert all("same value, typed differently" in t for t in listed)
-    assert not child(dialog, QLineEdit, "verifyWeightInput").isEnabled()  # locked
+    locked = child(dialog, QLineEdit, "verifyWeightInput")
+    assert locked.isReadOnly() and locked.isEnabled()  # locked, and still readable
     assert child(window, QLabel, "recordIdLabel").text().startswith("Not yet verified")
     sign(qtbot, dialog)
     qtbot.waitUntil(lambda: window.verification.dialog is None)
@@ -266,9 +272,10 @@ def test_matching_entries_are_signed_and_recorded(
     assert check["second_entry"]["height"] == "1.63 m" and check["comment"] == ""
 
     label = child(window, QLabel, "recordIdLabel").text()
-    assert label.startswith(f"Journal record {record.id}, verified by B. Checker")
+    cited = f"Journal record {record.id} (hash {record.hash[:12]}), verified by B. Checker"
+    assert label.startswith(cited)
     html = window.worksheet_html() or ""
-    assert f"Journal record {record.id}, verified by B. Checker (prepared by A. Pharmacist)" in html
+    assert f"{cited} (prepared by A. Pharmacist)" in html
     assert "Not yet verified" not in html
     # the panel now lists this dose
     qtbot.waitUntil(lambda: f"record {record.id}" in child(window, QLabel, "historyDoses").text())
@@ -431,10 +438,10 @@ def test_a_read_only_journal_shows_an_error_and_keeps_everything(
 def test_a_locked_journal_is_reported_without_freezing_the_window(
     qtbot, window: MainWindow, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ixempra_gui.journal import store
+    from ixempra_gui.journal import sqlite_files
 
     record_for(data_dir, "someone else", 40)
-    monkeypatch.setattr(store, "BUSY_TIMEOUT_S", 1.0)
+    monkeypatch.setattr(sqlite_files, "BUSY_TIMEOUT_S", 1.0)
     first_entry(qtbot, window)
     dialog = open_verify(qtbot, window)
     second_entry(qtbot, dialog)
@@ -454,7 +461,10 @@ def test_a_locked_journal_is_reported_without_freezing_the_window(
     assert "NOT recorded" in error and "locked" in error
     sign(qtbot, dialog)  # the lock is gone: the same check is recorded
     qtbot.waitUntil(lambda: window.verification.dialog is None)
-    assert re.match(r"Journal record 2, verified by", child(window, QLabel, "recordIdLabel").text())
+    assert re.match(
+        r"Journal record 2 \(hash [0-9a-f]{12}\), verified by",
+        child(window, QLabel, "recordIdLabel").text(),
+    )
 
 
 # --- the History panel ----------------------------------------------------------------------------
@@ -594,3 +604,26 @@ def test_the_dialog_is_named_labelled_and_keyboard_ordered(qtbot, window: MainWi
     qtbot.keyClick(height, Qt.Key.Key_Return)
     assert dialog.focusWidget() is child(dialog, QComboBox, "verifyHeightUnitCombo")
     assert dialog.comparison is None
+
+
+def test_every_reentered_field_has_an_input_and_a_missed_inhibitor_is_a_difference(
+    qtbot, window: MainWindow
+) -> None:
+    from ixempra_gui.core.order_fields import REENTERED
+
+    first_entry(qtbot, window)
+    child(window, QCheckBox, "cyp3a4InhibitorCheck").setChecked(True)
+    assert child(window, QLabel, "statusBanner").text() == "READY TO PREPARE"
+    dialog = open_verify(qtbot, window)
+    assert set(dialog.widgets) == set(REENTERED)
+    inhibitor = child(dialog, QCheckBox, "verifyStrongCyp3a4InhibitorCheck")
+    assert not inhibitor.isChecked()  # blind: nothing of the first entry
+    second_entry(qtbot, dialog)  # the inhibitor is not ticked: "not entered"
+    compare(qtbot, dialog)
+    rows = differences(dialog)
+    assert rows[0].startswith("⚠ Strong CYP3A4 inhibitor (input): first entry yes — second")
+    assert any(r.startswith("⚠ Dose (result)") for r in rows)
+    assert "DIFFER" in child(dialog, QLabel, "comparisonSummary").text()
+    compared = child(dialog, QLabel, "comparedFields").text()
+    assert "Strong CYP3A4 inhibitor" in compared and "Site settings, not re-entered" in compared
+    assert not child(dialog, QPushButton, "signButton").isEnabled()

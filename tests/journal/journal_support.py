@@ -16,7 +16,7 @@ from conftest import cli_args, order_kwargs, run_module
 from ixempra_gui.core.calculator import calculate
 from ixempra_gui.core.models import Order
 from ixempra_gui.journal.entries import NewRecord
-from ixempra_gui.journal.store import Journal
+from ixempra_gui.journal.store import DEFAULT_ANCHOR, Journal
 
 DAY0 = date(2025, 3, 1)
 
@@ -33,9 +33,11 @@ def new_record(
     return NewRecord(patient_id, administered_on, prepared_by, verified_by, order, calculate(order))
 
 
-def fill(folder: Path, count: int, **kwargs: Any) -> list[int]:
-    """Record ``count`` doses (each for its own patient) and return their ids."""
-    with Journal.open(folder) as journal:
+def fill(folder: Path, count: int, *, anchor: Any = DEFAULT_ANCHOR, **kwargs: Any) -> list[int]:
+    """Record ``count`` doses (each for its own patient) and return their ids. ``anchor``: the
+    test's own anchor (its IXEMPRA_CONFIG_DIR) by default; None for a journal made outside any
+    test's settings (a module fixture)."""
+    with Journal.open(folder, anchor=anchor) as journal:
         return [journal.record(new_record(patient_id=f"P-{i}", **kwargs)).id for i in range(count)]
 
 
@@ -99,7 +101,7 @@ from ixempra_gui.journal.entries import NewRecord
 from ixempra_gui.journal.store import Journal
 order = Order(height="170 cm", weight="70 kg", regimen="monotherapy", ast="30 U/L",
               ast_uln="40 U/L", alt="25 U/L", alt_uln="40 U/L", bilirubin="0.8 mg/dL",
-              bilirubin_uln="1.2 mg/dL")
+              bilirubin_uln="1.2 mg/dL", anc="1800", platelets="150000")
 result = calculate(order)
 tag, count = sys.argv[1], int(sys.argv[2])
 with Journal.open() as journal:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from journal_support import fill, new_record, raw, run_journal
+from journal_support import fill, raw, run_journal
 
 from ixempra_gui.journal.chain import GENESIS_HASH, canonical_json, content_hash
 from ixempra_gui.journal.errors import JournalError
@@ -21,11 +21,15 @@ from ixempra_gui.journal.store import Journal
 
 
 def _verify(folder: Path):
-    with Journal.open(folder) as journal:
+    """What ``ixempra-journal verify`` reports: the file opened read-only, walked in full."""
+    journal = Journal.open_read_only(folder)
+    assert journal is not None
+    with journal:
         return journal.verify()
 
 
 def test_empty_journal_verifies(tmp_path: Path) -> None:
+    Journal.open(tmp_path).close()
     report = _verify(tmp_path)
     assert report.ok and report.records == 0 and report.head_hash == GENESIS_HASH
 
@@ -61,7 +65,7 @@ def _edit_content(rid: int, rehash: bool) -> Callable[[sqlite3.Connection], None
 
 
 def _swap_rows(a: int, b: int) -> Callable[[sqlite3.Connection], None]:
-    cols = "recorded_at, patient_id, patient_key, administered_on, prev_hash, hash, content"
+    cols = "hash, content, legacy_patient_key"  # the rest is computed from the content
 
     def swap(conn: sqlite3.Connection) -> None:
         ra = conn.execute(f"SELECT {cols} FROM records WHERE id = ?", (a,)).fetchone()
@@ -81,20 +85,7 @@ def _sql(statement: str) -> Callable[[sqlite3.Connection], None]:
 TAMPERING = [
     ("dose edited in the content", _edit_content(3, rehash=False), 3),
     ("dose edited and the record's hash recomputed", _edit_content(3, rehash=True), 3),
-    ("patient id column edited", _sql("UPDATE records SET patient_id = 'X' WHERE id = 2"), 2),
-    ("time column edited", _sql("UPDATE records SET recorded_at = '2020' WHERE id = 4"), 4),
-    (
-        "date column edited",
-        _sql("UPDATE records SET administered_on = '2020-01-01' WHERE id = 1"),
-        1,
-    ),
-    ("lookup key edited", _sql("UPDATE records SET patient_key = 'p-9' WHERE id = 2"), 2),
     ("hash column edited", _sql(f"UPDATE records SET hash = '{'a' * 64}' WHERE id = 5"), 5),
-    (
-        "previous-hash column edited",
-        _sql(f"UPDATE records SET prev_hash = '{'b' * 64}' WHERE id = 3"),
-        3,
-    ),
     ("middle record deleted", _sql("DELETE FROM records WHERE id = 3"), 3),
     ("two middle records deleted", _sql("DELETE FROM records WHERE id IN (2, 3)"), 2),
     ("first record deleted", _sql("DELETE FROM records WHERE id = 1"), 1),
@@ -140,11 +131,25 @@ def test_an_update_made_with_the_sqlite3_shell_is_detected(tmp_path: Path) -> No
     assert "record 2" in done.stdout
 
 
+@pytest.mark.parametrize(
+    "column", ["patient_id", "patient_key", "administered_on", "recorded_at", "prev_hash"]
+)
+def test_the_columns_the_history_selects_on_cannot_be_edited(tmp_path: Path, column: str) -> None:
+    """Schema 3: they are computed from the signed content (issue 13.2): editing the column the
+    21-day count selects on is refused by SQLite itself; editing the content breaks the hash."""
+    fill(tmp_path, 2)
+    conn = raw(tmp_path)
+    with pytest.raises(sqlite3.OperationalError, match="generated column"):
+        conn.execute(f"UPDATE records SET {column} = 'x' WHERE id = 1")
+    conn.close()
+    assert _verify(tmp_path).ok
+
+
 def test_recording_refuses_to_extend_a_journal_whose_end_was_cut(tmp_path: Path) -> None:
     fill(tmp_path, 3)
     raw(tmp_path).execute("DELETE FROM records WHERE id = 3")
-    with Journal.open(tmp_path) as journal, pytest.raises(JournalError, match="altered"):
-        journal.record(new_record(patient_id="NEW"))
+    with pytest.raises(JournalError, match="altered"):
+        Journal.open(tmp_path)
     assert raw(tmp_path).execute("SELECT count(*) FROM records").fetchone()[0] == 2
 
 
@@ -161,8 +166,8 @@ def test_verify_exit_status_zero_only_when_the_chain_holds(tmp_path: Path) -> No
 @pytest.fixture(scope="module")
 def base_journal(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("base")
-    fill(folder, 4)
-    with Journal.open(folder):
+    fill(folder, 4, anchor=None)
+    with Journal.open(folder, anchor=None):
         pass  # closing the last connection checkpoints the WAL into the file
     return folder / "journal.sqlite3"
 

@@ -15,16 +15,29 @@ from ixempra_gui.journal.errors import InvalidRecord
 from ixempra_gui.journal.export import COLUMNS
 from ixempra_gui.journal.store import Journal
 
+# Identifiers an attacker or a careless paste tries: each is refused, naming the character.
 HOSTILE_IDS = [
-    "'; DROP TABLE records; --",
-    'Robert"); DROP TABLE meta; --',
-    'O\'Brien "Bob" `x` \\n %s {0} <b>x</b>',
-    "患者-東京-001 ✓ Zoë Ångström",
-    "🙂" * 2600,  # 10.4 kB in UTF-8
-    "x" * 10_240,  # 10 kB
-    '=HYPERLINK("http://x")',
-    "NULL",
+    ("'; DROP TABLE records; --", "'"),
+    ('Robert"); DROP TABLE meta; --', '"'),
+    ("患者-東京-001", "患"),
+    ("Zoë", "ë"),
+    ('=HYPERLINK("http://x")', "="),
+    ("MRN\u200b0012345", "U+200B ZERO WIDTH SPACE"),
+    ("MRN\u00ad0012345", "U+00AD SOFT HYPHEN"),
+    ("MRN\u20600012345", "U+2060 WORD JOINER"),
+    ("\ufeffMRN0012345", "U+FEFF ZERO WIDTH NO-BREAK SPACE"),
+    ("MRN-０１２", "U+FF10 FULLWIDTH DIGIT ZERO"),
+    ("MRN-١٧٠", "U+0661 ARABIC-INDIC DIGIT ONE"),
+    ("МRN-1", "U+041C CYRILLIC CAPITAL LETTER EM"),
+    ("MRN\u00a01", "U+00A0 NO-BREAK SPACE"),
+    ("MRN  1", "two spaces"),
+    ("x" * 41, "at most 40 characters"),
+    ("🙂" * 2600, "at most 40 characters"),
+    ("🙂", "U+1F642"),
+    ("x" * 10_240, "at most 40 characters"),
 ]
+# Identifiers the default rule accepts: stored and shown exactly (trimmed).
+GOOD_IDS = ["MRN 0012345", "mrn-0012345", "a.b_c-d", "NULL", "x" * 40, "0"]
 
 
 @pytest.mark.slow
@@ -71,7 +84,7 @@ def test_record_refuses_a_dose_that_is_not_ready(tmp_path: Path, changes, status
         (record_args("P", changes={"--height": "70 kg"}), "height"),
         (record_args("P", administered_on="2025-13-01"), "administered_on"),
         (record_args("line\nbreak"), "patient_id"),
-        (record_args(" padded"), "patient_id"),
+        (record_args("MRN\u200b1"), "patient_id"),
         (record_args("P", prepared_by=""), "prepared_by"),
     ],
 )
@@ -119,47 +132,65 @@ def test_history_warnings_must_be_acknowledged_to_record(tmp_path: Path) -> None
     assert stored.content["history"]["units_total_21d"] == 150
 
 
-def test_hostile_and_unicode_patient_ids_are_stored_and_shown_literally(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("patient_id", "named"), HOSTILE_IDS, ids=range(len(HOSTILE_IDS)))
+def test_hostile_and_look_alike_patient_ids_are_refused_naming_the_character(
+    tmp_path: Path, patient_id: str, named: str
+) -> None:
     with Journal.open(tmp_path) as journal:
-        ids = [journal.record(new_record(pid)).id for pid in HOSTILE_IDS]
+        with pytest.raises(InvalidRecord, match="Patient id") as refused:
+            journal.record(new_record(patient_id))
+        assert named in str(refused.value)
+        assert journal.count() == 0
+
+
+def test_accepted_ids_are_stored_trimmed_and_shown_literally(tmp_path: Path) -> None:
+    with Journal.open(tmp_path) as journal:
+        ids = [
+            journal.record(new_record(f"  {pid} "), acknowledge_history=True).id for pid in GOOD_IDS
+        ]
     conn = raw(tmp_path)
-    assert [r[0] for r in conn.execute("SELECT patient_id FROM records ORDER BY id")] == HOSTILE_IDS
-    assert {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")} >= {
-        "records",
-        "meta",
-    }
+    assert [r[0] for r in conn.execute("SELECT patient_id FROM records ORDER BY id")] == GOOD_IDS
     with Journal.open(tmp_path) as journal:
-        assert [journal.get(i).patient_id for i in ids] == HOSTILE_IDS  # type: ignore[union-attr]
+        assert [journal.get(i).patient_id for i in ids] == GOOD_IDS  # type: ignore[union-attr]
         assert journal.verify().ok
-        for pid, rid in zip(HOSTILE_IDS, ids, strict=True):
+        for pid, rid in zip(GOOD_IDS[2:], ids[2:], strict=True):
             assert [r.id for r in journal.records(pid)] == [rid]
+        # Spaces and case are not part of the key: one patient.
+        assert [r.id for r in journal.records("MRN0012345")] == ids[:1]
+        assert [r.id for r in journal.records("mrn 0012345")] == ids[:1]
 
 
 @pytest.mark.slow
-def test_hostile_ids_through_the_cli(tmp_path: Path) -> None:
-    done = run_journal(tmp_path, record_args(HOSTILE_IDS[0]))
-    assert done.returncode == 0 and HOSTILE_IDS[0] in done.stdout
+def test_ids_through_the_cli(tmp_path: Path) -> None:
+    done = run_journal(tmp_path, record_args(" MRN 0012345 "))
+    assert done.returncode == 0 and "patient MRN 0012345," in done.stdout
+    refused = run_journal(tmp_path, record_args(HOSTILE_IDS[0][0]))
+    assert refused.returncode == 2 and "U+0027 APOSTROPHE at position 1" in refused.stderr
     with Journal.open(tmp_path) as journal:
-        for pid in HOSTILE_IDS[1:]:
-            journal.record(new_record(pid))
+        for pid in GOOD_IDS[1:]:
+            journal.record(new_record(pid), acknowledge_history=True)
+    shown_ids = ["MRN 0012345", *GOOD_IDS[1:]]
     listed = run_journal(tmp_path, ["list"])
     assert listed.returncode == 0
     lines = listed.stdout.splitlines()
-    assert len(lines) == len(HOSTILE_IDS)
-    for line, pid in zip(lines, HOSTILE_IDS, strict=True):
+    assert len(lines) == len(shown_ids)
+    for line, pid in zip(lines, shown_ids, strict=True):
         assert line.endswith(f"patient {pid}")
     as_json = json.loads(run_journal(tmp_path, ["list", "--json"]).stdout)
-    assert [r["patient_id"] for r in as_json] == HOSTILE_IDS
+    assert [r["patient_id"] for r in as_json] == shown_ids
     for rid in (1, 4, 5):
         shown = run_journal(tmp_path, ["show", str(rid)])
         assert shown.returncode == 0
-        assert json.loads(shown.stdout)["content"]["patient_id"] == HOSTILE_IDS[rid - 1]
-        assert HOSTILE_IDS[rid - 1] in shown.stdout  # literally, not \u-escaped
-    target = tmp_path / "out.csv"
+        assert json.loads(shown.stdout)["content"]["patient_id"] == shown_ids[rid - 1]
+    target = tmp_path.parent / f"{tmp_path.name}-out.csv"
     assert run_journal(tmp_path, ["export", "--csv", str(target)]).returncode == 0
     with target.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
-    assert [r["patient_id"] for r in rows] == HOSTILE_IDS
+    assert [r["patient_id"] for r in rows] == shown_ids
+    filtered = run_journal(tmp_path, ["list", "--patient-id", "mrn0012345"])
+    assert filtered.returncode == 0 and len(filtered.stdout.splitlines()) == 1
+    bad_filter = run_journal(tmp_path, ["list", "--patient-id", "MRN\u200b0012345"])
+    assert bad_filter.returncode == 2 and "U+200B" in bad_filter.stderr
 
 
 def test_control_characters_in_ids_are_refused(tmp_path: Path) -> None:
@@ -184,11 +215,15 @@ def test_show_and_list(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_export_writes_one_row_per_record_atomically(tmp_path: Path) -> None:
-    fill(tmp_path, 3)
+    data = tmp_path / "data"
+    fill(data, 3)
     target = tmp_path / "export" / "journal.csv"
     target.parent.mkdir()
     target.write_text("old content\n")
-    done = run_journal(tmp_path, ["export", "--csv", str(target)])
+    refused = run_journal(data, ["export", "--csv", str(target)])
+    assert refused.returncode == 2 and "--force" in refused.stderr
+    assert target.read_text() == "old content\n"
+    done = run_journal(data, ["export", "--csv", str(target), "--force"])
     assert done.returncode == 0 and "exported 3 records" in done.stdout
     with target.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -201,10 +236,10 @@ def test_export_writes_one_row_per_record_atomically(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_export_into_a_missing_folder_fails_clearly(tmp_path: Path) -> None:
-    fill(tmp_path, 1)
+    fill(tmp_path / "data", 1)
     target = tmp_path / "no" / "such" / "out.csv"
-    done = run_journal(tmp_path, ["export", "--csv", str(target)])
-    assert done.returncode == 1 and "cannot write" in done.stderr
+    done = run_journal(tmp_path / "data", ["export", "--csv", str(target)])
+    assert done.returncode == 2 and "does not exist" in done.stderr
     assert not target.parent.exists()
 
 

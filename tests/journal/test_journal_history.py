@@ -273,23 +273,25 @@ def test_coverage_dosing_limit_checks_the_window_when_the_patient_is_known(tmp_p
     assert "history" not in unknown
 
 
-def test_history_is_the_same_without_sqlite_json_functions(tmp_path: Path) -> None:
+def test_history_reads_the_window_and_the_last_dose(tmp_path: Path) -> None:
     with Journal.open(tmp_path) as journal:
         for days in (30, 20, 5):
             journal.record(new_record("J", DAY0 - timedelta(days=days)), acknowledge_history=True)
         result = new_record(weight="80 kg").result
-        with_json = journal.history("J", result, DAY0)
-        journal._json_sql = "NULL"  # as on a SQLite built without its JSON functions
-        without = journal.history("J", result, DAY0)
-    assert with_json == without
-    assert with_json is not None and with_json.prior_units_21d == 150
-    assert with_json.window_record_ids == (2, 3) and with_json.last_record_id == 3
+        history = journal.history("J", result, DAY0)
+    assert history is not None and history.prior_units_21d == 150
+    assert history.window_record_ids == (2, 3) and history.last_record_id == 3
 
 
-def test_an_altered_record_in_the_window_is_flagged_but_still_counted(tmp_path: Path) -> None:
+def test_an_altered_record_in_the_window_makes_the_history_null_naming_it(tmp_path: Path) -> None:
+    """Issue 13.2: never a partial count. An edited record (here its dose) is named, no figure is
+    claimed, and recording is refused."""
     with Journal.open(tmp_path) as journal:
         journal.record(new_record("A", DAY0 - timedelta(days=3)))
     raw(tmp_path).execute("UPDATE records SET content = replace(content, ':72.8', ':27.8')")
     h = history_for("A", new_record().result, DAY0, tmp_path)
-    assert h is not None and "journal_record_altered" in codes(h)
-    assert h.prior_units_21d == 75
+    assert h is not None and codes(h) == {"journal_altered"}
+    assert "record 1" in h.warnings[0].message
+    assert (h.prior_units_21d, h.units_total_21d, h.within_limit) == (None, None, None)
+    assert h.units_this_dose == 75
+    assert h.to_json()["prior_units_21d"] is None

@@ -133,12 +133,20 @@ def test_full_disk_gives_a_clear_error_and_no_partial_record(tmp_path: Path) -> 
     fill(tmp_path, 3)
     with Journal.open(tmp_path):
         pass  # checkpoint: the WAL is folded into the file and removed
-    # Room for the file and SQLite's 32 kB shared-memory index, not for the log of a 60 kB record.
-    limit = max((tmp_path / "journal.sqlite3").stat().st_size, 32_768) + 4096
+    # A second connection kept open stops the WAL from being folded back and reset, so the
+    # records below stay in it; the CLI then may grow no file past their size + 4 kB: room for
+    # reading, not for the log of one more record (about 20 kB).
+    holder = raw(tmp_path)
+    holder.execute("SELECT count(*) FROM records").fetchone()
+    with Journal.open(tmp_path) as journal:
+        for i in range(3):
+            journal.record(new_record(f"W{i}"))
+    sizes = [p.stat().st_size for p in tmp_path.iterdir() if p.name.startswith("journal.")]
+    limit = max([*sizes, 32_768]) + 4096
     env = dict(os.environ, PYTHONPATH=str(REPO), IXEMPRA_DATA_DIR=str(tmp_path))
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     done = subprocess.run(
-        [sys.executable, "-m", "ixempra_gui.journal_cli", *record_args("FULL" + "x" * 60_000)],
+        [sys.executable, "-m", "ixempra_gui.journal_cli", *record_args("FULL")],
         capture_output=True,
         text=True,
         env=env,
@@ -146,13 +154,15 @@ def test_full_disk_gives_a_clear_error_and_no_partial_record(tmp_path: Path) -> 
         timeout=120,
         preexec_fn=_limit_file_size(limit),
     )
+    holder.close()
     assert done.returncode == 1, done.stdout + done.stderr
     assert "NOT recorded" in done.stderr and "Traceback" not in done.stderr
     assert done.stdout == ""
-    assert _count(tmp_path) == 3
+    assert "cannot write the journal" in done.stderr
+    assert _count(tmp_path) == 6
     with Journal.open(tmp_path) as journal:
         assert journal.verify().ok
-        assert journal.record(new_record("AFTER")).id == 4  # the journal still works
+        assert journal.record(new_record("AFTER")).id == 7  # the journal still works
 
 
 def test_full_database_rolls_back_the_whole_record(tmp_path: Path) -> None:
@@ -161,7 +171,7 @@ def test_full_database_rolls_back_the_whole_record(tmp_path: Path) -> None:
         pages = journal._conn.execute("PRAGMA page_count").fetchone()[0]
         journal._conn.execute(f"PRAGMA max_page_count = {pages}")
         with pytest.raises(JournalError, match="NOT recorded"):
-            journal.record(new_record("P1" * 5000))
+            journal.record(new_record("P1"))
         assert journal.count() == 1
         assert journal.verify().ok
 
@@ -192,7 +202,7 @@ def test_migration_from_version_1_keeps_the_chain_and_finds_history(tmp_path: Pa
     columns = {r[1] for r in raw(v1).execute("PRAGMA table_info(records)")}
     assert "patient_key" not in columns
     with Journal.open(v1) as journal:
-        assert schema.schema_version(journal._conn) == schema.SCHEMA_VERSION == 2
+        assert schema.schema_version(journal._conn) == schema.SCHEMA_VERSION == 3
         assert journal.verify().ok
         assert [r.id for r in journal.records("p-1")] == [2]  # found through the new key
         assert journal.record(new_record("P-1"), acknowledge_history=True).id == 4

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from journal_support import DAY0, new_record, raw
 
-from ixempra_gui.journal.errors import HistoryNotAcknowledged, JournalError
+from ixempra_gui.journal.errors import HistoryNotAcknowledged, JournalAltered, JournalError
 from ixempra_gui.journal.store import Journal, read_patient_doses
 
 
@@ -42,24 +42,27 @@ def test_no_journal_gives_no_doses_and_creates_nothing(tmp_path: Path) -> None:
     assert not folder.exists()
 
 
-def test_an_edited_record_is_listed_as_altered(tmp_path: Path) -> None:
+def test_an_edited_record_makes_the_whole_read_fail_naming_it(tmp_path: Path) -> None:
+    """Issue 13.2: the panel never shows a partial history: one edited record and nothing is
+    counted (the journal is altered)."""
     with Journal.open(tmp_path) as journal:
         journal.record(new_record("MRN-7"))
     conn = raw(tmp_path)
     conn.execute("UPDATE records SET content = replace(content, '72.8', '27.8') WHERE id = 1")
     conn.close()
-    [dose] = read_patient_doses("MRN-7", tmp_path)
-    assert not dose.intact and dose.dose_mg == Decimal("27.8")
+    with pytest.raises(JournalAltered, match="record 1") as altered:
+        read_patient_doses("MRN-7", tmp_path)
+    assert altered.value.first_bad_id == 1
 
 
-def test_unreadable_content_is_listed_not_hidden(tmp_path: Path) -> None:
+def test_unreadable_content_makes_the_read_fail_naming_it(tmp_path: Path) -> None:
     with Journal.open(tmp_path) as journal:
         journal.record(new_record("MRN-7"))
     conn = raw(tmp_path)
     conn.execute("UPDATE records SET content = 'not json' WHERE id = 1")
     conn.close()
-    [dose] = read_patient_doses("MRN-7", tmp_path)
-    assert (dose.record_id, dose.intact, dose.administered_on, dose.facts) == (1, False, None, None)
+    with pytest.raises(JournalAltered, match="record 1"):
+        read_patient_doses("MRN-7", tmp_path)
 
 
 def test_a_file_that_is_not_a_journal_is_an_error(tmp_path: Path) -> None:

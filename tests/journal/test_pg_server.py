@@ -11,8 +11,9 @@ import pytest
 from journal_support import new_record
 from pg_support import OUTSIDER, PASSWORDS, PREPARER, THIRD, VERIFIER, Site, new_site
 
-from ixempra_gui.journal.chain import GENESIS_HASH, canonical_json, content_hash, patient_key
+from ixempra_gui.journal.chain import GENESIS_HASH, canonical_json, content_hash
 from ixempra_gui.journal.errors import HistoryNotAcknowledged, InvalidRecord
+from ixempra_gui.journal.identifiers import patient_key
 from ixempra_gui.journal.postgres.admin import (
     AdminInputError,
     add_pharmacist,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -23,6 +24,7 @@ CHECKS = (
     "python",
     "resources",
     "golden cases",
+    "kit scanning",
     "qt",
     "qt plugins",
     "image formats",
@@ -177,8 +179,11 @@ def test_journal_check_records_and_verifies_in_its_own_folder_only(
     users = tmp_path / "users-data"
     monkeypatch.setenv("IXEMPRA_DATA_DIR", str(users))
     detail = selftest.check_journal(tmp_path / "selftest")
-    assert "record 1 written and verified" in detail
+    assert re.match(r"record 1 \([0-9a-f]{12}\) written, verified and anchored", detail)
     assert not users.exists()  # the user's journal is never touched
+    # nor the user's anchor (issue 13.4): the self-test keeps its own beside its journal
+    assert not (Path(os.environ["IXEMPRA_CONFIG_DIR"]) / "journal-anchor.json").exists()
+    assert (tmp_path / "selftest" / "self-test-anchor.json").is_file()
     with Journal.open(tmp_path / "selftest") as journal:
         [stored] = list(journal.records())
         assert journal.verify().ok
@@ -194,3 +199,13 @@ def test_journal_check_fails_when_the_chain_does_not_hold(monkeypatch, tmp_path:
     monkeypatch.setattr(store.Journal, "verify", broken_verify)
     with pytest.raises(selftest.CheckFailed, match="hash mismatch at record 1"):
         selftest.check_journal(tmp_path)
+
+
+def test_kit_scanning_reads_every_kit_and_names_one_that_does_not_read_back(monkeypatch) -> None:
+    line = selftest.check_kit_scanning()
+    assert "15 mg 70020-1910-01" in line and "45 mg 70020-1911-01, package code unverified" in line
+    from ixempra_gui.core.kits import KitCatalog
+
+    monkeypatch.setattr(KitCatalog, "identify", lambda self, ndc10: None)
+    with pytest.raises(selftest.CheckFailed, match="the 45 mg kit's code did not read back"):
+        selftest.check_kit_scanning()

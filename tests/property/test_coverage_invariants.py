@@ -36,7 +36,7 @@ DOSES = [
         {"regimen": None},
         {"height": "190 cm", "weight": "110 kg"},
         {"regimen": "capecitabine", "strong_cyp3a4_inducer": True, "dose_level": "60 mg/m2"},
-        {"anc": "1000 /mm3", "platelets": "150000 /mm3", "nonheme_toxicity_grade": "0"},
+        {"anc": "1000 /mm3", "platelets": "150000 /mm3", "current_nonheme_toxicity_grade": "0"},
         {"round_to_vial_within": "5"},
     )
 ]

@@ -35,6 +35,14 @@ bilirubins = st.one_of(
     _decimal_text("2", "340", 0).map(lambda v: f"{v} umol/L"),
 )
 bilirubin_ulns = st.sampled_from(["1 mg/dL", "1.2 mg/dL", "1.4 mg/dL", "21 umol/L", "17 umol/L"])
+ancs = st.one_of(
+    st.integers(0, 20000).map(lambda n: f"{n} /mm3"),
+    _decimal_text("0", "20", 2).map(lambda v: f"{v} 10^9/L"),
+)
+platelet_counts = st.one_of(
+    st.integers(0, 900_000).map(lambda n: f"{n:,} /mm3"),
+    st.integers(0, 900).map(lambda n: f"{n} 10^9/L"),
+)
 
 orders = st.builds(
     Order,
@@ -47,6 +55,8 @@ orders = st.builds(
     alt_uln=enzyme_ulns,
     bilirubin=bilirubins,
     bilirubin_uln=bilirubin_ulns,
+    anc=ancs,
+    platelets=platelet_counts,
     bsa_formula=st.sampled_from(["mosteller", "dubois", "haycock", "gehan-george", "boyd"]),
     strong_cyp3a4_inhibitor=st.booleans(),
     gilbert_syndrome=st.booleans(),
@@ -130,6 +140,8 @@ def test_unit_like_garbage_is_an_error_or_a_value(text: str) -> None:
             alt_uln="40",
             bilirubin="0.8",
             bilirubin_uln="1.2",
+            anc="1800",
+            platelets="150000",
         )
     )
     assert result.status in (Status.OK, Status.INVALID_INPUT)

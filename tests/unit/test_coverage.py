@@ -412,7 +412,7 @@ def test_on_hold_the_level_comes_from_the_applied_rule(level: str, applies: bool
         dose_level=level,
         anc="1000 /mm3",
         platelets="150000 /mm3",
-        nonheme_toxicity_grade="0",
+        current_nonheme_toxicity_grade="0",
     )
     assert d.status is Status.HOLD and d.dose_level_mg_per_m2 is None
     c = evaluate(request(), d)

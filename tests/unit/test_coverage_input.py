@@ -110,3 +110,28 @@ def test_a_wrong_diagnosis_is_not_an_input_error() -> None:
     for code in ("C50.9", "C34.90", "", "garbage"):
         req, issues = parse(diagnosis=code)
         assert issues == () and req is not None
+
+
+@pytest.mark.parametrize(
+    ("text", "accepted"),
+    [
+        ("2024-02-16", True),  # the day the policy's criteria took effect (policy data)
+        ("2024-02-15", False),
+        ("2027-01-16", True),  # today + 366 days
+        ("2027-01-17", False),
+        ("9999-12-31", False),
+        ("0001-01-01", False),
+        ("２０２６-０１-１５", False),
+        ("2026-01-15\u200b", False),
+        ("9" * 5000, False),
+    ],
+)
+def test_the_request_date_range(text: str, accepted: bool) -> None:
+    """Issue 13.5: from the policy's effective date to a year after today; ASCII digits."""
+    assert POLICY.criteria_effective == "2024-02-16"
+    request, issues = parse(request="initial", request_date=text)
+    if accepted:
+        assert request is not None and request.request_date == date.fromisoformat(text)
+    else:
+        assert request is None and [i.field for i in issues] == ["request_date"]
+        assert issues[0].message.startswith("Request date:")

@@ -29,9 +29,9 @@ def calc(**changes: object) -> DoseResult:
         ({"platelets": "99,999 /mm3"}, Status.HOLD),
         ({"platelets": "100 10^9/L"}, Status.OK),
         ({"platelets": "99.999 10^9/L"}, Status.HOLD),
-        ({"nonheme_toxicity_grade": "1"}, Status.OK),
-        ({"nonheme_toxicity_grade": "2"}, Status.HOLD),
-        ({"nonheme_toxicity_grade": 0}, Status.OK),
+        ({"current_nonheme_toxicity_grade": "1"}, Status.OK),
+        ({"current_nonheme_toxicity_grade": "2"}, Status.HOLD),
+        ({"current_nonheme_toxicity_grade": 0}, Status.OK),
     ],
 )
 def test_gate_boundaries(changes: dict[str, object], status: Status) -> None:
@@ -45,24 +45,28 @@ def test_gate_boundaries(changes: dict[str, object], status: Status) -> None:
 
 
 def test_every_failed_criterion_is_named() -> None:
-    result = calc(anc="1000 /mm3", platelets="50,000 /mm3", nonheme_toxicity_grade="3")
+    result = calc(anc="1000 /mm3", platelets="50,000 /mm3", current_nonheme_toxicity_grade="3")
     codes = {r.code for r in result.reasons}
-    assert {"hold_anc", "hold_platelets", "hold_nonheme_toxicity_grade"} <= codes
+    assert {"hold_anc", "hold_platelets", "hold_current_nonheme_toxicity_grade"} <= codes
     message = next(r.message for r in result.reasons if r.code == "hold_platelets")
     assert "50,000 /mm³" in message and "100,000 /mm³" in message
 
 
-def test_grade_4_says_discontinue() -> None:
-    result = calc(nonheme_toxicity_grade="4")
-    assert result.status is Status.HOLD
-    assert any("discontinue" in r.message for r in result.reasons)
+def test_current_grade_4_is_a_stop_that_says_discontinue() -> None:
+    # The worst event since the last cycle was at least grade 4: label Table 1 says discontinue,
+    # which outranks the hold the grade also causes.
+    result = calc(current_nonheme_toxicity_grade="4")
+    assert result.status is Status.STOP and not result.ready_to_prepare
+    [stop] = [r for r in result.reasons if r.code == "toxicity_discontinue"]
+    assert "Discontinue" in stop.message and "Table 1" in stop.source
+    assert any(r.code == "hold_current_nonheme_toxicity_grade" for r in result.reasons)
 
 
-def test_missing_labs_say_the_gate_was_not_checked() -> None:
-    result = calc(anc="1800 /mm3")
+def test_the_current_grade_not_entered_says_the_gate_was_not_checked() -> None:
+    result = calc()
     assert result.status is Status.OK
     [note] = [r for r in result.reasons if r.code == "cycle_gate_not_checked"]
-    assert "Platelets" in note.message and "ANC" not in note.message.split(":")[1]
+    assert "Current non-hematologic toxicity" in note.message and "ANC" not in note.message
     assert result.cycle_gate is not None and result.cycle_gate.passed is None
 
 
@@ -75,9 +79,9 @@ def test_contraindication_outranks_hold() -> None:
 @pytest.mark.parametrize(
     ("field", "value"),
     [
-        ("nonheme_toxicity_grade", "5"),
-        ("nonheme_toxicity_grade", "2.5"),
-        ("nonheme_toxicity_grade", "-1"),
+        ("current_nonheme_toxicity_grade", "5"),
+        ("current_nonheme_toxicity_grade", "2.5"),
+        ("current_nonheme_toxicity_grade", "-1"),
         ("anc", "-5 /mm3"),
         ("anc", "1800 /L"),
         ("platelets", "150000 U/L"),
@@ -170,10 +174,12 @@ def test_escalation_still_capped_by_an_inhibitor() -> None:
 
 
 # --- inducer and prescribed level ------------------------------------------------------------
-def test_inducer_alone_keeps_40_and_infuses_over_4_hours() -> None:
+def test_inducer_alone_keeps_40_and_infuses_over_3_hours() -> None:
+    # The 4-hour infusion belongs to an inducer dose above 40 mg/m² (spec §3).
     result = calc(strong_cyp3a4_inducer=True)
     assert result.dose_level_mg_per_m2 == Decimal(40)
-    assert result.preparation is not None and result.preparation.infusion_hours == 4
+    assert result.preparation is not None and result.preparation.infusion_hours == 3
+    assert any(r.code == "inducer_infusion_3h" for r in result.reasons)
 
 
 def test_inducer_with_prescribed_60_carries_the_coverage_warning() -> None:

@@ -27,6 +27,8 @@ V01 = Order(
     alt_uln="40 U/L",
     bilirubin="0.8 mg/dL",
     bilirubin_uln="1.2 mg/dL",
+    anc="1800",
+    platelets="150000",
 )
 RESULT = calculate(V01)  # 72.8 mg, 73 + 2 = 75 units
 

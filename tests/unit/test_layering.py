@@ -16,16 +16,18 @@ import pytest
 from conftest import REPO
 
 JOURNAL = sorted((REPO / "ixempra_gui" / "journal").rglob("*.py"))
+CORE = sorted((REPO / "ixempra_gui" / "core").glob("*.py"))
 # The site journal's driver, allowed only where the PostgreSQL journal lives (issue 14).
 PSYCOPG_ALLOWED = ("postgres", "site_config.py")
 PURE = [
-    *sorted((REPO / "ixempra_gui" / "core").glob("*.py")),
+    *CORE,
     *JOURNAL,
     *(
         REPO / "ixempra_gui" / name
         for name in (
             "cli.py",
             "cli_coverage.py",
+            "cli_guard.py",
             "cli_history.py",
             "journal_cli.py",
             "journal_site_cli.py",
@@ -38,6 +40,8 @@ PURE = [
             "prior_auth_sheet.py",
             "history_view.py",
             "verify_view.py",
+            "site_settings.py",
+            "private_files.py",
         )
     ),
 ]
@@ -73,9 +77,32 @@ def test_cli_run_loads_no_qt_module() -> None:
     assert proc.stdout.strip().splitlines()[-1] == "[]"
 
 
+@pytest.mark.parametrize("path", CORE, ids=lambda p: p.name)
+def test_core_uses_only_stdlib_pint_biip_and_itself(path: Path) -> None:
+    bad = {
+        n
+        for n in _imports(path)
+        if not (
+            n.split(".")[0] in sys.stdlib_module_names
+            or n.split(".")[0] in ("pint", "biip")
+            or n == "ixempra_gui"  # the version string
+            or n.startswith("ixempra_gui.core")
+        )
+    }
+    assert not bad, f"{path.name} imports {bad}"
+
+
 @pytest.mark.parametrize("path", JOURNAL, ids=lambda p: p.relative_to(REPO).as_posix())
 def test_journal_uses_only_stdlib_pint_platformdirs_and_the_core(path: Path) -> None:
-    allowed_ours = ("ixempra_gui.core", "ixempra_gui.journal")
+    # site_settings (where the settings folder is) and private_files (owner-only, atomic files)
+    # are stdlib-only helpers the journal shares with the window (the anchor lives beside the
+    # window's settings.ini).
+    allowed_ours = (
+        "ixempra_gui.core",
+        "ixempra_gui.journal",
+        "ixempra_gui.site_settings",
+        "ixempra_gui.private_files",
+    )
     relative = path.relative_to(REPO / "ixempra_gui" / "journal").parts
     drivers = ("psycopg",) if relative[0] in PSYCOPG_ALLOWED else ()
     bad = {

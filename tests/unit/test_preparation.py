@@ -91,12 +91,13 @@ def test_bag_choice_at_both_concentration_limits(bags: str, chosen: int) -> None
     assert result.preparation.bag_ml == chosen
 
 
-def test_no_bag_fits_says_which_volume_would() -> None:
+def test_no_bag_fits_is_a_stop_that_says_which_volume_would() -> None:
     result = calc(**SIXTY_MG, bag_sizes="500,1000")
-    p = result.preparation
-    assert p is not None and p.bag_ml is None and p.final_volume_ml is None
-    assert p.bag_advice is not None and "100–300 mL" in p.bag_advice
-    assert any(r.code == "no_bag_in_range" for r in result.reasons)
+    assert result.status is Status.STOP and not result.ready_to_prepare
+    assert result.preparation is None and result.dose_mg is None and result.billing is None
+    [stop] = [r for r in result.reasons if r.code == "no_bag_in_range"]
+    # 60 mg: 100–300 mL in all, less the 30 mL of drug: a bag of 70–270 mL.
+    assert "100 mL to 300 mL" in stop.message and "70–270 mL" in stop.message
 
 
 def test_sodium_chloride_needs_bicarbonate_and_250_or_500() -> None:
@@ -139,11 +140,12 @@ def test_v01_preparation_figures() -> None:
 
 
 def test_inducer_infusion_over_4_hours_must_start_2_hours_after_preparation() -> None:
-    result = calc(strong_cyp3a4_inducer=True, prepared_at="2026-11-27T09:30")
+    result = calc(strong_cyp3a4_inducer=True, dose_level="44 mg/m2", prepared_at="2026-11-27T09:30")
     p = result.preparation
-    assert p is not None and p.infusion_hours == 4
+    assert p is not None and p.infusion_hours == 4  # an inducer dose above 40 mg/m²
     assert p.infusion_start_by == datetime(2026, 11, 27, 11, 30)
-    assert p.rate_ml_per_h == Decimal("71.6")  # 286.4 / 4
+    assert result.dose_mg == Decimal("80.1")  # 44 × 1.82
+    assert p.rate_ml_per_h == Decimal("72.5")  # (250 + 40.1) / 4 = 72.525
 
 
 def test_prior_hypersensitivity_adds_a_corticosteroid() -> None:

@@ -40,6 +40,8 @@ V01 = FormInput(
     alt_uln="40 U/L",
     bilirubin="0.8 mg/dL",
     bilirubin_uln="1.2 mg/dL",
+    anc="1800",
+    platelets="150000",
     height_measured_on=TODAY.isoformat(),
     weight_measured_on=TODAY.isoformat(),
     labs_drawn_on=TODAY.isoformat(),
@@ -339,7 +341,7 @@ NOW = datetime(2025, 5, 1, 9, 30)
     ],
 )
 def test_start_of_cycle_gate(anc: str, platelets: str, kind: StatusKind) -> None:
-    view = view_of(anc=anc, platelets=platelets, nonheme_toxicity_grade="1")
+    view = view_of(anc=anc, platelets=platelets, current_nonheme_toxicity_grade="1")
     assert view.kind is kind
     assert view.gate_lines[0].startswith(
         "All start-of-cycle criteria met" if kind is StatusKind.READY else "Start-of-cycle"
@@ -354,13 +356,15 @@ def test_gate_not_checked_is_said_not_hidden() -> None:
     view = view_of()
     assert view.kind is StatusKind.READY
     assert view.gate_lines[0] == "Start-of-cycle criteria not fully checked."
-    assert "Start-of-cycle criteria not checked: ANC, Platelets" in view.banner_detail
-    assert any("ANC: not entered — not checked" in line for line in view.gate_lines)
+    grade = "Current non-hematologic toxicity"
+    assert f"Start-of-cycle criteria not checked: {grade}." in view.banner_detail
+    assert any(f"{grade}: not entered — not checked" in line for line in view.gate_lines)
+    assert any(line.startswith("ANC: 1,800 /mm³ — met") for line in view.gate_lines)
 
 
 def test_nonheme_toxicity_grade_two_holds() -> None:
-    assert view_of(nonheme_toxicity_grade="1").kind is StatusKind.READY
-    assert view_of(nonheme_toxicity_grade="2").kind is StatusKind.HOLD
+    assert view_of(current_nonheme_toxicity_grade="1").kind is StatusKind.READY
+    assert view_of(current_nonheme_toxicity_grade="2").kind is StatusKind.HOLD
 
 
 def test_toxicity_reduction_needs_its_reason() -> None:
@@ -380,7 +384,9 @@ def test_prescribed_level_and_inducer_reach_the_core() -> None:
     refused = view_of(dose_level="45 mg/m2")
     assert refused.kind is not StatusKind.READY and refused.dose_value == DASH
     inducer = view_of(strong_cyp3a4_inducer=True)
-    assert any("4 h" in line for line in inducer.preparation_lines)
+    assert any("over 3 h" in line for line in inducer.preparation_lines)
+    above_40 = view_of(strong_cyp3a4_inducer=True, dose_level="44 mg/m2")
+    assert any("over 4 h" in line for line in above_40.preparation_lines)
 
 
 def test_empty_prepared_at_means_now_and_sets_the_use_by_times() -> None:

@@ -3,24 +3,29 @@ differences and records are worded (Qt-free; the rules themselves are the journa
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
 
+from ixempra_gui.core import order_fields
 from ixempra_gui.core.calculator import calculate
+from ixempra_gui.form_text import FIELD_LABELS
 from ixempra_gui.journal.double_check import compare, sign_off_problems
 from ixempra_gui.journal.entries import StoredRecord
 from ixempra_gui.preferences import Preferences
 from ixempra_gui.presenter import FormInput, build_order
 from ixempra_gui.verify_view import (
     SecondEntry,
+    compared_line,
     comparison_summary,
     difference_rows,
     readable_problems,
     record_line,
     reentered_fields,
     second_form,
+    site_settings_line,
     verify_blocker,
 )
 
@@ -38,11 +43,14 @@ FIRST = FormInput(
     alt_uln="40 U/L",
     bilirubin="0.8 mg/dL",
     bilirubin_uln="1.2 mg/dL",
+    anc="1800",
+    platelets="150000",
     strong_cyp3a4_inhibitor=True,
-    diluent="sodium-chloride",
+    prior_hypersensitivity=True,
+    reduction_reason="noted",
 )
 SAME = SecondEntry(
-    texts={
+    values={
         "height": "1.7 m",
         "weight": "70",
         "ast": "30",
@@ -51,25 +59,22 @@ SAME = SecondEntry(
         "alt_uln": "40",
         "bilirubin": "0.8",
         "bilirubin_uln": "1.2",
+        "anc": "1800",
+        "platelets": "150 10^9/L",
+        "regimen": "monotherapy",
+        "strong_cyp3a4_inhibitor": True,
     },
     units={"height": "cm", "weight": "kg", "ast": "u/l", "alt": "u/l", "bilirubin": "mg/dl"},
-    regimen="monotherapy",
 )
-
-
-FIRST_TEXTS = {
-    k: getattr(FIRST, k)
-    for k in (
-        "height",
-        "weight",
-        "ast",
-        "ast_uln",
-        "alt",
-        "alt_uln",
-        "bilirubin",
-        "bilirubin_uln",
-    )
-}
+EXACT = replace(
+    SAME,
+    values={
+        **SAME.values,
+        **{k: getattr(FIRST, k) for k in ("height", "weight", "platelets")},
+        **{k: getattr(FIRST, k) for k in ("ast", "ast_uln", "alt", "alt_uln")},
+        **{k: getattr(FIRST, k) for k in ("bilirubin", "bilirubin_uln")},
+    },
+)
 
 
 def results(first: FormInput, entry: SecondEntry):
@@ -79,27 +84,55 @@ def results(first: FormInput, entry: SecondEntry):
     return a, b
 
 
-def test_anc_and_platelets_are_reentered_only_when_the_first_entry_had_them() -> None:
-    assert "anc" not in reentered_fields(FIRST) and "platelets" not in reentered_fields(FIRST)
-    with_counts = replace(FIRST, anc="1800 /mm3", platelets=" ")
-    assert "anc" in reentered_fields(with_counts)
-    assert "platelets" not in reentered_fields(with_counts)
-    assert reentered_fields(FIRST)[:3] == ("height", "weight", "regimen")
+def test_every_field_that_can_change_the_dose_is_reentered() -> None:
+    # Fails when an Order field is added without being declared, or declared as changing the
+    # dose without being re-entered (issue 12, point 7).
+    assert order_fields.undeclared() == ()
+    for declared in order_fields.ORDER_FIELDS:
+        if declared.changes_dose and declared.owner is order_fields.Owner.ORDER:
+            assert declared.key in reentered_fields(FIRST), declared.key
+    assert set(reentered_fields(FIRST)) >= {
+        "regimen", "height", "weight", "ast", "ast_uln", "alt", "alt_uln", "bilirubin",
+        "bilirubin_uln", "anc", "platelets", "current_nonheme_toxicity_grade", "worst_events",
+        "toxicity_reductions", "reduction_mode", "dose_level", "hepatic_escalation_level",
+        "strong_cyp3a4_inhibitor", "strong_cyp3a4_inducer", "gilbert_syndrome",
+        "cremophor_hypersensitivity", "bsa_formula", "diluent",
+    }  # fmt: skip
+    # every re-entered field is a form field (the dialog builds an input for each)
+    assert set(reentered_fields(FIRST)) <= {f.name for f in dataclasses.fields(FormInput)}
 
 
-def test_the_second_form_takes_the_verifiers_values_and_copies_the_rest() -> None:
+def test_the_second_form_takes_the_verifiers_values_and_copies_only_the_rest() -> None:
     entry = replace(
-        SAME, units={**SAME.units, "bilirubin": "umol/l"}, texts={**SAME.texts, "weight": "77"}
+        SAME,
+        units={**SAME.units, "bilirubin": "umol/l"},
+        values={**SAME.values, "weight": "77"},
     )
     form = second_form(FIRST, entry)
     assert (form.height, form.weight, form.ast_uln) == ("1.7 m", "77", "40")
     assert form.bilirubin_unit == "umol/l"  # the verifier's selector, for the lab and its ULN
-    # not re-entered: the first entry's
-    assert form.strong_cyp3a4_inhibitor and form.diluent == "sodium-chloride"
+    # copied: what is not re-entered
+    assert form.prior_hypersensitivity and form.reduction_reason == "noted"
     assert form.patient_id == "MRN-1" and not form.acknowledge_warnings
-    # the verifier's empty field stays empty: nothing of the first entry fills it
-    assert second_form(FIRST, SecondEntry()).height == ""
-    assert second_form(FIRST, SecondEntry()).regimen is None
+    # not entered: the form's default, never the first entry's value
+    empty = second_form(FIRST, SecondEntry())
+    assert empty.height == "" and empty.regimen is None
+    assert not empty.strong_cyp3a4_inhibitor and empty.anc == ""
+
+
+def test_a_cyp3a4_inhibitor_not_reentered_is_a_difference_in_value() -> None:
+    without = replace(SAME, values={**SAME.values, "strong_cyp3a4_inhibitor": False})
+    comparison = compare(*results(FIRST, without))
+    assert not comparison.matches
+    fields = [d.field for d in comparison.material]
+    assert fields[0] == "strong_cyp3a4_inhibitor" and "dose_mg" in fields
+    rows = difference_rows(comparison)
+    assert rows[0].text.startswith("Strong CYP3A4 inhibitor (input): first entry yes — second")
+
+
+def test_unticked_and_empty_optional_fields_match_when_the_first_left_them_so() -> None:
+    comparison = compare(*results(FIRST, EXACT))
+    assert comparison.differences == ()  # no grade, no events, no prescribed level: all alike
 
 
 def test_the_same_order_typed_differently_matches() -> None:
@@ -108,16 +141,26 @@ def test_the_same_order_typed_differently_matches() -> None:
     assert comparison.matches and comparison.differences  # listed, not material
     assert "match" in comparison_summary(comparison)
     rows = difference_rows(comparison)
-    assert all(not r.material and "same value, typed differently" in r.text for r in rows)
+    assert all(not r.material and "same value" in r.text for r in rows)
     height = next(r.text for r in rows if r.text.startswith("Height"))
-    assert height == (
-        "Height (input): first entry 170 cm — second entry 1.7 m (170 cm) — same value, "
-        "typed differently"
+    assert height.startswith(
+        "Height (input): first entry 170 cm — second entry 1.7 m (170 cm) — same value"
     )
+    assert len([r for r in rows if r.text.startswith("Platelets")]) == 1  # one row each
+
+
+def test_the_summary_names_every_field_compared_and_the_site_settings() -> None:
+    line = compared_line()
+    for key in reentered_fields(FIRST):
+        assert FIELD_LABELS[key] in line, key
+    assert "Copied from the first entry, not re-entered: Reduction reason" in line
+    site = site_settings_line(Preferences())
+    assert site.startswith("Site settings, not re-entered")
+    assert "Bag sizes (preference): 250, 100, 500 mL" in site
 
 
 def test_differences_in_value_come_first_in_the_screens_words() -> None:
-    a, b = results(FIRST, replace(SAME, texts={**SAME.texts, "weight": "77"}))
+    a, b = results(FIRST, replace(SAME, values={**SAME.values, "weight": "77"}))
     comparison = compare(a, b)
     rows = difference_rows(comparison)
     materials = [r.material for r in rows]
@@ -133,7 +176,7 @@ def test_differences_in_value_come_first_in_the_screens_words() -> None:
 
 
 def test_no_difference_says_so() -> None:
-    a, b = results(FIRST, replace(SAME, texts=FIRST_TEXTS))
+    a, b = results(FIRST, EXACT)
     assert compare(a, b).differences == ()
     assert comparison_summary(compare(a, b)).startswith("The two entries match: every")
 
@@ -162,7 +205,7 @@ def test_why_verify_is_unavailable(
 def test_the_record_line_names_the_record_and_both_people() -> None:
     record = StoredRecord(
         12,
-        "h",
+        "0123456789abcdef" * 4,
         "p",
         {
             "prepared_by": "A. Pharmacist",
@@ -171,6 +214,7 @@ def test_the_record_line_names_the_record_and_both_people() -> None:
         },
     )
     assert record_line(record) == (
-        "Journal record 12, verified by B. Checker (prepared by A. Pharmacist), "
-        "recorded 2025-05-01 09:31 UTC"
+        "Journal record 12 (hash 0123456789ab), verified by B. Checker (prepared by "
+        "A. Pharmacist), recorded 2025-05-01 09:31 UTC"
     )
+    assert record.short_hash == "0123456789ab"  # issue 13.4: the first 12 hex digits

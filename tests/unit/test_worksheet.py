@@ -24,6 +24,8 @@ FORM = FormInput(
     alt_uln="40 U/L",
     bilirubin="0.8 mg/dL",
     bilirubin_uln="1.2 mg/dL",
+    anc="1800",
+    platelets="150000",
     height_measured_on=(TODAY - timedelta(days=20)).isoformat(),
     weight_measured_on=(TODAY - timedelta(days=2)).isoformat(),
     labs_drawn_on=(TODAY - timedelta(days=1)).isoformat(),

@@ -40,7 +40,6 @@ from ixempra_gui.journal.chain import (
     canonical_json,
     content_hash,
     content_hash_or_none,
-    patient_key,
     walk,
 )
 from ixempra_gui.journal.entries import (
@@ -57,6 +56,7 @@ from ixempra_gui.journal.entries import (
 )
 from ixempra_gui.journal.errors import HistoryNotAcknowledged, InvalidRecord, RecordRefused
 from ixempra_gui.journal.history import DoseFacts, History, HistoryWarning, assess_history
+from ixempra_gui.journal.identifiers import patient_key
 from ixempra_gui.journal.postgres.errors import (
     CommitUnknown,
     ServerJournalError,
