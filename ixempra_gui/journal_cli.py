@@ -218,7 +218,7 @@ def _checked(journal: Journal, expected: str | None, *, full: bool = False) -> I
     else:
         report = journal.check(expected_hash=expected)
         if report.ok and expected is None:
-            journal._move_anchor(report.head)
+            journal.move_anchor(report.head)
     for warning in journal.warnings:
         _note(warning)
     return report
