@@ -20,8 +20,13 @@ from ixempra_gui.core.models import DoseResult
 from ixempra_gui.core.policy import Policy, load_policy
 from ixempra_gui.journal import paths
 from ixempra_gui.journal.entries import PatientDose, facts_of_result
-from ixempra_gui.journal.errors import JournalError
-from ixempra_gui.journal.history import History, HistoryWarning, history_unavailable
+from ixempra_gui.journal.errors import JournalAltered, JournalError
+from ixempra_gui.journal.history import (
+    History,
+    HistoryWarning,
+    history_altered,
+    history_unavailable,
+)
 from ixempra_gui.journal.interface import JournalStore
 from ixempra_gui.journal.site_config import JournalChoice, journal_choice
 
@@ -44,9 +49,9 @@ def location(choice: JournalChoice | None = None) -> str:
 def open_journal(
     *, user: str | None = None, password: str | None = None, choice: JournalChoice | None = None
 ) -> JournalStore:
-    """The configured journal, open; the SQLite file is created when missing (a site journal
-    is never created here: IT runs site-init). JournalError (ServerJournalError,
-    SiteConfigError) says what is wrong."""
+    """The configured journal, open and checked; the SQLite file is created when missing (a
+    site journal is never created here: IT runs site-init). JournalError (ServerJournalError,
+    SiteConfigError; JournalAltered when it fails its checks) says what is wrong."""
     choice = choice or journal_choice()
     if choice.url is not None:
         from ixempra_gui.journal.postgres.store import PostgresJournal
@@ -80,7 +85,7 @@ def local_journal_warning(
 
     path = paths.journal_path(folder)
     try:
-        local = Journal.open_existing(folder)
+        local = Journal.open_read_only(folder)  # only counted: never migrated or changed
         if local is None:
             return None
         with local:
@@ -134,20 +139,28 @@ def history_for(
 
     try:
         with PostgresJournal.open(choice.url, user=user, password=password) as journal:
-            history = journal.history(patient_id, result, administered_on, policy)
             warning = local_journal_warning(journal)
+            return journal.history(
+                patient_id,
+                result,
+                administered_on,
+                policy,
+                extra_warnings=() if warning is None else (warning,),
+            )
+    except JournalAltered as exc:
+        return history_altered(
+            exc.problem, exc.first_bad_id, current.units_total, policy, exc.resolution
+        )
     except JournalError as exc:
         return not_checked(_short(exc), str(exc), current.units_total, policy)
-    if history is not None and warning is not None:
-        history = replace(history, warnings=(*history.warnings, warning))
-    return history
 
 
 def read_patient_doses(
     patient_id: str, *, user: str | None = None, password: str | None = None
 ) -> tuple[PatientDose, ...]:
-    """A patient's verified doses from the configured journal (nothing created). JournalError
-    when it cannot be read."""
+    """A patient's verified doses from the configured journal (nothing created), each checked
+    against its hash. JournalError when it cannot be read (JournalAltered: it fails its
+    checks)."""
     choice = journal_choice()
     if choice.url is None:
         from ixempra_gui.journal.store import read_patient_doses as sqlite_doses

@@ -54,7 +54,7 @@ prep_url, verifier_url, tag, count, shared, start_file = sys.argv[1:7]
 count, shared = int(count), int(shared)
 order = Order(height="170 cm", weight="70 kg", regimen="monotherapy", ast="30 U/L",
               ast_uln="40 U/L", alt="25 U/L", alt_uln="40 U/L", bilirubin="0.8 mg/dL",
-              bilirubin_uln="1.2 mg/dL")
+              bilirubin_uln="1.2 mg/dL", anc="1800", platelets="150000")
 result = calculate(order)
 
 def sign_in():

@@ -11,6 +11,7 @@ import pytest
 from journal_support import new_record
 from pg_support import OUTSIDER, PASSWORDS, PREPARER, THIRD, VERIFIER, Site, new_site
 
+from ixempra_gui.journal.anchor import Head
 from ixempra_gui.journal.chain import GENESIS_HASH, canonical_json, content_hash
 from ixempra_gui.journal.errors import HistoryNotAcknowledged, InvalidRecord
 from ixempra_gui.journal.identifiers import patient_key
@@ -60,6 +61,7 @@ def count(site: Site) -> int:
     "statement",
     [
         "UPDATE ixempra.records SET patient_key = 'someone-else'",
+        "UPDATE ixempra.records SET content = replace(content, '75', '5')",
         "DELETE FROM ixempra.records",
         "TRUNCATE ixempra.records",
         "UPDATE ixempra.verifications SET verifier = 'rph_a'",
@@ -71,7 +73,8 @@ def count(site: Site) -> int:
 def test_a_pharmacist_cannot_change_or_remove_anything(pg_site: Site, statement: str) -> None:
     stored = record_one(pg_site)
     before = pg_site.sql("SELECT id, hash, patient_key FROM ixempra.records")
-    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+    # A generated column is refused before privileges are even looked at.
+    with pytest.raises((psycopg.errors.InsufficientPrivilege, psycopg.errors.GeneratedAlways)):
         pg_site.sql(statement, user=PREPARER)
     assert pg_site.sql("SELECT id, hash, patient_key FROM ixempra.records") == before
     assert before == [(stored.id, stored.hash, patient_key("MRN-1"))]
@@ -80,7 +83,7 @@ def test_a_pharmacist_cannot_change_or_remove_anything(pg_site: Site, statement:
 @pytest.mark.parametrize(
     "statement",
     [
-        "UPDATE ixempra.records SET patient_key = 'someone-else'",
+        "UPDATE ixempra.records SET content = replace(content, '75', '5')",
         "DELETE FROM ixempra.records",
         "TRUNCATE ixempra.records CASCADE",
         "DELETE FROM ixempra.verifications",
@@ -187,13 +190,15 @@ def forged(
     **overrides: Any,
 ) -> None:
     """A hostile client's INSERT: a well-formed record, with ``overrides`` in its content and
-    ``columns`` replacing the column values taken from it."""
+    ``columns`` written beside it (the server computes the columns the history selects on)."""
     last_id, last_hash = site.sql("SELECT last_id, last_hash FROM ixempra.chain_head")[0]
     content = {
         "id": last_id + 1,
         "prev_hash": last_hash,
         "recorded_at": "2025-03-01T10:00:00+00:00",
+        "status": "verified",
         "patient_id": "MRN-F",
+        "patient_key": "mrn-f",
         "administered_on": "2025-03-01",
         "prepared_by": user,
         "verified_by": VERIFIER,
@@ -203,26 +208,19 @@ def forged(
         "calculation_hash": "a" * 64,
     }
     content.update(overrides)
+    content = {k: v for k, v in content.items() if v is not DROP}
     text = canonical_json(content)
-    column = {**content, **(columns or {})}
+    extra = columns or {}
+    names = ", ".join(["id", "hash", "content", "origin", "verification_id", *extra])
+    marks = ", ".join(["%s"] * (5 + len(extra)))
     site.sql(
-        "INSERT INTO ixempra.records (id, recorded_at, patient_id, patient_key, administered_on,"
-        " prev_hash, hash, content, origin, prepared_by, verification_id, inserted_at) VALUES "
-        "(%s, %s, %s, %s, %s, %s, %s, %s, 'recorded', %s, %s, now())",
+        f"INSERT INTO ixempra.records ({names}) VALUES ({marks})",
         user=user,
-        params=(
-            column["id"],
-            column["recorded_at"],
-            column["patient_id"],
-            patient_key(str(column["patient_id"])),
-            column["administered_on"],
-            column["prev_hash"],
-            content_hash(text),
-            text,
-            user,
-            verification,
-        ),
+        params=(content["id"], content_hash(text), text, "recorded", verification, *extra.values()),
     )
+
+
+DROP = object()  # forged(..., key=DROP): the content leaves that key out
 
 
 def verification_by(site: Site, user: str, digest: str = "a" * 64) -> int:
@@ -272,7 +270,14 @@ def test_a_verification_is_used_once(pg_site: Site) -> None:
     theirs = verification_by(pg_site, VERIFIER)
     forged(pg_site, PREPARER, theirs, verification_id=theirs)
     with pytest.raises(psycopg.errors.UniqueViolation):
-        forged(pg_site, PREPARER, theirs, verification_id=theirs, patient_id="MRN-G")
+        forged(
+            pg_site,
+            PREPARER,
+            theirs,
+            verification_id=theirs,
+            patient_id="MRN-G",
+            patient_key="mrn-g",
+        )
     assert count(pg_site) == 1
 
 
@@ -283,12 +288,14 @@ def test_a_verification_is_used_once(pg_site: Site) -> None:
         {"id": 7},
         {"prepared_by": VERIFIER},
         {"authenticated": False},
-        {"columns": {"administered_on": "2025-03-02"}},
-        {"columns": {"patient_id": "MRN-other"}},
-        {"columns": {"id": 2}},
+        {"status": "journal_started"},
+        {"patient_key": "someone-else"},
+        {"patient_key": "MRN-F"},  # the key is the identifier without spaces, in lower case
+        {"patient_key": DROP},
+        {"patient_id": 12345, "patient_key": "12345"},
     ],
 )
-def test_server_refuses_a_record_that_breaks_the_chain_or_its_columns(
+def test_server_refuses_a_record_that_breaks_the_chain_or_its_key(
     pg_site: Site, change: dict[str, Any]
 ) -> None:
     theirs = verification_by(pg_site, VERIFIER)
@@ -298,17 +305,59 @@ def test_server_refuses_a_record_that_breaks_the_chain_or_its_columns(
     assert count(pg_site) == 0
 
 
+@pytest.mark.parametrize(
+    "columns",
+    [{"patient_key": "someone-else"}, {"administered_on": "2020-01-01"}],
+)
+def test_the_columns_the_history_selects_on_are_the_servers_own(
+    pg_site: Site, columns: dict[str, str]
+) -> None:
+    """patient_key and administered_on are generated from the signed content: no client
+    writes them, and a superuser's edit of the content moves them with it."""
+    theirs = verification_by(pg_site, VERIFIER)
+    with pytest.raises(psycopg.errors.GeneratedAlways):
+        forged(pg_site, PREPARER, theirs, columns, verification_id=theirs)
+    assert count(pg_site) == 0
+    stored = record_one(pg_site, "MRN 77")
+    assert pg_site.sql("SELECT patient_key, administered_on FROM ixempra.records") == [
+        ("mrn77", stored.administered_on)
+    ]
+    pg_site.sql(
+        "SET session_replication_role = replica; UPDATE ixempra.records SET content = "
+        'replace(content, \'"patient_key":"mrn77"\', \'"patient_key":"x"\')'
+    )
+    assert pg_site.sql("SELECT patient_key FROM ixempra.records") == [("x",)]
+
+
+def test_a_non_ascii_legacy_key_is_left_to_the_app_and_a_wrong_one_is_caught_by_verify(
+    pg_site: Site,
+) -> None:
+    """The server checks the key of a printable-ASCII identifier itself; an older identifier
+    (only migrated records hold one) is folded by the app, whose walk checks it."""
+    theirs = verification_by(pg_site, VERIFIER)
+    forged(
+        pg_site,
+        PREPARER,
+        theirs,
+        verification_id=theirs,
+        patient_id="MRN\u200b1",
+        patient_key="not-its-key",
+    )
+    with sign_in(pg_site) as journal:
+        report = journal.verify()
+    assert not report.ok and report.first_bad_id == 1
+    assert "patient key does not match" in (report.problem or "")
+
+
 def test_server_checks_the_hash_itself(pg_site: Site) -> None:
     theirs = verification_by(pg_site, VERIFIER)
     content = canonical_json({"id": 1, "prev_hash": GENESIS_HASH})
     with pytest.raises(psycopg.DatabaseError, match="SHA-256"):
         pg_site.sql(
-            "INSERT INTO ixempra.records (id, recorded_at, patient_id, patient_key, "
-            "administered_on, prev_hash, hash, content, origin, prepared_by, verification_id, "
-            "inserted_at) VALUES (1, 'x', 'p', 'p', '2025-03-01', %s, %s, %s, 'recorded', "
-            "'rph_a', %s, now())",
+            "INSERT INTO ixempra.records (id, hash, content, origin, verification_id) "
+            "VALUES (1, %s, %s, 'recorded', %s)",
             user=PREPARER,
-            params=(GENESIS_HASH, "0" * 64, content, theirs),
+            params=("0" * 64, content, theirs),
         )
     assert count(pg_site) == 0
 
@@ -447,7 +496,7 @@ def test_the_next_action_reconnects_after_the_connection_broke(pg_site: Site) ->
 def test_a_new_site_starts_an_empty_chain(pg_cluster) -> None:
     site = new_site(pg_cluster)
     with sign_in(site) as journal:
-        assert journal.count() == 0 and journal.head() == (0, GENESIS_HASH)
+        assert journal.count() == 0 and journal.stored_head() == Head(0, GENESIS_HASH)
         assert journal.verify().ok
 
 

@@ -1,11 +1,14 @@
 """``ixempra-journal migrate --to URL``: a workstation's SQLite journal into the site journal.
 
-The source must pass ``verify`` first (a broken chain is refused: nothing copied). Its
-identity is the hash of its first record; each record is copied, in id order, as a new site
-record embedding the original content and hash verbatim (``PostgresJournal.migrate_record``),
-one transaction each, keyed by (source journal, record id, hash): a second run, or a run
-interrupted and started again, copies only what is missing. The local file is not changed.
-Migrated doses count in the site journal's history like any other.
+The source is opened read-only (never migrated or changed: schema 1, 2 and 3 are read as they
+are) and must pass ``verify`` first — the whole chain walked, and checked against this
+workstation's anchor, or against ``expected_hash`` (``--expect-head``) for a journal copied from
+elsewhere; one that fails is refused and nothing is copied. Its identity is the hash of its first
+record; each record is copied, in id order, as a new site record embedding the original content
+and hash verbatim (``PostgresJournal.migrate_record``), one transaction each, keyed by (source
+journal, record id, hash): a second run, or a run interrupted and started again, copies only
+what is missing. Migrated doses count in the site journal's history like any other, under the
+patient key this app computes now from their identifier (``identifiers.patient_key``).
 """
 
 from __future__ import annotations
@@ -16,32 +19,36 @@ from pathlib import Path
 from ixempra_gui.journal import paths
 from ixempra_gui.journal.errors import JournalError
 from ixempra_gui.journal.postgres.store import MigrationReport, PostgresJournal
-from ixempra_gui.journal.store import Journal
+from ixempra_gui.journal.store import DEFAULT_ANCHOR, AnchorChoice, Journal
 
 
 class MigrationRefused(JournalError):
-    """The local journal cannot be migrated (missing, or its chain is broken)."""
+    """The local journal cannot be migrated (missing, or it fails verify)."""
 
 
 def migrate_journal(
     folder: Path | None,
     target: PostgresJournal,
     progress: Callable[[int, int], None] | None = None,
+    *,
+    expected_hash: str | None = None,
+    anchor: AnchorChoice = DEFAULT_ANCHOR,
 ) -> MigrationReport:
     """Copy every record of the SQLite journal in ``folder`` (default: this user's) that the
     site journal does not hold yet."""
     path = paths.journal_path(folder)
-    source = Journal.open_existing(folder)
+    source = Journal.open_read_only(folder, anchor=anchor)
     if source is None:
         raise MigrationRefused(f"no local journal at {path}: nothing to migrate")
     with source:
-        report = source.verify()
+        report = source.verify(expected_hash=expected_hash)
         if not report.ok:
+            bad = f" (first bad record: {report.first_bad_id})" if report.first_bad_id else ""
             raise MigrationRefused(
-                f"the local journal {path} fails verify ({report.problem}): nothing was "
+                f"the local journal {path} fails verify: {report.problem}{bad}. Nothing was "
                 "migrated. Keep the file for audit; ixempra-journal verify names the record"
             )
-        total = source.count()
+        total = report.records
         first = source.get(1) if total else None
         if first is None:
             return MigrationReport("", 0, 0)

@@ -42,9 +42,10 @@ class SessionInfo:
     user: str
     database: str
     pharmacist: bool
-    read_only: bool
+    read_only: bool  # a standby (in recovery): nothing can be written there
     schema_version: int | None  # None: no site journal in this database
     site_id: str | None
+    location: str = ""  # the server and database reached: postgresql://host:port/database
 
 
 def connect(
@@ -53,9 +54,11 @@ def connect(
     who: str,
     user: str | None = None,
     password: str | None = None,
+    read_only: bool = False,
 ) -> psycopg.Connection[Any]:
     """An autocommit connection to ``url`` (refused when it holds a password), or the
-    classified ServerJournalError."""
+    classified ServerJournalError. ``read_only``: every transaction of the session is read-only
+    (``list``, ``show``, ``verify``, ``export``: nothing they run can write)."""
     url = check_url(url, "the journal URL")
     from psycopg.conninfo import conninfo_to_dict
 
@@ -77,6 +80,7 @@ def connect(
         conn.execute(
             f"SET lock_timeout = '{LOCK_TIMEOUT}'; "
             f"SET idle_in_transaction_session_timeout = '{IDLE_IN_TRANSACTION_TIMEOUT}'"
+            + ("; SET default_transaction_read_only = on" if read_only else "")
         )
     except psycopg.Error as exc:
         conn.close()
@@ -92,7 +96,7 @@ def session_info(conn: psycopg.Connection[Any]) -> SessionInfo:
                current_database()::text,
                coalesce((SELECT pg_has_role(session_user, r.oid, 'MEMBER')
                          FROM pg_roles AS r WHERE r.rolname = %s), false),
-               pg_is_in_recovery() OR current_setting('transaction_read_only') = 'on',
+               pg_is_in_recovery(),
                to_regclass('ixempra.schema_version') IS NOT NULL
                    AND to_regclass('ixempra.site') IS NOT NULL
         """,
@@ -109,8 +113,25 @@ def session_info(conn: psycopg.Connection[Any]) -> SessionInfo:
         if found is not None:
             version, site_id = found
     return SessionInfo(
-        str(user), str(database), bool(pharmacist), bool(read_only), version, site_id
+        str(user),
+        str(database),
+        bool(pharmacist),
+        bool(read_only),
+        version,
+        site_id,
+        server_location(conn),
     )
+
+
+def server_location(conn: psycopg.Connection[Any]) -> str:
+    """``postgresql://host:port/database`` of the server this connection reached (a Unix
+    socket folder in brackets): no user, no parameter. The site journal is known by it in this
+    process's memory of walks and in the workstation's anchor for it."""
+    info = conn.info
+    host = info.host or "[local]"
+    if host.startswith("/"):
+        host = f"[{host}]"
+    return f"postgresql://{host}:{info.port}/{info.dbname}"
 
 
 def check_site(info: SessionInfo, where: str) -> None:
@@ -138,10 +159,11 @@ def open_session(
     who: str,
     user: str | None = None,
     password: str | None = None,
+    read_only: bool = False,
 ) -> tuple[psycopg.Connection[Any], SessionInfo]:
     """A connection of a pharmacist to the site journal, checked: member of the group, a site
     journal of the right version. ``who`` names the person in messages ("the verifier")."""
-    conn = connect(url, who=who, user=user, password=password)
+    conn = connect(url, who=who, user=user, password=password, read_only=read_only)
     try:
         info = session_info(conn)
         where = redact(url, user=info.user)

@@ -1,18 +1,31 @@
 """The site journal on PostgreSQL: the same operations as the SQLite ``Journal`` (see
-``journal.interface``), with identities from the server.
+``journal.interface``), checked the same way (``integrity``), with identities from the server.
 
 Recording one dose:
-1. the record's content is drafted as on SQLite (``entries.draft_content``), with the
-   preparer's and verifier's server user names and ``"authenticated": true``; its canonical
-   JSON's SHA-256 is the calculation hash;
+1. the record's content is drafted as on SQLite (``entries.draft_content``: record format 2,
+   its ``patient_key`` signed), with the preparer's and verifier's server user names and
+   ``"authenticated": true``; its canonical JSON's SHA-256 is the calculation hash;
 2. the verifier's own session writes the verification of that hash and commits;
-3. one transaction of the preparer's session locks the chain head (``ixempra.lock_chain()``),
-   reads the patient's history, refuses unacknowledged warnings, and inserts the record
-   (id = head + 1, prev_hash = head hash, the verification's id); the server's trigger checks
-   all of it again; COMMIT. The record is returned only after COMMIT returned.
+3. one round trip of the preparer's session begins a transaction, locks the chain head
+   (``ixempra.lock_chain()``), then reads what the checks need — the highest id, the records
+   since this process's last walk (the head among them), the anchored record — and the
+   patient's history; the chain is checked (``integrity.check``), the history's records each
+   against their hash; unacknowledged warnings refuse;
+4. a second round trip inserts the record (id = head + 1, prev_hash = head hash, the
+   verification's id; the server's trigger checks all of it again) and commits. The record is
+   returned only after COMMIT returned.
 Two workstations recording for one patient at once queue on the lock, so the second sees the
 first's dose in its history. A lost connection during COMMIT is reported as such
 (``CommitUnknown``): never as recorded, never as certainly not.
+
+Trust (docs/journal-integrity.md, "The site journal"): the server refuses every change to a
+record, computes the columns the history selects on from the signed content, and extends the
+chain itself under its lock; so a process's first check starts at the server's head (the count,
+the highest id and the head agree, the head record hashes to the head, the anchored record is
+unchanged) instead of walking every record over the network, and after that walks only what
+was added. ``verify`` walks it all. The workstation's anchor for this server and database
+(``site_anchor``) is evidence of the heads it saw. A journal that fails is never counted from
+or recorded into: ``JournalAltered`` (resolved by IT on the server, never from a workstation).
 
 The connection reconnects on the next action after it broke (the password, when one was given,
 is kept in memory for that). Nothing is queued locally when the server is unreachable.
@@ -21,6 +34,7 @@ is kept in memory for that). Nothing is queued locally when the server is unreac
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -33,17 +47,22 @@ from psycopg.pq import TransactionStatus
 
 from ixempra_gui.core.models import DoseResult
 from ixempra_gui.core.policy import Policy, load_policy
+from ixempra_gui.journal import integrity
+from ixempra_gui.journal.anchor import AnchorFile, AnchorUnreadable, Head
 from ixempra_gui.journal.chain import (
-    GENESIS_HASH,
+    GENESIS,
     ChainReport,
-    Row,
+    ChainRow,
     canonical_json,
     content_hash,
     content_hash_or_none,
+    signed_fields,
     walk,
 )
 from ixempra_gui.journal.entries import (
     FACTS,
+    RECORD_FORMAT,
+    RECORD_STATUS,
     NewRecord,
     PatientDose,
     StoredRecord,
@@ -52,11 +71,18 @@ from ixempra_gui.journal.entries import (
     facts_of_result,
     patient_dose,
     record_problems,
-    same_person,
 )
-from ixempra_gui.journal.errors import HistoryNotAcknowledged, InvalidRecord, RecordRefused
+from ixempra_gui.journal.errors import (
+    RESOLVE_SERVER,
+    HistoryNotAcknowledged,
+    InvalidRecord,
+    JournalAltered,
+    JournalError,
+    RecordRefused,
+)
 from ixempra_gui.journal.history import DoseFacts, History, HistoryWarning, assess_history
-from ixempra_gui.journal.identifiers import patient_key
+from ixempra_gui.journal.identifiers import patient_key, same_person, trim_patient_id
+from ixempra_gui.journal.integrity import IntegrityReport
 from ixempra_gui.journal.postgres.errors import (
     CommitUnknown,
     ServerJournalError,
@@ -65,6 +91,7 @@ from ixempra_gui.journal.postgres.errors import (
 )
 from ixempra_gui.journal.postgres.session import SessionInfo, VerifierSession, open_session
 from ixempra_gui.journal.site_config import redact
+from ixempra_gui.site_settings import config_dir
 
 #: Keys a record's content gains when it takes its place in the chain; the rest is the
 #: calculation the verifier verified (its canonical JSON's SHA-256 is ``calculation_hash``).
@@ -79,27 +106,53 @@ CHAIN_KEYS = frozenset(
         "verification_id",
     }
 )
-_ROW_COLUMNS = "id, recorded_at, patient_id, patient_key, administered_on, prev_hash, hash, content"
 _MAX_ID = 2**63 - 1
+_ROW = "id, hash, content, patient_key, administered_on"
 
-
+# What the checks read in the same round trip as the work itself (module docstring, 3.): the
+# highest id, and the records from the one this process's last walk ended at (the head among
+# them) plus the anchored record.
+_HIGHEST_SQL = "SELECT coalesce(max(id), 0) FROM ixempra.records"
+_SEGMENT_SQL = (
+    f"SELECT {_ROW} FROM ixempra.records WHERE id >= %(walked)s OR id = %(anchor)s ORDER BY id"
+)
 # The records the history checks can use: every dose of the patient from the start of the
-# window on (later ones too), and the last dose on or before this date.
+# window on (later ones too), and the last dose on or before this date; selected on columns
+# the server computes from the signed content.
 _HISTORY_SQL = (
-    "(SELECT id, content, hash, administered_on, patient_key FROM ixempra.records "
+    f"(SELECT {_ROW} FROM ixempra.records "
     " WHERE patient_key = %(key)s AND administered_on >= %(start)s) "
     "UNION "
-    "(SELECT id, content, hash, administered_on, patient_key FROM ixempra.records "
+    f"(SELECT {_ROW} FROM ixempra.records "
     " WHERE patient_key = %(key)s AND administered_on <= %(day)s "
     " ORDER BY administered_on DESC, id DESC LIMIT 1) "
     "ORDER BY id"
 )
+_DOSES_SQL = (
+    f"SELECT {_ROW} FROM ixempra.records WHERE patient_key = %(key)s ORDER BY administered_on, id"
+)
+_INSERT_RECORDED = (
+    "INSERT INTO ixempra.records (id, hash, content, origin, verification_id) "
+    "VALUES (%(id)s, %(hash)s, %(content)s, 'recorded', %(verification)s); COMMIT"
+)
 
 
-def _history_params(key: str, current: DoseFacts, policy: Policy) -> dict[str, str]:
-    day = current.administered_on
-    start = day - timedelta(days=policy.per_days - 1)
-    return {"key": key, "start": start.isoformat(), "day": day.isoformat()}
+def site_anchor(location: str) -> AnchorFile:
+    """This workstation user's anchor for one site journal: one file per server and database
+    (``location``), beside the SQLite journal's anchor in the settings folder. Evidence of the
+    last head this workstation saw there: a server rolled back, or a database replaced, does
+    not contain it."""
+    key = hashlib.sha256(location.encode("utf-8")).hexdigest()[:16]
+    return AnchorFile(config_dir() / f"journal-anchor-site-{key}.json")
+
+
+class _DefaultAnchor:
+    def __repr__(self) -> str:
+        return "SITE_ANCHOR"
+
+
+#: ``anchor=`` default: the workstation's anchor for the server and database reached.
+SITE_ANCHOR: Any = _DefaultAnchor()
 
 
 def _rollback(conn: psycopg.Connection[Any]) -> None:
@@ -116,6 +169,20 @@ def calculation_hash(content: dict[str, Any]) -> str:
     return content_hash(canonical_json({k: v for k, v in content.items() if k not in CHAIN_KEYS}))
 
 
+def _chain_row(row: Sequence[Any]) -> ChainRow:
+    """A stored row (id, hash, content, patient_key, administered_on) as the walk sees it: the
+    generated columns must equal what the content signs, and the signed key the identifier's."""
+    rid, digest, text, key, day = row[:5]
+    return ChainRow(
+        int(rid),
+        str(digest),
+        text,
+        signed_fields(text),
+        {"patient_key": key, "administered_on": day},
+        (key, patient_key),
+    )
+
+
 @dataclass(frozen=True)
 class MigrationReport:
     """What ``migrate_from`` did: records copied now, and those already on the server."""
@@ -125,8 +192,80 @@ class MigrationReport:
     already_there: int
 
 
+class _FetchedChain:
+    """The chain as one round trip read it (``integrity.ChainSource``): the head, the highest
+    id and the rows from the last walked record on (with the anchored one). The count is not
+    read here (a count reads the whole table: it is checked on open and by ``verify``)."""
+
+    def __init__(
+        self,
+        location: str,
+        head: Head | None,
+        last: int,
+        rows: Sequence[Sequence[Any]],
+        walked: Head,
+    ) -> None:
+        self._location = location
+        self._head = head
+        self._last = last
+        self._rows = {int(r[0]): r for r in rows}
+        self._walked = walked
+
+    @property
+    def location(self) -> str:
+        return self._location
+
+    def stored_head(self) -> Head | None:
+        return self._head
+
+    def count_and_last(self) -> tuple[int | None, int]:
+        return None, self._last
+
+    def record_hash(self, record_id: int) -> tuple[str, str | None] | None:
+        row = self._rows.get(record_id)
+        return None if row is None else (str(row[1]), content_hash_or_none(row[2]))
+
+    def walk_from(self, start: Head, head: Head | None) -> ChainReport:
+        if start.id < self._walked.id:
+            # integrity.check could not start where this process's last walk ended: say why
+            # from what this round trip read (what lies before it need not be read to say so).
+            stored = self._head or GENESIS
+            walked, last = self._walked, self._last
+            if stored.id != last:
+                bad = min(stored.id, last) + 1
+                problem = (
+                    f"record {bad}: the chain's head on the server says record {stored.id}, "
+                    f"but the highest record is {last} (changed with the server's protections "
+                    "off?)"
+                )
+            elif walked.id > last:
+                bad = last + 1
+                problem = (
+                    f"record {bad}: the journal now ends at record {last}, but this session "
+                    f"checked it up to record {walked.id}: records were removed on the server"
+                )
+            else:
+                bad = walked.id
+                problem = (
+                    f"record {bad} changed on the server after this session checked it "
+                    "(edited with the server's protections off?)"
+                )
+            return ChainReport(start.id, start.id, start.hash, bad, problem)
+        rows = [_chain_row(self._rows[i]) for i in sorted(self._rows) if i > start.id]
+        return walk(rows, None if head is None else (head.id, head.hash), start)
+
+    def find_hash(self, digest: str) -> int | None:
+        if digest == GENESIS.hash:
+            return 0
+        return next((i for i, r in self._rows.items() if r[1] == digest), None)
+
+
 class PostgresJournal:
-    """The preparer's session on the site journal. ``PostgresJournal.open(url, ...)``."""
+    """A pharmacist's session on the site journal. ``PostgresJournal.open(url, ...)`` to
+    record (checked), ``open_read_only`` to read (checked by the caller: ``check``)."""
+
+    #: What a person does when it fails its checks: IT, on the server.
+    resolution = RESOLVE_SERVER
 
     def __init__(
         self,
@@ -135,6 +274,9 @@ class PostgresJournal:
         url: str,
         user: str | None,
         password: str | None,
+        *,
+        read_only: bool = False,
+        anchor: AnchorFile | _DefaultAnchor | None = SITE_ANCHOR,
     ) -> None:
         self._conn = conn
         self.info = info
@@ -143,23 +285,74 @@ class PostgresJournal:
         self._password = password  # in memory only, for reconnecting
         self.user = info.user
         self.site_id = info.site_id
+        self.read_only = read_only
         self.display = redact(url, user=info.user)
+        self._location = info.location
+        self.anchor = site_anchor(info.location) if isinstance(anchor, _DefaultAnchor) else anchor
+        self.warnings: list[str] = []  # not fatal: said on stderr or in the status bar
+        self._memo: dict[int, tuple[str, str | None] | None] | None = None
+        self._walk_problem: tuple[int, str] | None = None
 
     # --- opening ------------------------------------------------------------------------------
     @classmethod
     def open(
-        cls, url: str, *, user: str | None = None, password: str | None = None
+        cls,
+        url: str,
+        *,
+        user: str | None = None,
+        password: str | None = None,
+        anchor: AnchorFile | _DefaultAnchor | None = SITE_ANCHOR,
     ) -> PostgresJournal:
-        """Sign in (``user``/``password`` override the URL's and libpq's). Raises the
-        ServerJournalError saying what is wrong; nothing is created on the server."""
+        """Sign in (``user``/``password`` override the URL's and libpq's) and check the journal.
+        Raises the ServerJournalError saying what is wrong, or JournalAltered when the journal
+        fails its checks; nothing is created on the server."""
+        journal = cls._sign_in(url, user, password, read_only=False, anchor=anchor)
+        try:
+            report = journal._require(journal.check())
+            journal.move_anchor(report.head)
+        except BaseException:
+            journal.close()
+            raise
+        return journal
+
+    @classmethod
+    def open_read_only(
+        cls,
+        url: str,
+        *,
+        user: str | None = None,
+        password: str | None = None,
+        anchor: AnchorFile | _DefaultAnchor | None = SITE_ANCHOR,
+    ) -> PostgresJournal:
+        """Sign in to read only: every transaction of the session is read-only (a standby
+        server will do). Not checked: call ``check`` (``list``, ``show``, ``verify`` and
+        ``export`` report what it finds and still show the records)."""
+        return cls._sign_in(url, user, password, read_only=True, anchor=anchor)
+
+    @classmethod
+    def _sign_in(
+        cls,
+        url: str,
+        user: str | None,
+        password: str | None,
+        *,
+        read_only: bool,
+        anchor: AnchorFile | _DefaultAnchor | None,
+    ) -> PostgresJournal:
         who = f"the pharmacist {user}" if user else "this pharmacist"
-        conn, info = open_session(url, who=who, user=user, password=password)
-        return cls(conn, info, url, user, password)
+        conn, info = open_session(url, who=who, user=user, password=password, read_only=read_only)
+        return cls(conn, info, url, user, password, read_only=read_only, anchor=anchor)
 
     @property
     def description(self) -> str:
         """Which journal, for the CLIs and the window's status bar."""
         return f"site journal {self.display}"
+
+    @property
+    def location(self) -> str:
+        """The server and database (no user): this process's memory of walks and the
+        workstation's anchor are kept by it."""
+        return self._location
 
     def close(self) -> None:
         self._conn.close()
@@ -184,17 +377,226 @@ class PostgresJournal:
                 who=f"the pharmacist {self.user}",
                 user=self._user,
                 password=self._password,
+                read_only=self.read_only,
             )
-            if info.user != self.user:
+            if info.user != self.user or info.location != self._location:
                 conn.close()
                 raise ServerJournalError(
-                    f"reconnecting to {self.display} signed in as {info.user}, not {self.user}"
+                    f"reconnecting to {self.display} reached {info.location} as {info.user}, "
+                    f"not {self._location} as {self.user}"
                 )
             self._conn, self.info = conn, info
         return self._conn
 
     def _failed(self, exc: psycopg.Error) -> ServerJournalError:
         return classify(exc, who=f"the pharmacist {self.user}", where=self.display)
+
+    def _altered(self, problem: str, first_bad_id: int | None) -> JournalAltered:
+        return JournalAltered(self._location, problem, first_bad_id, self.resolution)
+
+    # --- integrity (integrity.ChainSource) ----------------------------------------------------
+    def stored_head(self) -> Head | None:
+        row = (
+            self._connection()
+            .execute("SELECT last_id, last_hash FROM ixempra.chain_head")
+            .fetchone()
+        )
+        return None if row is None else Head(int(row[0]), str(row[1]))
+
+    def count_and_last(self) -> tuple[int | None, int]:
+        row = (
+            self._connection()
+            .execute("SELECT count(*), coalesce(max(id), 0) FROM ixempra.records")
+            .fetchone()
+        )
+        assert row is not None
+        return int(row[0]), int(row[1])
+
+    def record_hash(self, record_id: int) -> tuple[str, str | None] | None:
+        if not 0 < record_id <= _MAX_ID:
+            return None
+        memo = self._memo
+        if memo is not None and record_id in memo:
+            return memo[record_id]
+        row = (
+            self._connection()
+            .execute("SELECT hash, content FROM ixempra.records WHERE id = %s", (record_id,))
+            .fetchone()
+        )
+        found = None if row is None else (str(row[0]), content_hash_or_none(row[1]))
+        if memo is not None:
+            memo[record_id] = found
+        return found
+
+    def find_hash(self, digest: str) -> int | None:
+        if digest == GENESIS.hash:
+            return 0
+        row = (
+            self._connection()
+            .execute("SELECT id FROM ixempra.records WHERE hash = %s", (digest,))
+            .fetchone()
+        )
+        return None if row is None else int(row[0])
+
+    def walk_from(self, start: Head, head: Head | None) -> ChainReport:
+        """The walk, streamed from a server-side cursor; beside it, what only the server
+        journal holds is checked for each record (``_server_problem``: its verification, or
+        its embedded original), the first problem kept for ``verify``."""
+        self._walk_problem = None
+        conn = self._connection()
+        query = (
+            f"SELECT r.{_ROW.replace(', ', ', r.')}, r.origin, r.prepared_by, r.verified_by, "
+            "v.verifier, v.calculation_hash FROM ixempra.records AS r "
+            "LEFT JOIN ixempra.verifications AS v ON v.id = r.verification_id "
+            "WHERE r.id > %s ORDER BY r.id"
+        )
+        named = head is None or start.id < head.id  # many rows: streamed; else one query
+        with conn.cursor(name="ixempra_walk") if named else conn.cursor() as cursor:
+            if isinstance(cursor, psycopg.ServerCursor):
+                cursor.itersize = 500
+            cursor.execute(query, (start.id,))
+
+            def rows() -> Iterator[ChainRow]:
+                for r in cursor:
+                    row = _chain_row(r)
+                    if self._walk_problem is None:
+                        problem = _server_problem(row, *r[5:])
+                        if problem:
+                            self._walk_problem = (row.id, problem)
+                    yield row
+
+            return walk(rows(), None if head is None else (head.id, head.hash), start)
+
+    def _read_anchor(self) -> Head | None:
+        if self.anchor is None:
+            return None
+        try:
+            return self.anchor.read()
+        except AnchorUnreadable as exc:
+            raise self._altered(
+                f"this workstation's anchor for it cannot be read ({exc}), so the journal "
+                "cannot be checked against the last head this workstation saw",
+                None,
+            ) from exc
+
+    def check(self, *, expected_hash: str | None = None, full: bool = False) -> IntegrityReport:
+        """The integrity checks (``integrity.check``) in one consistent snapshot, against this
+        workstation's anchor for the server, or against ``expected_hash`` instead. The first
+        check of a process starts at the server's head (module docstring); ``full`` walks
+        every record. JournalError when the server cannot be read."""
+        anchored = None
+        if expected_hash is None:
+            try:
+                anchored = self._read_anchor()
+            except JournalAltered as exc:
+                return IntegrityReport(0, GENESIS, exc.first_bad_id, exc.problem)
+        conn = self._connection()
+        try:
+            with conn.transaction():
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                self._memo = {}
+                report = integrity.check(
+                    self,
+                    anchor=anchored,
+                    expected_hash=expected_hash,
+                    full=full,
+                    walk_all_at_start=False,
+                )
+        except psycopg.Error as exc:
+            raise self._failed(exc) from exc
+        finally:
+            self._memo = None
+        return report
+
+    def verify(self, *, expected_hash: str | None = None) -> IntegrityReport:
+        """Walk the whole chain (ids, hashes, links, generated columns, keys, head, the anchor
+        or ``expected_hash``), then what only the server journal holds: each recorded dose's
+        verification (its verifier, its calculation hash, which must be the hash of the
+        record's calculation) and each migrated record's embedded original (its hash). Keeps
+        the anchor when all holds (not for an expected head)."""
+        self._walk_problem = None
+        report = self.check(expected_hash=expected_hash, full=True)
+        if report.ok and self._walk_problem is not None:
+            bad_id, problem = self._walk_problem
+            integrity.forget_journal(self._location)
+            return replace(report, first_bad_id=bad_id, problem=problem)
+        if report.ok and expected_hash is None:
+            self.move_anchor(report.head)
+        return report
+
+    def move_anchor(self, head: Head, *, force: bool = False) -> None:
+        """Keep ``head`` in this workstation's anchor for the server (forward only); a failure
+        is a warning: the journal itself is intact."""
+        if self.anchor is None:
+            return
+        try:
+            self.anchor.write(head, self._location, force=force)
+        except OSError as exc:
+            self.warnings.append(
+                f"warning: the anchor {self.anchor.path} could not be written "
+                f"({exc.strerror or exc}); the site journal is intact, but this workstation "
+                "keeps no evidence of the head it saw"
+            )
+
+    def _require(self, report: IntegrityReport) -> IntegrityReport:
+        if not report.ok:
+            raise self._altered(report.problem or "", report.first_bad_id)
+        return report
+
+    def _checked_round_trip(
+        self,
+        conn: psycopg.Connection[Any],
+        tail: Sequence[str],
+        params: dict[str, Any],
+        *,
+        lock: bool,
+    ) -> tuple[IntegrityReport, list[list[tuple[Any, ...]]]]:
+        """One round trip: a transaction (the chain lock taken first when ``lock``; else a
+        read-only snapshot, committed at its end), what the checks need, then ``tail``'s
+        statements. The chain is checked before anything is used: JournalAltered (the
+        transaction rolled back) when it fails. Returns the report and ``tail``'s rows; with
+        ``lock`` the transaction stays open for the caller's INSERT and COMMIT."""
+        walked = integrity.walked_head(self._location)
+        if walked is None:  # not checked in this process yet (a new process, or forgotten)
+            self._require(self.check())
+            walked = integrity.walked_head(self._location)
+            assert walked is not None
+        anchored = self._read_anchor()
+        if lock:
+            head_sql = "BEGIN; SELECT last_id, last_hash FROM ixempra.lock_chain()"
+        else:
+            head_sql = (
+                "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; "
+                "SELECT last_id, last_hash FROM ixempra.chain_head"
+            )
+        statements = [head_sql, _HIGHEST_SQL, _SEGMENT_SQL, *tail]
+        if not lock:
+            statements.append("COMMIT")
+        params = {**params, "walked": walked.id, "anchor": (anchored or walked).id}
+        cursor = psycopg.ClientCursor(conn)  # bound here: the statements go as one message
+        try:
+            cursor.execute("; ".join(statements), params)
+            cursor.nextset()
+            found = cursor.fetchone()
+            head = None if found is None else Head(int(found[0]), str(found[1]))
+            cursor.nextset()
+            highest = cursor.fetchone()
+            assert highest is not None
+            cursor.nextset()
+            segment = cursor.fetchall()
+            results = []
+            for _ in tail:
+                cursor.nextset()
+                results.append(cursor.fetchall())
+        except BaseException:
+            _rollback(conn)
+            raise
+        fetched = _FetchedChain(self._location, head, int(highest[0]), segment, walked)
+        report = integrity.check(fetched, anchor=anchored, walk_all_at_start=False)
+        if not report.ok:
+            _rollback(conn)
+            raise self._altered(report.problem or "", report.first_bad_id)
+        return report, results
 
     # --- writing ------------------------------------------------------------------------------
     def record(
@@ -210,10 +612,13 @@ class PostgresJournal:
         """Append one verified dose, verified by ``verifier`` (another pharmacist's session).
 
         Raises InvalidRecord (identifiers; the verifier missing or the preparer),
-        RecordRefused (no dose ready), HistoryNotAcknowledged, or a ServerJournalError
-        (nothing recorded; ``CommitUnknown``: cannot tell). ``extra_warnings`` join the
-        history's (e.g. an un-migrated local journal) and need acknowledging the same way.
+        RecordRefused (no dose ready), HistoryNotAcknowledged, JournalAltered (the journal
+        failed its checks), or a ServerJournalError (nothing recorded; ``CommitUnknown``:
+        cannot tell). ``extra_warnings`` join the history's (e.g. an un-migrated local
+        journal) and need acknowledging the same way.
         """
+        if self.read_only:
+            raise JournalError("the site journal was opened for reading only")
         problems = record_problems(new)
         if verifier is None:
             problems.append(
@@ -235,35 +640,27 @@ class PostgresJournal:
             )
         policy = policy or load_policy()
         signed = replace(new, prepared_by=self.user, verified_by=verifier.user)
-        content = draft_content(signed, policy)
+        content = draft_content(signed, policy)  # the costly part, before taking the lock
         content["authenticated"] = True
         digest_of_calculation = calculation_hash(content)
         current = facts_of_result(new.result, new.administered_on)
         assert current is not None
-        key = patient_key(new.patient_id)
+        key = str(content["patient_key"])
         conn = self._connection()
         verification_id = verifier.verify(digest_of_calculation)
         committing = False
-        cursor = psycopg.ClientCursor(conn)  # parameters bound here: statements can be batched
+        record_id = 0
         try:
-            # One round trip: BEGIN, the chain lock, then the history read, a statement of its
-            # own, so its snapshot is taken with the lock held and sees every record committed
-            # before (READ COMMITTED).
-            cursor.execute(
-                "BEGIN; SELECT last_id, last_hash FROM ixempra.lock_chain(); " + _HISTORY_SQL,
-                _history_params(key, current, policy),
+            report, (rows,) = self._checked_round_trip(
+                conn, [_HISTORY_SQL], _history_params(key, current, policy), lock=True
             )
-            cursor.nextset()
-            head = cursor.fetchone()
-            assert head is not None
-            last_id, prev_hash = int(head[0]), str(head[1])
-            cursor.nextset()
-            history = self._assess(cursor.fetchall(), current, policy, extra_warnings)
+            history = self._assess(rows, key, current, policy, extra_warnings)
             seen = set(acknowledged_warnings or ())
             unseen = [w for w in history.warnings if w.message not in seen]
             if unseen and not acknowledge_history:
                 raise HistoryNotAcknowledged(history)
-            record_id = last_id + 1
+            record_id = report.head.id + 1
+            prev_hash = report.head.hash
             content.update(
                 id=record_id,
                 prev_hash=prev_hash,
@@ -276,24 +673,11 @@ class PostgresJournal:
             text = canonical_json(content)
             digest = content_hash(text)
             committing = True
-            # A second round trip: the INSERT (the server's trigger checks it all again) and
-            # the COMMIT, which returns only once the record is on the server's disk.
-            cursor.execute(
-                f"INSERT INTO ixempra.records ({_ROW_COLUMNS}, origin, prepared_by, "
-                "verification_id, inserted_at) VALUES "
-                "(%s, %s, %s, %s, %s, %s, %s, %s, 'recorded', session_user, %s, now()); "
-                "COMMIT",
-                (
-                    record_id,
-                    content["recorded_at"],
-                    new.patient_id,
-                    key,
-                    content["administered_on"],
-                    prev_hash,
-                    digest,
-                    text,
-                    verification_id,
-                ),
+            # The INSERT (the server's trigger checks it all again) and the COMMIT, which
+            # returns only once the record is on the server's disk.
+            psycopg.ClientCursor(conn).execute(
+                _INSERT_RECORDED,
+                {"id": record_id, "hash": digest, "content": text, "verification": verification_id},
             )
         except psycopg.Error as exc:
             _rollback(conn)
@@ -308,6 +692,9 @@ class PostgresJournal:
         except BaseException:
             _rollback(conn)
             raise
+        head = Head(record_id, digest)
+        integrity.remember_walk(self._location, head)
+        self.move_anchor(head)
         return StoredRecord(record_id, digest, prev_hash, content)
 
     def _identity_problems(
@@ -343,47 +730,40 @@ class PostgresJournal:
             )
         return problems
 
-    @staticmethod
-    def _lock_chain(conn: psycopg.Connection[Any]) -> tuple[int, str]:
-        row = conn.execute("SELECT last_id, last_hash FROM ixempra.lock_chain()").fetchone()
-        assert row is not None
-        return int(row[0]), str(row[1])
-
     # --- reading ------------------------------------------------------------------------------
-    @staticmethod
-    def _history_rows(
-        conn: psycopg.Connection[Any], key: str, current: DoseFacts, policy: Policy
-    ) -> psycopg.Cursor[Any]:
-        """As the SQLite journal, only the records the checks can use: the last dose on or
-        before this date, and every dose from the start of its window on (later ones too)."""
-        return conn.execute(_HISTORY_SQL, _history_params(key, current, policy))
-
-    @staticmethod
     def _assess(
-        rows: Sequence[tuple[Any, ...]],
+        self,
+        rows: Sequence[Sequence[Any]],
+        key: str,
         current: DoseFacts,
         policy: Policy,
         extra_warnings: Sequence[HistoryWarning] = (),
     ) -> History:
-        """The history checks over those rows, each checked against its hash, its date and
-        patient columns (an altered record still counts when readable, and is named)."""
+        """The history checks over those rows, each checked against its hash and its
+        generated columns: one that fails makes the whole journal untrusted (JournalAltered),
+        never a partial count."""
         earlier: list[DoseFacts] = []
-        altered: list[int] = []
-        for rid, text, digest, column_date, column_key in rows:
+        for rid, digest, text, column_key, column_day in rows:
             try:
+                if content_hash_or_none(text) != digest:
+                    raise ValueError("hash")
                 content = json.loads(text)
+                if (
+                    content.get("status") != RECORD_STATUS
+                    or content.get("patient_key") != column_key
+                    or column_key != key
+                    or content.get("administered_on") != column_day
+                ):
+                    raise ValueError("columns")
                 values = [content["administered_on"], *(content["facts"][k] for k in FACTS)]
                 earlier.append(facts_from_values(values, int(rid)))
-                intact = (
-                    content_hash_or_none(text) == digest
-                    and values[0] == column_date
-                    and patient_key(str(content["patient_id"])) == column_key
-                )
-            except (ValueError, KeyError, TypeError, ZeroDivisionError):
-                intact = False
-            if not intact:
-                altered.append(int(rid))
-        history = assess_history(current, earlier, policy, altered)
+            except (ValueError, KeyError, TypeError, AttributeError, ZeroDivisionError):
+                raise self._altered(
+                    f"record {rid}: its content does not match its hash or cannot be read "
+                    "(edited?)",
+                    int(rid),
+                ) from None
+        history = assess_history(current, earlier, policy)
         if extra_warnings:
             history = replace(history, warnings=history.warnings + tuple(extra_warnings))
         return history
@@ -394,19 +774,29 @@ class PostgresJournal:
         result: DoseResult,
         administered_on: date,
         policy: Policy | None = None,
+        *,
+        extra_warnings: Sequence[HistoryWarning] = (),
     ) -> History | None:
         """The history checks for a calculation not yet recorded; None when its inputs were
-        invalid. One statement: one consistent snapshot."""
+        invalid. One round trip, one snapshot: the chain's checks and the patient's records.
+        JournalAltered when the journal fails its checks or a record it would count fails
+        its hash."""
         policy = policy or load_policy()
         current = facts_of_result(result, administered_on)
         if current is None:
             return None
+        key = patient_key(trim_patient_id(patient_id))
         try:
-            conn = self._connection()
-            rows = self._history_rows(conn, patient_key(patient_id), current, policy).fetchall()
+            report, (rows,) = self._checked_round_trip(
+                self._connection(),
+                [_HISTORY_SQL],
+                _history_params(key, current, policy),
+                lock=False,
+            )
         except psycopg.Error as exc:
             raise self._failed(exc) from exc
-        return self._assess(rows, current, policy)
+        self.move_anchor(report.head)
+        return self._assess(rows, key, current, policy, extra_warnings)
 
     def get(self, record_id: int) -> StoredRecord | None:
         if not 0 < record_id <= _MAX_ID:
@@ -415,8 +805,7 @@ class PostgresJournal:
             row = (
                 self._connection()
                 .execute(
-                    "SELECT id, hash, prev_hash, content FROM ixempra.records WHERE id = %s",
-                    (record_id,),
+                    "SELECT id, hash, content FROM ixempra.records WHERE id = %s", (record_id,)
                 )
                 .fetchone()
             )
@@ -428,11 +817,11 @@ class PostgresJournal:
         """Records in id order (of one patient, matched as history matches, when given),
         streamed from a server-side cursor."""
         conn = self._connection()
-        query = "SELECT id, hash, prev_hash, content FROM ixempra.records"
+        query = "SELECT id, hash, content FROM ixempra.records"
         params: tuple[Any, ...] = ()
         if patient_id is not None:
             query += " WHERE patient_key = %s"
-            params = (patient_key(patient_id),)
+            params = (patient_key(trim_patient_id(patient_id)),)
         try:
             with conn.transaction(), conn.cursor(name="ixempra_records") as cursor:
                 cursor.itersize = 500
@@ -443,20 +832,25 @@ class PostgresJournal:
             raise self._failed(exc) from exc
 
     def patient_doses(self, patient_id: str) -> tuple[PatientDose, ...]:
-        """Every verified dose of one patient, oldest first, each checked against its hash."""
+        """Every verified dose of one patient (matched as history matches), oldest first, each
+        checked against its hash: one that fails raises JournalAltered (nothing partial)."""
+        key = patient_key(trim_patient_id(patient_id))
         try:
-            rows = (
-                self._connection()
-                .execute(
-                    "SELECT id, content, hash, administered_on FROM ixempra.records "
-                    "WHERE patient_key = %s ORDER BY administered_on, id",
-                    (patient_key(patient_id),),
-                )
-                .fetchall()
+            report, (rows,) = self._checked_round_trip(
+                self._connection(), [_DOSES_SQL], {"key": key}, lock=False
             )
         except psycopg.Error as exc:
             raise self._failed(exc) from exc
-        return tuple(patient_dose(int(rid), text, digest, day) for rid, text, digest, day in rows)
+        self.move_anchor(report.head)
+        doses = tuple(patient_dose(int(r[0]), r[2], r[1], r[4]) for r in rows)
+        for dose in doses:
+            if not dose.intact or dose.facts is None:
+                raise self._altered(
+                    f"record {dose.record_id}: its content does not match its hash or cannot "
+                    "be read (edited?)",
+                    dose.record_id,
+                )
+        return doses
 
     def count(self) -> int:
         try:
@@ -465,71 +859,6 @@ class PostgresJournal:
             raise self._failed(exc) from exc
         assert row is not None
         return int(row[0])
-
-    def head(self) -> tuple[int, str]:
-        """The server's chain head (last id and hash)."""
-        try:
-            row = (
-                self._connection()
-                .execute("SELECT last_id, last_hash FROM ixempra.chain_head")
-                .fetchone()
-            )
-        except psycopg.Error as exc:
-            raise self._failed(exc) from exc
-        return (0, GENESIS_HASH) if row is None else (int(row[0]), str(row[1]))
-
-    def record_id_of(self, digest: str) -> int | None:
-        """The id of the record whose hash is ``digest`` (a head kept elsewhere), or None."""
-        try:
-            row = (
-                self._connection()
-                .execute("SELECT id FROM ixempra.records WHERE hash = %s", (digest,))
-                .fetchone()
-            )
-        except psycopg.Error as exc:
-            raise self._failed(exc) from exc
-        return None if row is None else int(row[0])
-
-    def verify(self) -> ChainReport:
-        """Walk the whole chain (ids, hashes, links, columns, head), then what only the server
-        journal holds: each recorded dose's verification (its verifier, its calculation hash,
-        which must be the hash of the record's calculation) and each migrated record's
-        embedded original (its hash). Reports the first break."""
-        conn = self._connection()
-        extra: list[tuple[int, str]] = []
-        try:
-            with conn.transaction():
-                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                head_row = conn.execute(
-                    "SELECT last_id, last_hash FROM ixempra.chain_head"
-                ).fetchone()
-                head = None if head_row is None else (int(head_row[0]), str(head_row[1]))
-                with conn.cursor(name="ixempra_verify") as cursor:
-                    cursor.itersize = 500
-                    cursor.execute(
-                        f"SELECT r.{_ROW_COLUMNS.replace(', ', ', r.')}, r.origin, "
-                        "r.prepared_by, r.verified_by, v.verifier, v.calculation_hash "
-                        "FROM ixempra.records AS r "
-                        "LEFT JOIN ixempra.verifications AS v ON v.id = r.verification_id "
-                        "ORDER BY r.id"
-                    )
-
-                    def rows() -> Iterator[Row]:
-                        for r in cursor:
-                            row = Row(*r[:8])
-                            if not extra:
-                                problem = _server_problem(row, *r[8:])
-                                if problem:
-                                    extra.append((row.id, problem))
-                            yield row
-
-                    report = walk(rows(), head)
-        except psycopg.Error as exc:
-            raise self._failed(exc) from exc
-        if report.ok and extra:
-            bad_id, problem = extra[0]
-            return ChainReport(report.records, report.head_id, report.head_hash, bad_id, problem)
-        return report
 
     # --- migration ----------------------------------------------------------------------------
     def migrated_count(self, source_journal: str) -> int:
@@ -551,68 +880,86 @@ class PostgresJournal:
 
     def migrate_record(self, source_journal: str, original: StoredRecord) -> bool:
         """Copy one record of a workstation's journal: a new record embedding the original
-        content and hash verbatim. False when it is already here (idempotency key: source
-        journal, record id, hash)."""
+        content and hash verbatim, signing the patient key of its identifier as this app finds
+        it now (``identifiers.patient_key``). False when it is already here (idempotency key:
+        source journal, record id, hash). JournalAltered when the site journal fails its
+        checks."""
+        if self.read_only:
+            raise JournalError("the site journal was opened for reading only")
         original_text = canonical_json(original.content)
         if content_hash(original_text) != original.hash:
             raise ValueError(f"record {original.id} does not match its hash")
         conn = self._connection()
         try:
-            with conn.transaction():
-                last_id, prev_hash = self._lock_chain(conn)
-                there = conn.execute(
-                    "SELECT 1 FROM ixempra.records WHERE source_journal = %s AND "
-                    "source_record_id = %s AND source_hash = %s",
-                    (source_journal, original.id, original.hash),
-                ).fetchone()
-                if there is not None:
-                    return False
-                content = {
-                    k: v
-                    for k, v in original.content.items()
-                    if k not in ("id", "prev_hash", "recorded_at")
-                }
-                record_id = last_id + 1
-                content.update(
-                    id=record_id,
-                    prev_hash=prev_hash,
-                    recorded_at=datetime.now(UTC).isoformat(timespec="microseconds"),
-                    authenticated=False,
-                    migrated_by=self.user,
-                    migrated_from={
-                        "journal": source_journal,
-                        "record_id": original.id,
-                        "hash": original.hash,
-                        "content": original_text,
-                    },
-                )
-                text = canonical_json(content)
-                conn.execute(
-                    f"INSERT INTO ixempra.records ({_ROW_COLUMNS}, origin, prepared_by, "
-                    "source_journal, source_record_id, source_hash, inserted_at) VALUES "
-                    "(%s, %s, %s, %s, %s, %s, %s, %s, 'migrated', session_user, %s, %s, %s, "
-                    "now())",
-                    (
-                        record_id,
-                        content["recorded_at"],
-                        str(content["patient_id"]),
-                        patient_key(str(content["patient_id"])),
-                        str(content["administered_on"]),
-                        prev_hash,
-                        content_hash(text),
-                        text,
-                        source_journal,
-                        original.id,
-                        original.hash,
-                    ),
-                )
+            report, (there,) = self._checked_round_trip(
+                conn,
+                [
+                    "SELECT 1 FROM ixempra.records WHERE source_journal = %(journal)s AND "
+                    "source_record_id = %(source_id)s AND source_hash = %(source_hash)s"
+                ],
+                {"journal": source_journal, "source_id": original.id, "source_hash": original.hash},
+                lock=True,
+            )
+            if there:
+                _rollback(conn)  # nothing to write: end the transaction, free the lock
+                return False
+            content = {
+                k: v
+                for k, v in original.content.items()
+                if k not in ("id", "prev_hash", "recorded_at", "patient_key")
+            }
+            patient = original.content.get("patient_id")
+            if isinstance(patient, str):
+                content.update(format=RECORD_FORMAT, patient_key=patient_key(patient))
+            record_id = report.head.id + 1
+            content.update(
+                id=record_id,
+                prev_hash=report.head.hash,
+                recorded_at=datetime.now(UTC).isoformat(timespec="microseconds"),
+                authenticated=False,
+                migrated_by=self.user,
+                migrated_from={
+                    "journal": source_journal,
+                    "record_id": original.id,
+                    "hash": original.hash,
+                    "content": original_text,
+                },
+            )
+            text = canonical_json(content)
+            digest = content_hash(text)
+            psycopg.ClientCursor(conn).execute(
+                "INSERT INTO ixempra.records (id, hash, content, origin, source_journal, "
+                "source_record_id, source_hash) VALUES (%(id)s, %(hash)s, %(content)s, "
+                "'migrated', %(journal)s, %(source_id)s, %(source_hash)s); COMMIT",
+                {
+                    "id": record_id,
+                    "hash": digest,
+                    "content": text,
+                    "journal": source_journal,
+                    "source_id": original.id,
+                    "source_hash": original.hash,
+                },
+            )
         except psycopg.Error as exc:
+            _rollback(conn)
             raise self._failed(exc) from exc
+        except BaseException:
+            _rollback(conn)
+            raise
+        head = Head(record_id, digest)
+        integrity.remember_walk(self._location, head)
+        self.move_anchor(head)
         return True
 
 
+def _history_params(key: str, current: DoseFacts, policy: Policy) -> dict[str, Any]:
+    day = current.administered_on
+    start = day - timedelta(days=policy.per_days - 1)
+    return {"key": key, "start": start.isoformat(), "day": day.isoformat()}
+
+
 def _server_problem(
-    row: Row,
+    row: ChainRow,
     origin: str,
     prepared_by: str,
     verified_by: str | None,
@@ -623,7 +970,7 @@ def _server_problem(
     None when all holds. Only rows whose hash already matched are examined meaningfully."""
     try:
         content = json.loads(row.content)
-    except ValueError:
+    except (TypeError, ValueError):
         return None  # the chain walk names it
     if not isinstance(content, dict):
         return None
@@ -653,10 +1000,15 @@ def _server_problem(
     return f"record {row.id}: unknown origin {origin!r}"
 
 
-def _stored(row: tuple[Any, ...]) -> StoredRecord:
-    rid, digest, prev, text = row
+def _stored(row: Sequence[Any]) -> StoredRecord:
+    rid, digest, text = row[:3]
     try:
         content = json.loads(text)
+        readable = isinstance(content, dict)
     except (TypeError, ValueError):
-        content = {"unreadable_content": str(text)}
-    return StoredRecord(int(rid), str(digest), str(prev), content)
+        readable = False
+    if not readable:
+        content = {"unreadable_content": str(text)[:200]}
+    prev = content.get("prev_hash") if readable else None
+    intact = content_hash_or_none(text) == digest
+    return StoredRecord(int(rid), str(digest), str(prev or ""), content, readable, intact)
