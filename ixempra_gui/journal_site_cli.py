@@ -1,21 +1,24 @@
 """``ixempra-journal`` for a site journal on PostgreSQL (issue 14), called first by
 ``journal_cli.main``: it handles the site commands and, when the workstation is configured for a
-site journal, every journal command; otherwise it returns None and ``journal_cli`` goes on with
-the SQLite file exactly as before.
+site journal, ``record``, ``path`` and ``init``; otherwise it returns None and ``journal_cli``
+goes on. ``list``, ``show``, ``verify`` and ``export`` are ``journal_cli``'s own commands for
+either journal: they open the site journal through ``open_for_reading`` (read-only session).
 
 Site commands (any workstation, IT):
   site-init --admin-url URL                   create or upgrade the site journal (idempotent)
   add-pharmacist --admin-url URL NAME         a login role in ixempra_pharmacist
-  migrate --to URL                            this user's SQLite journal into the site journal
+  migrate --to URL [--expect-head HASH]       this user's SQLite journal into the site journal
 With a site journal configured (``IXEMPRA_JOURNAL_URL`` or ``journal_url`` in site.ini):
   record ... --verifier-url URL               the verifier signs in with their own credentials
-  list, show, verify [--expect-head HASH], export --csv FILE, path
+  path                                        which journal, and this workstation's anchor for it
+  init --new                                  refused: a site journal is resolved on the server
 
 Passwords: never in a URL (refused); from libpq's own sources (.pgpass, client certificate,
 Kerberos), a prompt on the terminal, or one line on stdin where an option says so. The journal
-in use is named on stderr (redacted). Exit status as ``journal_cli``: 0 done; 1 the journal
-failed (unreachable, password refused, not a pharmacist, read-only, broken chain) and nothing
-was recorded; 2 invalid input; 3 no dose ready; 4 history warnings not acknowledged.
+in use is named on stderr (redacted). Exit status as ``journal_cli`` (0 done; 1 the journal
+failed — unreachable, password refused, not a pharmacist, read-only, altered — and nothing was
+recorded; 2 invalid input; 3 no dose ready; 4 history warnings not acknowledged; 6 output
+closed; 7 internal error: ``cli_guard`` wraps ``journal_cli.main``, this included).
 Never imports Qt.
 """
 
@@ -37,19 +40,17 @@ from ixempra_gui.core.calculator import calculate
 from ixempra_gui.core.formatting import format_number
 from ixempra_gui.core.models import Status
 from ixempra_gui.journal import paths
-from ixempra_gui.journal.entries import (
-    NewRecord,
-    StoredRecord,
-    check_patient_id,
-    check_person,
-    parse_administration_date,
-    same_person,
-)
+from ixempra_gui.journal.entries import NewRecord, StoredRecord, parse_administration_date
 from ixempra_gui.journal.errors import (
     HistoryNotAcknowledged,
     InvalidRecord,
     JournalError,
     RecordRefused,
+)
+from ixempra_gui.journal.identifiers import (
+    check_patient_id,
+    check_person,
+    same_person,
 )
 from ixempra_gui.journal.site_config import (
     JournalChoice,
@@ -69,8 +70,8 @@ EXIT_INVALID = 2
 EXIT_NOT_READY = 3
 EXIT_HISTORY = 4
 SITE_COMMANDS = ("site-init", "add-pharmacist", "migrate")
-SERVER_COMMANDS = ("list", "show", "verify", "export", "path", "record")
-_HEAD = re.compile(r"[0-9a-f]{64}")
+SERVER_COMMANDS = ("path", "record", "init")  # the others: journal_cli, for either journal
+_HEAD = re.compile(r"[0-9a-fA-F]{64}")
 T = TypeVar("T")
 
 
@@ -138,27 +139,27 @@ def build_site_parser() -> argparse.ArgumentParser:
         metavar="FOLDER",
         help=f"the local journal's folder (default ${paths.ENV_DATA_DIR} or the user data folder)",
     )
+    p.add_argument(
+        "--expect-head",
+        metavar="HASH",
+        help="check the local journal against this head (64 hex digits, as verify printed "
+        "it) instead of this workstation's anchor: for a journal copied from elsewhere",
+    )
     return parser
 
 
 def build_server_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=PROG, description="The site journal (PostgreSQL).")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    p = sub.add_parser("list", help="one line per record")
-    p.add_argument("--patient-id", metavar="ID", help="only this patient's records")
-    p.add_argument("--json", action="store_true", help="a JSON array instead of lines")
-    p = sub.add_parser("show", help="one record, in full, as JSON")
-    p.add_argument("id", metavar="ID", help="record id")
-    p = sub.add_parser("verify", help="walk the hash chain; exit 0 only when all of it holds")
-    p.add_argument(
-        "--expect-head",
-        metavar="HASH",
-        help="the head hash kept elsewhere (64 hex digits): exit 1 unless the chain still "
-        "contains that record (catches records removed by a superuser)",
+    sub.add_parser("path", help="print which journal is in use, and this workstation's anchor")
+    p = sub.add_parser(
+        "init",
+        help="refused on a site journal: it is resolved on the server (docs)",
+        description="A site journal cannot be started anew from a workstation: its records are "
+        "append-only on the server. This says whether it holds, and what IT does if not.",
     )
-    p = sub.add_parser("export", help="every record to a CSV file (written atomically)")
-    p.add_argument("--csv", required=True, type=Path, metavar="FILE", help="the CSV file")
-    sub.add_parser("path", help="print which journal is in use")
+    p.add_argument("--new", action="store_true", required=True, help="start a new journal")
+    p.add_argument("--reason", required=True, metavar="TEXT", help="what was found")
     p = sub.add_parser(
         "record",
         parents=[calc_cli.build_parser()],
@@ -219,12 +220,15 @@ def _sign_in(open_with: Callable[[str | None], T], who: str, password: str | Non
     return open_with(prompted)
 
 
-def _open_server(choice: JournalChoice) -> PostgresJournal:
+def _open_server(choice: JournalChoice, *, read_only: bool = False) -> PostgresJournal:
+    """Sign in to the configured site journal: to record (checked: JournalAltered when it
+    fails), or ``read_only`` (a read-only session, checked by the command)."""
     from ixempra_gui.journal.postgres.store import PostgresJournal
 
     assert choice.url is not None
     url = choice.url
-    return _sign_in(lambda pw: PostgresJournal.open(url, password=pw), redact(url), None)
+    opener = PostgresJournal.open_read_only if read_only else PostgresJournal.open
+    return _sign_in(lambda pw: opener(url, password=pw), redact(url), None)
 
 
 def _say_journal(journal: PostgresJournal, choice: JournalChoice) -> None:
@@ -241,120 +245,34 @@ def _local_note(journal: PostgresJournal) -> None:
         _note(f"note: {warning.message}")
 
 
+def open_for_reading(choice: JournalChoice) -> PostgresJournal:
+    """The site journal for ``list``, ``show``, ``verify`` and ``export`` (journal_cli): a
+    read-only session, named on stderr, with a note when this user's own SQLite journal holds
+    records the site journal lacks."""
+    journal = _open_server(choice, read_only=True)
+    try:
+        _note(f"{journal.description}, signed in as {journal.user} (from {choice.source})")
+        _local_note(journal)
+    except BaseException:
+        journal.close()
+        raise
+    return journal
+
+
 # --- formatting ----------------------------------------------------------------------------------
 def _dose(record: StoredRecord) -> str:
-    dose = record.result.get("dose_mg") if isinstance(record.content.get("result"), dict) else None
+    dose = record.result.get("dose_mg")
     if isinstance(dose, bool) or not isinstance(dose, int | float):
         return "—"
     return f"{format_number(Decimal(repr(dose)))} mg"
 
 
 def _units(record: StoredRecord) -> object:
-    result = record.content.get("result")
-    billing = result.get("billing") if isinstance(result, dict) else None
+    billing = record.result.get("billing")
     return billing.get("units_total") if isinstance(billing, dict) else None
 
 
-def _who(record: StoredRecord) -> str:
-    c = record.content
-    if c.get("authenticated") is True:
-        return f"prepared {c.get('prepared_by')}, verified {c.get('verified_by')} (signed in)"
-    migrated = f"; migrated by {c.get('migrated_by')}" if "migrated_from" in c else ""
-    return (
-        f"prepared {c.get('prepared_by')}, verified {c.get('verified_by')} "
-        f"(typed names, not authenticated{migrated})"
-    )
-
-
 # --- commands ------------------------------------------------------------------------------------
-def cmd_list(journal: PostgresJournal, args: argparse.Namespace) -> int:
-    records = journal.records(args.patient_id)
-    if args.json:
-        rows = [
-            {
-                "id": r.id,
-                "recorded_at": r.content.get("recorded_at"),
-                "administered_on": r.content.get("administered_on"),
-                "patient_id": r.content.get("patient_id"),
-                "dose_mg": r.result.get("dose_mg")
-                if isinstance(r.content.get("result"), dict)
-                else None,
-                "units_total": _units(r),
-                "prepared_by": r.content.get("prepared_by"),
-                "verified_by": r.content.get("verified_by"),
-                "authenticated": r.content.get("authenticated") is True,
-                "hash": r.hash,
-            }
-            for r in records
-        ]
-        print(json.dumps(rows, ensure_ascii=False, indent=1))
-        return EXIT_OK
-    for r in records:
-        print(
-            f"{r.id:>6}  {r.content.get('recorded_at')}  given {r.content.get('administered_on')}"
-            f"  {_dose(r):>9}  J9207 {_units(r)} units  {_who(r)}  patient "
-            f"{r.content.get('patient_id')}"
-        )
-    return EXIT_OK
-
-
-def cmd_show(journal: PostgresJournal, args: argparse.Namespace) -> int:
-    text = str(args.id).strip()
-    if not (text.isascii() and text.isdigit()) or len(text) > 19:
-        _err(f"record id: expected a whole number of at most 19 digits, got {text[:40]!r}")
-        return EXIT_INVALID
-    record = journal.get(int(text))
-    if record is None:
-        _err(f"no record {text} (the site journal holds {journal.count()} records)")
-        return EXIT_JOURNAL
-    shown = {"id": record.id, "hash": record.hash, "content": record.content}
-    print(json.dumps(shown, ensure_ascii=False, indent=1, sort_keys=True))
-    return EXIT_OK
-
-
-def cmd_verify(journal: PostgresJournal, args: argparse.Namespace) -> int:
-    expected = args.expect_head
-    if expected is not None and not _HEAD.fullmatch(expected.strip().lower()):
-        _err("--expect-head: expected the full head hash, 64 hex digits")
-        return EXIT_INVALID
-    report = journal.verify()
-    where = journal.description
-    if not report.ok:
-        print(f"{where}: BROKEN: {report.problem}")
-        if report.first_bad_id is not None:
-            print(f"first bad record: {report.first_bad_id}")
-        return EXIT_JOURNAL
-    if expected is not None:
-        expected = expected.strip().lower()
-        kept = journal.record_id_of(expected)
-        if kept is None:
-            print(
-                f"{where}: BROKEN: the expected head {expected[:12]}… is not in the journal "
-                f"(records removed or the journal replaced); it now ends at record "
-                f"{report.head_id}"
-            )
-            return EXIT_JOURNAL
-        print(f"{where}: the expected head is record {kept}, still in the chain")
-    print(
-        f"{where}: {report.records} records, the chain holds. Head: record {report.head_id}, "
-        f"SHA-256 {report.head_hash}"
-    )
-    return EXIT_OK
-
-
-def cmd_export(journal: PostgresJournal, args: argparse.Namespace) -> int:
-    from ixempra_gui.journal.export import export_csv
-
-    target: Path = args.csv
-    try:
-        count = export_csv(journal.records(), target)
-    except OSError as exc:
-        _err(f"cannot write {target}: {exc.strerror or exc}; nothing was written")
-        return EXIT_JOURNAL
-    print(f"exported {count} records to {target}")
-    return EXIT_OK
-
-
 def _record_problems(args: argparse.Namespace) -> tuple[date, list[tuple[str, str]]]:
     problems: list[tuple[str, str]] = []
     if args.patient_id is None:
@@ -477,9 +395,48 @@ def cmd_record(journal: PostgresJournal, args: argparse.Namespace, choice: Journ
         f"recorded: {_dose(stored)} for patient {stored.patient_id}, given "
         f"{stored.administered_on}, J9207 {_units(stored)} units; prepared by "
         f"{stored.content['prepared_by']}, verified by {stored.content['verified_by']} "
-        f"(both signed in) in the {journal.description}"
+        f"(both signed in) in the {journal.description}; record {stored.id}, hash "
+        f"{stored.short_hash}"
     )
+    for warning in journal.warnings:
+        _note(warning)
     print(stored.id, flush=True)
+    return EXIT_OK
+
+
+def cmd_init(choice: JournalChoice) -> int:
+    """``init --new`` on a site journal: refused. Its records are append-only on the server,
+    and no workstation may archive or restart them; says whether it holds and, if not, what
+    IT does (docs/journal-integrity.md, "The site journal")."""
+    with _open_server(choice, read_only=True) as journal:
+        _say_journal(journal, choice)
+        report = journal.verify()
+        where, resolution = journal.description, journal.resolution
+    if report.ok:
+        _err(
+            f"refused: the {where} holds ({report.records} records, head {report.head.hash}): "
+            "there is nothing to resolve"
+        )
+        return EXIT_INVALID
+    bad = f" (first bad record: {report.first_bad_id})" if report.first_bad_id else ""
+    _err(
+        f"refused: the {where} fails its checks: {report.problem}{bad}. A site journal is "
+        f"never started anew from a workstation: {resolution}. Nothing was changed."
+    )
+    return EXIT_JOURNAL
+
+
+def cmd_path(choice: JournalChoice) -> int:
+    from ixempra_gui.journal.configured import location
+    from ixempra_gui.site_settings import config_dir
+
+    print(location(choice))
+    print(
+        f"anchor: {config_dir() / 'journal-anchor-site-*.json'} (one per server and database)",
+        file=sys.stderr,
+    )
+    for note in choice.notes:
+        _note(f"note: {note}")
     return EXIT_OK
 
 
@@ -537,10 +494,24 @@ def cmd_migrate(args: argparse.Namespace) -> int:
     folder: Path | None = args.source
     from ixempra_gui.journal.postgres.store import PostgresJournal
 
+    expected = args.expect_head
+    if expected is not None and not _HEAD.fullmatch(expected):
+        _err(
+            "expect_head (--expect-head): not a head hash: give the 64 hexadecimal digits "
+            "ixempra-journal verify printed."
+        )
+        return EXIT_INVALID
     target = _sign_in(lambda pw: PostgresJournal.open(url, password=pw), redact(url), None)
     with target:
         _note(f"migrating into the {target.description}, signed in as {target.user}")
-        report = migrate_journal(folder, target, progress=_progress)
+        report = migrate_journal(
+            folder,
+            target,
+            progress=_progress,
+            expected_hash=None if expected is None else expected.lower(),
+        )
+        for warning in target.warnings:
+            _note(warning)
     print(
         f"migrated {report.copied} records from {paths.journal_path(folder)} into the "
         f"{target.description} ({report.already_there} were already there); the local "
@@ -574,6 +545,8 @@ def _help() -> str:
 
 
 def _run(argv: Sequence[str], body: Callable[[argparse.Namespace], int], parser: Any) -> int:
+    """Parse and run one command; a journal failure is one line and exit 1. A closed pipe,
+    Ctrl+C and a fault of the program are cli_guard's (journal_cli.main is guarded)."""
     args = parser.parse_args(list(argv))
     try:
         return body(args)
@@ -586,22 +559,17 @@ def _run(argv: Sequence[str], body: Callable[[argparse.Namespace], int], parser:
             else str(exc)
         )
         return EXIT_JOURNAL
-    except BrokenPipeError:
-        return EXIT_OK
-    except KeyboardInterrupt:
-        _err("interrupted; nothing more was done")
-        return 130
 
 
 def site_main(argv: Sequence[str]) -> int | None:
-    """Handle ``argv`` when it is a site command or a site journal is configured; None to
-    leave it to the SQLite CLI."""
+    """Handle ``argv`` when it is a site command, or ``record``, ``path`` or ``init`` while a
+    site journal is configured; None to leave it to journal_cli."""
     argv = list(argv)
     command = _command(argv)
     if command is None:
         if argv and argv[0] in ("-h", "--help"):
             print(_help(), end="")
-            return EXIT_OK
+            raise SystemExit(EXIT_OK)  # as argparse's own --help
         return None
     if command in SITE_COMMANDS:
         handlers: dict[str, Callable[[argparse.Namespace], int]] = {
@@ -618,26 +586,15 @@ def site_main(argv: Sequence[str]) -> int | None:
         _err(f"{exc}; nothing was done")
         return EXIT_JOURNAL
     if not choice.is_server:
-        for note in choice.notes:
-            _note(f"note: {note}")
-        return None
-    if command == "path":
-        from ixempra_gui.journal.configured import location
-
-        build_server_parser().parse_args(argv)
-        print(location(choice))
-        return EXIT_OK
+        return None  # journal_cli says the notes of the choice
 
     def body(args: argparse.Namespace) -> int:
+        if args.command == "path":
+            return cmd_path(choice)
+        if args.command == "init":
+            return cmd_init(choice)
         with _open_server(choice) as journal:
             _say_journal(journal, choice)
-            if args.command != "record":
-                _local_note(journal)
-            if args.command == "record":
-                return cmd_record(journal, args, choice)
-            commands = {"list": cmd_list, "show": cmd_show, "verify": cmd_verify}
-            if args.command in commands:
-                return commands[args.command](journal, args)
-            return cmd_export(journal, args)
+            return cmd_record(journal, args, choice)
 
     return _run(argv, body, build_server_parser())

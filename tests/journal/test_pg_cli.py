@@ -4,6 +4,8 @@ migration, and the site commands."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import sys
 from datetime import timedelta
@@ -11,8 +13,10 @@ from pathlib import Path
 
 import pytest
 from conftest import cli_args, run_module
-from journal_support import DAY0, fill, printed_id, raw, record_args
+from journal_support import DAY0, fill, new_record, printed_id, raw, record_args
 from pg_support import OUTSIDER, PASSWORDS, PREPARER, VERIFIER, Site
+
+from ixempra_gui.journal.store import Journal
 
 pytestmark = pytest.mark.slow
 
@@ -144,23 +148,30 @@ def test_list_show_verify_export_and_path(pg_site: Site, tmp_path: Path) -> None
     assert journal_cli(pg_site, tmp_path, ["show", "9"]).returncode == 1
     verified = journal_cli(pg_site, tmp_path, ["verify"])
     assert verified.returncode == 0 and "2 records, the chain holds" in verified.stdout
+    assert "checked against the anchor (record 2)" in verified.stdout
     head = verified.stdout.split("SHA-256 ")[1].split()[0]
     assert journal_cli(pg_site, tmp_path, ["verify", "--expect-head", head]).returncode == 0
     wrong = journal_cli(pg_site, tmp_path, ["verify", "--expect-head", "e" * 64])
     assert wrong.returncode == 1 and "BROKEN" in wrong.stdout
-    out = tmp_path / "out.csv"
+    assert "does not contain the expected head" in wrong.stdout
+    short = journal_cli(pg_site, tmp_path, ["verify", "--expect-head", "e" * 12])
+    assert short.returncode == 2 and "64 hexadecimal digits" in short.stderr
+    out = tmp_path.parent / f"{tmp_path.name}-out.csv"  # outside the data folder
     exported = journal_cli(pg_site, tmp_path, ["export", "--csv", str(out)])
     assert exported.returncode == 0 and out.read_text().count("\n") == 3
+    assert f"head: record 2, SHA-256 {head}" in exported.stdout
     path = journal_cli(pg_site, tmp_path, ["path"])
     assert path.returncode == 0
     assert path.stdout.startswith(f"site journal postgresql://{PREPARER}@[")
+    assert "journal-anchor-site-" in path.stderr
 
 
-def test_a_superuser_removing_the_last_records_is_caught_by_the_expected_head(
+def test_a_superuser_removing_the_last_records_is_caught_by_the_anchor_and_expected_head(
     pg_site: Site, tmp_path: Path
 ) -> None:
     """The documented bypass: a superuser with triggers off deletes the newest record and
-    moves the head back. The chain itself still holds; the head kept elsewhere does not."""
+    moves the head back. The chain itself still holds; this workstation's anchor for the
+    server, and a head kept elsewhere, do not."""
     for patient in ("A", "B", "C"):
         assert journal_cli(pg_site, tmp_path, site_record_args(pg_site, patient)).returncode == 0
     kept_head = pg_site.sql("SELECT last_hash FROM ixempra.chain_head")[0][0]
@@ -169,9 +180,17 @@ def test_a_superuser_removing_the_last_records_is_caught_by_the_expected_head(
         "UPDATE ixempra.chain_head SET (last_id, last_hash) = "
         "(SELECT id, hash FROM ixempra.records WHERE id = 2)"
     )
-    assert journal_cli(pg_site, tmp_path, ["verify"]).returncode == 0
-    caught = journal_cli(pg_site, tmp_path, ["verify", "--expect-head", kept_head])
-    assert caught.returncode == 1 and "not in the journal" in caught.stdout
+    here = journal_cli(pg_site, tmp_path, ["verify"])
+    assert here.returncode == 1 and "first bad record: 3" in here.stdout
+    assert "this workstation saw" in here.stdout
+    elsewhere = {"IXEMPRA_CONFIG_DIR": str(tmp_path / "another-workstation")}
+    assert journal_cli(pg_site, tmp_path, ["verify"], **elsewhere).returncode == 0
+    caught = journal_cli(pg_site, tmp_path, ["verify", "--expect-head", kept_head], **elsewhere)
+    assert caught.returncode == 1 and "does not contain the expected head" in caught.stdout
+    refused = journal_cli(pg_site, tmp_path, site_record_args(pg_site, "D"))
+    assert refused.returncode == 1 and "NOT recorded" in refused.stderr
+    assert "altered" in refused.stderr and "IT" in refused.stderr
+    assert records(pg_site) == 2
 
 
 def test_a_superuser_edit_with_triggers_off_is_caught_by_verify(
@@ -380,3 +399,159 @@ def test_the_verifier_types_their_password_at_a_terminal_prompt(
     assert proc.returncode == 1, err
     assert "Password for the verifier" in err + out and "password authentication failed" in err
     assert records(pg_site) == 0
+
+
+# --- issue 13 on the site journal: altered, exports, init --new, closed pipes --------------------
+def _altered_site(site: Site, tmp_path: Path) -> None:
+    """P's doses 10 days before DAY0 and on DAY0 - 1 (acknowledged), then a superuser with the
+    triggers off lowers record 1's units in place (its hash no longer matches)."""
+    early = record_args("P", (DAY0 - timedelta(days=10)).isoformat())
+    late = record_args("P", (DAY0 - timedelta(days=1)).isoformat())
+    for args in (early, late):
+        for option in ("--prepared-by", "--verified-by"):
+            at = args.index(option)
+            del args[at : at + 2]
+        done = journal_cli(
+            site,
+            tmp_path,
+            [*args, "--verifier-url", site.url(VERIFIER), "--acknowledge-history"],
+        )
+        assert done.returncode == 0, done.stderr
+    site.sql(
+        "SET session_replication_role = replica; UPDATE ixempra.records SET content = "
+        "replace(content, '\"units_total\":75', '\"units_total\":5') WHERE id = 1"
+    )
+
+
+def test_an_altered_site_journal_gives_no_figure_and_records_nothing(
+    pg_site: Site, tmp_path: Path
+) -> None:
+    _altered_site(pg_site, tmp_path)
+    args = [*cli_args(flags=("--json",)), "--patient-id", "P", "--administered-on", "2025-03-01"]
+    done = calc_cli(pg_site, tmp_path, args)
+    assert done.returncode == 0, done.stderr  # the dose itself does not depend on the journal
+    h = json.loads(done.stdout)["history"]
+    assert h["prior_units_21d"] is None and h["units_total_21d"] is None
+    assert h["within_limit"] is None and h["units_this_dose"] == 75
+    [warning] = h["warnings"]
+    assert warning["code"] == "journal_altered" and "record 1" in warning["message"]
+    assert "IT" in warning["message"] and "init --new" not in warning["message"]
+    refused = journal_cli(
+        pg_site, tmp_path, site_record_args(pg_site, "P", "--acknowledge-history")
+    )
+    assert refused.returncode == 1 and "NOT recorded" in refused.stderr
+    assert records(pg_site) == 2
+    listed = journal_cli(pg_site, tmp_path, ["list", "--patient-id", "p"])
+    assert listed.returncode == 1 and len(listed.stdout.splitlines()) == 2
+    assert "NOT vouched for" in listed.stderr
+    verified = journal_cli(pg_site, tmp_path, ["verify"])
+    assert verified.returncode == 1 and "first bad record: 1" in verified.stdout
+    init = journal_cli(pg_site, tmp_path, ["init", "--new", "--reason", "record 1 edited"])
+    assert init.returncode == 1 and "never started anew from a workstation" in init.stderr
+    assert records(pg_site) == 2
+
+
+def test_init_new_on_a_site_journal_that_holds_is_refused(pg_site: Site, tmp_path: Path) -> None:
+    assert journal_cli(pg_site, tmp_path, site_record_args(pg_site, "A")).returncode == 0
+    done = journal_cli(pg_site, tmp_path, ["init", "--new", "--reason", "just because"])
+    assert done.returncode == 2 and "nothing to resolve" in done.stderr
+    assert records(pg_site) == 1
+
+
+def test_exports_of_the_site_journal_are_safe(pg_site: Site, tmp_path: Path) -> None:
+    """The export rules of a workstation's journal hold for the site journal: never inside the
+    data or settings folder, never over a file without --force, formulas neutralised, and the
+    names marked as signed in (or typed, for migrated records)."""
+    fill(tmp_path, 1)  # one workstation record with typed names, migrated below
+    assert journal_cli(None, tmp_path, ["migrate", "--to", pg_site.url()]).returncode == 0
+    assert journal_cli(pg_site, tmp_path, site_record_args(pg_site, "-3")).returncode == 0
+    inside = journal_cli(pg_site, tmp_path, ["export", "--csv", str(tmp_path / "x.csv")])
+    assert inside.returncode == 2 and "inside" in inside.stderr
+    assert not (tmp_path / "x.csv").exists()
+    target = tmp_path.parent / f"{tmp_path.name}-site.csv"
+    target.write_text("old\n")
+    exists = journal_cli(pg_site, tmp_path, ["export", "--csv", str(target)])
+    assert exists.returncode == 2 and "--force" in exists.stderr and target.read_text() == "old\n"
+    forced = journal_cli(pg_site, tmp_path, ["export", "--csv", str(target), "--force"])
+    assert forced.returncode == 0, forced.stderr
+    rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8"))))
+    assert [r["patient_id"] for r in rows] == ["P-0", "'-3"]
+    assert [r["authenticated"] for r in rows] == ["no (typed names)", "yes"]
+    assert [r["prepared_by"] for r in rows] == ["A. Pharmacist", PREPARER]
+    to_stdout = journal_cli(pg_site, tmp_path, ["export", "--csv", "-"])
+    assert to_stdout.returncode == 0 and to_stdout.stdout == target.read_text(encoding="utf-8")
+    assert "head: record 2, SHA-256 " in to_stdout.stderr
+
+
+@pytest.mark.parametrize("args", [["list"], ["export", "--csv", "-"], ["show", "1"]])
+def test_a_closed_pipe_on_the_site_journal_exits_quietly_with_status_6(
+    pg_site: Site, tmp_path: Path, args: list[str]
+) -> None:
+    import os
+    import subprocess
+
+    from conftest import REPO
+
+    from ixempra_gui.cli_guard import EXIT_OUTPUT_CLOSED
+
+    for patient in ("A", "B"):
+        assert journal_cli(pg_site, tmp_path, site_record_args(pg_site, patient)).returncode == 0
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    env = {**os.environ, "PYTHONPATH": str(REPO), "IXEMPRA_DATA_DIR": str(tmp_path)}
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "ixempra_gui.journal_cli", *args],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**env, **pg_site.env()},
+            cwd=REPO,
+        )
+    finally:
+        os.close(write_end)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == EXIT_OUTPUT_CLOSED, stderr
+    assert "Traceback" not in stderr and "BrokenPipe" not in stderr
+
+
+def test_migrate_a_journal_started_anew_and_one_copied_from_elsewhere(
+    pg_site: Site, tmp_path: Path
+) -> None:
+    """A schema-3 journal whose chain was started anew (its record 1 holds the reason) is
+    migrated whole; a journal copied from another workstation is checked against the head
+    kept for it (--expect-head), not this workstation's anchor."""
+    fill(tmp_path, 2)
+    conn = raw(tmp_path)
+    conn.execute("UPDATE records SET content = replace(content, '72.8', '27.8') WHERE id = 2")
+    conn.close()
+    restarted = run_module(
+        "ixempra_gui.journal_cli",
+        ["init", "--new", "--reason", "record 2 edited; checked by A. Lead"],
+        {"IXEMPRA_DATA_DIR": str(tmp_path)},
+    )
+    assert restarted.returncode == 0, restarted.stderr
+    with Journal.open(tmp_path) as journal:  # within 21 days of the restart: acknowledged
+        for i in range(2):
+            journal.record(new_record(f"P-{i}"), acknowledge_history=True)
+    done = journal_cli(None, tmp_path, ["migrate", "--to", pg_site.url()])
+    assert done.returncode == 0, done.stderr
+    assert "migrated 3 records" in done.stdout
+    contents = [json.loads(t) for (t,) in pg_site.sql("SELECT content FROM ixempra.records")]
+    assert contents[0]["status"] == "journal_started" and "patient_key" not in contents[0]
+    assert [c.get("patient_key") for c in contents] == [None, "p-0", "p-1"]
+    assert journal_cli(pg_site, tmp_path, ["verify"]).returncode == 0
+    other = tmp_path / "other-workstation"
+    fill(other, 2, anchor=None)  # made elsewhere: this workstation's anchor is not about it
+    head = raw(other).execute("SELECT hash FROM records WHERE id = 2").fetchone()[0]
+    args = ["migrate", "--to", pg_site.url(), "--from", str(other)]
+    refused = journal_cli(None, tmp_path, args)
+    assert refused.returncode == 1 and "fails verify" in refused.stderr
+    assert records(pg_site) == 3
+    copied = journal_cli(None, tmp_path, [*args, "--expect-head", head.upper()])
+    assert copied.returncode == 0, copied.stderr
+    assert "migrated 2 records" in copied.stdout and records(pg_site) == 5
+    when = (DAY0 + timedelta(days=1)).isoformat()
+    calc = [*cli_args(flags=("--json",)), "--patient-id", "P-1", "--administered-on", when]
+    h = json.loads(calc_cli(pg_site, tmp_path, calc).stdout)["history"]
+    assert h["prior_units_21d"] == 150  # P-1 of both migrated journals
