@@ -40,7 +40,8 @@ def add_history_arguments(parser: argparse.ArgumentParser) -> None:
 
 def history_option_issues(args: argparse.Namespace) -> tuple[date, tuple[FieldIssue, ...]]:
     """The administration date, and the issues with --patient-id / --administered-on."""
-    from ixempra_gui.journal.entries import check_patient_id, parse_administration_date
+    from ixempra_gui.journal.entries import parse_administration_date
+    from ixempra_gui.journal.identifiers import check_patient_id
 
     patient_id = getattr(args, "patient_id", None)
     when_text = getattr(args, "administered_on", None)

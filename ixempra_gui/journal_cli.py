@@ -25,6 +25,7 @@ import sqlite3
 import sys
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from ixempra_gui import __version__
@@ -93,7 +94,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser: argparse.ArgumentParser = _Parser(
         prog=PROG,
         allow_abbrev=False,
         description="The verification journal of Ixempra doses: one tamper-evident record per "
@@ -182,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _expected_head(args: argparse.Namespace) -> str | None:
     """The --expect-head hash in lower case; ValueError when it is not 64 hex digits."""
-    value = getattr(args, "expect_head", None)
+    value: str | None = getattr(args, "expect_head", None)
     if value is None:
         return None
     if not _HEX64.fullmatch(value):
@@ -243,9 +244,7 @@ def _integrity_error(journal: JournalStore, report: IntegrityReport) -> None:
     )
 
 
-def _decimal(value: object) -> object:
-    from decimal import Decimal
-
+def _decimal(value: float) -> Decimal:
     return Decimal(repr(value))
 
 
@@ -626,4 +625,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(None))

@@ -5,12 +5,16 @@ Recording one dose:
 1. the record's content is drafted as on SQLite (``entries.draft_content``: record format 2,
    its ``patient_key`` signed), with the preparer's and verifier's server user names and
    ``"authenticated": true``; its canonical JSON's SHA-256 is the calculation hash;
-2. the verifier's own session writes the verification of that hash and commits;
+2. the verifier's own session writes the verification of that hash and commits — sent at once,
+   so it travels while 3. does (``VerifierSession.verifying``): over a network that saves a
+   round trip per dose;
 3. one round trip of the preparer's session begins a transaction, locks the chain head
    (``ixempra.lock_chain()``), then reads what the checks need — the highest id, the records
-   since this process's last walk (the head among them), the anchored record — and the
-   patient's history; the chain is checked (``integrity.check``), the history's records each
-   against their hash; unacknowledged warnings refuse;
+   since this process's last walk (the head among them), the anchored record, which of the
+   patient's records no longer hash to their hash (the server hashes them all), the patient's
+   records this process read before — and the patient's history; the chain is checked
+   (``integrity.check``), the history's records each against their hash; unacknowledged
+   warnings refuse;
 4. a second round trip inserts the record (id = head + 1, prev_hash = head hash, the
    verification's id; the server's trigger checks all of it again) and commits. The record is
    returned only after COMMIT returned.
@@ -112,6 +116,8 @@ _ROW = "id, hash, content, patient_key, administered_on"
 # What the checks read in the same round trip as the work itself (module docstring, 3.): the
 # highest id, and the records from the one this process's last walk ended at (the head among
 # them) plus the anchored record.
+_LOCK_SQL = "SELECT last_id, last_hash FROM ixempra.lock_chain()"
+_HEAD_SQL = "SELECT last_id, last_hash FROM ixempra.chain_head"
 _HIGHEST_SQL = "SELECT coalesce(max(id), 0) FROM ixempra.records"
 _SEGMENT_SQL = (
     f"SELECT {_ROW} FROM ixempra.records WHERE id >= %(walked)s OR id = %(anchor)s ORDER BY id"
@@ -119,6 +125,15 @@ _SEGMENT_SQL = (
 # The records the history checks can use: every dose of the patient from the start of the
 # window on (later ones too), and the last dose on or before this date; selected on columns
 # the server computes from the signed content.
+# The records of one patient this process read before (integrity.remember_read).
+_SEEN_SQL = f"SELECT {_ROW} FROM ixempra.records WHERE id = ANY(%(seen)s)"
+# Every record of the patient, not only those a history counts, hashed by the server: a record
+# edited in place with the server's protections off (its generated date moving it out of the
+# window) is found at once, not only by the next verify. The first that fails, or NULL.
+_PATIENT_HASHES_SQL = (
+    "SELECT min(id) FROM ixempra.records WHERE patient_key = %(key)s AND hash <> "
+    "pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(content, 'UTF8')), 'hex')"
+)
 _HISTORY_SQL = (
     f"(SELECT {_ROW} FROM ixempra.records "
     " WHERE patient_key = %(key)s AND administered_on >= %(start)s) "
@@ -133,7 +148,7 @@ _DOSES_SQL = (
 )
 _INSERT_RECORDED = (
     "INSERT INTO ixempra.records (id, hash, content, origin, verification_id) "
-    "VALUES (%(id)s, %(hash)s, %(content)s, 'recorded', %(verification)s); COMMIT"
+    "VALUES (%(id)s, %(hash)s, %(content)s, 'recorded', %(verification)s)"
 )
 
 
@@ -550,30 +565,45 @@ class PostgresJournal:
         params: dict[str, Any],
         *,
         lock: bool,
+        key: str | None = None,
     ) -> tuple[IntegrityReport, list[list[tuple[Any, ...]]]]:
         """One round trip: a transaction (the chain lock taken first when ``lock``; else a
         read-only snapshot, committed at its end), what the checks need, then ``tail``'s
-        statements. The chain is checked before anything is used: JournalAltered (the
-        transaction rolled back) when it fails. Returns the report and ``tail``'s rows; with
-        ``lock`` the transaction stays open for the caller's INSERT and COMMIT."""
+        statements. The chain is checked before anything is used, and, for a patient
+        (``key``), every record of theirs this process read before: JournalAltered (the
+        transaction rolled back) when either fails. Returns the report and ``tail``'s rows;
+        with ``lock`` the transaction stays open for the caller's INSERT and COMMIT."""
         walked = integrity.walked_head(self._location)
         if walked is None:  # not checked in this process yet (a new process, or forgotten)
             self._require(self.check())
             walked = integrity.walked_head(self._location)
             assert walked is not None
         anchored = self._read_anchor()
+        seen = integrity.seen(self._location, key) if key is not None else {}
+        params = {
+            **params,
+            "walked": walked.id,
+            "anchor": (anchored or walked).id,
+            "seen": sorted(seen),
+        }
         if lock:
-            head_sql = "BEGIN; SELECT last_id, last_hash FROM ixempra.lock_chain()"
+            statements = ["BEGIN", _LOCK_SQL]
         else:
-            head_sql = (
-                "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; "
-                "SELECT last_id, last_hash FROM ixempra.chain_head"
-            )
-        statements = [head_sql, _HIGHEST_SQL, _SEGMENT_SQL, *tail]
+            statements = ["BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", _HEAD_SQL]
+        statements += [_HIGHEST_SQL, _SEGMENT_SQL]
+        if key is not None:
+            statements.append(_PATIENT_HASHES_SQL)
+            params["key"] = key
+        if seen:
+            statements.append(_SEEN_SQL)
+        statements += tail
         if not lock:
             statements.append("COMMIT")
-        params = {**params, "walked": walked.id, "anchor": (anchored or walked).id}
-        cursor = psycopg.ClientCursor(conn)  # bound here: the statements go as one message
+        # One round trip: the statements go as one message, bound here (measured faster than
+        # the pipeline mode's prepared statements for these few rows), in order: the lock
+        # first, so every read after it sees every record committed before (READ COMMITTED:
+        # a snapshot per statement).
+        cursor = psycopg.ClientCursor(conn)
         try:
             cursor.execute("; ".join(statements), params)
             cursor.nextset()
@@ -584,6 +614,15 @@ class PostgresJournal:
             assert highest is not None
             cursor.nextset()
             segment = cursor.fetchall()
+            failing = None
+            if key is not None:
+                cursor.nextset()
+                first = cursor.fetchone()
+                failing = None if first is None or first[0] is None else int(first[0])
+            again: list[tuple[Any, ...]] = []
+            if seen:
+                cursor.nextset()
+                again = cursor.fetchall()
             results = []
             for _ in tail:
                 cursor.nextset()
@@ -596,6 +635,16 @@ class PostgresJournal:
         if not report.ok:
             _rollback(conn)
             raise self._altered(report.problem or "", report.first_bad_id)
+        if failing is not None:
+            _rollback(conn)
+            raise self._altered(
+                f"record {failing}: its content does not match its hash (edited?)", failing
+            )
+        if key is not None and (changed := _changed_since_read(seen, again, key)) is not None:
+            _rollback(conn)
+            raise self._altered(
+                f"record {changed} was removed or changed after this session read it", changed
+            )
         return report, results
 
     # --- writing ------------------------------------------------------------------------------
@@ -647,13 +696,20 @@ class PostgresJournal:
         assert current is not None
         key = str(content["patient_key"])
         conn = self._connection()
-        verification_id = verifier.verify(digest_of_calculation)
         committing = False
         record_id = 0
         try:
-            report, (rows,) = self._checked_round_trip(
-                conn, [_HISTORY_SQL], _history_params(key, current, policy), lock=True
-            )
+            # The verifier's session writes the verification while this one takes the lock
+            # and reads (module docstring, 2. and 3.): the record needs its id only to insert.
+            with verifier.verifying(digest_of_calculation) as verified:
+                report, (rows,) = self._checked_round_trip(
+                    conn,
+                    [_HISTORY_SQL],
+                    _history_params(key, current, policy),
+                    lock=True,
+                    key=key,
+                )
+                verification_id = verified()
             history = self._assess(rows, key, current, policy, extra_warnings)
             seen = set(acknowledged_warnings or ())
             unseen = [w for w in history.warnings if w.message not in seen]
@@ -673,11 +729,16 @@ class PostgresJournal:
             text = canonical_json(content)
             digest = content_hash(text)
             committing = True
-            # The INSERT (the server's trigger checks it all again) and the COMMIT, which
-            # returns only once the record is on the server's disk.
+            # One round trip: the INSERT (the server's trigger checks it all again) and the
+            # COMMIT, which returns only once the record is on the server's disk.
             psycopg.ClientCursor(conn).execute(
-                _INSERT_RECORDED,
-                {"id": record_id, "hash": digest, "content": text, "verification": verification_id},
+                _INSERT_RECORDED + "; COMMIT",
+                {
+                    "id": record_id,
+                    "hash": digest,
+                    "content": text,
+                    "verification": verification_id,
+                },
             )
         except psycopg.Error as exc:
             _rollback(conn)
@@ -763,6 +824,7 @@ class PostgresJournal:
                     "(edited?)",
                     int(rid),
                 ) from None
+        integrity.remember_read(self._location, key, {int(r[0]): (str(r[1]), r[4]) for r in rows})
         history = assess_history(current, earlier, policy)
         if extra_warnings:
             history = replace(history, warnings=history.warnings + tuple(extra_warnings))
@@ -792,6 +854,7 @@ class PostgresJournal:
                 [_HISTORY_SQL],
                 _history_params(key, current, policy),
                 lock=False,
+                key=key,
             )
         except psycopg.Error as exc:
             raise self._failed(exc) from exc
@@ -837,7 +900,7 @@ class PostgresJournal:
         key = patient_key(trim_patient_id(patient_id))
         try:
             report, (rows,) = self._checked_round_trip(
-                self._connection(), [_DOSES_SQL], {"key": key}, lock=False
+                self._connection(), [_DOSES_SQL], {"key": key}, lock=False, key=key
             )
         except psycopg.Error as exc:
             raise self._failed(exc) from exc
@@ -850,6 +913,7 @@ class PostgresJournal:
                     "be read (edited?)",
                     dose.record_id,
                 )
+        integrity.remember_read(self._location, key, {int(r[0]): (str(r[1]), r[4]) for r in rows})
         return doses
 
     def count(self) -> int:
@@ -950,6 +1014,28 @@ class PostgresJournal:
         integrity.remember_walk(self._location, head)
         self.move_anchor(head)
         return True
+
+
+def _changed_since_read(
+    seen: dict[int, tuple[str, str | None]], rows: Sequence[Sequence[Any]], key: str
+) -> int | None:
+    """The first record this process read for the patient ``key`` (id → hash, date) that is
+    now missing or different (its hash, its content, its key or its date); None when all are
+    as read. Records are never changed: one that is was altered in this session, where the
+    incremental checks cannot see it (an edit of a record in place)."""
+    found = {int(r[0]): r for r in rows}
+    for rid in sorted(seen):
+        digest, day = seen[rid]
+        row = found.get(rid)
+        if (
+            row is None
+            or row[1] != digest
+            or content_hash_or_none(row[2]) != digest
+            or row[3] != key
+            or row[4] != day
+        ):
+            return rid
+    return None
 
 
 def _history_params(key: str, current: DoseFacts, policy: Policy) -> dict[str, Any]:
