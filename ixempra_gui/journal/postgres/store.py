@@ -125,13 +125,17 @@ _SEGMENT_SQL = (
 # The records the history checks can use: every dose of the patient from the start of the
 # window on (later ones too), and the last dose on or before this date; selected on columns
 # the server computes from the signed content.
-# The records of one patient this process read before (integrity.remember_read).
-_SEEN_SQL = f"SELECT {_ROW} FROM ixempra.records WHERE id = ANY(%(seen)s)"
+# The records of one patient this process read before (integrity.remember_read): still
+# there, with the same hash, key and date (their content is hashed by the statement below).
+_SEEN_SQL = (
+    "SELECT id, hash, patient_key, administered_on FROM ixempra.records WHERE id = ANY(%(seen)s)"
+)
 # Every record of the patient, not only those a history counts, hashed by the server: a record
 # edited in place with the server's protections off (its generated date moving it out of the
-# window) is found at once, not only by the next verify. The first that fails, or NULL.
+# window) is found at once, not only by the next verify. The ids of those that fail (not
+# min(id): the planner would walk the whole table in id order looking for one).
 _PATIENT_HASHES_SQL = (
-    "SELECT min(id) FROM ixempra.records WHERE patient_key = %(key)s AND hash <> "
+    "SELECT id FROM ixempra.records WHERE patient_key = %(key)s AND hash <> "
     "pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(content, 'UTF8')), 'hex')"
 )
 _HISTORY_SQL = (
@@ -617,8 +621,7 @@ class PostgresJournal:
             failing = None
             if key is not None:
                 cursor.nextset()
-                first = cursor.fetchone()
-                failing = None if first is None or first[0] is None else int(first[0])
+                failing = min((int(r[0]) for r in cursor.fetchall()), default=None)
             again: list[tuple[Any, ...]] = []
             if seen:
                 cursor.nextset()
@@ -1020,20 +1023,15 @@ def _changed_since_read(
     seen: dict[int, tuple[str, str | None]], rows: Sequence[Sequence[Any]], key: str
 ) -> int | None:
     """The first record this process read for the patient ``key`` (id → hash, date) that is
-    now missing or different (its hash, its content, its key or its date); None when all are
-    as read. Records are never changed: one that is was altered in this session, where the
+    now missing or different (its hash, its key or its date: whether its content still gives
+    its hash is what _PATIENT_HASHES_SQL asks of every record with that key); None when all
+    are as read. Records are never changed: one that is was altered in this session, where the
     incremental checks cannot see it (an edit of a record in place)."""
     found = {int(r[0]): r for r in rows}
     for rid in sorted(seen):
         digest, day = seen[rid]
         row = found.get(rid)
-        if (
-            row is None
-            or row[1] != digest
-            or content_hash_or_none(row[2]) != digest
-            or row[3] != key
-            or row[4] != day
-        ):
+        if row is None or row[1] != digest or row[2] != key or row[3] != day:
             return rid
     return None
 
