@@ -5,9 +5,15 @@ still hashes to the head; the anchored record (anchor.py) is still there, unchan
 chain walk: in full the first time a process opens a journal, after that only the records added
 since the last walk in this process, once the record it ended at is found unchanged (the
 window's session: a few records instead of all). Any break makes the whole journal untrusted:
-the history shows no figure (``journal_altered``) and nothing is recorded until a person starts a
-new journal (``ixempra-journal init --new``). docs/journal-integrity.md lists which tampering
-only the full walk finds.
+the history shows no figure (``journal_altered``) and nothing is recorded until a person
+resolves it (``ixempra-journal init --new`` for a workstation's file; IT for the site journal).
+docs/journal-integrity.md lists which tampering only the full walk finds.
+
+Both back ends use it: the SQLite file (``store.Journal``) and the site journal on PostgreSQL
+(``postgres.store``), whose first check of a process starts at the server's head
+(``walk_all_at_start=False``: the server refuses every change to a record, and walking every
+record over the network at each start would cost seconds) and whose checks within a session
+leave the count to the open (``count_and_last`` gives None).
 """
 
 from __future__ import annotations
