@@ -36,7 +36,7 @@ from ixempra_gui.journal.errors import (
 )
 from ixempra_gui.journal.export import csv_bytes
 from ixempra_gui.journal.identifiers import patient_key
-from ixempra_gui.journal.interface import JournalStore, describe
+from ixempra_gui.journal.interface import AuthenticatedJournal, JournalStore, describe
 
 pytestmark = pytest.mark.slow
 
@@ -144,6 +144,8 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
 
 def test_both_are_journal_stores(backend: Backend) -> None:
     assert isinstance(backend.journal, JournalStore)
+    authenticated = isinstance(backend.journal, AuthenticatedJournal)
+    assert authenticated is (backend.name == "postgresql")
     words = describe(backend.journal)
     assert ("site journal postgresql://" in words) is (backend.name == "postgresql")
     assert ("journal file" in words) is (backend.name == "sqlite")
