@@ -540,7 +540,8 @@ def _help() -> str:
         + "  add-pharmacist      a pharmacist's login role (--admin-url URL NAME)\n"
         + "  migrate             copy this user's SQLite journal into it (--to URL)\n"
         + "  With IXEMPRA_JOURNAL_URL or journal_url in site.ini, every command above uses the "
-        + "site journal\n  (record then needs --verifier-url). See: ixempra-journal COMMAND -h\n"
+        + "site journal\n  (record then needs --verifier-url; init --new is refused there: IT "
+        + "resolves a site journal\n  on the server). See: ixempra-journal COMMAND -h\n"
     )
 
 
