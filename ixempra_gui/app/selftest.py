@@ -4,7 +4,8 @@ The same command runs in a checkout, a venv, the .deb and the Windows install, s
 an install can get wrong: data files found where the app is installed, the core giving the golden
 figures, every Qt plugin the app loads at run time (platform, styles, image formats, print
 support) present and loadable after trimming, the main window built, a worksheet PDF rendered,
-and a journal opened. It needs no display: without one it uses Qt's offscreen platform.
+a journal opened, and the site journal's PostgreSQL driver loaded. It needs no display: without
+one it uses Qt's offscreen platform.
 
 Exit status 0 when every check passed, 1 otherwise; the last line names the failed checks.
 """
@@ -216,6 +217,28 @@ def check_journal(folder: Path) -> str:
     if anchor.read() != report.head:
         raise CheckFailed(f"the anchor {anchor.path} does not hold the head")
     return f"record {stored.id} ({stored.short_hash}) written, verified and anchored in {path}"
+
+
+def check_site_journal() -> str:
+    """The site journal's PostgreSQL driver loads here (psycopg and the libpq, OpenSSL it
+    carries), and which journal this workstation is set up for: the site settings are read as
+    the app reads them, so a site.ini that cannot be used fails this check. No connection."""
+    if importlib.util.find_spec("psycopg") is None:
+        raise NotInThisBuild(NOT_AVAILABLE + " (install ixempra-gui[postgresql])")
+    import psycopg
+
+    from ixempra_gui.journal.configured import location
+    from ixempra_gui.journal.errors import JournalError
+
+    libpq = psycopg.pq.version()  # loads libpq (and, through it, OpenSSL)
+    try:
+        where = location()
+    except JournalError as exc:
+        raise CheckFailed(str(exc)) from exc
+    return (
+        f"psycopg {psycopg.__version__} ({psycopg.pq.__impl__}), libpq "
+        f"{libpq // 10000}.{libpq % 10000}; this workstation uses the {where}"
+    )
 
 
 # -- checks that need Qt ----------------------------------------------------------------------
@@ -441,6 +464,7 @@ def run(qt_args: Sequence[str] = (), stream: TextIO | None = None) -> int:
                 outcomes.append(Outcome(name, False, "FAILED: not run: Qt did not start"))
                 _emit(f"self-test: {name}: FAILED: not run: Qt did not start", stream)
         step("journal", lambda: check_journal(folder / "journal"))
+        step("site journal", check_site_journal)
 
     failed = [o.name for o in outcomes if not o.ok]
     seconds = time.perf_counter() - started

@@ -1,8 +1,10 @@
 """The history options of ``ixempra-calc`` (issue 6), kept apart from the dose options.
 
 ``--patient-id`` adds the key ``history`` (21-day units against the policy limit, weight/BSA
-change and cycle interval since the last verified dose) from the verification journal in
-``$IXEMPRA_DATA_DIR`` or the user data folder; no journal is ever created by a calculation.
+change and cycle interval since the last verified dose) from the verification journal: the
+site journal when one is configured (``journal.site_config``; unreachable: "history NOT
+checked", null figures), else the file in ``$IXEMPRA_DATA_DIR`` or the user data folder; no
+journal is ever created by a calculation.
 History warnings never change the exit status of the dose. A malformed ``--administered-on`` or
 patient id is invalid input: exit 2 naming the field. The journal is imported only when asked
 for, so a plain calculation starts as fast as before. Never imports Qt.
@@ -38,7 +40,8 @@ def add_history_arguments(parser: argparse.ArgumentParser) -> None:
 
 def history_option_issues(args: argparse.Namespace) -> tuple[date, tuple[FieldIssue, ...]]:
     """The administration date, and the issues with --patient-id / --administered-on."""
-    from ixempra_gui.journal.entries import check_patient_id, parse_administration_date
+    from ixempra_gui.journal.entries import parse_administration_date
+    from ixempra_gui.journal.identifiers import check_patient_id
 
     patient_id = getattr(args, "patient_id", None)
     when_text = getattr(args, "administered_on", None)
@@ -65,12 +68,18 @@ def with_history(args: argparse.Namespace, result: DoseResult) -> tuple[DoseResu
     when, issues = history_option_issues(args)
     if issues:
         return DoseResult(status=Status.INVALID_INPUT, issues=result.issues + issues), None
-    from ixempra_gui.journal.store import history_for
+    from ixempra_gui.journal.configured import history_for  # the site journal or the file
 
     return result, history_for(args.patient_id, result, when)
 
 
 def history_text_lines(history: History) -> list[str]:
+    from ixempra_gui.journal.configured import location
+    from ixempra_gui.journal.errors import JournalError
     from ixempra_gui.journal.history import history_text
 
-    return history_text(history).splitlines()
+    try:
+        journal = location()
+    except JournalError:
+        journal = "the site settings cannot be used (see the warning)"
+    return [*history_text(history).splitlines(), f"            from the {journal}"]

@@ -234,6 +234,7 @@ class StoredRecord:
     prev_hash: str
     content: dict[str, Any]
     readable: bool = True  # False: the stored content is not a JSON object
+    intact: bool = True  # False: the stored content no longer gives the stored hash
 
     @property
     def short_hash(self) -> str:
@@ -302,8 +303,10 @@ def patient_dose(record_id: int, text: str, digest: str, column_date: str) -> Pa
         facts: DoseFacts | None = facts_from_values(values, record_id)
     except (TypeError, ValueError, KeyError, ZeroDivisionError):
         facts = None
-    result = content.get("result") if isinstance(content.get("result"), dict) else {}
-    billing = result.get("billing") if isinstance(result.get("billing"), dict) else {}
+    found = content.get("result")
+    result: dict[str, Any] = found if isinstance(found, dict) else {}
+    found = result.get("billing")
+    billing: dict[str, Any] = found if isinstance(found, dict) else {}
     administered = billing.get("units_administered")
     discarded = billing.get("units_wasted")
     return PatientDose(

@@ -1,5 +1,10 @@
 """CSV export of the journal: one row per record, with its id and hash, written atomically
-(temp file in the same folder, fsync, os.replace), so a reader never sees half a file.
+(temp file in the same folder, fsync, os.replace), so a reader never sees half a file. Both
+journals export through here (``records()`` of either store).
+
+``authenticated`` says how far "prepared by" and "verified by" can be believed: ``yes`` where
+the site journal's server signed both pharmacists in (issue 14), ``no (typed names)`` for a
+workstation's journal and for records migrated from one, whose names were typed.
 
 Safe to open in a spreadsheet: every text cell starting with ``= + - @``, a tab or a carriage
 return is prefixed with an apostrophe, so it is shown as text and never run as a formula
@@ -27,6 +32,7 @@ COLUMNS = (
     "administered_on",
     "prepared_by",
     "verified_by",
+    "authenticated",
     "status",
     "dose_level_mg_per_m2",
     "dose_mg",
@@ -75,6 +81,20 @@ def _cell(value: Any) -> str:
     return neutralise(str(value))
 
 
+AUTHENTICATED = "yes"
+TYPED_NAMES = "no (typed names)"
+
+
+def authenticated(content: dict[str, Any]) -> str | None:
+    """The ``authenticated`` cell: whether the names were signed in (None: a record that names
+    no one, such as the first record of a journal started anew)."""
+    if content.get("authenticated") is True:
+        return AUTHENTICATED
+    if "prepared_by" in content or "verified_by" in content:
+        return TYPED_NAMES
+    return None
+
+
 def record_row(record: StoredRecord) -> list[str]:
     """One CSV row; a record that cannot be read gives its id, hash and the word UNREADABLE."""
     if not record.readable:
@@ -96,6 +116,7 @@ def record_row(record: StoredRecord) -> list[str]:
         "administered_on": c.get("administered_on"),
         "prepared_by": c.get("prepared_by"),
         "verified_by": c.get("verified_by"),
+        "authenticated": authenticated(c),
         "status": c.get("status"),
         "dose_level_mg_per_m2": result.get("dose_level_mg_per_m2"),
         "dose_mg": result.get("dose_mg"),

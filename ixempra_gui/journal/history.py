@@ -247,11 +247,19 @@ def history_unavailable(reason: str, units_this_dose: int | None, policy: Policy
 
 
 def history_altered(
-    problem: str, first_bad_id: int | None, units_this_dose: int | None, policy: Policy
+    problem: str,
+    first_bad_id: int | None,
+    units_this_dose: int | None,
+    policy: Policy,
+    resolution: str | None = None,
 ) -> History:
     """The journal failed its integrity checks: no figure is claimed (never a partial count),
-    and the warning names the first bad record and what a person must do."""
+    and the warning names the first bad record and what a person must do (``resolution``;
+    default: a workstation's journal file, ``init --new``)."""
     first = f"record {first_bad_id}" if first_bad_id else "the journal"
+    resolution = resolution or (
+        "ixempra-journal verify, then ixempra-journal init --new --reason TEXT"
+    )
     return History(
         prior_units_21d=None,
         units_this_dose=units_this_dose,
@@ -267,8 +275,7 @@ def history_altered(
                 "journal_altered",
                 f"The journal was altered (first bad: {first}): {problem}. The "
                 f"{policy.per_days}-day limit and the changes since the last dose were NOT "
-                "checked, and nothing can be recorded until a person resolves it "
-                "(ixempra-journal verify, then ixempra-journal init --new --reason TEXT).",
+                f"checked, and nothing can be recorded until a person resolves it ({resolution}).",
                 "issue 13: journal integrity",
             ),
         ),

@@ -1,5 +1,5 @@
 """The journal file: SQLite in WAL mode with ``synchronous=FULL``, appended to one record at a
-time inside ``BEGIN IMMEDIATE``; the SQLite back end of ``api.JournalStore``.
+time inside ``BEGIN IMMEDIATE``; the SQLite back end of ``interface.JournalStore``.
 
 Why these settings: WAL with FULL syncs the log on every commit, so a record whose commit
 returned survives a crash or a power cut; ``BEGIN IMMEDIATE`` takes the write lock before the
@@ -53,6 +53,7 @@ from ixempra_gui.journal.entries import (
     record_problems,
 )
 from ixempra_gui.journal.errors import (
+    RESOLVE_FILE,
     HistoryNotAcknowledged,
     InvalidRecord,
     JournalAltered,
@@ -138,6 +139,9 @@ class Journal:
     """One open journal file. Use ``Journal.open()`` (or ``open_existing``, ``open_read_only``);
     close it (or use ``with``)."""
 
+    #: What a person does when it fails its checks (``ixempra-journal init --new``).
+    resolution = RESOLVE_FILE
+
     def __init__(
         self,
         conn: sqlite3.Connection,
@@ -164,6 +168,11 @@ class Journal:
     def location(self) -> str:
         """The journal file's absolute path: this process's memory of walks is kept by it."""
         return self._location
+
+    @property
+    def description(self) -> str:
+        """Which journal, for the CLIs and the window."""
+        return f"journal file {self.path}"
 
     # --- opening --------------------------------------------------------------------------
     @classmethod
@@ -219,7 +228,7 @@ class Journal:
             migrate(conn)
             journal.version = schema_version(conn)
             journal._require(journal.check(anchored=anchored))
-            journal._move_anchor()
+            journal.move_anchor(journal.stored_head() or GENESIS)
         except sqlite3.Error as exc:
             if conn is not None:
                 conn.close()
@@ -437,14 +446,11 @@ class Journal:
             raise JournalAltered(self.location, report.problem or "", report.first_bad_id)
         return report
 
-    def _move_anchor(self, head: Head | None = None, *, force: bool = False) -> None:
-        """Keep the head in the anchor (forward only); a failure is a warning, not an error:
+    def move_anchor(self, head: Head, *, force: bool = False) -> None:
+        """Keep ``head`` in the anchor (forward only); a failure is a warning, not an error:
         the journal itself is intact."""
         if self.anchor is None:
             return
-        if head is None:
-            stored = self.stored_head()
-            head = stored if stored is not None else GENESIS
         try:
             self.anchor.write(head, self.location, force=force)
         except OSError as exc:
@@ -467,7 +473,7 @@ class Journal:
             return IntegrityReport(0, GENESIS, None, problem)
         report = self.check(expected_hash=expected_hash, full=True)
         if report.ok and expected_hash is None:
-            self._move_anchor(report.head)
+            self.move_anchor(report.head)
         return report
 
     # --- writing --------------------------------------------------------------------------
@@ -536,7 +542,7 @@ class Journal:
             ) from exc
         head = Head(record_id, digest)
         integrity.remember_walk(self.location, head)
-        self._move_anchor(head)
+        self.move_anchor(head)
         return StoredRecord(record_id, digest, report.head.hash, content)
 
     def _insert(self, content: dict[str, Any]) -> str:
@@ -579,7 +585,7 @@ class Journal:
         head = Head(1, digest)
         integrity.forget_journal(self.location)
         integrity.remember_walk(self.location, head)
-        self._move_anchor(head, force=True)
+        self.move_anchor(head, force=True)
         return StoredRecord(1, digest, GENESIS.hash, content)
 
     # --- reading --------------------------------------------------------------------------
@@ -773,7 +779,8 @@ def _stored(row: tuple[Any, ...]) -> StoredRecord:
         readable = False
     if not readable:
         content = {"unreadable_content": str(text)[:200]}
-    return StoredRecord(int(rid), str(digest), str(prev), content, readable)
+    intact = content_hash_or_none(text) == digest
+    return StoredRecord(int(rid), str(digest), str(prev), content, readable, intact)
 
 
 def history_for(
