@@ -734,7 +734,7 @@ class VerifyDialog(QDialog):
             signed, self.orders[0], self.orders[1], self.patient_id, self.administered_on
         )
         acknowledged = (
-            [w.message for w in self.history.warnings]
+            [w.key for w in self.history.warnings]
             if self.history is not None and self.acknowledge_history.isChecked()
             else []
         )
