@@ -320,6 +320,9 @@ class DoseResult:
     preparation: Preparation | None = None
     reasons: tuple[Reason, ...] = ()
     steps: tuple[str, ...] = field(default=())
+    #: The steps from the BSA to the volume, each once: the level rules are ``level_rules``,
+    #: the billing ``billing``, the compounding ``preparation`` (``steps`` holds them all).
+    derivation: tuple[str, ...] = ()
 
     @property
     def ready_to_prepare(self) -> bool:

@@ -65,7 +65,8 @@ class OrderField:
     section: Section = Section.BODY
     cli_help: str = ""  # what ``ixempra-calc --help`` says of it (every option has one)
     cli_metavar: str | None = None  # None: VALUE (a flag has none)
-    choices: tuple[str, ...] = ()  # the values a CHOICE / CHOICES field accepts, in order
+    #: (value, name) a CHOICE / CHOICES / WHOLE_NUMBER field accepts, in order (names: choices.py)
+    choices: tuple[tuple[str, str], ...] = ()
 
     @property
     def changes_dose(self) -> bool:
@@ -89,13 +90,13 @@ def _f(
     section: Section,
     help: str = "",
     metavar: str | None = None,
-    values: tuple[str, ...] = (),
+    values: tuple[tuple[str, str], ...] = (),
     flag: str | None = "",
     owner: Owner = Owner.ORDER,
 ) -> OrderField:
     cli = "--" + key.replace("_", "-") if flag == "" else flag
     if metavar is None and values and kind is Kind.CHOICE:
-        metavar = "|".join(values)
+        metavar = "|".join(value for value, _ in values)
     return OrderField(key, kind, cli, frozenset(effects), owner, section, help, metavar, values)
 
 
@@ -105,11 +106,15 @@ def _m(
     return _f(key, Kind.MEASUREMENT, *effects, section=section, help=help, metavar=metavar)
 
 
-def _values(enum: type[StrEnum]) -> tuple[str, ...]:
-    return tuple(member.value for member in enum)
+def _values(
+    enum: type[choices.Regimen | choices.BsaFormula | choices.ReductionMode | choices.Diluent],
+) -> tuple[tuple[str, str], ...]:
+    return tuple((member.value, member.label) for member in enum)
 
 
-_TABLE_1_CODES = tuple(row.code for row in choices.TABLE_1)
+_TABLE_1 = tuple((row.code, row.choice_text) for row in choices.TABLE_1)
+_GRADES = tuple((str(g), str(g)) for g in choices.GRADES)
+_COUNTS = tuple((str(n), str(n) if n else "none") for n in choices.REDUCTION_COUNTS)
 
 #: In the order of the form.
 ORDER_FIELDS: tuple[OrderField, ...] = (
@@ -201,7 +206,7 @@ ORDER_FIELDS: tuple[OrderField, ...] = (
         section=_CYCLE,
         flag="--nonheme-toxicity-grade",
         metavar=f"0..{max(choices.GRADES)}",
-        values=tuple(str(g) for g in choices.GRADES),
+        values=_GRADES,
         help="the CURRENT non-hematologic toxicity grade (the start-of-cycle gate: above 1 is "
         "a hold); the worst event since the last cycle is --worst-event",
     ),
@@ -213,7 +218,7 @@ ORDER_FIELDS: tuple[OrderField, ...] = (
         section=_CYCLE,
         flag="--worst-event",
         metavar="ROW",
-        values=_TABLE_1_CODES,
+        values=_TABLE_1,
         help="the worst event since the last cycle, a row of label Table 1 (repeatable; the "
         "strongest action wins, one step per cycle; the ROW codes are listed below)",
     ),
@@ -223,7 +228,7 @@ ORDER_FIELDS: tuple[OrderField, ...] = (
         _L,
         section=_CYCLE,
         metavar="N",
-        values=tuple(str(n) for n in choices.REDUCTION_COUNTS),
+        values=_COUNTS,
         help=f"prior 20% reductions for toxicity (0..{choices.MAX_TOXICITY_REDUCTIONS})",
     ),
     _f(
