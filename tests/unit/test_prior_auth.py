@@ -111,6 +111,8 @@ def test_a_rounded_dose_shows_where_it_came_from() -> None:
     rounded = calculate(Order(**order_kwargs(regimen="capecitabine", round_to_vial_within="5")))
     coverage = evaluate_coverage(REQUEST, rounded, POLICY)
     fields = _fields(prior_authorization_summary(rounded, coverage))
-    assert fields["Dose"] == "75 mg IV over 3 h (rounded to the vials from 72.8 mg (+3%, within 5%))"
+    assert (
+        fields["Dose"] == "75 mg IV over 3 h (rounded to the vials from 72.8 mg (+3%, within 5%))"
+    )
     assert fields["Units requested"] == "75 units of J9207 per dose"
     assert fields["Billing"].startswith("J9207-JZ × 75 units")
