@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 TITLE = "Ixempra (ixabepilone) compounding worksheet"
 BLANK = "&nbsp;" * 3
 _TABLE = "<table cellspacing='0' cellpadding='4' border='1' width='100%'>"
+#: A table written in by hand: rows tall enough for a lot number or initials.
+_WRITE_IN = "<table cellspacing='0' cellpadding='6' border='1' width='100%'>"
 _SMALL_GAP = "style='margin-top: 8px; margin-bottom: 2px'"
 
 
@@ -83,7 +85,7 @@ def _kits(result: DoseResult) -> str:
         f"<p><small>Use the reconstituted solution within {hours} h of reconstitution; "
         "a kit that is expired on the day it is reconstituted is not used.</small></p>"
     )
-    return _heading("Kits") + _TABLE + "".join(rows) + "</table>" + note
+    return _heading("Kits") + _WRITE_IN + "".join(rows) + "</table>" + note
 
 
 def _steps(result: DoseResult) -> str:
@@ -92,21 +94,22 @@ def _steps(result: DoseResult) -> str:
 
     head = _cells(("Step", "Time", "Initials"), "th", ("76%", "12%", "12%"))
     rows = [_cells((escape(step), BLANK, BLANK)) for step in numbered_steps(result)]
-    return _heading("Preparation") + _TABLE + head + "".join(rows) + "</table>"
+    return _heading("Preparation") + _WRITE_IN + head + "".join(rows) + "</table>"
 
 
 def _limits(result: DoseResult, day: date) -> str:
     """The container, the label's time limits (times of the page's zone), the premedication."""
     from ixempra_gui.presentation.wording import preparation_notes
 
-    return _list(preparation_notes(result, day))
+    notes = "".join(f"<li>{escape(line)}</li>" for line in preparation_notes(result, day))
+    return f"<ul style='margin-top: 5px; margin-bottom: 0px; -qt-list-indent: 1'>{notes}</ul>"
 
 
 def _scans() -> str:
     """Room for the kits scanned and their times (filled from the scans in a later release)."""
     head = _cells(("Scanned kit (GTIN, lot, expiry, serial)", "Scanned at"), "th", ("75%",))
     rows = "".join(_cells((BLANK, BLANK)) for _ in range(3))
-    return _heading("Kits scanned") + _TABLE + head + rows + "</table>"
+    return _heading("Kits scanned") + _WRITE_IN + head + rows + "</table>"
 
 
 def _signatures() -> str:
@@ -184,7 +187,9 @@ def _reasons(view: ViewState) -> str:
     """The reasons not already printed as a step, a rule or the billing (each fact once)."""
     result = view.result
     assert result is not None
-    shown = {r.description for r in result.level_rules}
+    shown = {r.description for r in result.level_rules}  # printed as rules with sources
+    if result.preparation is not None:  # printed on page 1, where the preparer acts on it
+        shown |= set(result.preparation.premedication)
     lines = [
         f"[{r.severity}] {r.message} — {r.source}"
         for r in view.reasons

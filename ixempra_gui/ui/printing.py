@@ -97,7 +97,10 @@ def paint_document(html: str, device: QPagedPaintDevice, title: str = TITLE) -> 
             _band(painter, bottom, [f"{frame.footer}    Page {page + 1} of {pages}"], False)
             painter.save()
             painter.translate(body.left(), body.top() - page * body.height())
-            clip = QRectF(0, page * body.height(), body.width(), body.height())
+            # The page's own blocks only: a block that starts where the next page begins
+            # (a page break) touches this page's lower edge but is not on it.
+            clip = QRectF(0, page * body.height(), body.width(), body.height() - 1)
+            painter.setClipRect(clip)  # a block drawn whole must not spill onto the footer
             document.drawContents(painter, clip)
             painter.restore()
     finally:
