@@ -60,7 +60,7 @@ def field_value(spec: FieldSpec, form: FormInput, known: Mapping[str, str]) -> s
         return "yes" if value else "no"
     if isinstance(value, tuple):
         names = dict(spec.choices)
-        return ", ".join(names.get(code, code) for code in value) or "none entered"
+        return ", ".join(names.get(str(code), str(code)) for code in value) or "none entered"
     text = "" if value is None else str(value).strip()
     if spec.widget is Widget.COMBO and text:
         return dict(spec.choices).get(text, text)

@@ -107,8 +107,9 @@ class FormInput:
         """The form from each field's value by its registry key (and ``<key>_unit`` for a unit
         selector); a key that is not a FormInput field is a bug: TypeError."""
         given = dict(values)
-        if "worst_events" in given:
-            given["worst_events"] = tuple(given["worst_events"])  # type: ignore[call-overload]
+        events = given.get("worst_events")
+        if isinstance(events, list | tuple):
+            given["worst_events"] = tuple(events)
         return cls(**given)  # type: ignore[arg-type]
 
 

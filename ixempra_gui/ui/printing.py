@@ -71,7 +71,7 @@ def paint_document(html: str, device: QPagedPaintDevice, title: str = TITLE) -> 
     """Lay ``html`` out on ``device`` page by page, each with the document's running header,
     its footer and "Page n of N"; return the number of pages."""
     frame: Frame = read_frame(html)
-    dpi = device.resolution()
+    dpi = device.logicalDpiX()  # the writer's or the printer's resolution
     full = device.pageLayout().fullRectPixels(dpi)
     margin = _mm(MARGIN_MM, dpi)
     header = _mm(HEADER_MM, dpi) if frame.header else 0.0
