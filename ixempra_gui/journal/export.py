@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ixempra_gui.core.wording import vial_plan
 from ixempra_gui.journal.entries import StoredRecord
 from ixempra_gui.system.private_files import write_atomically
 
@@ -122,7 +123,7 @@ def record_row(record: StoredRecord) -> list[str]:
         "dose_mg": result.get("dose_mg"),
         "bsa_m2": result.get("bsa_m2"),
         "bsa_used_m2": result.get("bsa_used_m2"),
-        "vials": " + ".join(f"{n} x {s} mg" for s, n in vials.items() if n),
+        "vials": _vials_cell(vials),
         "volume_ml": result.get("volume_ml"),
         "units_administered": billing.get("units_administered"),
         "units_discarded": billing.get("units_wasted"),
@@ -140,6 +141,17 @@ def record_row(record: StoredRecord) -> list[str]:
         "hash": record.hash,
     }
     return [_cell(values[name]) for name in COLUMNS]
+
+
+def _vials_cell(vials: dict[str, Any]) -> str:
+    """The vial plan as the window words it ("1 × 45 mg + 2 × 15 mg"); a record whose vials
+    are not whole strengths and counts shows them as stored, never guessed."""
+    counts = [(s, n) for s, n in vials.items()]
+    if not counts:
+        return ""
+    if all(s.isascii() and s.isdigit() and type(n) is int for s, n in counts):
+        return vial_plan((int(s), n) for s, n in counts)
+    return json.dumps(vials, ensure_ascii=False, sort_keys=True)
 
 
 def _dict(value: Any) -> dict[str, Any]:

@@ -46,6 +46,15 @@ class HistoryWarning:
     code: str
     message: str
     source: str
+    #: The figures it was raised for (exact, as text): with the code, what a verifier
+    #: acknowledges; the message is only their wording.
+    facts: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """What identifies this warning with these figures: ``code:fact,fact``. The journal
+        refuses a record whose warnings' keys were not all acknowledged (store.record)."""
+        return f"{self.code}:{','.join(self.facts)}"
 
 
 @dataclass(frozen=True)
@@ -127,6 +136,7 @@ def assess_history(
                 f"{today.isoformat()} + {this or 0} units this dose = {total} units, over the "
                 f"limit of {policy.max_units} units per {window} days.",
                 limit_src,
+                (str(prior), str(this or 0), str(total), str(policy.max_units)),
             )
         )
 
@@ -145,6 +155,7 @@ def assess_history(
                     f"{days} days since {last_ref}: cycles are "
                     f"{label.CYCLE_INTERVAL_DAYS} days apart (every 3 weeks).{already}",
                     label.SRC_CYCLE_INTERVAL,
+                    (str(days), last.administered_on.isoformat(), str(last.record_id)),
                 )
             )
         weight_change = _change(current.weight_kg, last.weight_kg)
@@ -158,6 +169,7 @@ def assess_history(
                     f"{format_quantity(last.weight_kg, 'kg', 2)} then. Recalculate with the "
                     "current weight and confirm it is right.",
                     SRC_CHANGE,
+                    (str(current.weight_kg), str(last.weight_kg), str(last.record_id)),
                 )
             )
         bsa_change = _change(Fraction(current.bsa_m2), Fraction(last.bsa_m2))
@@ -170,6 +182,7 @@ def assess_history(
                     f"since {last_ref}: {format_quantity(last.bsa_m2, 'm²')} then. Recalculate "
                     "with current measurements.",
                     SRC_CHANGE,
+                    (str(current.bsa_m2), str(last.bsa_m2), str(last.record_id)),
                 )
             )
 
@@ -184,6 +197,7 @@ def assess_history(
                 + "): check the administration date. Later doses are not counted in this "
                 "dose's window.",
                 limit_src,
+                (first_later.administered_on.isoformat(), str(first_later.record_id)),
             )
         )
     if altered_record_ids:
@@ -194,6 +208,7 @@ def assess_history(
                 f"Journal record(s) {ids} of this patient no longer match their hash: the "
                 "history may be wrong. Run ixempra-journal verify.",
                 "issue #6 tamper evidence",
+                tuple(str(i) for i in altered_record_ids),
             )
         )
     if started_anew is not None and (today - started_anew[0]).days < window:
@@ -205,6 +220,7 @@ def assess_history(
                 f"before then are in the archived journal and are NOT counted in the "
                 f"{window} days before {today.isoformat()}. Check them there.",
                 "issue 13: ixempra-journal init --new",
+                (day.isoformat(), why),
             )
         )
     return History(
@@ -241,6 +257,7 @@ def history_unavailable(reason: str, units_this_dose: int | None, policy: Policy
                 f"The journal could not be read, so the {policy.per_days}-day limit and the "
                 f"changes since the last dose were NOT checked: {reason}",
                 "issue #6 history check",
+                (reason,),
             ),
         ),
     )
@@ -277,6 +294,7 @@ def history_altered(
                 f"{policy.per_days}-day limit and the changes since the last dose were NOT "
                 f"checked, and nothing can be recorded until a person resolves it ({resolution}).",
                 "issue 13: journal integrity",
+                (problem, str(first_bad_id)),
             ),
         ),
     )

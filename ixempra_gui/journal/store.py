@@ -487,9 +487,10 @@ class Journal:
     ) -> StoredRecord:
         """Append one verified dose. Returns only after COMMIT returned.
 
-        ``acknowledged_warnings``: the messages of the history warnings the verifier was shown
-        and acknowledged (the window's Verify dialog). The history is checked again under the
-        write lock; a warning not among them (another dose was recorded meanwhile) refuses.
+        ``acknowledged_warnings``: the keys (``HistoryWarning.key``: code and figures) of the
+        history warnings the verifier was shown and acknowledged (the window's Verify dialog).
+        The history is checked again under the write lock; a warning not among them (another
+        dose was recorded meanwhile, so its figures changed) refuses.
 
         Raises InvalidRecord (identifiers), RecordRefused (no dose ready), HistoryNotAcknowledged
         (history warnings not acknowledged), JournalAltered (the journal failed its checks),
@@ -516,7 +517,7 @@ class Journal:
                 report = self._require(self.check(in_transaction=True))
                 history = self._history_locked(content["patient_key"], current, policy)
                 seen = set(acknowledged_warnings or ())
-                unseen = [w for w in history.warnings if w.message not in seen]
+                unseen = [w for w in history.warnings if w.key not in seen]
                 if unseen and not acknowledge_history:
                     raise HistoryNotAcknowledged(history)
                 record_id = report.head.id + 1

@@ -21,37 +21,28 @@ from ixempra_gui.presentation.preferences import Preferences
 
 if TYPE_CHECKING:
     from ixempra_gui.core.models import DoseResult, FieldIssue, Order
-    from ixempra_gui.core.units import Measurement
 
+from ixempra_gui.core.order_fields import Kind, Owner
 from ixempra_gui.presentation.fields import (  # re-exported: the presenter's vocabulary
     BANNER_TEXT,
-    BSA_FORMULA_CHOICES,
     DASH,
-    DILUENT_CHOICES,
     FIELD_LABELS,
+    FIELDS,
     GAUGE_MAX,
-    GRADE_CHOICES,
     INITIAL_DETAIL,
-    REDUCTION_COUNT_CHOICES,
-    REDUCTION_MODE_CHOICES,
-    REGIMEN_CHOICES,
     MessageKind,
+    Place,
     StatusKind,
+    not_ready_reason,
     print_tooltip,
 )
 
 __all__ = [
     "BANNER_TEXT",
-    "BSA_FORMULA_CHOICES",
     "DASH",
-    "DILUENT_CHOICES",
     "FIELD_LABELS",
     "GAUGE_MAX",
-    "GRADE_CHOICES",
     "INITIAL_DETAIL",
-    "REDUCTION_COUNT_CHOICES",
-    "REDUCTION_MODE_CHOICES",
-    "REGIMEN_CHOICES",
     "FieldMessage",
     "FormInput",
     "MessageKind",
@@ -111,6 +102,16 @@ class FormInput:
     prepared_at: str = ""  # empty: now
     acknowledge_warnings: bool = False
 
+    @classmethod
+    def from_values(cls, values: Mapping[str, object]) -> FormInput:
+        """The form from each field's value by its registry key (and ``<key>_unit`` for a unit
+        selector); a key that is not a FormInput field is a bug: TypeError."""
+        given = dict(values)
+        events = given.get("worst_events")
+        if isinstance(events, list | tuple):
+            given["worst_events"] = tuple(events)
+        return cls(**given)  # type: ignore[arg-type]
+
 
 @dataclass(frozen=True)
 class GaugeBar:
@@ -162,13 +163,16 @@ class ViewState:
     gauge_thresholds: tuple[tuple[float, str], ...] = ()  # (position value, label)
     gauge_description: str = ""
     reasons: tuple[ReasonLine, ...] = ()
-    inputs_echo: tuple[tuple[str, str], ...] = ()
+    inputs_echo: tuple[tuple[str, str], ...] = ()  # (label, value): the screen's rows
+    #: Each measured field's echo by its key ("154 lb (69.85 kg)"): what every surface prints.
+    echo: Mapping[str, str] = field(default_factory=dict)
     steps: tuple[str, ...] = ()
     field_messages: Mapping[str, tuple[FieldMessage, ...]] = field(default_factory=dict)
     #: Each unusual or old value's message, acknowledged or not: what one tick of "I have
     #: checked the values" covers (the window un-ticks it when a value outside it appears).
     values_to_check: tuple[str, ...] = ()
     print_tooltip: str = ""
+    not_ready: str = ""  # why no dose is ready ("" when it is): Verify's reason, not a tooltip
     result: DoseResult | None = field(default=None, compare=False, repr=False)
 
 
@@ -223,64 +227,42 @@ def _default_units(form: FormInput) -> tuple[tuple[str, str], ...]:
     also applies to its ULN). Only spellings the core accepts for that field are passed."""
     from ixempra_gui.core.units import QUANTITY_FIELDS
 
-    wanted = {
-        "height": form.height_unit,
-        "weight": form.weight_unit,
-        "ast": form.ast_unit,
-        "ast_uln": form.ast_unit,
-        "alt": form.alt_unit,
-        "alt_uln": form.alt_unit,
-        "bilirubin": form.bilirubin_unit,
-        "bilirubin_uln": form.bilirubin_unit,
-    }
     specs = {spec.key: spec for spec in QUANTITY_FIELDS}
+    wanted = (
+        (spec.key, str(getattr(form, f"{spec.unit_selector}_unit")))
+        for spec in FIELDS
+        if spec.unit_selector is not None
+    )
     return tuple(
         (key, unit)
-        for key, unit in wanted.items()
+        for key, unit in wanted
         if key in specs and unit.replace(" ", "").lower() in specs[key].spellings
     )
 
 
+#: The Order fields the form gives, as typed (the rest: site settings, the time, the units).
+_TYPED = tuple(
+    spec.key
+    for spec in FIELDS
+    if spec.core is not None and spec.core.owner is not Owner.SITE and Place.FORM in spec.places
+)
+
+
 def build_order(form: FormInput, prefs: Preferences, now: datetime | None = None) -> Order:
-    """The core's one input, from the form as typed (an empty "prepared at" means ``now``)."""
+    """The core's one input, from the form as typed (an empty "prepared at" means ``now``)
+    and the site's preferences."""
     from ixempra_gui.core.models import Order
 
+    given: dict[str, Any] = {key: getattr(form, key) for key in _TYPED}
     prepared_at = form.prepared_at.strip()
     if not prepared_at and now is not None:
         prepared_at = now.isoformat(timespec="minutes")
+    given["prepared_at"] = prepared_at or None
+    rounding = prefs.rounding_pct
     return Order(
-        height=form.height,
-        weight=form.weight,
-        regimen=form.regimen,
-        ast=form.ast,
-        ast_uln=form.ast_uln,
-        alt=form.alt,
-        alt_uln=form.alt_uln,
-        bilirubin=form.bilirubin,
-        bilirubin_uln=form.bilirubin_uln,
-        bsa_formula=form.bsa_formula,
-        strong_cyp3a4_inhibitor=form.strong_cyp3a4_inhibitor,
-        gilbert_syndrome=form.gilbert_syndrome,
-        cremophor_hypersensitivity=form.cremophor_hypersensitivity,
-        acknowledge_warnings=form.acknowledge_warnings,
-        anc=form.anc,
-        platelets=form.platelets,
-        current_nonheme_toxicity_grade=form.current_nonheme_toxicity_grade,
-        worst_events=form.worst_events,
-        confirm_reduction=form.confirm_reduction,
-        toxicity_reductions=form.toxicity_reductions,
-        reduction_mode=form.reduction_mode,
-        reduction_reason=form.reduction_reason,
-        hepatic_escalation_level=form.hepatic_escalation_level,
-        strong_cyp3a4_inducer=form.strong_cyp3a4_inducer,
-        dose_level=form.dose_level,
-        round_to_vial_within=(
-            None if prefs.rounding_pct is None else f"{prefs.rounding_pct.normalize():f}"
-        ),
-        diluent=form.diluent,
+        **given,
+        round_to_vial_within=None if rounding is None else f"{rounding.normalize():f}",
         bag_sizes=",".join(str(size) for size in prefs.bag_sizes_ml),
-        prior_hypersensitivity=form.prior_hypersensitivity,
-        prepared_at=prepared_at or None,
         low_ast_alt_u_per_l=f"{prefs.low_ast_alt_u_per_l.normalize():f}",
         low_bilirubin_mg_per_dl=f"{prefs.low_bilirubin_mg_per_dl.normalize():f}",
         default_units=_default_units(form),
@@ -394,21 +376,6 @@ def _input_needed_detail(needed: list[str], wrong: list[str], to_check: list[str
     return " ".join(parts) or "Enter the order."
 
 
-def _echo(m: Measurement) -> str:
-    """What was typed, with its unit, and the canonical value when another unit was typed (a
-    wrong unit shows: "154 lb (69.85 kg)")."""
-    from ixempra_gui.core.formatting import format_quantity
-
-    typed = (
-        m.text
-        if any(c.isalpha() or c in "'\"" for c in m.text)
-        else (f"{m.text} {m.entered_symbol}")
-    )
-    if m.in_canonical_unit:
-        return typed
-    return f"{typed} ({format_quantity(m.value, m.canonical_symbol, 2)})"
-
-
 def _vial_fill(result: DoseResult) -> tuple[VialFill, ...]:
     """The dose poured into the vials, largest first: the part not used is the discard."""
     from decimal import Decimal
@@ -431,91 +398,6 @@ def _vial_fill(result: DoseResult) -> tuple[VialFill, ...]:
                 )
             )
     return tuple(fills)
-
-
-def _billing_text(result: DoseResult) -> str:
-    billing = result.billing
-    assert billing is not None
-    lines = [
-        f"{ln.hcpcs}{'-' + ln.modifier if ln.modifier else ''} × {ln.units} units: "
-        + ln.description
-        for ln in billing.lines
-    ]
-    ndc = ", ".join(billing.ndc)
-    lines.append(f"NDC {ndc}")
-    if billing.ndc_unverified:
-        lines.append(f"NDC to confirm: {', '.join(billing.ndc_unverified)}")
-    return "\n".join(lines)
-
-
-def _clock(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else DASH
-
-
-def _preparation_lines(result: DoseResult) -> tuple[str, ...]:
-    """The compounding steps in the core's words (core/preparation.py), then the times."""
-    from ixempra_gui.core import label
-    from ixempra_gui.core.formatting import format_quantity
-    from ixempra_gui.core.preparation import preparation_steps
-
-    assert result.volume_ml is not None and result.dose_mg is not None
-    p = result.preparation
-    if p is None:
-        return (
-            f"Withdraw {format_quantity(result.volume_ml, 'mL')} of the "
-            f"{format_quantity(label.RECONSTITUTED_MG_PER_ML, 'mg/mL')} reconstituted solution",
-        )
-    lines = [f"{n}. {step}" for n, step in enumerate(preparation_steps(p, result.dose_mg), 1)]
-    if p.bag_advice:
-        lines.append(f"No stocked bag fits: {p.bag_advice}")
-    lines.append(f"Container: {p.container}")
-    lines.append(
-        f"Reconstituted solution use by {_clock(p.reconstituted_use_by)}; start infusion by "
-        f"{_clock(p.infusion_start_by)}; complete by {_clock(p.infusion_complete_by)}"
-    )
-    lines += [f"Premedication: {line}" for line in p.premedication]
-    return tuple(lines)
-
-
-def _gate_lines(result: DoseResult) -> tuple[str, ...]:
-    """Each start-of-cycle criterion with its value, limit and outcome (clinical-rules §4)."""
-    from fractions import Fraction
-
-    from ixempra_gui.core.formatting import format_number
-
-    gate = result.cycle_gate
-    if gate is None:
-        return ()
-    lines = []
-    for c in gate.criteria:
-        limit = format_number(Fraction(c.limit), grouping=True)
-        rule = f"{c.comparison} {limit}" + ("" if c.unit == "grade" else f" {c.unit}")
-        if c.value is None:
-            lines.append(f"{c.label}: not entered — not checked (needs {rule})")
-            continue
-        value = format_number(Fraction(c.value), grouping=True)
-        shown = f"grade {value}" if c.unit == "grade" else f"{value} {c.unit}"
-        lines.append(f"{c.label}: {shown} — {'met' if c.passed else 'NOT MET'} (needs {rule})")
-    verdict = {
-        True: "All start-of-cycle criteria met.",
-        False: "Start-of-cycle criteria not met: hold.",
-        None: "Start-of-cycle criteria not fully checked.",
-    }[gate.passed]
-    return (verdict, *lines)
-
-
-def _dose_note(result: DoseResult) -> str:
-    from ixempra_gui.core.formatting import format_number, format_quantity
-
-    rounding = result.dose_rounding
-    if rounding is None or not rounding.applied:
-        return ""
-    sign = "+" if rounding.change_pct > 0 else ""
-    return (
-        f"Rounded to the vials from {format_quantity(rounding.unrounded_mg, 'mg')} "
-        f"({sign}{format_number(rounding.change_pct)}%, within "
-        f"{format_number(rounding.within_pct)}%)"
-    )
 
 
 def _gauge(
@@ -549,9 +431,6 @@ def render(
     form: FormInput, result: DoseResult, extra_issues: tuple[FieldIssue, ...] = ()
 ) -> ViewState:
     """The view of one result (pure: the same result and form always give the same view)."""
-    from ixempra_gui.core import label
-    from ixempra_gui.core.bsa import FORMULA_NAMES
-    from ixempra_gui.core.formatting import format_number, format_quantity
     from ixempra_gui.core.models import Severity, Status
 
     issues = (*result.issues, *extra_issues)
@@ -572,59 +451,9 @@ def render(
 
     view: dict[str, Any] = {}
     if result.status is not Status.INVALID_INPUT and result.bsa and result.inputs:
-        bsa = result.bsa
-        view["bsa_value"] = format_quantity(bsa.rounded_m2, "m²") + (
-            f" → capped at {format_quantity(label.BSA_CAP_M2, 'm²')}" if bsa.capped else ""
-        )
-        view["bsa_formula"] = FORMULA_NAMES[bsa.formula]
-        view["bsa_detail"] = (
-            f"{FORMULA_NAMES[bsa.formula]}, unrounded {format_number(bsa.exact_m2, 4)} m²"
-            + (
-                f"; the dose is calculated on {format_quantity(bsa.used_m2, 'm²')}"
-                if bsa.capped
-                else ""
-            )
-        )
-        inputs = result.inputs
-        view["inputs_echo"] = (
-            ("Height", _echo(inputs.height)),
-            ("Weight", _echo(inputs.weight)),
-            (
-                "Regimen",
-                "with capecitabine" if inputs.regimen.value == "capecitabine" else "monotherapy",
-            ),
-            ("AST", f"{_echo(inputs.ast)} (ULN {_echo(inputs.ast_uln)})"),
-            ("ALT", f"{_echo(inputs.alt)} (ULN {_echo(inputs.alt_uln)})"),
-            ("Bilirubin", f"{_echo(inputs.bilirubin)} (ULN {_echo(inputs.bilirubin_uln)})"),
-        )
-        view["gauge"], view["gauge_thresholds"], view["gauge_description"] = _gauge(result)
-        view["level_rules"] = tuple(
-            ("✔ sets the level: " if rule.applies else "considered: ")
-            + rule.description
-            + f" [{rule.source}]"
-            for rule in result.level_rules
-        )
-        view["reasons"] = tuple(
-            ReasonLine(r.severity.value, r.message, r.source) for r in result.reasons
-        ) + tuple(
-            ReasonLine(Severity.WARNING.value, i.message + " — acknowledged.", "site settings")
-            for i in extra_issues
-            if i.severity is Severity.WARNING and not i.blocks
-        )
-        view["steps"] = result.steps
-        view["gate_lines"] = _gate_lines(result)
+        view.update(_figures(form, result, extra_issues))
     if ready:
-        assert result.dose_mg is not None and result.vials is not None
-        assert result.dose_level_mg_per_m2 is not None
-        view["level_value"] = format_quantity(result.dose_level_mg_per_m2, "mg/m²")
-        view["dose_value"] = format_quantity(result.dose_mg, "mg")
-        view["dose_note"] = _dose_note(result)
-        view["vials_value"] = " + ".join(
-            f"{n} × {format_quantity(s, 'mg')}" for s, n in result.vials.counts if n
-        )
-        view["vial_fill"] = _vial_fill(result)
-        view["preparation_lines"] = _preparation_lines(result)
-        view["billing_value"] = _billing_text(result)
+        view.update(_dose_figures(result))
     return ViewState(
         kind=kind,
         banner_text=BANNER_TEXT[kind],
@@ -633,6 +462,88 @@ def render(
         field_messages=messages,
         values_to_check=tuple(i.message for i in issues if i.severity is Severity.WARNING),
         print_tooltip=print_tooltip(kind),
+        not_ready=not_ready_reason(kind),
         result=result,
         **view,
     )
+
+
+_SCREEN_ECHO = ("height", "weight", "regimen", "ast", "alt", "bilirubin")
+
+
+def echo_of(result: DoseResult) -> dict[str, str]:
+    """Each measured field's echo, by field key (the core's Measurement, never a display
+    string read back)."""
+    from ixempra_gui.presentation.wording import measurement_echo
+
+    inputs = result.inputs
+    if inputs is None:
+        return {}
+    measured = {}
+    for spec in FIELDS:  # every measured field the core parsed, wherever ValidInputs holds it
+        if spec.core is not None and spec.core.kind is Kind.MEASUREMENT:
+            for group in (inputs, inputs.cycle):
+                if getattr(group, spec.key, None) is not None:
+                    measured[spec.key] = getattr(group, spec.key)
+    return {key: measurement_echo(m) for key, m in measured.items()}
+
+
+def _figures(
+    form: FormInput, result: DoseResult, extra_issues: tuple[FieldIssue, ...]
+) -> dict[str, Any]:
+    """What a valid calculation shows, ready or not: BSA, the echo, gauge, rules, reasons."""
+    from ixempra_gui.core import label
+    from ixempra_gui.core.formatting import format_number, format_quantity
+    from ixempra_gui.core.models import Severity
+    from ixempra_gui.presentation.input_rows import input_rows
+    from ixempra_gui.presentation.wording import cited, gate_lines, level_rule_line
+
+    bsa = result.bsa
+    assert bsa is not None
+    view: dict[str, Any] = {"bsa_formula": bsa.formula.label}
+    view["bsa_value"] = format_quantity(bsa.rounded_m2, "m²") + (
+        f" → capped at {format_quantity(label.BSA_CAP_M2, 'm²')}" if bsa.capped else ""
+    )
+    view["bsa_detail"] = f"{bsa.formula.label}, unrounded {format_number(bsa.exact_m2, 4)} m²" + (
+        f"; the dose is calculated on {format_quantity(bsa.used_m2, 'm²')}" if bsa.capped else ""
+    )
+    echo = echo_of(result)
+    view["echo"] = echo
+    rows = input_rows(form, echo, result, keys=_SCREEN_ECHO, parsed_only=True)
+    view["inputs_echo"] = tuple((row.label, row.value) for row in rows)
+    view["gauge"], view["gauge_thresholds"], view["gauge_description"] = _gauge(result)
+    view["level_rules"] = tuple(level_rule_line(rule) for rule in result.level_rules)
+    view["reasons"] = tuple(
+        ReasonLine(r.severity.value, r.message, cited(r.source)) for r in result.reasons
+    ) + tuple(
+        ReasonLine(Severity.WARNING.value, i.message + " — acknowledged.", "site settings")
+        for i in extra_issues
+        if i.severity is Severity.WARNING and not i.blocks
+    )
+    view["steps"] = result.steps
+    view["gate_lines"] = gate_lines(result.cycle_gate)
+    return view
+
+
+def _dose_figures(result: DoseResult) -> dict[str, Any]:
+    """What only a dose ready to prepare shows: dose, level, vials, preparation, billing."""
+    from ixempra_gui.core.formatting import format_quantity
+    from ixempra_gui.presentation.wording import (
+        billing_lines,
+        preparation_lines,
+        rounding_note,
+        sentence,
+        vial_plan,
+    )
+
+    assert result.dose_mg is not None and result.vials is not None
+    assert result.dose_level_mg_per_m2 is not None and result.billing is not None
+    return {
+        "level_value": format_quantity(result.dose_level_mg_per_m2, "mg/m²"),
+        "dose_value": format_quantity(result.dose_mg, "mg"),
+        "dose_note": sentence(rounding_note(result.dose_rounding)),
+        "vials_value": vial_plan(result.vials.counts),
+        "vial_fill": _vial_fill(result),
+        "preparation_lines": preparation_lines(result),
+        "billing_value": "\n".join(billing_lines(result.billing)),
+    }

@@ -6,7 +6,6 @@ on mouse-wheel scroll). Every edit emits ``changed``; the window recalculates on
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
@@ -20,69 +19,31 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
-    QListWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from ixempra_gui.presentation.fields import (
-    BSA_FORMULA_CHOICES,
-    DILUENT_CHOICES,
-    FIELD_LABELS,
-    GRADE_CHOICES,
-    REDUCTION_COUNT_CHOICES,
-    REDUCTION_MODE_CHOICES,
-    REGIMEN_CHOICES,
+    SECTION_TITLES,
+    FieldSpec,
     MessageKind,
+    Place,
+    Widget,
+    on,
 )
-from ixempra_gui.presentation.preferences import UNIT_CHOICES, Preferences
-from ixempra_gui.ui.widgets import field_row, mark_field
+from ixempra_gui.presentation.preferences import Preferences
+from ixempra_gui.ui.field_widgets import (
+    add_row,
+    change_signal,
+    make_input,
+    make_unit_combo,
+    value_of,
+)
+from ixempra_gui.ui.widgets import mark_field
 
 if TYPE_CHECKING:  # the presenter loads after the first paint (bench/startup.py)
     from ixempra_gui.presentation.order_view import FieldMessage, FormInput
 
-#: Example text shown in empty fields (placeholder only, never a value).
-_EXAMPLES = {
-    "patient_id": "e.g. MRN 0012345 (needed to verify)",
-    "height": "e.g. 170 cm or 5 ft 7 in",
-    "weight": "e.g. 70 kg or 154 lb",
-    "ast": "e.g. 30 U/L",
-    "alt": "e.g. 25 U/L",
-    "bilirubin": "e.g. 0.8 mg/dL",
-    "anc": "e.g. 1800 /mm3 or 1.8 10^9/L",
-    "platelets": "e.g. 150,000 /mm3 or 150 10^9/L",
-    "reduction_reason": "required with a reduction, e.g. grade 3 neuropathy, cycle 2",
-    "hepatic_escalation_level": "optional, 20–30 mg/m2 (moderate hepatic row only)",
-    "dose_level": "optional, e.g. 32 mg/m2 (checked against the rules)",
-    "prepared_at": "now, or YYYY-MM-DD HH:MM",
-}
-#: What each input is for, read by screen readers (measured fields add what they accept).
-_DESCRIPTIONS = {
-    "patient_id": "Optional for the dose; needed to verify it. Printed on the worksheet, and "
-    "recorded in the journal with a verified dose; the patient's history is read under it.",
-    "administered_on": "The day this dose is given, year-month-day; today by default. The "
-    "journal counts the units of the 21 days before it and records the verified dose under it.",
-    "regimen": "Ixempra alone (monotherapy) or with capecitabine: the liver rules differ.",
-    "bsa_formula": "Formula for the body surface area; Mosteller is the default.",
-    "anc": "Absolute neutrophil count; bare numbers are read per mm³.",
-    "platelets": "Platelet count; bare numbers are read per mm³.",
-    "current_nonheme_toxicity_grade": "The non-hematologic toxicity grade now, 0–4: the cycle "
-    "starts only when it has resolved to grade 1 or less. Not entered: not checked.",
-    "worst_events": "The worst events since the last cycle, as rows of label Table 1 (space "
-    "ticks a row): the product proposes the reduction or discontinuation they call for.",
-    "toxicity_reductions": "How many 20% reductions earlier toxicity required.",
-    "reduction_mode": "Whether a second reduction is taken from the current level or from the "
-    "starting level (clinical-rules §3); the choice is recorded.",
-    "reduction_reason": "Why the dose was reduced; recorded on the worksheet.",
-    "hepatic_escalation_level": "Later-cycle escalation after moderate hepatic impairment.",
-    "dose_level": "The prescriber's level; refused above what the rules allow.",
-    "diluent": "Infusion fluid for the bag: Lactated Ringer's, or 0.9% sodium chloride "
-    "pH-adjusted with sodium bicarbonate (250 or 500 mL bags only).",
-    "prepared_at": "When the dose is prepared; sets the use-by times. Empty: now.",
-    "height_measured_on": "The day the height was measured, year-month-day; today by default.",
-    "weight_measured_on": "The day the weight was measured, year-month-day; today by default.",
-    "labs_drawn_on": "The day the labs were drawn, year-month-day; today by default.",
-}
 _MESSAGE_PREFIX = {
     MessageKind.ERROR: "Error: ",
     MessageKind.WARNING: "Check: ",
@@ -91,12 +52,10 @@ _MESSAGE_PREFIX = {
 _STATE = {MessageKind.ERROR: "error", MessageKind.WARNING: "warning", MessageKind.NOTE: ""}
 
 
-_LAB_UNIT_OF = {"ast_uln": "ast", "alt_uln": "alt", "bilirubin_uln": "bilirubin"}
-
-
-def _camel(key: str) -> str:
-    head, *rest = key.split("_")
-    return head + "".join(part.capitalize() for part in rest)
+#: The ULNs: the site's default in a new order (Preferences), read with their lab's unit.
+_ULNS = tuple(
+    spec.key for spec in on(Place.FORM) if spec.unit_selector and not spec.has_own_unit_selector
+)
 
 
 class _EnterMovesOn(QObject):
@@ -137,113 +96,10 @@ class OrderForm(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-
-        body = self._group("Patient and body", layout)
-        self._line(body, "patient_id", "&Patient identifier")
-        self._date(body, "administered_on", "Administered on")
-        self._line(body, "height", "H&eight", unit=True)
-        self._date(body, "height_measured_on", "Height &measured on")
-        self._line(body, "weight", "&Weight", unit=True)
-        self._date(body, "weight_measured_on", "Weight measured on")
-        self.bsa_formula = self._combo(body, "bsa_formula", "BSA f&ormula", BSA_FORMULA_CHOICES)
-
-        regimen = self._group("Regimen and interactions", layout)
-        self.regimen = self._combo(
-            regimen, "regimen", "&Regimen", REGIMEN_CHOICES, placeholder="Choose…"
-        )
-        self.cyp3a4_inhibitor = self._check(
-            regimen,
-            "strong_cyp3a4_inhibitor",
-            "cyp3a4InhibitorCheck",
-            "Strong C&YP3A4 inhibitor",
-            "The patient takes a strong CYP3A4 inhibitor (e.g. ketoconazole, clarithromycin).",
-        )
-        self.cyp3a4_inducer = self._check(
-            regimen,
-            "strong_cyp3a4_inducer",
-            "cyp3a4InducerCheck",
-            "Strong CYP3A4 inducer",
-            "The patient takes a strong CYP3A4 inducer (e.g. rifampin); a prescribed level "
-            "above 40 mg/m² is infused over 4 h.",
-        )
-        self.cremophor = self._check(
-            regimen,
-            "cremophor_hypersensitivity",
-            "cremophorHypersensitivityCheck",
-            "Severe Cremophor EL reaction (e.g. paclitaxel)",
-            "A severe hypersensitivity reaction to a product with Cremophor EL (polyoxyl 35 "
-            "castor oil), such as paclitaxel: IXEMPRA is contraindicated.",
-        )
-
-        liver = self._group("Liver tests", layout)
-        self._date(liver, "labs_drawn_on", "&Labs drawn on")
-        self._line(liver, "ast", "&AST", unit=True)
-        self._line(liver, "ast_uln", "AST UL&N")
-        self._line(liver, "alt", "AL&T", unit=True)
-        self._line(liver, "alt_uln", "ALT &ULN")
-        self._line(liver, "bilirubin", "&Bilirubin (total)", unit=True)
-        self._line(liver, "bilirubin_uln", "Bil&irubin ULN")
-        self.gilbert = self._check(
-            liver,
-            "gilbert_syndrome",
-            "gilbertCheck",
-            "&Gilbert's syndrome",
-            "Bilirubin is raised by Gilbert's syndrome: the monotherapy table then ignores "
-            "bilirubin (AST and ALT still count).",
-        )
-
-        cycle = self._group("Start of cycle and dose level", layout)
-        self._line(cycle, "anc", "AN&C")
-        self._line(cycle, "platelets", "Platelet&s")
-        self.nonheme_grade = self._combo(
-            cycle,
-            "current_nonheme_toxicity_grade",
-            "Current non-heme to&xicity grade",
-            GRADE_CHOICES,
-            placeholder="Not entered",
-        )
-        self.worst_events = self._events(cycle, "worst_events", "Worst events since last cycle")
-        self.confirm_reduction = self._check(
-            cycle,
-            "confirm_reduction",
-            "confirmReductionCheck",
-            "I confirm the proposed 20% decrease",
-            "Label Table 1 proposes a further 20% decrease for the worst events ticked: "
-            "confirm it to go on.",
-        )
-        self.reductions = self._combo(
-            cycle, "toxicity_reductions", "Prior toxicity reductions", REDUCTION_COUNT_CHOICES
-        )
-        self.reduction_mode = self._combo(
-            cycle, "reduction_mode", "Each reduction is 20% of", REDUCTION_MODE_CHOICES
-        )
-        self._line(cycle, "reduction_reason", "Reduction reason")
-        self._line(cycle, "hepatic_escalation_level", "Hepatic escalation level")
-        self._line(cycle, "dose_level", "Prescribed le&vel")
-
-        preparation = self._group("Preparation", layout)
-        self.diluent = self._combo(preparation, "diluent", "Infusion fluid", DILUENT_CHOICES)
-        self.prior_hypersensitivity = self._check(
-            preparation,
-            "prior_hypersensitivity",
-            "priorHypersensitivityCheck",
-            "Prior hypersensitivity reaction",
-            "An earlier infusion caused a hypersensitivity reaction: add a corticosteroid to "
-            "the premedication.",
-        )
-        self._line(preparation, "prepared_at", "Prepared at")
-
-        self.acknowledge = QCheckBox("I have chec&ked the values marked for checking")
-        self.acknowledge.setObjectName("acknowledgeWarningsCheck")
-        self.acknowledge.setAccessibleName("Values checked")
-        self.acknowledge.setAccessibleDescription(
-            "Tick after checking each value marked 'Check' (unusual or old); it lets the dose "
-            "be calculated with them."
-        )
-        self.acknowledge.toggled.connect(self.changed)
-        self.inputs["acknowledge_warnings"] = self.acknowledge
-        self._chain.append(self.acknowledge)
-        layout.addWidget(self.acknowledge)
+        self._build_fields(layout)
+        acknowledge, events = self.inputs["acknowledge_warnings"], self.inputs["worst_events"]
+        assert isinstance(acknowledge, QCheckBox) and isinstance(events, QListWidget)
+        self.acknowledge, self.worst_events = acknowledge, events
 
         # Messages for inputs this form has no field for (a newer core may report them).
         self.other_messages = QLabel()
@@ -278,6 +134,20 @@ class OrderForm(QWidget):
 
     # --- building ---------------------------------------------------------------------------
 
+    def _build_fields(self, layout: QVBoxLayout) -> None:
+        """Every field of the registry the form shows, in its section's group box, in the
+        registry's order; a field of no group (the acknowledgement) below them."""
+        fields = on(Place.FORM)
+        for section, title in SECTION_TITLES.items():
+            members = [spec for spec in fields if spec.section is section]
+            if members:
+                group = self._group(title, layout)
+                for spec in members:
+                    self._add_field(group, spec)
+        for spec in fields:
+            if spec.section not in SECTION_TITLES:
+                self._add_field(layout, spec)
+
     def _group(self, title: str, parent_layout: QVBoxLayout) -> QFormLayout:
         box = QGroupBox(title)
         form = QFormLayout(box)
@@ -287,116 +157,25 @@ class OrderForm(QWidget):
         parent_layout.addWidget(box)
         return form
 
-    def _add_row(self, form: QFormLayout, key: str, text: str, row: list[QWidget]) -> None:
-        field = row[0]
-        label = QLabel(text)
-        label.setBuddy(field)  # the mnemonic focuses the field; screen readers pair them
-        label.setWordWrap(True)
-        message = field_row(form, label, row, f"{_camel(key)}Message")
-        self.inputs[key] = field
-        self.messages[key] = message
-        self._chain.extend(row)
-        self._hints.setdefault(key, _DESCRIPTIONS.get(key, FIELD_LABELS[key]))
-        field.setAccessibleDescription(self._hints[key])
-
-    def _line(self, form: QFormLayout, key: str, text: str, unit: bool = False) -> None:
-        edit = QLineEdit()
-        edit.setObjectName(f"{_camel(key)}Input")
-        edit.setPlaceholderText(_EXAMPLES.get(key, ""))
-        edit.setAccessibleName(FIELD_LABELS[key])
-        edit.setClearButtonEnabled(True)
-        edit.setMaxLength(500 if key == "reduction_reason" else 64)
-        edit.textChanged.connect(self.changed)
-        row: list[QWidget] = [edit]
-        if unit:
-            combo = QComboBox()
-            combo.setObjectName(f"{_camel(key)}UnitCombo")
-            combo.setAccessibleName(f"{FIELD_LABELS[key]} unit")
-            combo.setAccessibleDescription(
-                "Unit of a number typed without one; a unit typed in the field wins."
-            )
-            combo.setToolTip(combo.accessibleDescription())
-            for spelling, shown in UNIT_CHOICES[key]:
-                combo.addItem(shown, spelling)
-            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-            combo.currentIndexChanged.connect(self.changed)
-            self.units[key] = combo
+    def _add_field(self, where: QFormLayout | QVBoxLayout, spec: FieldSpec) -> None:
+        """One field's input (and unit selector) from its declaration, wired to ``changed``."""
+        field = make_input(spec)
+        change_signal(field).connect(self.changed)
+        row = [field]
+        if spec.has_own_unit_selector:
+            combo = make_unit_combo(spec)
+            change_signal(combo).connect(self.changed)
+            self.units[spec.key] = combo
             row.append(combo)
-        self._add_row(form, key, text, row)
-
-    def _date(self, form: QFormLayout, key: str, text: str) -> None:
-        # A line edit, not a QDateEdit: a date spin box changes on mouse-wheel scroll, and
-        # year-month-day typed text cannot be misread as month/day or day/month.
-        edit = QLineEdit(time.strftime("%Y-%m-%d"))  # today, as date.today().isoformat()
-        edit.setObjectName(f"{_camel(key)}Input")
-        edit.setPlaceholderText("YYYY-MM-DD")
-        edit.setAccessibleName(FIELD_LABELS[key])
-        edit.setMaxLength(32)
-        edit.textChanged.connect(self.changed)
-        self._date_keys.append(key)
-        self._add_row(form, key, text, [edit])
-
-    def _combo(
-        self,
-        form: QFormLayout,
-        key: str,
-        text: str,
-        choices: tuple[tuple[str, str], ...],
-        placeholder: str | None = None,
-    ) -> QComboBox:
-        combo = QComboBox()
-        combo.setObjectName(f"{_camel(key)}Combo")
-        combo.setAccessibleName(FIELD_LABELS[key])
-        if placeholder is not None:
-            combo.addItem(placeholder)  # no data: the pharmacist must choose
-        for value, shown in choices:
-            combo.addItem(shown, value)
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        combo.setMinimumContentsLength(12)
-        combo.currentIndexChanged.connect(self.changed)
-        self._add_row(form, key, text, [combo])
-        return combo
-
-    def _events(self, form: QFormLayout, key: str, text: str) -> QListWidget:
-        """Label Table 1 rows as a list of ticks (keyboard: arrows, space)."""
-        from ixempra_gui.presentation.fields import TOXICITY_ROWS
-
-        events = QListWidget()
-        events.setObjectName(f"{_camel(key)}List")
-        events.setAccessibleName(FIELD_LABELS[key])
-        for code, shown in TOXICITY_ROWS:
-            item = QListWidgetItem(shown)
-            item.setData(Qt.ItemDataRole.UserRole, code)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Unchecked)
-            events.addItem(item)
-        rows = min(events.count(), 4)
-        events.setFixedHeight(events.sizeHintForRow(0) * rows + 2 * events.frameWidth() + 2)
-        events.itemChanged.connect(self.changed)
-        self._add_row(form, key, text, [events])
-        return events
-
-    def _check(
-        self, form: QFormLayout, key: str, name: str, text: str, description: str
-    ) -> QCheckBox:
-        check = QCheckBox(text)
-        check.setObjectName(name)
-        check.setAccessibleName(FIELD_LABELS[key])
-        check.setAccessibleDescription(description)
-        check.setToolTip(description)
-        check.toggled.connect(self.changed)
-        form.addRow(check)
-        message = QLabel()
-        message.setObjectName(f"{_camel(key)}Message")
-        message.setWordWrap(True)
-        message.setTextFormat(Qt.TextFormat.PlainText)
-        message.hide()
-        form.addRow(message)
-        self.inputs[key] = check
-        self.messages[key] = message
-        self._hints.setdefault(key, description)
-        self._chain.append(check)
-        return check
+        if isinstance(where, QFormLayout):
+            self.messages[spec.key] = add_row(where, spec, row)
+        else:
+            where.addWidget(field)  # a tick of its own under the groups: no message line
+        if spec.widget is Widget.DATE:
+            self._date_keys.append(spec.key)
+        self.inputs[spec.key] = field
+        self._hints[spec.key] = spec.description
+        self._chain.extend(row)
 
     def install_event_filters(self) -> None:
         """Enter moves on; a field's FocusOut gives back its kept message line (once).
@@ -421,42 +200,19 @@ class OrderForm(QWidget):
         return widget.text()
 
     def form_input(self) -> FormInput:
-        """The order exactly as it stands in the form."""
+        """The order exactly as it stands in the form: each field's value, each selector's
+        unit (a combo's empty item: None, "not entered")."""
         from ixempra_gui.presentation.order_view import FormInput
 
-        texts = {
-            key: self._text(key)
-            for key, widget in self.inputs.items()
-            if isinstance(widget, QLineEdit)
-        }
+        values = {key: value_of(widget) for key, widget in self.inputs.items()}
         units = {f"{key}_unit": str(combo.currentData()) for key, combo in self.units.items()}
-        return FormInput(
-            **texts,
-            **units,
-            regimen=self.regimen.currentData(),
-            bsa_formula=str(self.bsa_formula.currentData()),
-            strong_cyp3a4_inhibitor=self.cyp3a4_inhibitor.isChecked(),
-            strong_cyp3a4_inducer=self.cyp3a4_inducer.isChecked(),
-            gilbert_syndrome=self.gilbert.isChecked(),
-            cremophor_hypersensitivity=self.cremophor.isChecked(),
-            current_nonheme_toxicity_grade=self.nonheme_grade.currentData(),
-            worst_events=self.checked_events(),
-            confirm_reduction=self.confirm_reduction.isChecked(),
-            toxicity_reductions=str(self.reductions.currentData()),
-            reduction_mode=str(self.reduction_mode.currentData()),
-            diluent=str(self.diluent.currentData()),
-            prior_hypersensitivity=self.prior_hypersensitivity.isChecked(),
-            acknowledge_warnings=self.acknowledge.isChecked(),
-        )
+        return FormInput.from_values({**values, **units})
 
     def checked_events(self) -> tuple[str, ...]:
         """The Table 1 rows ticked, in table order."""
-        events = self.worst_events
-        return tuple(
-            str(events.item(i).data(Qt.ItemDataRole.UserRole))
-            for i in range(events.count())
-            if events.item(i).checkState() is Qt.CheckState.Checked
-        )
+        ticked = value_of(self.worst_events)
+        assert isinstance(ticked, tuple)
+        return ticked
 
     def set_acknowledged(self, ticked: bool) -> None:
         """Tick or un-tick "I have checked the values" without a new calculation (the window
@@ -518,7 +274,7 @@ class OrderForm(QWidget):
                             widget.setText(patient_id)
                     elif key in self._date_keys:
                         widget.setText(today)
-                    elif key not in _LAB_UNIT_OF:  # the ULNs: the site's, below
+                    elif key not in _ULNS:  # the ULNs: the site's, below
                         widget.setText("")
                 elif isinstance(widget, QComboBox):
                     widget.setCurrentIndex(0)  # the placeholder, or the first (default) choice
@@ -543,7 +299,7 @@ class OrderForm(QWidget):
                 index = combo.findData(prefs.default_unit(key))
                 if index >= 0:
                     combo.setCurrentIndex(index)
-        for key in _LAB_UNIT_OF:
+        for key in _ULNS:
             edit = self.inputs[key]
             assert isinstance(edit, QLineEdit)
             previous = edit.property("defaultText")

@@ -146,7 +146,7 @@ class Verification(QObject):
             return _NOT_READY
         return verify_blocker(
             view.ready,
-            view.print_tooltip,
+            view.not_ready,
             patient_id_text(form.patient_id),
             form.administered_on,
             self.window.today(),
