@@ -204,10 +204,10 @@ def test_recording_with_the_warnings_seen_and_refusing_any_other(backend: Backen
     backend.record(backend.new("P", DAY0 - timedelta(days=10)))
     seen = backend.journal.history("P", backend.new().result, DAY0)
     assert seen is not None and seen.warnings
-    messages = [w.message for w in seen.warnings]
+    keys = [w.key for w in seen.warnings]
     backend.record(backend.new("P", DAY0 + timedelta(days=1)), acknowledge_history=True)
     with pytest.raises(HistoryNotAcknowledged):  # another dose arrived: new figures
-        backend.record(backend.new("P", DAY0), acknowledged_warnings=messages)
+        backend.record(backend.new("P", DAY0), acknowledged_warnings=keys)
     assert backend.journal.count() == 2
 
 
@@ -216,7 +216,7 @@ def test_history_before_recording_is_what_the_record_keeps(backend: Backend) -> 
     new = backend.new("H", DAY0, weight="77 kg")
     before = backend.journal.history("H", new.result, DAY0)
     assert before is not None and {w.code for w in before.warnings} == {"weight_change"}
-    stored = backend.record(new, acknowledged_warnings=[w.message for w in before.warnings])
+    stored = backend.record(new, acknowledged_warnings=[w.key for w in before.warnings])
     assert stored.content["history"] == before.to_json()
 
 

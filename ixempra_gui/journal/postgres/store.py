@@ -715,7 +715,7 @@ class PostgresJournal:
                 verification_id = verified()
             history = self._assess(rows, key, current, policy, extra_warnings)
             seen = set(acknowledged_warnings or ())
-            unseen = [w for w in history.warnings if w.message not in seen]
+            unseen = [w for w in history.warnings if w.key not in seen]
             if unseen and not acknowledge_history:
                 raise HistoryNotAcknowledged(history)
             record_id = report.head.id + 1
