@@ -11,7 +11,7 @@
 # /usr/bin/ixempra-calc and ixempra-journal, a .desktop entry and the SVG icon.
 #
 # --hello packages a bare PySide6 "hello" app the same way into build/bench/ (bench/bundle.py's
-# baseline). PYTHON (default .venv/bin/python) builds the app's wheel.
+# baseline), with the same runtime stack: Qt, and the site journal's PostgreSQL driver. PYTHON (default .venv/bin/python) builds the app's wheel.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
@@ -63,13 +63,13 @@ if [ $HELLO = 1 ]; then
     python3 - "$requirements" "$WORK/requirements.txt" <<'PY'
 import re, sys
 blocks = re.split(r"\n(?=\S)", open(sys.argv[1]).read())
-keep = [b for b in blocks if b.startswith(("pyside6-essentials", "shiboken6"))]
+keep = [b for b in blocks if b.startswith(("pyside6-essentials", "shiboken6", "psycopg"))]
 open(sys.argv[2], "w").write("\n".join(keep) + "\n")
 PY
     requirements=$WORK/requirements.txt
 fi
-platform=(--platform manylinux_2_34_x86_64 --platform manylinux_2_28_x86_64 --python-version 3.11
-    --implementation cp --only-binary=:all:)
+platform=(--platform manylinux_2_34_x86_64 --platform manylinux_2_28_x86_64
+    --platform manylinux_2_17_x86_64 --python-version 3.11 --implementation cp --only-binary=:all:)
 pip download -q --require-hashes --no-deps "${platform[@]}" -d "$DOWNLOADS" -r "$requirements"
 pip install -q --no-deps --no-compile --target "$SITE" "${platform[@]}" \
     --require-hashes --no-index --find-links "$DOWNLOADS" -r "$requirements"
@@ -126,6 +126,9 @@ Bundled under $OPT:
   replaceable files in $OPT/lib/python3.11/site-packages/PySide6/Qt/lib.
 - pint, flexcache, flexparser, platformdirs, biip (Apache-2.0), typing_extensions: their
   licences are in their *.dist-info folders in $OPT/lib/python3.11/site-packages.
+- psycopg and psycopg-binary (the site journal's PostgreSQL driver): LGPL-3.0; the libraries in
+  psycopg_binary.libs (libpq: PostgreSQL licence; OpenSSL: Apache-2.0; MIT Kerberos, OpenLDAP,
+  Cyrus SASL: their BSD-style licences) are separate, replaceable files.
 COPYRIGHT
 installed_kb=$(du -sk --exclude=DEBIAN "$ROOT" | cut -f1)
 depends=$(echo "$DEPENDS_LIST" | paste -sd, | sed 's/,/, /g')

@@ -83,7 +83,7 @@ if [ $HELLO = 1 ]; then
     python3 - packaging/windows/requirements.txt "$WORK/requirements.txt" <<'PY'
 import re, sys
 text = open(sys.argv[1]).read()
-keep = [b for b in re.split(r"\n(?=\S)", text) if b.startswith(("pyside6-essentials", "shiboken6"))]
+keep = [b for b in re.split(r"\n(?=\S)", text) if b.startswith(("pyside6-essentials", "shiboken6", "psycopg", "tzdata"))]
 open(sys.argv[2], "w").write("\n".join(keep) + "\n")
 PY
     pip install "${pip_target[@]}" --require-hashes --no-index --find-links "$DOWNLOADS" \
@@ -119,8 +119,11 @@ Qt 6 and PySide6 (site-packages\PySide6, site-packages\shiboken6): LGPL-3.0 (LGP
 builds on GPL-3.txt). The Qt libraries are separate DLL files in site-packages\PySide6 and may be
 replaced by compatible builds.
 Python (python\): PSF licence, python\LICENSE.txt.
-pint, flexcache, flexparser, platformdirs, biip (Apache-2.0), typing_extensions: see their
-*.dist-info folders.
+pint, flexcache, flexparser, platformdirs, biip (Apache-2.0), typing_extensions, tzdata: see
+their *.dist-info folders.
+psycopg and psycopg-binary (the site journal's PostgreSQL driver): LGPL-3.0; the DLLs in
+site-packages\psycopg_binary.libs (libpq: PostgreSQL licence; OpenSSL: Apache-2.0) are separate
+files and may be replaced.
 TXT
 say "staged"
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Prepare a Debian machine (bookworm, Python 3.11) to run and test the app from this checkout:
-# the system libraries Qt needs, a virtual environment in .venv, and the app installed in it
-# (editable, with the test tools). Safe to run again: it only installs what is missing.
+# the system libraries Qt needs, PostgreSQL's server binaries (for the site-journal tests), a
+# virtual environment in .venv, and the app installed in it (editable, with the test tools and
+# the PostgreSQL driver). Safe to run again: it only installs what is missing.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -17,12 +18,28 @@ for pkg in $QT_LIBS; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "ok installed" || missing="$missing $pkg"
 done
 python3 -c "import ensurepip, venv" 2>/dev/null || missing="$missing python3-venv"
+# PostgreSQL's server binaries: the site-journal tests start their own throwaway cluster with
+# them (tests/pg_cluster.py); no system cluster is used.
+new_postgresql=0
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+    missing="$missing postgresql"
+    new_postgresql=1
+fi
 
 if [ -n "$missing" ]; then
     echo "debian-setup: installing$missing"
     if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
+fi
+# Debian's package creates and may start a "main" cluster: nothing here uses it, so one this
+# run installed is stopped (and stays stopped until someone starts it).
+if [ "$new_postgresql" = 1 ] && command -v pg_lsclusters >/dev/null 2>&1; then
+    pg_lsclusters -h 2>/dev/null | while read -r version name _port status _rest; do
+        if [ "$status" = online ]; then
+            ${SUDO:-} pg_ctlcluster "$version" "$name" stop || true
+        fi
+    done
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv

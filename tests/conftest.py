@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pg_support import pg_cluster, pg_site  # noqa: F401  (fixtures of the PostgreSQL tests)
 
 # Before anything imports Qt: a QGuiApplication reads this once, and CI has no display.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -53,9 +54,13 @@ def order_kwargs(**changes: Any) -> dict[str, Any]:
 
 
 def run_module(
-    module: str, args: list[str], env_changes: dict[str, str | None] | None = None
+    module: str,
+    args: list[str],
+    env_changes: dict[str, str | None] | None = None,
+    stdin: str = "",
 ) -> subprocess.CompletedProcess[str]:
-    """``python -m module args`` in a fresh interpreter, from the checkout (None unsets)."""
+    """``python -m module args`` in a fresh interpreter, from the checkout (None unsets);
+    ``stdin`` is its standard input (never the terminal: nothing can prompt)."""
     env = dict(os.environ, PYTHONPATH=str(REPO))
     for name, value in (env_changes or {}).items():
         if value is None:
@@ -64,6 +69,7 @@ def run_module(
             env[name] = value
     return subprocess.run(
         [sys.executable, "-m", module, *args],
+        input=stdin,
         capture_output=True,
         text=True,
         env=env,
@@ -90,9 +96,14 @@ def cli_args(
 def _private_settings(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     """Every test gets its own settings and journal folders: the user's real settings and
     journal are never read or written, and no test sees another's (the window reads
-    IXEMPRA_CONFIG_DIR, and the journal, when a patient id is typed, IXEMPRA_DATA_DIR)."""
+    IXEMPRA_CONFIG_DIR, and the journal, when a patient id is typed, IXEMPRA_DATA_DIR). No
+    machine's site.ini or IXEMPRA_JOURNAL_URL points a test at a site journal: tests that
+    want one set them."""
     monkeypatch.setenv("IXEMPRA_CONFIG_DIR", str(tmp_path_factory.mktemp("config")))
     monkeypatch.setenv("IXEMPRA_DATA_DIR", str(tmp_path_factory.mktemp("data")))
+    site = tmp_path_factory.mktemp("site")
+    monkeypatch.setenv("IXEMPRA_SITE_INI", str(site / "site.ini"))  # absent unless written
+    monkeypatch.delenv("IXEMPRA_JOURNAL_URL", raising=False)
 
 
 @pytest.fixture(autouse=True)

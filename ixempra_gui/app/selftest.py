@@ -4,7 +4,8 @@ The same command runs in a checkout, a venv, the .deb and the Windows install, s
 an install can get wrong: data files found where the app is installed, the core giving the golden
 figures, every Qt plugin the app loads at run time (platform, styles, image formats, print
 support) present and loadable after trimming, the main window built, a worksheet PDF rendered,
-and a journal opened. It needs no display: without one it uses Qt's offscreen platform.
+a journal opened, and the site journal's PostgreSQL driver loaded. It needs no display: without
+one it uses Qt's offscreen platform.
 
 Exit status 0 when every check passed, 1 otherwise; the last line names the failed checks.
 """
@@ -30,6 +31,7 @@ from ixempra_gui.app.selftest_core import (
     check_kit_scanning,
     check_python,
     check_resources,
+    check_site_journal,
     golden_mismatches,
     golden_order,
 )
@@ -111,6 +113,7 @@ def run(qt_args: Sequence[str] = (), stream: TextIO | None = None) -> int:
                 outcomes.append(Outcome(name, False, "FAILED: not run: Qt did not start"))
                 _emit(f"self-test: {name}: FAILED: not run: Qt did not start", stream)
         step("journal", lambda: check_journal(folder / "journal"))
+        step("site journal", check_site_journal)
 
     failed = [o.name for o in outcomes if not o.ok]
     seconds = time.perf_counter() - started

@@ -1,5 +1,6 @@
 """The self-test's checks that need no Qt: Python, the data files, the golden cases, kit
-scanning and the journal; and how a check reports (``CheckFailed``, ``NotInThisBuild``).
+scanning, the journal and the site journal's driver; and how a check reports
+(``CheckFailed``, ``NotInThisBuild``).
 
 Each check imports what it checks: a part missing from an install fails its own check, never
 the run.
@@ -174,3 +175,26 @@ def check_journal(folder: Path) -> str:
     if anchor.read() != report.head:
         raise CheckFailed(f"the anchor {anchor.path} does not hold the head")
     return f"record {stored.id} ({stored.short_hash}) written, verified and anchored in {path}"
+
+
+def check_site_journal() -> str:
+    """The site journal's PostgreSQL driver loads here (psycopg and the libpq, OpenSSL it
+    carries), and which journal this workstation is set up for: the site settings are read as
+    the app reads them, so a site.ini that cannot be used fails this check. No connection."""
+    if importlib.util.find_spec("psycopg") is None:
+        raise NotInThisBuild(NOT_AVAILABLE + " (install ixempra-gui[postgresql])")
+    # in the check: a part missing from this install fails this check only
+    import psycopg
+
+    from ixempra_gui.journal.configured import location
+    from ixempra_gui.journal.errors import JournalError
+
+    libpq = psycopg.pq.version()  # loads libpq (and, through it, OpenSSL)
+    try:
+        where = location()
+    except JournalError as exc:
+        raise CheckFailed(str(exc)) from exc
+    return (
+        f"psycopg {psycopg.__version__} ({psycopg.pq.__impl__}), libpq "
+        f"{libpq // 10000}.{libpq % 10000}; this workstation uses the {where}"
+    )

@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import fields
 from datetime import datetime
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from ixempra_gui import __version__
 from ixempra_gui.cli.coverage_options import (
@@ -28,7 +28,7 @@ from ixempra_gui.cli.history_options import add_history_arguments, history_text_
 from ixempra_gui.core.calculator import calculate
 from ixempra_gui.core.coverage_report import coverage_text_lines, coverage_to_json
 from ixempra_gui.core.models import DoseResult, Order, Severity, Status
-from ixempra_gui.core.order_fields import BY_KEY
+from ixempra_gui.core.order_fields import BY_KEY, CLI_FIELDS, Kind, Section
 from ixempra_gui.core.report import text_summary, to_json_dict
 from ixempra_gui.core.toxicity import TABLE_1
 
@@ -40,17 +40,6 @@ EXIT_TABLE = (
     "warnings and an unconfirmed reduction); 3 no dose (contraindicated, not recommended, hold, "
     "stop); 6 the output was closed early (| head); 7 an internal error (please report it). "
     "Coverage and history never change it."
-)
-
-_QUANTITY_OPTIONS = (
-    ("--height", "height, e.g. '170 cm', '5 ft 7 in', 5'7\" (bare number: cm)"),
-    ("--weight", "weight, e.g. '70 kg', '154 lb' (bare number: kg)"),
-    ("--ast", "AST, e.g. '30 U/L', '0.5 ukat/L' (bare number: U/L)"),
-    ("--ast-uln", "AST upper limit of normal"),
-    ("--alt", "ALT, e.g. '25 U/L' (bare number: U/L)"),
-    ("--alt-uln", "ALT upper limit of normal"),
-    ("--bilirubin", "total bilirubin, e.g. '0.8 mg/dL', '14 umol/L' (bare number: mg/dL)"),
-    ("--bilirubin-uln", "total bilirubin upper limit of normal"),
 )
 
 
@@ -89,47 +78,7 @@ def build_parser(wants_json: bool = False) -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         wants_json=wants_json,
     )
-    for option, help_text in _QUANTITY_OPTIONS:
-        parser.add_argument(option, metavar="VALUE", help=help_text)
-    parser.add_argument(
-        "--regimen", metavar="monotherapy|capecitabine", help="Ixempra alone or with capecitabine"
-    )
-    parser.add_argument(
-        "--bsa-formula",
-        default="mosteller",
-        metavar="mosteller|dubois|haycock|gehan-george|boyd",
-        help="BSA formula (default mosteller)",
-    )
-    parser.add_argument(
-        "--strong-cyp3a4-inhibitor",
-        action="store_true",
-        help="the patient takes a strong CYP3A4 inhibitor (level 20 mg/m²)",
-    )
-    parser.add_argument(
-        "--gilbert-syndrome",
-        action="store_true",
-        help="bilirubin is raised by Gilbert's syndrome (monotherapy table only)",
-    )
-    parser.add_argument(
-        "--cremophor-hypersensitivity",
-        action="store_true",
-        help="severe (grade 3/4) hypersensitivity to a Cremophor EL (polyoxyl 35 castor oil) "
-        "product such as paclitaxel: contraindicated",
-    )
-    parser.add_argument(
-        "--acknowledge",
-        metavar="CODE",
-        action="append",
-        dest="acknowledged",
-        help="accept one warning after checking it, by the code the warning gives "
-        "(e.g. height.unusual_value); repeatable",
-    )
-    parser.add_argument(
-        "--acknowledge-warnings",
-        action="store_true",
-        help="accept every warning listed after checking them (their codes are printed on stderr)",
-    )
-    _add_cycle_arguments(parser)
+    add_order_arguments(parser)
     add_coverage_arguments(parser)
     add_history_arguments(parser)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -137,105 +86,36 @@ def build_parser(wants_json: bool = False) -> argparse.ArgumentParser:
     return parser
 
 
-def _add_cycle_arguments(parser: argparse.ArgumentParser) -> None:
-    """Cycle decisions and preparation (issue #3): all optional."""
-    cycle = parser.add_argument_group("start of cycle and dose level")
-    cycle.add_argument(
-        "--anc",
-        metavar="VALUE",
-        help="ANC, e.g. '1800 /mm3', '1.8 10^9/L' (required before every cycle, the first "
-        "included)",
-    )
-    cycle.add_argument(
-        "--platelets",
-        metavar="VALUE",
-        help="platelets, e.g. '150000 /mm3', '150 10^9/L' (required before every cycle)",
-    )
-    cycle.add_argument(
-        "--nonheme-toxicity-grade",
-        metavar="0..4",
-        dest="current_nonheme_toxicity_grade",
-        help="the CURRENT non-hematologic toxicity grade (the start-of-cycle gate: above 1 is "
-        "a hold); the worst event since the last cycle is --worst-event",
-    )
-    cycle.add_argument(
-        "--worst-event",
-        metavar="ROW",
-        action="append",
-        dest="worst_events",
-        help="the worst event since the last cycle, a row of label Table 1 (repeatable; the "
-        "strongest action wins, one step per cycle; the ROW codes are listed below)",
-    )
-    cycle.add_argument(
-        "--confirm-reduction",
-        action="store_true",
-        help="confirm the 20%% decrease the worst events propose (required to go on)",
-    )
-    _add_level_arguments(cycle)
-    _add_preparation_arguments(parser)
+#: The option groups of --help, by the section the field table gives each field (the rest:
+#: the main list).
+OPTION_GROUPS = {
+    Section.CYCLE: "start of cycle and dose level",
+    Section.PREPARATION: "preparation",
+}
 
 
-def _add_level_arguments(cycle: argparse._ArgumentGroup) -> None:
-    """Earlier reductions, escalation, an inducer, a prescribed level, rounding to a vial."""
-    cycle.add_argument(
-        "--toxicity-reductions", metavar="N", help="prior 20%% reductions for toxicity (0..3)"
-    )
-    cycle.add_argument(
-        "--reduction-mode",
-        metavar="relative|absolute",
-        help="relative: 20%% of the current level each time (default); "
-        "absolute: 20%% of the level before reductions",
-    )
-    cycle.add_argument(
-        "--reduction-reason",
-        metavar="TEXT",
-        help="why the dose was reduced (required with reductions; recorded)",
-    )
-    cycle.add_argument(
-        "--hepatic-escalation-level",
-        metavar="LEVEL",
-        help="later-cycle escalation from the moderate-impairment 20 mg/m², 20..30 mg/m2",
-    )
-    cycle.add_argument(
-        "--strong-cyp3a4-inducer",
-        action="store_true",
-        help="strong CYP3A4 inducer (prescribed level up to 60 mg/m², over 4 h)",
-    )
-    cycle.add_argument(
-        "--dose-level",
-        metavar="LEVEL",
-        help="prescribed level, e.g. '32 mg/m2', checked against the rules",
-    )
-    cycle.add_argument(
-        "--round-to-vial-within",
-        metavar="PCT",
-        help="round the dose to a vial boundary within PCT %% (off by default)",
-    )
-
-
-def _add_preparation_arguments(parser: argparse.ArgumentParser) -> None:
-    """The infusion fluid, the stocked bags, a prior reaction and the time of preparation."""
-    prep = parser.add_argument_group("preparation")
-    prep.add_argument(
-        "--diluent",
-        metavar="lactated-ringers|sodium-chloride",
-        help="infusion fluid (default lactated-ringers)",
-    )
-    prep.add_argument(
-        "--bag-sizes",
-        metavar="LIST",
-        help="stocked bag sizes in mL, in order of preference (default 250,100,500)",
-    )
-    prep.add_argument(
-        "--prior-hypersensitivity",
-        action="store_true",
-        help="prior hypersensitivity reaction (adds a corticosteroid)",
-    )
-    prep.add_argument(
-        "--prepared-at",
-        metavar="ISO-8601",
-        help="when the dose is prepared (default now); sets the use-by times",
-    )
+def add_order_arguments(parser: argparse.ArgumentParser) -> None:
+    """One option per order field the field table gives a flag (core/order_fields.py): its
+    flag, its help, its metavar; ``dest`` is the Order attribute, so ``order_from_args`` maps
+    it without a second list. A flag is ``store_true``, a repeatable choice ``append``."""
+    groups = {section: parser.add_argument_group(title) for section, title in OPTION_GROUPS.items()}
+    defaults = {f.name: f.default for f in fields(Order)}
+    for declared in CLI_FIELDS:
+        assert declared.cli_flag is not None and declared.cli_help, declared.key
+        target: argparse._ActionsContainer = groups.get(declared.section, parser)
+        options: dict[str, Any] = {
+            "dest": declared.key,
+            "help": declared.cli_help.replace("%", "%%"),
+        }
+        if declared.kind is Kind.FLAG:
+            options["action"] = "store_true"
+        else:
+            options["metavar"] = declared.cli_metavar or "VALUE"
+            if declared.kind is Kind.CHOICES:
+                options["action"] = "append"
+            elif isinstance(defaults.get(declared.key), str):
+                options["default"] = defaults[declared.key]  # --bsa-formula: mosteller
+        target.add_argument(declared.cli_flag, **options)
 
 
 def order_from_args(args: argparse.Namespace) -> Order:
@@ -243,7 +123,7 @@ def order_from_args(args: argparse.Namespace) -> Order:
     given = dict(vars(args))
     if not given.get("prepared_at"):
         given["prepared_at"] = datetime.now().astimezone().isoformat(timespec="minutes")
-    for repeated in ("worst_events", "acknowledged"):
+    for repeated in (f.key for f in CLI_FIELDS if f.kind is Kind.CHOICES):
         given[repeated] = tuple(given.get(repeated) or ())
     return Order(**{f.name: given[f.name] for f in fields(Order) if f.name in given})
 

@@ -1,8 +1,10 @@
 """The history options of ``ixempra-calc`` (issue 6), kept apart from the dose options.
 
 ``--patient-id`` adds the key ``history`` (21-day units against the policy limit, weight/BSA
-change and cycle interval since the last verified dose) from the verification journal in
-``$IXEMPRA_DATA_DIR`` or the user data folder; no journal is ever created by a calculation.
+change and cycle interval since the last verified dose) from the verification journal: the
+site journal when one is configured (``journal.site_config``; unreachable: "history NOT
+checked", null figures), else the file in ``$IXEMPRA_DATA_DIR`` or the user data folder; no
+journal is ever created by a calculation.
 History warnings never change the exit status of the dose. A malformed ``--administered-on`` or
 patient id is invalid input: exit 2 naming the field. The journal is imported only when asked
 for, so a plain calculation starts as fast as before. Never imports Qt.
@@ -68,13 +70,19 @@ def with_history(args: argparse.Namespace, result: DoseResult) -> tuple[DoseResu
     if issues:
         return DoseResult(status=Status.INVALID_INPUT, issues=result.issues + issues), None
     # only with --patient-id: a plain calculation never loads the journal (25-60 ms)
-    from ixempra_gui.journal.store import history_for
+    from ixempra_gui.journal.configured import history_for  # the site journal or the file
 
     return result, history_for(args.patient_id, result, when)
 
 
 def history_text_lines(history: History) -> list[str]:
     # only with --patient-id: a plain calculation never loads the journal (25-60 ms)
+    from ixempra_gui.journal.configured import location
+    from ixempra_gui.journal.errors import JournalError
     from ixempra_gui.journal.history import history_text
 
-    return history_text(history).splitlines()
+    try:
+        journal = location()
+    except JournalError:
+        journal = "the site settings cannot be used (see the warning)"
+    return [*history_text(history).splitlines(), f"            from the {journal}"]

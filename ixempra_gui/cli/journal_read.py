@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from ixempra_gui.cli.journal_common import (
     folder_notes,
     note,
 )
+from ixempra_gui.cli.site import open_for_reading
 from ixempra_gui.core.formatting import format_number
 from ixempra_gui.journal import paths
 from ixempra_gui.journal.anchor import AnchorFile, AnchorUnreadable
@@ -30,6 +32,8 @@ from ixempra_gui.journal.errors import JournalAltered
 from ixempra_gui.journal.export import ExportRefused, csv_bytes, export_target
 from ixempra_gui.journal.identifiers import check_patient_id, preview, trim_patient_id
 from ixempra_gui.journal.integrity import IntegrityReport
+from ixempra_gui.journal.interface import JournalStore
+from ixempra_gui.journal.site_config import journal_choice
 from ixempra_gui.journal.store import Journal
 from ixempra_gui.system.private_files import write_atomically
 from ixempra_gui.system.site_settings import config_dir
@@ -48,9 +52,16 @@ def _expected_head(args: argparse.Namespace) -> str | None:
     return value.lower()
 
 
-def _open_for_reading() -> Journal | None:
-    """The journal, read-only; None when there is none (said on stderr). JournalAltered when
-    there is none but the anchor says there was one."""
+def _open_for_reading() -> JournalStore | None:
+    """The configured journal, to read only: the site journal when this workstation is set up
+    for one (signed in, named on stderr), else the file, read-only; None when there is no file
+    (said on stderr). JournalAltered when there is none but the anchor says there was one;
+    JournalError (SiteConfigError) when the site setting cannot be used."""
+    choice = journal_choice()
+    for said in choice.notes:
+        note(f"note: {said}")
+    if choice.is_server:
+        return open_for_reading(choice)
     journal = Journal.open_read_only()
     if journal is None:
         where = paths.journal_path()
@@ -69,28 +80,27 @@ def _open_for_reading() -> Journal | None:
     return journal
 
 
-def _checked(journal: Journal, expected: str | None, *, full: bool = False) -> IntegrityReport:
+def _checked(journal: JournalStore, expected: str | None, *, full: bool = False) -> IntegrityReport:
     if full:
         report = journal.verify(expected_hash=expected)
     else:
         report = journal.check(expected_hash=expected)
         if report.ok and expected is None:
-            journal._move_anchor(report.head)
+            journal.move_anchor(report.head)
     for warning in journal.warnings:
         note(warning)
     return report
 
 
-def _integrity_error(journal: Journal, report: IntegrityReport) -> None:
+def _integrity_error(journal: JournalStore, report: IntegrityReport) -> None:
     bad = f" (first bad record: {report.first_bad_id})" if report.first_bad_id else ""
     err(
-        f"the journal at {journal.path} was altered: {report.problem}{bad}. What is shown was "
-        f"read as stored and is NOT vouched for. Run {PROG} verify; a person resolves it with "
-        f"{PROG} init --new --reason TEXT."
+        f"the {journal.description} was altered: {report.problem}{bad}. What is shown was read "
+        f"as stored and is NOT vouched for. A person resolves it: {journal.resolution}."
     )
 
 
-def _decimal(value: int | float) -> Decimal:
+def _decimal(value: float) -> Decimal:
     return Decimal(repr(value))
 
 
@@ -109,16 +119,26 @@ def units_total(record: StoredRecord) -> object:
     return billing.get("units_total") if isinstance(billing, dict) else None
 
 
+def _signed_in(r: StoredRecord) -> str:
+    """How the names were given: signed in to the site journal, or typed (said only in a site
+    journal, where both kinds meet: migrated records keep their typed names)."""
+    if r.content.get("authenticated") is True:
+        return " (signed in)"
+    if "migrated_from" in r.content:
+        return f" (typed names, not authenticated; migrated by {r.content.get('migrated_by')})"
+    return ""
+
+
 def _line(r: StoredRecord) -> str:
     if not r.readable:
         return f"{r.id:>6}  UNREADABLE record {r.id}: its content is not a journal record"
     if r.status != "verified":
         reason = str(r.content.get("reason", ""))
-        return f"{r.id:>6}  {r.recorded_at}  {r.status}: {reason}"
+        return f"{r.id:>6}  {r.recorded_at}  {r.status}: {reason}{_signed_in(r)}"
     return (
         f"{r.id:>6}  {r.recorded_at}  given {r.administered_on}  {dose_text(r):>9}  "
         f"J9207 {units_total(r)} units  prepared {r.content.get('prepared_by')}, verified "
-        f"{r.content.get('verified_by')}  patient {r.patient_id}"
+        f"{r.content.get('verified_by')}{_signed_in(r)}  patient {r.patient_id}"
     )
 
 
@@ -135,8 +155,30 @@ def _json_row(r: StoredRecord) -> dict[str, object]:
         "units_total": units_total(r),
         "prepared_by": r.content.get("prepared_by"),
         "verified_by": r.content.get("verified_by"),
+        "authenticated": r.content.get("authenticated") is True,
         "hash": r.hash,
     }
+
+
+class _Seen:
+    """The records a command read that it cannot vouch for: unreadable ones, and readable ones
+    whose content no longer gives their hash (what a site journal's cheap checks on open do not
+    walk: every record shown is hashed as it is shown)."""
+
+    def __init__(self) -> None:
+        self.unreadable: list[int] = []
+        self.altered: list[int] = []
+
+    def watch(self, records: Iterable[StoredRecord]) -> Iterator[StoredRecord]:
+        for r in records:
+            self.note(r)
+            yield r
+
+    def note(self, r: StoredRecord) -> None:
+        if not r.readable:
+            self.unreadable.append(r.id)
+        elif not r.intact:
+            self.altered.append(r.id)
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -150,31 +192,33 @@ def cmd_list(args: argparse.Namespace) -> int:
         if args.json:
             print("[]")
         return EXIT_OK
+    seen = _Seen()
     with journal:
         report = _checked(journal, expected)
-        records = journal.records(trim_patient_id(patient) if patient is not None else None)
-        unreadable = []
+        records = seen.watch(
+            journal.records(trim_patient_id(patient) if patient is not None else None)
+        )
         if args.json:
-            rows = []
-            for r in records:
-                rows.append(_json_row(r))
-                if not r.readable:
-                    unreadable.append(r.id)
-            print(json.dumps(rows, ensure_ascii=False, indent=1))
+            print(json.dumps([_json_row(r) for r in records], ensure_ascii=False, indent=1))
         else:
             for r in records:
                 print(_line(r))
-                if not r.readable:
-                    unreadable.append(r.id)
-    return _read_outcome(journal, report, unreadable)
+    return _read_outcome(journal, report, seen)
 
 
-def _read_outcome(journal: Journal, report: IntegrityReport, unreadable: list[int]) -> int:
+def _read_outcome(journal: JournalStore, report: IntegrityReport, seen: _Seen) -> int:
     sys.stdout.flush()
     code = EXIT_OK
-    if unreadable:
-        shown = ", ".join(str(i) for i in unreadable[:20])
+    if seen.unreadable:
+        shown = ", ".join(str(i) for i in seen.unreadable[:20])
         err(f"UNREADABLE record(s) {shown}: run {PROG} verify")
+        code = EXIT_JOURNAL
+    if seen.altered:
+        shown = ", ".join(str(i) for i in seen.altered[:20])
+        err(
+            f"record(s) {shown}: the content no longer matches the hash (edited?); what was "
+            f"shown of them is NOT vouched for: run {PROG} verify"
+        )
         code = EXIT_JOURNAL
     if not report.ok:
         _integrity_error(journal, report)
@@ -213,7 +257,9 @@ def cmd_show(args: argparse.Namespace) -> int:
         else:
             shown = {"id": record.id, "hash": record.hash, "unreadable": True}
         print(json.dumps(shown, ensure_ascii=False, indent=1, sort_keys=True))
-        return _read_outcome(journal, report, [] if record.readable else [record.id])
+        seen = _Seen()
+        seen.note(record)
+        return _read_outcome(journal, report, seen)
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -224,11 +270,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
         return EXIT_JOURNAL
     with journal:
         report = _checked(journal, expected, full=True)
-        path = journal.path
+        where = journal.description
         anchor = journal.anchor.path if journal.anchor is not None else None
+        resolution = journal.resolution
     if report.ok:
         print(
-            f"journal {path}: {report.records} records, the chain holds. Head: record "
+            f"{where}: {report.records} records, the chain holds. Head: record "
             f"{report.head.id}, SHA-256 {report.head.hash}"
         )
         if report.reference:
@@ -236,13 +283,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
         elif anchor is not None:
             print(f"anchor set: {anchor}")
         return EXIT_OK
-    print(f"journal {path}: BROKEN: {report.problem}")
+    print(f"{where}: BROKEN: {report.problem}")
     if report.first_bad_id is not None:
         print(f"first bad record: {report.first_bad_id}")
-    print(
-        f"Keep the file for audit. A person who has checked it starts a new journal with "
-        f"{PROG} init --new --reason TEXT (the old file is archived, nothing is deleted)."
-    )
+    print(f"A person resolves it: {resolution}.")
     return EXIT_JOURNAL
 
 
@@ -259,7 +303,8 @@ def cmd_export(args: argparse.Namespace) -> int:
         return EXIT_JOURNAL
     with journal:
         report = _checked(journal, expected)
-        data, count, unreadable = csv_bytes(journal.records())
+        seen = _Seen()
+        data, count, _ = csv_bytes(seen.watch(journal.records()))
         head = report.head
     if to_stdout:
         sys.stdout.flush()
@@ -277,7 +322,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     where = "standard output" if to_stdout else str(target)
     print(f"exported {count} records to {where}", file=done)
     print(f"head: record {head.id}, SHA-256 {head.hash}", file=done)
-    return _read_outcome(journal, report, unreadable)
+    return _read_outcome(journal, report, seen)
 
 
 def _path_problem(text: str) -> str | None:

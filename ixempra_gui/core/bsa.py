@@ -14,13 +14,7 @@ from ixempra_gui.core.rounding import round_bsa
 
 _CTX = Context(prec=34)
 
-FORMULA_NAMES = {
-    BsaFormula.MOSTELLER: "Mosteller",
-    BsaFormula.DUBOIS: "DuBois & DuBois",
-    BsaFormula.HAYCOCK: "Haycock",
-    BsaFormula.GEHAN_GEORGE: "Gehan & George",
-    BsaFormula.BOYD: "Boyd",
-}
+FORMULA_NAMES = {f: f.label for f in BsaFormula}  # the names: core/choices.py
 FORMULA_SOURCES = {
     BsaFormula.MOSTELLER: "Mosteller, NEJM 1987;317:1098",
     BsaFormula.DUBOIS: "DuBois & DuBois, Arch Intern Med 1916;17:863",

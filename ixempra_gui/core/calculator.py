@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ixempra_gui.core import hepatic, label
+from ixempra_gui.core import hepatic, label, wording
 from ixempra_gui.core.billing import compute_billing
 from ixempra_gui.core.bsa import FORMULA_NAMES, FORMULA_SOURCES, compute_bsa
 from ixempra_gui.core.contraindications import contraindications
@@ -145,6 +145,7 @@ def calculate(order: Order, policy: Policy | None = None) -> DoseResult:
         preparation=figures.preparation,
         reasons=tuple(reasons + figures.reasons),
         steps=tuple(steps + figures.steps),
+        derivation=(assessed.bsa.step, *figures.derivation),
         **common,
     )
 
@@ -201,6 +202,7 @@ class _Figures:
     preparation: Preparation
     reasons: list[Reason]
     steps: list[str]
+    derivation: list[str]  # the steps from the level to the volume (not billing, preparation)
 
 
 def _dose_figures(
@@ -239,13 +241,14 @@ def _dose_figures(
             )
 
     vials = plan_vials(dose, strengths)
-    vial_text = " + ".join(f"{n} × {s} mg" for s, n in vials.counts if n)
-    steps.append(f"Vials: {vial_text} = {vials.total_mg} mg labeled ({label.SRC_VIALS})")
+    vial_text = wording.vial_plan_total(vials.counts, vials.total_mg)
+    steps.append(f"Vials: {vial_text} ({label.SRC_VIALS})")
     volume = round_volume_ml(dose / label.RECONSTITUTED_MG_PER_ML)
     steps.append(
         f"Volume to withdraw = {format_quantity(dose, 'mg')} ÷ 2 mg/mL = "
         f"{format_quantity(volume, 'mL')}"
     )
+    derivation = list(steps)
     billing, billing_reasons = compute_billing(dose, vials, policy)
     reasons.extend(billing_reasons)
     steps.append(billing_reasons[0].message)
@@ -254,4 +257,6 @@ def _dose_figures(
     )
     reasons.extend(preparation_reasons)
     steps.extend(preparation_steps(preparation, dose))
-    return _Figures(dose, vials, volume, billing, dose_rounding, preparation, reasons, steps)
+    return _Figures(
+        dose, vials, volume, billing, dose_rounding, preparation, reasons, steps, derivation
+    )

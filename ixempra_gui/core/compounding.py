@@ -29,6 +29,7 @@ from ixempra_gui.core.compounding_clock import (
 from ixempra_gui.core.gs1_scan import KitScan, ScanProblem, ScanRefusal, parse_scan
 from ixempra_gui.core.kits import KitCatalog, KitMatch, load_kits
 from ixempra_gui.core.models import VialPlan
+from ixempra_gui.core.wording import vial_plan
 
 SCAN_SERIALISED: Final = "Scan the serialised code (the 2D barcode with the serial number)."
 
@@ -124,7 +125,7 @@ class PreparationCheck:
 
 def describe_plan(plan: VialPlan) -> str:
     """'1 × 45 mg + 2 × 15 mg' (strengths with no kit left out)."""
-    return " + ".join(f"{n} × {s} mg" for s, n in plan.counts if n > 0) or "no kits"
+    return vial_plan(plan.counts, none="no kits")
 
 
 def check_kits(
@@ -188,7 +189,7 @@ def check_preparation(
                 )
     blockers = list(failures)
     if kits.missing:
-        missing = " + ".join(f"{n} × {s} mg" for s, n in kits.missing)
+        missing = vial_plan(kits.missing)
         blockers.append(f"Kits still to scan: {missing} (plan: {describe_plan(plan)}).")
     blockers += [issue.message for issue in clocks.errors]
     if reconstituted_at is None:

@@ -12,6 +12,8 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Final
 
+from ixempra_gui.core import choices
+
 SPEC = "clinical-rules"
 
 # --- Dose level (spec §3) -----------------------------------------------------------------
@@ -94,7 +96,7 @@ SRC_BASELINE_COUNTS: Final = (
     "< 100,000 cells/mm³); required before every cycle, the first included; spec §4"
 )
 REDUCTION_FRACTION: Final = Decimal("0.2")
-MAX_TOXICITY_REDUCTIONS: Final = 3
+MAX_TOXICITY_REDUCTIONS: Final = choices.MAX_TOXICITY_REDUCTIONS  # declared where the form reads it
 ESCALATION_MIN_LEVEL: Final = Decimal(20)
 ESCALATION_MAX_LEVEL: Final = Decimal(30)
 SRC_ESCALATION: Final = (

@@ -12,6 +12,11 @@ from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
+# The order's choices are declared once, light, in core/choices.py; re-exported here.
+from ixempra_gui.core.choices import BsaFormula as BsaFormula
+from ixempra_gui.core.choices import Diluent as Diluent
+from ixempra_gui.core.choices import ReductionMode as ReductionMode
+from ixempra_gui.core.choices import Regimen as Regimen
 from ixempra_gui.core.units import Measurement
 
 
@@ -24,29 +29,6 @@ class Status(StrEnum):
     HOLD = "hold"
     STOP = "stop"  # a stop reason that is none of the above (e.g. no bag in range, discontinue)
     INVALID_INPUT = "invalid_input"
-
-
-class Regimen(StrEnum):
-    MONOTHERAPY = "monotherapy"
-    CAPECITABINE = "capecitabine"
-
-
-class BsaFormula(StrEnum):
-    MOSTELLER = "mosteller"
-    DUBOIS = "dubois"
-    HAYCOCK = "haycock"
-    GEHAN_GEORGE = "gehan-george"
-    BOYD = "boyd"
-
-
-class ReductionMode(StrEnum):
-    RELATIVE = "relative"  # 20 % of the current level each time: 40 → 32 → 25.6
-    ABSOLUTE = "absolute"  # 20 % of the level before reductions each time: 40 → 32 → 24
-
-
-class Diluent(StrEnum):
-    LACTATED_RINGERS = "lactated-ringers"
-    SODIUM_CHLORIDE = "sodium-chloride"
 
 
 class Severity(StrEnum):
@@ -338,6 +320,9 @@ class DoseResult:
     preparation: Preparation | None = None
     reasons: tuple[Reason, ...] = ()
     steps: tuple[str, ...] = field(default=())
+    #: The steps from the BSA to the volume, each once: the level rules are ``level_rules``,
+    #: the billing ``billing``, the compounding ``preparation`` (``steps`` holds them all).
+    derivation: tuple[str, ...] = ()
 
     @property
     def ready_to_prepare(self) -> bool:

@@ -28,10 +28,7 @@ from ixempra_gui.core.rounding import (
 #: pin the time of an order prepared earlier or later).
 NOTE_AFTER = timedelta(days=2)
 
-DILUENT_NAMES = {
-    Diluent.LACTATED_RINGERS: "Lactated Ringer's Injection",
-    Diluent.SODIUM_CHLORIDE: "0.9% Sodium Chloride Injection (pH-adjusted)",
-}
+DILUENT_NAMES = {d: d.product for d in Diluent}  # the names: core/choices.py
 
 
 def candidate_bags(inputs: PreparationInputs) -> tuple[int, ...]:

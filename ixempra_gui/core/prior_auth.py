@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ixempra_gui.core import label
+from ixempra_gui.core import label, wording
 from ixempra_gui.core.bsa import FORMULA_NAMES
 from ixempra_gui.core.coverage import Check, CheckKind, CoverageResult, Outcome
 from ixempra_gui.core.coverage_report import OUTCOME_MARKS
 from ixempra_gui.core.coverage_rules import PriorTherapy, RequestType
-from ixempra_gui.core.formatting import format_number, format_quantity, format_ratio
-from ixempra_gui.core.models import Billing, DoseResult, Regimen
+from ixempra_gui.core.formatting import format_quantity
+from ixempra_gui.core.models import DoseResult, Regimen
 from ixempra_gui.core.policy import Policy, load_policy
 
 NOT_GIVEN = "(not given)"
@@ -80,44 +80,6 @@ class PriorAuthSummary:
         return lines
 
 
-def _dose_text(dose: DoseResult) -> str:
-    """The dose, its infusion time and its rounding to a vial boundary, or that there is none."""
-    if dose.dose_mg is None:
-        return f"no dose calculated (status: {dose.status.value})"
-    text = f"{format_quantity(dose.dose_mg, 'mg')} IV"
-    if dose.preparation is not None:
-        text += f" over {dose.preparation.infusion_hours} h"
-    rounding = dose.dose_rounding
-    if rounding is not None and rounding.applied:
-        sign = "+" if rounding.change_pct > 0 else ""
-        text += (
-            " (rounded to a vial boundary from "
-            f"{format_quantity(rounding.unrounded_mg, 'mg')}, "
-            f"{sign}{format_number(rounding.change_pct)} %)"
-        )
-    return text
-
-
-def _billing_fields(billing: Billing) -> list[SummaryField]:
-    """The units requested per dose, line by line, and the NDCs (those still to confirm)."""
-    lines = "; ".join(
-        f"{ln.hcpcs}{'-' + ln.modifier if ln.modifier else ''} × {ln.units} {ln.description}"
-        for ln in billing.lines
-    )
-    fields = [
-        SummaryField("Units requested", f"{billing.units_total} per dose: {lines}"),
-        SummaryField("NDC", ", ".join(billing.ndc)),
-    ]
-    if billing.ndc_unverified:
-        fields.append(
-            SummaryField(
-                "NDC to confirm",
-                ", ".join(billing.ndc_unverified) + " (package code not yet verified)",
-            )
-        )
-    return fields
-
-
 def _dose_fields(dose: DoseResult, policy: Policy) -> tuple[SummaryField, ...]:
     fields: list[SummaryField] = []
     inputs, bsa, ratios = dose.inputs, dose.bsa, dose.ratios
@@ -129,37 +91,39 @@ def _dose_fields(dose: DoseResult, policy: Policy) -> tuple[SummaryField, ...]:
         else "Ixempra single agent (monotherapy)"
     )
     fields.append(SummaryField("Regimen", regimen))
-    fields.append(SummaryField("Height / weight", f"{inputs.height.text} / {inputs.weight.text}"))
-    capped = f", capped: dose on {format_quantity(bsa.used_m2, 'm²')}" if bsa.capped else ""
-    fields.append(
-        SummaryField(
-            "BSA",
-            f"{format_quantity(bsa.rounded_m2, 'm²')} ({FORMULA_NAMES[bsa.formula]}){capped}",
-        )
-    )
+    fields.append(SummaryField("Height", wording.measurement_echo(inputs.height)))
+    fields.append(SummaryField("Weight", wording.measurement_echo(inputs.weight)))
+    fields.append(SummaryField("BSA", wording.bsa_text(bsa, FORMULA_NAMES[bsa.formula])))
     if ratios is not None:
-        fields.append(
-            SummaryField(
-                "Liver tests",
-                f"AST {format_ratio(ratios.ast)}, ALT {format_ratio(ratios.alt)}, "
-                f"total bilirubin {format_ratio(ratios.bilirubin)}",
-            )
-        )
+        fields.append(SummaryField("Liver tests", wording.liver_ratios(ratios)))
     if dose.dose_level_mg_per_m2 is not None:
         fields.append(
             SummaryField("Dose level", format_quantity(dose.dose_level_mg_per_m2, "mg/m²"))
         )
-    fields.append(SummaryField("Dose", _dose_text(dose)))
+    if dose.dose_mg is not None:
+        text = f"{format_quantity(dose.dose_mg, 'mg')} IV"
+        if dose.preparation is not None:
+            text += f" over {dose.preparation.infusion_hours} h"
+        if note := wording.rounding_note(dose.dose_rounding):
+            text += f" ({note})"
+        fields.append(SummaryField("Dose", text))
+    else:
+        fields.append(SummaryField("Dose", f"no dose calculated (status: {dose.status.value})"))
     fields.append(
         SummaryField(
             "Schedule", f"one dose every {label.CYCLE_INTERVAL_DAYS} days (every 3 weeks, label)"
         )
     )
     if dose.vials is not None:
-        vials = " + ".join(f"{n} × {s} mg" for s, n in dose.vials.counts if n)
-        fields.append(SummaryField("Vials", f"{vials} = {dose.vials.total_mg} mg labeled"))
-    if dose.billing is not None:
-        fields += _billing_fields(dose.billing)
+        vials = wording.vial_plan_total(dose.vials.counts, dose.vials.total_mg)
+        fields.append(SummaryField("Vials", vials))
+    billing = dose.billing
+    if billing is not None:
+        requested = f"{billing.units_total} units of {billing.hcpcs} per dose"
+        fields.append(SummaryField("Units requested", requested))
+        lines = wording.billing_lines(billing)
+        fields += [SummaryField("Billing", line) for line in lines[:-1]]
+        fields.append(SummaryField("NDC", wording.ndc_list(billing)))
     return tuple(fields)
 
 

@@ -6,15 +6,15 @@ never rename or drop them. Dose keys are null whenever the result is not ready t
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from ixempra_gui import __version__
+from ixempra_gui.core import wording
 from ixempra_gui.core.bsa import FORMULA_NAMES
-from ixempra_gui.core.formatting import format_number, format_quantity, format_ratio
+from ixempra_gui.core.formatting import format_quantity
 from ixempra_gui.core.models import (
     Billing,
     CycleGate,
@@ -29,7 +29,6 @@ from ixempra_gui.core.models import (
     ValidInputs,
 )
 from ixempra_gui.core.policy import Policy, load_policy
-from ixempra_gui.core.preparation import preparation_steps
 from ixempra_gui.core.toxicity import propose
 from ixempra_gui.core.units import Measurement
 
@@ -258,42 +257,13 @@ def _preparation_json(p: Preparation | None) -> dict[str, Any] | None:
     }
 
 
-def _echo(m: Measurement) -> str:
-    typed = m.text if re.search(r"[^0-9.,\s+-]", m.text) else f"{m.text} {m.entered_symbol}"
-    if m.in_canonical_unit:
-        return typed
-    return f"{typed} ({format_quantity(m.value, m.canonical_symbol, 2)})"
-
-
 def _row(name: str, value: str) -> str:
     return f"{name:<12}{value}"
 
 
-def _gate_text(gate: CycleGate | None) -> str:
-    if gate is None:
-        return "—"
-    parts = []
-    for c in gate.criteria:
-        if c.value is None:
-            parts.append(f"{c.label} not entered")
-            continue
-        shown = (
-            f"grade {c.value}"
-            if c.unit == "grade"
-            else f"{format_number(Fraction(c.value), 0, grouping=True)} {c.unit}"
-        )
-        parts.append(f"{c.label} {shown} ({'met' if c.passed else 'NOT MET'})")
-    verdict = {True: "met", False: "NOT MET: hold", None: "not fully checked"}[gate.passed]
-    # The grade not entered is said as such above; ANC and platelets are always entered.
-    return f"{verdict}: " + "; ".join(parts)
-
-
-def _clock(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else "—"
-
-
 def text_summary(result: DoseResult) -> str:
-    """The result as a compounding worksheet for the terminal, in ISMP style."""
+    """The result as a compounding worksheet for the terminal, in ISMP style, each fact worded
+    as the window words it (core/wording.py)."""
     lines = [
         "IXEMPRA (ixabepilone) dose calculation",
         f"Status      {STATUS_WORDS[result.status]} (status: {result.status.value})",
@@ -303,85 +273,49 @@ def text_summary(result: DoseResult) -> str:
         return "\n".join(lines)
     inputs, bsa, ratios = result.inputs, result.bsa, result.ratios
     assert inputs is not None and bsa is not None and ratios is not None
-    ready = result.ready_to_prepare
+    gate = wording.gate_lines(result.cycle_gate)
     lines += [
         "",
-        _row("Height", f"{_echo(inputs.height)}    Weight {_echo(inputs.weight)}"),
-        _row("Regimen", inputs.regimen.value),
         _row(
-            "Liver",
-            f"AST {format_ratio(ratios.ast)}, ALT {format_ratio(ratios.alt)}, "
-            f"bilirubin {format_ratio(ratios.bilirubin)}",
+            "Height",
+            f"{wording.measurement_echo(inputs.height)}    Weight "
+            f"{wording.measurement_echo(inputs.weight)}",
         ),
-        _row("Cycle gate", _gate_text(result.cycle_gate)),
-        _row(
-            "BSA",
-            f"{format_quantity(bsa.rounded_m2, 'm²')} ({FORMULA_NAMES[bsa.formula]})"
-            + (
-                f", capped: dose calculated on {format_quantity(bsa.used_m2, 'm²')}"
-                if bsa.capped
-                else ""
-            ),
-        ),
+        _row("Regimen", inputs.regimen.label),
+        _row("Liver", wording.liver_ratios(ratios)),
+        _row("Cycle gate", gate[0] if gate else "—"),
+        *(f"{'':<12}{line}" for line in gate[1:]),
+        _row("BSA", wording.bsa_text(bsa, FORMULA_NAMES[bsa.formula])),
     ]
-    if not ready:
-        lines += [_row("Dose level", "—"), _row("Dose", "—")]
-    else:
+    if result.ready_to_prepare:
         lines += _dose_lines(result)
-        lines += _preparation_lines(result)
+    else:
+        lines += [_row("Dose level", "—"), _row("Dose", "—")]
     lines += ["", "Reasons:"]
-    lines += [f"  [{r.severity.value}] {r.message} ({r.source})" for r in result.reasons]
-    if ready:
+    lines += [
+        f"  [{r.severity.value}] {r.message} ({wording.cited(r.source)})" for r in result.reasons
+    ]
+    if result.ready_to_prepare:
         lines += ["", "Prepared by ______________________   Verified by ______________________"]
     return "\n".join(lines)
 
 
 def _dose_lines(result: DoseResult) -> list[str]:
-    """Level, dose (and its rounding to the vials), vials, volume, billing: a ready dose."""
+    """The dose, vials, volume, billing and preparation of a ready dose."""
     assert result.vials and result.billing and result.dose_mg is not None
     assert result.dose_level_mg_per_m2 is not None and result.volume_ml is not None
-    vials = " + ".join(f"{n} × {s} mg" for s, n in result.vials.counts if n)
-    billing = "; ".join(
-        f"{ln.hcpcs}{'-' + ln.modifier if ln.modifier else ''} × {ln.units}"
-        for ln in result.billing.lines
-    )
     dose = format_quantity(result.dose_mg, "mg")
-    rounding = result.dose_rounding
-    if rounding and rounding.applied:
-        dose += (
-            f" (rounded to vials from {format_quantity(rounding.unrounded_mg, 'mg')}, "
-            f"{'+' if rounding.change_pct > 0 else ''}"
-            f"{format_number(rounding.change_pct)}%)"
-        )
-    return [
+    if note := wording.rounding_note(result.dose_rounding):
+        dose += f" ({note})"
+    billing = wording.billing_lines(result.billing)
+    lines = [
         _row("Dose level", format_quantity(result.dose_level_mg_per_m2, "mg/m²")),
         _row("Dose", dose),
-        _row("Vials", f"{vials} = {format_number(result.vials.total_mg)} mg"),
+        _row("Vials", wording.vial_plan_total(result.vials.counts, result.vials.total_mg)),
         _row("Withdraw", f"{format_quantity(result.volume_ml, 'mL')} of the 2 mg/mL solution"),
-        _row("Billing", f"{billing}; NDC {', '.join(result.billing.ndc)}"),
+        _row("Billing", billing[0]),
+        *(f"{'':<12}{line}" for line in billing[1:]),
+        "",
+        "Preparation:",
     ]
-
-
-def _preparation_lines(result: DoseResult) -> list[str]:
-    p = result.preparation
-    if p is None or result.dose_mg is None:
-        return []
-    prepared_at = result.inputs.preparation.prepared_at if result.inputs else None
-    lines = ["", "Preparation:"]
-    lines += [
-        f"  {n}. {step}" for n, step in enumerate(preparation_steps(p, result.dose_mg), start=1)
-    ]
-    if p.bag_advice:
-        lines.append(f"  ! {p.bag_advice}")
-    lines += [
-        _row("  Container", p.container),
-        _row(
-            "  Times",
-            f"prepared {_clock(prepared_at)}; "
-            f"reconstituted solution use by {_clock(p.reconstituted_use_by)}; "
-            f"start infusion by {_clock(p.infusion_start_by)}; "
-            f"complete by {_clock(p.infusion_complete_by)}",
-        ),
-    ]
-    lines += [f"  Premedication: {line}" for line in p.premedication]
-    return lines
+    return lines + [f"  {line}" for line in wording.preparation_lines(result)]

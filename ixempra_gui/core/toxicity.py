@@ -10,101 +10,14 @@ proposes; the pharmacist confirms a decrease (clinical-rules §3, §4).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import IntEnum
 
 from ixempra_gui.core import label
 
+# The table itself is declared once, light, in core/choices.py; re-exported here.
+from ixempra_gui.core.choices import TABLE_1 as TABLE_1
+from ixempra_gui.core.choices import Action as Action
+from ixempra_gui.core.choices import ToxicityRow as ToxicityRow
 
-class Action(IntEnum):
-    """What a row asks for; a larger value is a stronger action."""
-
-    NO_CHANGE = 0
-    DECREASE_20 = 1
-    DISCONTINUE = 2
-
-    @property
-    def words(self) -> str:
-        return {
-            Action.NO_CHANGE: "no change in dose",
-            Action.DECREASE_20: "decrease the dose by 20 %",
-            Action.DISCONTINUE: "discontinue IXEMPRA",
-        }[self]
-
-
-@dataclass(frozen=True)
-class ToxicityRow:
-    """One row of label Table 1: the code typed (``--worst-event``), its words, its action."""
-
-    code: str
-    description: str
-    hematologic: bool
-    action: Action
-
-
-#: IXEMPRA PI, Dosage and Administration, Dose Modification, Table 1 (every row, in its order).
-TABLE_1: tuple[ToxicityRow, ...] = (
-    ToxicityRow(
-        "neuropathy-g2-7d",
-        "Grade 2 neuropathy (moderate) lasting ≥ 7 days",
-        False,
-        Action.DECREASE_20,
-    ),
-    ToxicityRow(
-        "neuropathy-g3-under-7d",
-        "Grade 3 neuropathy (severe) lasting < 7 days",
-        False,
-        Action.DECREASE_20,
-    ),
-    ToxicityRow(
-        "neuropathy-g3-7d-or-disabling",
-        "Grade 3 neuropathy (severe) or disabling neuropathy lasting ≥ 7 days",
-        False,
-        Action.DISCONTINUE,
-    ),
-    ToxicityRow(
-        "other-g3",
-        "Any grade 3 toxicity (severe) other than neuropathy",
-        False,
-        Action.DECREASE_20,
-    ),
-    ToxicityRow(
-        "transient-g3-arthralgia-myalgia-fatigue",
-        "Transient grade 3 arthralgia/myalgia or fatigue",
-        False,
-        Action.NO_CHANGE,
-    ),
-    ToxicityRow(
-        "hand-foot-g3",
-        "Grade 3 hand-foot syndrome (palmar-plantar erythrodysesthesia)",
-        False,
-        Action.NO_CHANGE,
-    ),
-    ToxicityRow(
-        "any-g4",
-        "Any grade 4 toxicity (disabling), non-hematologic",
-        False,
-        Action.DISCONTINUE,
-    ),
-    ToxicityRow(
-        "anc-under-500-7d",
-        "Neutrophils < 500 cells/mm³ for ≥ 7 days",
-        True,
-        Action.DECREASE_20,
-    ),
-    ToxicityRow("febrile-neutropenia", "Febrile neutropenia", True, Action.DECREASE_20),
-    ToxicityRow(
-        "platelets-under-25000",
-        "Platelets < 25,000/mm³",
-        True,
-        Action.DECREASE_20,
-    ),
-    ToxicityRow(
-        "platelets-under-50000-bleeding",
-        "Platelets < 50,000/mm³ with bleeding",
-        True,
-        Action.DECREASE_20,
-    ),
-)
 ROWS: dict[str, ToxicityRow] = {row.code: row for row in TABLE_1}
 #: The row a current non-hematologic grade 4 implies (the worst event was at least that).
 GRADE_4_ROW = ROWS["any-g4"]

@@ -22,6 +22,7 @@ from typing import Any
 from ixempra_gui.core.formatting import format_number, format_quantity
 from ixempra_gui.core.models import DoseResult, ValidInputs
 from ixempra_gui.core.units import Measurement
+from ixempra_gui.core.wording import measurement_echo, units_phrase, vial_plan
 from ixempra_gui.journal.identifiers import check_free_text, check_person, same_person
 
 
@@ -57,12 +58,6 @@ class Comparison:
     def matches(self) -> bool:
         """No difference in any value: the check can be signed without a comment."""
         return not self.material
-
-
-def _measurement_text(m: Measurement) -> str:
-    if m.in_canonical_unit:
-        return m.text
-    return f"{m.text} ({format_quantity(m.value, m.canonical_symbol, 2)})"
 
 
 # Differences listed but never material: when each entry was made, and each entry's own
@@ -104,7 +99,7 @@ def _compare_inputs(a: ValidInputs | None, b: ValidInputs | None) -> list[Differ
 def _text(value: object) -> str:
     """How an entered value is shown in the list of differences."""
     if isinstance(value, Measurement):
-        return _measurement_text(value)
+        return measurement_echo(value)
     if value is None:
         return "—"
     if isinstance(value, bool):
@@ -125,16 +120,13 @@ def _qty(unit: str) -> Callable[[Decimal | int | None], str]:
 def _vials(r: DoseResult) -> str:
     if r.vials is None:
         return "—"
-    return " + ".join(f"{n} × {s} mg" for s, n in r.vials.counts if n) or "none"
+    return vial_plan(r.vials.counts)
 
 
 def _billing(r: DoseResult) -> str:
     if r.billing is None:
         return "—"
-    b = r.billing
-    return (
-        f"{b.hcpcs} {b.units_administered} administered + {b.units_wasted} discarded, {b.modifier}"
-    )
+    return f"{r.billing.hcpcs} {units_phrase(r.billing)}"
 
 
 _RESULT_FIELDS: tuple[tuple[str, Callable[[DoseResult], str]], ...] = (

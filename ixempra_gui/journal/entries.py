@@ -234,6 +234,7 @@ class StoredRecord:
     prev_hash: str
     content: dict[str, Any]
     readable: bool = True  # False: the stored content is not a JSON object
+    intact: bool = True  # False: the stored content no longer gives the stored hash
 
     @property
     def short_hash(self) -> str:

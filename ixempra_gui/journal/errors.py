@@ -17,19 +17,40 @@ class JournalSchemaError(JournalError):
     """The journal file was written by a newer version of the app, or is not a journal."""
 
 
+#: What a person does when a workstation's journal file fails its checks.
+RESOLVE_FILE = (
+    "keep the file for audit, run ixempra-journal verify, then ixempra-journal init --new "
+    "--reason TEXT"
+)
+#: What a person does when the site journal on the server fails its checks: its records are
+#: append-only and cannot be started anew from a workstation (docs/journal-integrity.md).
+RESOLVE_SERVER = (
+    "run ixempra-journal verify to name the first bad record and call IT: the site journal "
+    "is resolved on the server (restore the missing records from its backups), never from a "
+    "workstation"
+)
+
+
 class JournalAltered(JournalError):
     """The journal failed its integrity checks (a broken chain, a missing anchored record, a
     missing journal the anchor says existed): its history is not trusted and nothing is recorded
-    until a person starts a new journal (``ixempra-journal init --new``)."""
+    until a person resolves it (``resolution`` says how: ``ixempra-journal init --new`` for a
+    file, IT for the site journal)."""
 
-    def __init__(self, location: str, problem: str, first_bad_id: int | None = None) -> None:
+    def __init__(
+        self,
+        location: str,
+        problem: str,
+        first_bad_id: int | None = None,
+        resolution: str = RESOLVE_FILE,
+    ) -> None:
         self.location = location
         self.problem = problem
         self.first_bad_id = first_bad_id
+        self.resolution = resolution
         super().__init__(
             f"the journal at {location} was altered: {problem}. Nothing can be recorded and the "
-            "history is not checked until a person resolves it: keep the file for audit, run "
-            "ixempra-journal verify, then ixempra-journal init --new --reason TEXT."
+            f"history is not checked until a person resolves it: {resolution}."
         )
 
 

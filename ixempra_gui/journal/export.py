@@ -1,5 +1,10 @@
 """CSV export of the journal: one row per record, with its id and hash, written atomically
-(temp file in the same folder, fsync, os.replace), so a reader never sees half a file.
+(temp file in the same folder, fsync, os.replace), so a reader never sees half a file. Both
+journals export through here (``records()`` of either store).
+
+``authenticated`` says how far "prepared by" and "verified by" can be believed: ``yes`` where
+the site journal's server signed both pharmacists in (issue 14), ``no (typed names)`` for a
+workstation's journal and for records migrated from one, whose names were typed.
 
 Safe to open in a spreadsheet: every text cell starting with ``= + - @``, a tab or a carriage
 return is prefixed with an apostrophe, so it is shown as text and never run as a formula
@@ -17,6 +22,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ixempra_gui.core.wording import vial_plan
 from ixempra_gui.journal.entries import StoredRecord
 from ixempra_gui.system.private_files import write_atomically
 
@@ -27,6 +33,7 @@ COLUMNS = (
     "administered_on",
     "prepared_by",
     "verified_by",
+    "authenticated",
     "status",
     "dose_level_mg_per_m2",
     "dose_mg",
@@ -75,6 +82,20 @@ def _cell(value: Any) -> str:
     return neutralise(str(value))
 
 
+AUTHENTICATED = "yes"
+TYPED_NAMES = "no (typed names)"
+
+
+def authenticated(content: dict[str, Any]) -> str | None:
+    """The ``authenticated`` cell: whether the names were signed in (None: a record that names
+    no one, such as the first record of a journal started anew)."""
+    if content.get("authenticated") is True:
+        return AUTHENTICATED
+    if "prepared_by" in content or "verified_by" in content:
+        return TYPED_NAMES
+    return None
+
+
 def record_row(record: StoredRecord) -> list[str]:
     """One CSV row; a record that cannot be read gives its id, hash and the word UNREADABLE."""
     if not record.readable:
@@ -96,12 +117,13 @@ def record_row(record: StoredRecord) -> list[str]:
         "administered_on": c.get("administered_on"),
         "prepared_by": c.get("prepared_by"),
         "verified_by": c.get("verified_by"),
+        "authenticated": authenticated(c),
         "status": c.get("status"),
         "dose_level_mg_per_m2": result.get("dose_level_mg_per_m2"),
         "dose_mg": result.get("dose_mg"),
         "bsa_m2": result.get("bsa_m2"),
         "bsa_used_m2": result.get("bsa_used_m2"),
-        "vials": " + ".join(f"{n} x {s} mg" for s, n in vials.items() if n),
+        "vials": _vials_cell(vials),
         "volume_ml": result.get("volume_ml"),
         "units_administered": billing.get("units_administered"),
         "units_discarded": billing.get("units_wasted"),
@@ -119,6 +141,17 @@ def record_row(record: StoredRecord) -> list[str]:
         "hash": record.hash,
     }
     return [_cell(values[name]) for name in COLUMNS]
+
+
+def _vials_cell(vials: dict[str, Any]) -> str:
+    """The vial plan as the window words it ("1 × 45 mg + 2 × 15 mg"); a record whose vials
+    are not whole strengths and counts shows them as stored, never guessed."""
+    counts = [(s, n) for s, n in vials.items()]
+    if not counts:
+        return ""
+    if all(s.isascii() and s.isdigit() and type(n) is int for s, n in counts):
+        return vial_plan((int(s), n) for s, n in counts)
+    return json.dumps(vials, ensure_ascii=False, sort_keys=True)
 
 
 def _dict(value: Any) -> dict[str, Any]:

@@ -46,6 +46,15 @@ class HistoryWarning:
     code: str
     message: str
     source: str
+    #: The figures it was raised for (exact, as text): with the code, what a verifier
+    #: acknowledges; the message is only their wording.
+    facts: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        """What identifies this warning with these figures: ``code:fact,fact``. The journal
+        refuses a record whose warnings' keys were not all acknowledged (store.record)."""
+        return f"{self.code}:{','.join(self.facts)}"
 
 
 @dataclass(frozen=True)
@@ -115,6 +124,7 @@ def _since_last(
                 f"{days} days since {last_ref}: cycles are "
                 f"{label.CYCLE_INTERVAL_DAYS} days apart (every 3 weeks).{already}",
                 label.SRC_CYCLE_INTERVAL,
+                (str(days), last.administered_on.isoformat(), str(last.record_id)),
             )
         )
     weight_change = _change(current.weight_kg, last.weight_kg)
@@ -128,6 +138,7 @@ def _since_last(
                 f"{format_quantity(last.weight_kg, 'kg', 2)} then. Recalculate with the "
                 "current weight and confirm it is right.",
                 SRC_CHANGE,
+                (str(current.weight_kg), str(last.weight_kg), str(last.record_id)),
             )
         )
     bsa_change = _change(Fraction(current.bsa_m2), Fraction(last.bsa_m2))
@@ -140,6 +151,7 @@ def _since_last(
                 f"since {last_ref}: {format_quantity(last.bsa_m2, 'm²')} then. Recalculate "
                 "with current measurements.",
                 SRC_CHANGE,
+                (str(current.bsa_m2), str(last.bsa_m2), str(last.record_id)),
             )
         )
     return days, weight_pct, bsa_pct
@@ -167,6 +179,7 @@ def _journal_warnings(
                 + "): check the administration date. Later doses are not counted in this "
                 "dose's window.",
                 _limit_source(policy),
+                (first_later.administered_on.isoformat(), str(first_later.record_id)),
             )
         )
     if altered_record_ids:
@@ -177,6 +190,7 @@ def _journal_warnings(
                 f"Journal record(s) {ids} of this patient no longer match their hash: the "
                 "history may be wrong. Run ixempra-journal verify.",
                 "issue #6 tamper evidence",
+                tuple(str(i) for i in altered_record_ids),
             )
         )
     if started_anew is not None and (today - started_anew[0]).days < window:
@@ -188,6 +202,7 @@ def _journal_warnings(
                 f"before then are in the archived journal and are NOT counted in the "
                 f"{window} days before {today.isoformat()}. Check them there.",
                 "issue 13: ixempra-journal init --new",
+                (day.isoformat(), why),
             )
         )
     return warnings
@@ -224,6 +239,7 @@ def assess_history(
                 f"{today.isoformat()} + {this or 0} units this dose = {total} units, over the "
                 f"limit of {policy.max_units} units per {window} days.",
                 _limit_source(policy),
+                (str(prior), str(this or 0), str(total), str(policy.max_units)),
             )
         )
     last = max(before, key=lambda r: (r.administered_on, r.record_id or 0), default=None)
@@ -266,17 +282,26 @@ def history_unavailable(reason: str, units_this_dose: int | None, policy: Policy
                 f"The journal could not be read, so the {policy.per_days}-day limit and the "
                 f"changes since the last dose were NOT checked: {reason}",
                 "issue #6 history check",
+                (reason,),
             ),
         ),
     )
 
 
 def history_altered(
-    problem: str, first_bad_id: int | None, units_this_dose: int | None, policy: Policy
+    problem: str,
+    first_bad_id: int | None,
+    units_this_dose: int | None,
+    policy: Policy,
+    resolution: str | None = None,
 ) -> History:
     """The journal failed its integrity checks: no figure is claimed (never a partial count),
-    and the warning names the first bad record and what a person must do."""
+    and the warning names the first bad record and what a person must do (``resolution``;
+    default: a workstation's journal file, ``init --new``)."""
     first = f"record {first_bad_id}" if first_bad_id else "the journal"
+    resolution = resolution or (
+        "ixempra-journal verify, then ixempra-journal init --new --reason TEXT"
+    )
     return History(
         prior_units_21d=None,
         units_this_dose=units_this_dose,
@@ -292,9 +317,9 @@ def history_altered(
                 "journal_altered",
                 f"The journal was altered (first bad: {first}): {problem}. The "
                 f"{policy.per_days}-day limit and the changes since the last dose were NOT "
-                "checked, and nothing can be recorded until a person resolves it "
-                "(ixempra-journal verify, then ixempra-journal init --new --reason TEXT).",
+                f"checked, and nothing can be recorded until a person resolves it ({resolution}).",
                 "issue 13: journal integrity",
+                (problem, str(first_bad_id)),
             ),
         ),
     )

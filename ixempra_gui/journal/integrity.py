@@ -5,13 +5,20 @@ still hashes to the head; the anchored record (anchor.py) is still there, unchan
 chain walk: in full the first time a process opens a journal, after that only the records added
 since the last walk in this process, once the record it ended at is found unchanged (the
 window's session: a few records instead of all). Any break makes the whole journal untrusted:
-the history shows no figure (``journal_altered``) and nothing is recorded until a person starts a
-new journal (``ixempra-journal init --new``). docs/journal-integrity.md lists which tampering
-only the full walk finds.
+the history shows no figure (``journal_altered``) and nothing is recorded until a person
+resolves it (``ixempra-journal init --new`` for a workstation's file; IT for the site journal).
+docs/journal-integrity.md lists which tampering only the full walk finds.
+
+Both back ends use it: the SQLite file (``store.Journal``) and the site journal on PostgreSQL
+(``postgres.store``), whose first check of a process starts at the server's head
+(``walk_all_at_start=False``: the server refuses every change to a record, and walking every
+record over the network at each start would cost seconds) and whose checks within a session
+leave the count to the open (``count_and_last`` gives None).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -37,8 +44,10 @@ class ChainSource(Protocol):
         """The head the journal keeps beside its records (None: none kept)."""
         ...
 
-    def count_and_last(self) -> tuple[int, int]:
-        """How many records there are, and the highest id (0 when none)."""
+    def count_and_last(self) -> tuple[int | None, int]:
+        """How many records there are, and the highest id (0 when none). The count may be None
+        where counting costs a read of the whole table (a server journal between its checks on
+        open): then only the highest id is compared with the head."""
         ...
 
     def record_hash(self, record_id: int) -> tuple[str, str | None] | None:
@@ -101,7 +110,12 @@ def remember_walk(location: str, head: Head) -> None:
     _WALKED[location] = head
 
 
-def remember_read(location: str, key: str, records: dict[int, tuple[str, str | None]]) -> None:
+def walked_head(location: str) -> Head | None:
+    """The record this process's last walk of this journal ended at (None: not walked)."""
+    return _WALKED.get(location)
+
+
+def remember_read(location: str, key: str, records: Mapping[int, tuple[str, str | None]]) -> None:
     """The records of one patient this process counted or showed: records are never changed,
     so each one read again must be the same (``seen``), or the journal was altered in this
     session (an edit the incremental walk cannot see)."""
@@ -182,16 +196,31 @@ def check(
     anchor: Head | None = None,
     expected_hash: str | None = None,
     full: bool = False,
+    walk_all_at_start: bool = True,
 ) -> IntegrityReport:
     """Run the checks (module docstring) and remember the walk when the journal holds.
 
     ``anchor``: the anchored head (None: none kept). ``expected_hash``: a head kept elsewhere
     (``verify --expect-head``), checked instead of the anchor. ``full``: walk everything even
-    when this process walked it before (``verify``)."""
-    count, last = source.count_and_last()
+    when this process walked it before (``verify``). ``walk_all_at_start`` False: a process's
+    first check starts at the stored head, once that record is found unchanged, instead of
+    walking the whole chain — for a server journal, whose server refuses every change to a
+    record and extends the chain itself; its full walk is ``verify``
+    (docs/journal-integrity.md, "The site journal")."""
+    counted, last = source.count_and_last()
+    count = last if counted is None else counted
     stored = source.stored_head() or GENESIS
     walked = None if full else _WALKED.get(source.location)
     was_walked = _WALKED.get(source.location)
+    if (
+        walked is None
+        and not full
+        and not walk_all_at_start
+        and stored.id > 0
+        and count == last == stored.id
+        and _unchanged(source, stored)
+    ):
+        walked = stored
     start = GENESIS
     if (
         walked is not None

@@ -1,5 +1,5 @@
 """The journal file: SQLite in WAL mode with ``synchronous=FULL``, appended to one record at a
-time inside ``BEGIN IMMEDIATE``; the SQLite back end of ``api.JournalStore``.
+time inside ``BEGIN IMMEDIATE``; the SQLite back end of ``interface.JournalStore``.
 
 Why these settings: WAL with FULL syncs the log on every commit, so a record whose commit
 returned survives a crash or a power cut; ``BEGIN IMMEDIATE`` takes the write lock before the
@@ -42,6 +42,7 @@ from ixempra_gui.journal.entries import (
     record_problems,
 )
 from ixempra_gui.journal.errors import (
+    RESOLVE_FILE,
     HistoryNotAcknowledged,
     InvalidRecord,
     JournalAltered,
@@ -91,6 +92,9 @@ __all__ = [
 class Journal(RecordReading):
     """One open journal file. Use ``Journal.open()`` (or ``open_existing``, ``open_read_only``);
     close it (or use ``with``)."""
+
+    #: What a person does when it fails its checks (``ixempra-journal init --new``).
+    resolution = RESOLVE_FILE
 
     def __init__(
         self,
@@ -168,7 +172,7 @@ class Journal(RecordReading):
             migrate(conn)
             journal.version = schema_version(conn)
             journal._require(journal.check(anchored=anchored))
-            journal._move_anchor()
+            journal.move_anchor(journal.stored_head() or GENESIS)
         except sqlite3.Error as exc:
             if conn is not None:
                 conn.close()
@@ -249,9 +253,10 @@ class Journal(RecordReading):
     ) -> StoredRecord:
         """Append one verified dose. Returns only after COMMIT returned.
 
-        ``acknowledged_warnings``: the messages of the history warnings the verifier was shown
-        and acknowledged (the window's Verify dialog). The history is checked again under the
-        write lock; a warning not among them (another dose was recorded meanwhile) refuses.
+        ``acknowledged_warnings``: the keys (``HistoryWarning.key``: code and figures) of the
+        history warnings the verifier was shown and acknowledged (the window's Verify dialog).
+        The history is checked again under the write lock; a warning not among them (another
+        dose was recorded meanwhile, so its figures changed) refuses.
 
         Raises InvalidRecord (identifiers), RecordRefused (no dose ready), HistoryNotAcknowledged
         (history warnings not acknowledged), JournalAltered (the journal failed its checks),
@@ -278,7 +283,7 @@ class Journal(RecordReading):
             try:
                 report = self._require(self.check(in_transaction=True))
                 history = self._history_locked(content["patient_key"], current, policy)
-                unseen = [w for w in history.warnings if w.message not in seen]
+                unseen = [w for w in history.warnings if w.key not in seen]
                 if unseen and not acknowledge_history:
                     raise HistoryNotAcknowledged(history)
                 record_id, digest = self._append(content, report.head, history)
@@ -296,7 +301,7 @@ class Journal(RecordReading):
             ) from exc
         head = Head(record_id, digest)
         integrity.remember_walk(self.location, head)
-        self._move_anchor(head)
+        self.move_anchor(head)
         return StoredRecord(record_id, digest, report.head.hash, content)
 
     def _append(self, content: dict[str, Any], head: Head, history: History) -> tuple[int, str]:
@@ -352,7 +357,7 @@ class Journal(RecordReading):
         head = Head(1, digest)
         integrity.forget_journal(self.location)
         integrity.remember_walk(self.location, head)
-        self._move_anchor(head, force=True)
+        self.move_anchor(head, force=True)
         return StoredRecord(1, digest, GENESIS.hash, content)
 
 

@@ -87,6 +87,11 @@ class ChainRows:
         """The journal file's absolute path: this process's memory of walks is kept by it."""
         return self._location
 
+    @property
+    def description(self) -> str:
+        """Which journal, for the CLIs and the window."""
+        return f"journal file {self.path}"
+
     def stored_head(self) -> Head | None:
         if self.version == 0:
             return None
@@ -234,14 +239,11 @@ class ChainRows:
             raise JournalAltered(self.location, report.problem or "", report.first_bad_id)
         return report
 
-    def _move_anchor(self, head: Head | None = None, *, force: bool = False) -> None:
-        """Keep the head in the anchor (forward only); a failure is a warning, not an error:
+    def move_anchor(self, head: Head, *, force: bool = False) -> None:
+        """Keep ``head`` in the anchor (forward only); a failure is a warning, not an error:
         the journal itself is intact."""
         if self.anchor is None:
             return
-        if head is None:
-            stored = self.stored_head()
-            head = stored if stored is not None else GENESIS
         try:
             self.anchor.write(head, self.location, force=force)
         except OSError as exc:
@@ -264,5 +266,5 @@ class ChainRows:
             return IntegrityReport(0, GENESIS, None, problem)
         report = self.check(expected_hash=expected_hash, full=True)
         if report.ok and expected_hash is None:
-            self._move_anchor(report.head)
+            self.move_anchor(report.head)
         return report

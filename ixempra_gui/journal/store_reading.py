@@ -231,4 +231,5 @@ def _stored(row: tuple[Any, ...]) -> StoredRecord:
         readable = False
     if not readable:
         content = {"unreadable_content": str(text)[:200]}
-    return StoredRecord(int(rid), str(digest), str(prev), content, readable)
+    intact = content_hash_or_none(text) == digest
+    return StoredRecord(int(rid), str(digest), str(prev), content, readable, intact)

@@ -169,24 +169,19 @@ def _order_facts(view: ViewState | None, patient_id: str) -> tuple[tuple[str, st
             ("Regimen", "not known: complete the order on the Order tab"),
             ("Dose", DASH),
         )
-    echo = dict(view.inputs_echo)
+    from ixempra_gui.presentation.wording import liver_ratios, units_phrase
+
     facts = [
         patient,
-        ("Regimen", echo.get("Regimen", DASH)),
+        ("Regimen", result.inputs.regimen.label),  # the core's value, not a display string
         ("Dose status", view.banner_text),
         ("Dose", f"{view.dose_value} ({view.level_value})" if view.ready else DASH),
     ]
     billing = result.billing
     if view.ready and billing is not None:
-        facts.append(
-            (
-                "Billable units",
-                f"{billing.units_total} J9207 units per dose ({billing.units_administered} "
-                f"administered + {billing.units_wasted} discarded)",
-            )
-        )
-    if view.gauge:
-        facts.append(("Liver tests", ", ".join(f"{b.label} {b.text}" for b in view.gauge)))
+        facts.append(("Billable units", f"{billing.hcpcs} {units_phrase(billing)} per dose"))
+    if result.ratios is not None:
+        facts.append(("Liver tests", liver_ratios(result.ratios)))
     return tuple(facts)
 
 

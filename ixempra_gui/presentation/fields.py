@@ -1,152 +1,286 @@
-"""What the form asks for and what the banner says: labels, choices, status words (no logic).
+"""The field registry: every input declared once, for every surface that shows it.
 
-Qt-free and light (no dataclasses, no core): the window is built and painted from these before
-the presenter and the core are imported (bench/startup.py). The presenter re-exports them.
+The core declares each Order field (core/order_fields.py: key, kind, CLI flag, what it can
+change, who gives it). This module extends that declaration, never repeats it: the label and
+its accelerator, the examples, the description screen readers read, the unit selector, the
+choices (core/choices.py) and where the field prints. The form (ui/order_form.py), the double
+check (ui/verify_dialog.py), the worksheet's inputs, the journal record's inputs and the
+command line are built from it; a test holds every surface to it both ways.
+
+Where a field goes follows from the core, not from a flag here: the double check re-enters what
+can change the dose (``OrderField.reentered``), the command line offers what has a flag, the
+journal records every Order field. Only the form and the worksheet are chosen here.
+
+Light (stdlib, core/choices.py, core/order_fields.py; no pint): the window is built from it
+before the core loads (bench/startup.py).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
-DASH = "—"
+from ixempra_gui.core.order_fields import BY_KEY, Kind, OrderField, Owner, Section
+from ixempra_gui.presentation.field_table import TABLE, Entry
+from ixempra_gui.presentation.status_words import (  # re-exported: the window's vocabulary
+    BANNER_TEXT,
+    DASH,
+    GAUGE_MAX,
+    INITIAL_DETAIL,
+    NOT_VERIFIED,
+    MessageKind,
+    StatusKind,
+    not_ready_reason,
+    print_tooltip,
+)
+
+__all__ = [
+    "BANNER_TEXT",
+    "DASH",
+    "FIELDS",
+    "FIELD_LABELS",
+    "GAUGE_MAX",
+    "INITIAL_DETAIL",
+    "NOT_VERIFIED",
+    "SECTION_TITLES",
+    "FieldSpec",
+    "MessageKind",
+    "Place",
+    "StatusKind",
+    "Widget",
+    "field",
+    "not_ready_reason",
+    "print_tooltip",
+]
 
 
-class StatusKind(StrEnum):
-    """What the banner says. Only READY allows printing."""
+class Place(StrEnum):
+    """A surface that shows fields."""
 
-    READY = "ready"
-    HOLD = "hold"
-    CONTRAINDICATED = "contraindicated"
-    NOT_RECOMMENDED = "not_recommended"
-    STOP = "stop"
-    INPUT_NEEDED = "input_needed"
+    FORM = "form"  # the order form
+    VERIFY = "verify"  # the double check's entry (re-entered fields and each entry's own acts)
+    WORKSHEET = "worksheet"  # the worksheet's inputs table
+    JOURNAL = "journal"  # the journal record's inputs (every Order field)
+    CLI = "cli"  # an ixempra-calc option
 
 
-#: Banner words; the same as the CLI's (core/report.py STATUS_WORDS, pinned by a unit test).
-BANNER_TEXT = {
-    StatusKind.READY: "READY TO PREPARE",
-    StatusKind.HOLD: "NO DOSE: HOLD",
-    StatusKind.CONTRAINDICATED: "NO DOSE: CONTRAINDICATED",
-    StatusKind.NOT_RECOMMENDED: "NO DOSE: NOT RECOMMENDED",
-    StatusKind.STOP: "NO DOSE: STOP",
-    StatusKind.INPUT_NEEDED: "NO DOSE: INPUT NEEDED",
+class Widget(StrEnum):
+    """How the form and the double check take a field."""
+
+    LINE = "line"  # a QLineEdit: text exactly as typed (numbers too: never a spin box)
+    DATE = "date"  # a line edit for YYYY-MM-DD, today in a new order
+    COMBO = "combo"  # one of a list
+    CHECK = "check"  # ticked or not
+    TICKS = "ticks"  # any of a list, each row ticked
+
+
+_WIDGET_OF_KIND = {
+    Kind.MEASUREMENT: Widget.LINE,
+    Kind.TEXT: Widget.LINE,
+    Kind.DATETIME: Widget.LINE,
+    Kind.CHOICE: Widget.COMBO,
+    Kind.WHOLE_NUMBER: Widget.COMBO,
+    Kind.FLAG: Widget.CHECK,
+    Kind.CHOICES: Widget.TICKS,
 }
 
-#: How each input is called in messages and by screen readers (Order keys, plus the dates).
-FIELD_LABELS = {
-    "patient_id": "Patient identifier",
-    "administered_on": "Administered on",
-    "height": "Height",
-    "weight": "Weight",
-    "height_measured_on": "Height measured on",
-    "weight_measured_on": "Weight measured on",
-    "regimen": "Regimen",
-    "bsa_formula": "BSA formula",
-    "ast": "AST",
-    "ast_uln": "AST upper limit of normal",
-    "alt": "ALT",
-    "alt_uln": "ALT upper limit of normal",
-    "bilirubin": "Total bilirubin",
-    "bilirubin_uln": "Total bilirubin upper limit of normal",
-    "anc": "ANC",
-    "platelets": "Platelets",
-    "labs_drawn_on": "Labs drawn on",
-    "strong_cyp3a4_inhibitor": "Strong CYP3A4 inhibitor",
-    "strong_cyp3a4_inducer": "Strong CYP3A4 inducer",
-    "gilbert_syndrome": "Gilbert's syndrome",
-    "cremophor_hypersensitivity": "Severe reaction to a Cremophor EL product",
-    "current_nonheme_toxicity_grade": "Current non-hematologic toxicity grade",
-    "worst_events": "Worst events since the last cycle",
-    "confirm_reduction": "Reduction confirmed",
-    "toxicity_reductions": "Prior toxicity reductions",
-    "reduction_mode": "Reduction mode",
-    "reduction_reason": "Reduction reason",
-    "hepatic_escalation_level": "Hepatic escalation level",
-    "dose_level": "Prescribed dose level",
-    "round_to_vial_within": "Round to vial within (preference)",
-    "low_ast_alt_u_per_l": "Lowest usual AST/ALT (preference)",
-    "low_bilirubin_mg_per_dl": "Lowest usual bilirubin (preference)",
-    "diluent": "Infusion fluid",
-    "bag_sizes": "Bag sizes (preference)",
-    "prior_hypersensitivity": "Prior hypersensitivity reaction",
-    "prepared_at": "Prepared at",
-    "acknowledge_warnings": "Values checked",
-}
-
-#: Choices of the two selectors, (value the core reads, what is shown). The same values as
-#: core/models.py Regimen and BsaFormula, the same names as core/bsa.py (pinned by unit tests);
-#: kept here so the window is built before the core is imported.
-REGIMEN_CHOICES = (("monotherapy", "Monotherapy"), ("capecitabine", "With capecitabine"))
-BSA_FORMULA_CHOICES = (
-    ("mosteller", "Mosteller"),
-    ("dubois", "DuBois & DuBois"),
-    ("haycock", "Haycock"),
-    ("gehan-george", "Gehan & George"),
-    ("boyd", "Boyd"),
-)
-
-#: The same values as core/models.py (Diluent, ReductionMode) and names as core/preparation.py.
-DILUENT_CHOICES = (
-    ("lactated-ringers", "Lactated Ringer's"),
-    ("sodium-chloride", "Sodium chloride 0.9%"),
-)
-REDUCTION_MODE_CHOICES = (
-    ("relative", "the current level"),
-    ("absolute", "the starting level"),
-)
-#: The current non-hematologic toxicity grade (None: not entered).
-GRADE_CHOICES = (("0", "0"), ("1", "1"), ("2", "2"), ("3", "3"), ("4", "4"))
-#: Label Table 1 rows, (code, what is shown): the same codes and words as core/toxicity.py
-#: (pinned by a unit test), kept here so the window is built before the core is imported.
-TOXICITY_ROWS = (
-    ("neuropathy-g2-7d", "Grade 2 neuropathy ≥ 7 days (−20%)"),
-    ("neuropathy-g3-under-7d", "Grade 3 neuropathy < 7 days (−20%)"),
-    ("neuropathy-g3-7d-or-disabling", "Grade 3 neuropathy ≥ 7 days or disabling (discontinue)"),
-    ("other-g3", "Any other grade 3 toxicity (−20%)"),
-    (
-        "transient-g3-arthralgia-myalgia-fatigue",
-        "Transient grade 3 arthralgia/myalgia/fatigue (no change)",
-    ),
-    ("hand-foot-g3", "Grade 3 hand-foot syndrome (no change)"),
-    ("any-g4", "Any grade 4 non-hematologic toxicity (discontinue)"),
-    ("anc-under-500-7d", "ANC < 500/mm³ ≥ 7 days (−20%)"),
-    ("febrile-neutropenia", "Febrile neutropenia (−20%)"),
-    ("platelets-under-25000", "Platelets < 25,000/mm³ (−20%)"),
-    ("platelets-under-50000-bleeding", "Platelets < 50,000/mm³ with bleeding (−20%)"),
-)
-REDUCTION_COUNT_CHOICES = (("0", "none"), ("1", "1"), ("2", "2"), ("3", "3"))
-
-#: Gauge thresholds: every ×ULN limit of the label's hepatic rules (clinical-rules §3).
-GAUGE_MAX = 15.0
-
-
-class MessageKind(StrEnum):
-    ERROR = "error"  # stops the dose
-    WARNING = "warning"  # stops the dose until acknowledged
-    NOTE = "note"  # acknowledged warning, or information
-
-
-#: What the window and the worksheet say until the double check is recorded in the journal.
-NOT_VERIFIED = "Not yet verified: no journal record for this dose."
-
-#: What the banner says before anything is entered.
-INITIAL_DETAIL = "Enter the order: height, weight, regimen and liver tests."
-
-_NOT_PRINTABLE = {
-    StatusKind.INPUT_NEEDED: "no dose yet: the order is incomplete, or a field needs correcting "
-    "or checking",
-    StatusKind.HOLD: "the dose is on hold (start-of-cycle criteria not met)",
-    StatusKind.CONTRAINDICATED: "the regimen is contraindicated for these values",
-    StatusKind.NOT_RECOMMENDED: "Ixempra is not recommended for these values",
-    StatusKind.STOP: "a stop reason stands (see the reasons)",
+#: The form's group boxes, in order (the command line groups by the same sections).
+SECTION_TITLES = {
+    Section.BODY: "Patient and body",
+    Section.REGIMEN: "Regimen and interactions",
+    Section.LIVER: "Liver tests",
+    Section.CYCLE: "Start of cycle and dose level",
+    Section.PREPARATION: "Preparation",
 }
 
 
-def print_tooltip(kind: StatusKind) -> str:
-    """Why Print and Save as PDF are (not) available."""
-    if kind is StatusKind.READY:
-        return "Print the compounding worksheet for this dose."
-    return (
-        f"Not available: {_NOT_PRINTABLE[kind]}. A worksheet is printed only for a dose that is "
-        "ready to prepare."
-    )
+def _camel(key: str) -> str:
+    head, *rest = key.split("_")
+    return head + "".join(part.capitalize() for part in rest)
+
+
+def _plain(text: str) -> str:
+    """A label without its accelerator marker (``H&eight`` → ``Height``)."""
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field: the core's declaration (None for the identifiers and dates, which are not
+    Order fields) and what the presentation adds."""
+
+    entry: Entry
+    core: OrderField | None
+
+    @property
+    def key(self) -> str:
+        return self.entry.key
+
+    @property
+    def label(self) -> str:
+        """The field's name in messages, on paper and for screen readers."""
+        return self.entry.label
+
+    @property
+    def section(self) -> Section:
+        return self.core.section if self.core is not None else self.entry.section
+
+    @property
+    def widget(self) -> Widget | None:
+        """The input the form gives it (None: not on the form)."""
+        if not self.entry.text:
+            return None
+        if self.core is None:
+            return Widget.DATE if self.key.endswith("_on") else Widget.LINE
+        return _WIDGET_OF_KIND[self.core.kind]
+
+    @property
+    def choices(self) -> tuple[tuple[str, str], ...]:
+        """(value, what is shown), from the core (core/choices.py)."""
+        return self.core.choices if self.core is not None else ()
+
+    @property
+    def reentered(self) -> bool:
+        return self.core is not None and self.core.reentered
+
+    @property
+    def places(self) -> frozenset[Place]:
+        places = set()
+        if self.widget is not None:
+            places.add(Place.FORM)
+        own_act = self.core is not None and self.core.owner is Owner.ENTRY
+        if self.reentered or (own_act and self.widget is not None):
+            places.add(Place.VERIFY)
+        if self.entry.worksheet_row:
+            places.add(Place.WORKSHEET)
+        if self.core is not None:
+            places.add(Place.JOURNAL)
+            if self.core.cli_flag:
+                places.add(Place.CLI)
+        return frozenset(places)
+
+    # --- the form -------------------------------------------------------------------------
+
+    @property
+    def text(self) -> str:
+        """The form's label, with its accelerator (``&``)."""
+        return self.entry.text
+
+    @property
+    def object_name(self) -> str:
+        """The form's input: ``heightInput``, ``regimenCombo``, ``gilbertCheck``…"""
+        if self.entry.name:
+            return self.entry.name
+        suffix = {Widget.COMBO: "Combo", Widget.CHECK: "Check", Widget.TICKS: "List"}
+        return _camel(self.key) + suffix.get(self.widget or Widget.LINE, "Input")
+
+    @property
+    def message_name(self) -> str:
+        return f"{_camel(self.key)}Message"
+
+    @property
+    def description(self) -> str:
+        """What screen readers and the tooltip say of it (measured fields add what they
+        accept once the core has loaded)."""
+        return self.entry.description or self.label
+
+    @property
+    def unit_selector(self) -> str | None:
+        """The unit selector (presentation.preferences.UNIT_CHOICES) a bare number is read
+        with: its own, or for a ULN its lab's."""
+        return self.entry.unit_of
+
+    @property
+    def has_own_unit_selector(self) -> bool:
+        return self.entry.unit_of == self.key
+
+    @property
+    def empty_choice(self) -> str | None:
+        """The form's item with no value ("Choose…": a choice is needed), or None."""
+        return self.entry.empty or None
+
+    # --- the double check -----------------------------------------------------------------
+
+    @property
+    def verify_text(self) -> str:
+        """The double check's label: the form's, unless the dialog's own buttons take its
+        accelerator (then its own); a tick has none unless given (Alt+G is Sign's)."""
+        if self.entry.verify_text:
+            return self.entry.verify_text
+        return _plain(self.entry.text) if self.widget is Widget.CHECK else self.entry.text
+
+    @property
+    def verify_name(self) -> str:
+        """``verifyHeightInput``, ``verifyRegimenCombo``…"""
+        if self.entry.verify_name:
+            return self.entry.verify_name
+        own = self.object_name if not self.entry.name else _camel(self.key) + "Check"
+        return "verify" + own[0].upper() + own[1:]
+
+    @property
+    def verify_message_name(self) -> str:
+        return "verify" + _camel(self.key)[0].upper() + _camel(self.key)[1:] + "Message"
+
+    @property
+    def blind_example(self) -> str:
+        """The double check's placeholder: the kind of value, never a number that could
+        prompt the answer."""
+        return self.entry.blind_example
+
+    @property
+    def verify_empty_choice(self) -> str:
+        """What the dialog's empty item says: the form's ("Choose…": required), else what
+        not entering it means ("Not entered (Mosteller)")."""
+        if self.entry.empty:
+            return self.entry.empty
+        return f"Not entered ({self.choices[0][1]})" if self.choices else "Not entered"
+
+    @property
+    def verify_description(self) -> str:
+        if self.entry.verify_description:
+            return self.entry.verify_description
+        widget = self.widget
+        if widget is Widget.CHECK:
+            return "Unticked: not entered (no)."
+        if widget is Widget.TICKS:
+            return "Label Table 1 rows; none ticked: not entered."
+        if widget is Widget.COMBO:
+            return (
+                f"{self.description} As in the source documents; "
+                f"'{self.verify_empty_choice}' when not given."
+            )
+        return f"{self.label} as in the source documents."
+
+    # --- the worksheet --------------------------------------------------------------------
+
+    @property
+    def worksheet_row(self) -> str | None:
+        """The key of the worksheet row it prints in (its own, or the field it qualifies:
+        a ULN prints beside its lab); None: not printed."""
+        return self.entry.worksheet_row or None
+
+    @property
+    def row_label(self) -> str:
+        """The label of the worksheet row it heads."""
+        return self.entry.row_label or self.label
+
+    @property
+    def worksheet_fold(self) -> str:
+        """How it reads inside another field's row, e.g. " (ULN {})"."""
+        return self.entry.fold
+
+
+FIELDS: tuple[FieldSpec, ...] = tuple(FieldSpec(e, BY_KEY.get(e.key)) for e in TABLE)
+_BY_KEY = {spec.key: spec for spec in FIELDS}
+#: How each input is called in messages and by screen readers.
+FIELD_LABELS: dict[str, str] = {spec.key: spec.label for spec in FIELDS}
+
+
+def field(key: str) -> FieldSpec:
+    """The registry entry of ``key`` (KeyError: not declared)."""
+    return _BY_KEY[key]
+
+
+def on(place: Place) -> tuple[FieldSpec, ...]:
+    """The fields a surface shows, in form order."""
+    return tuple(spec for spec in FIELDS if place in spec.places)

@@ -8,11 +8,14 @@ adds the site's settings from the preferences.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from ixempra_gui.core.errors import FieldError
 from ixempra_gui.core.models import FieldIssue, Order
+from ixempra_gui.core.order_fields import Owner
 from ixempra_gui.core.staleness import DatedField, check_dates
 from ixempra_gui.core.units import QUANTITY_FIELDS, parse_measurement
+from ixempra_gui.presentation.fields import FIELDS, Place
 from ixempra_gui.presentation.order_state import FormInput
 from ixempra_gui.presentation.preferences import Preferences
 
@@ -38,62 +41,40 @@ def uln_problem(key: str, text: str) -> str | None:
 def _default_units(form: FormInput) -> tuple[tuple[str, str], ...]:
     """The unit each bare number is read in: the selector beside the field (a lab's selector
     also applies to its ULN). Only spellings the core accepts for that field are passed."""
-    wanted = {
-        "height": form.height_unit,
-        "weight": form.weight_unit,
-        "ast": form.ast_unit,
-        "ast_uln": form.ast_unit,
-        "alt": form.alt_unit,
-        "alt_uln": form.alt_unit,
-        "bilirubin": form.bilirubin_unit,
-        "bilirubin_uln": form.bilirubin_unit,
-    }
     specs = {spec.key: spec for spec in QUANTITY_FIELDS}
+    wanted = (
+        (spec.key, str(getattr(form, f"{spec.unit_selector}_unit")))
+        for spec in FIELDS
+        if spec.unit_selector is not None
+    )
     return tuple(
         (key, unit)
-        for key, unit in wanted.items()
+        for key, unit in wanted
         if key in specs and unit.replace(" ", "").lower() in specs[key].spellings
     )
 
 
+#: The Order fields the form gives, as typed (the rest: site settings, the time, the units).
+_TYPED = tuple(
+    spec.key
+    for spec in FIELDS
+    if spec.core is not None and spec.core.owner is not Owner.SITE and Place.FORM in spec.places
+)
+
+
 def build_order(form: FormInput, prefs: Preferences, now: datetime | None = None) -> Order:
-    """The core's one input, from the form as typed (an empty "prepared at" means ``now``)."""
+    """The core's one input, from the form as typed (an empty "prepared at" means ``now``)
+    and the site's preferences."""
+    given: dict[str, Any] = {key: getattr(form, key) for key in _TYPED}
     prepared_at = form.prepared_at.strip()
     if not prepared_at and now is not None:
         prepared_at = now.isoformat(timespec="minutes")
+    given["prepared_at"] = prepared_at or None
+    rounding = prefs.rounding_pct
     return Order(
-        height=form.height,
-        weight=form.weight,
-        regimen=form.regimen,
-        ast=form.ast,
-        ast_uln=form.ast_uln,
-        alt=form.alt,
-        alt_uln=form.alt_uln,
-        bilirubin=form.bilirubin,
-        bilirubin_uln=form.bilirubin_uln,
-        bsa_formula=form.bsa_formula,
-        strong_cyp3a4_inhibitor=form.strong_cyp3a4_inhibitor,
-        gilbert_syndrome=form.gilbert_syndrome,
-        cremophor_hypersensitivity=form.cremophor_hypersensitivity,
-        acknowledge_warnings=form.acknowledge_warnings,
-        anc=form.anc,
-        platelets=form.platelets,
-        current_nonheme_toxicity_grade=form.current_nonheme_toxicity_grade,
-        worst_events=form.worst_events,
-        confirm_reduction=form.confirm_reduction,
-        toxicity_reductions=form.toxicity_reductions,
-        reduction_mode=form.reduction_mode,
-        reduction_reason=form.reduction_reason,
-        hepatic_escalation_level=form.hepatic_escalation_level,
-        strong_cyp3a4_inducer=form.strong_cyp3a4_inducer,
-        dose_level=form.dose_level,
-        round_to_vial_within=(
-            None if prefs.rounding_pct is None else f"{prefs.rounding_pct.normalize():f}"
-        ),
-        diluent=form.diluent,
+        **given,
+        round_to_vial_within=None if rounding is None else f"{rounding.normalize():f}",
         bag_sizes=",".join(str(size) for size in prefs.bag_sizes_ml),
-        prior_hypersensitivity=form.prior_hypersensitivity,
-        prepared_at=prepared_at or None,
         low_ast_alt_u_per_l=f"{prefs.low_ast_alt_u_per_l.normalize():f}",
         low_bilirubin_mg_per_dl=f"{prefs.low_bilirubin_mg_per_dl.normalize():f}",
         default_units=_default_units(form),

@@ -88,6 +88,16 @@ class FormInput:
     prepared_at: str = ""  # empty: now
     acknowledge_warnings: bool = False
 
+    @classmethod
+    def from_values(cls, values: Mapping[str, object]) -> FormInput:
+        """The form from each field's value by its registry key (and ``<key>_unit`` for a unit
+        selector); a key that is not a FormInput field is a bug: TypeError."""
+        given = dict(values)
+        events = given.get("worst_events")
+        if isinstance(events, list | tuple):
+            given["worst_events"] = tuple(events)
+        return cls(**given)  # type: ignore[arg-type]
+
 
 @dataclass(frozen=True)
 class GaugeBar:
@@ -139,13 +149,16 @@ class ViewState:
     gauge_thresholds: tuple[tuple[float, str], ...] = ()  # (position value, label)
     gauge_description: str = ""
     reasons: tuple[ReasonLine, ...] = ()
-    inputs_echo: tuple[tuple[str, str], ...] = ()
+    inputs_echo: tuple[tuple[str, str], ...] = ()  # (label, value): the screen's rows
+    #: Each measured field's echo by its key ("154 lb (69.85 kg)"): what every surface prints.
+    echo: Mapping[str, str] = field(default_factory=dict)
     steps: tuple[str, ...] = ()
     field_messages: Mapping[str, tuple[FieldMessage, ...]] = field(default_factory=dict)
     #: Each unusual or old value's message, acknowledged or not: what one tick of "I have
     #: checked the values" covers (the window un-ticks it when a value outside it appears).
     values_to_check: tuple[str, ...] = ()
     print_tooltip: str = ""
+    not_ready: str = ""  # why no dose is ready ("" when it is): Verify's reason, not a tooltip
     result: DoseResult | None = field(default=None, compare=False, repr=False)
 
 

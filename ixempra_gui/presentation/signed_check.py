@@ -100,7 +100,7 @@ class SignedCheck:
             return NOT_READY
         return loader.verify_view.verify_blocker(
             view.ready,
-            view.print_tooltip,
+            view.not_ready,
             loader.history_view.patient_id_text(form.patient_id),
             form.administered_on,
             today,

@@ -217,7 +217,7 @@ class VerifyCheck:
         first, second = self.orders
         new = NewRecord.from_sign_off(signed, first, second, self.patient_id, self.administered_on)
         acknowledged = (
-            tuple(w.message for w in self.history.warnings)
+            tuple(w.key for w in self.history.warnings)
             if self.history is not None and history_acknowledged
             else ()
         )

@@ -23,12 +23,13 @@ from ixempra_gui.core.order_fields import (
     ORDER_FIELDS,
     REENTERED,
     SITE_SETTINGS,
-    Kind,
     Owner,
 )
-from ixempra_gui.presentation.fields import FIELD_LABELS, NOT_VERIFIED
+from ixempra_gui.presentation import fields as registry
+from ixempra_gui.presentation.fields import FIELD_LABELS, FIELDS, NOT_VERIFIED
 from ixempra_gui.presentation.history_view import administration_date, patient_id_problem
 from ixempra_gui.presentation.order_state import FormInput
+from ixempra_gui.presentation.wording import recorded_time
 
 if TYPE_CHECKING:
     from ixempra_gui.journal.double_check import Comparison, Difference
@@ -37,23 +38,16 @@ if TYPE_CHECKING:
     from ixempra_gui.presentation.preferences import Preferences
 
 __all__ = [
-    "FIELD_KINDS",
     "NOT_VERIFIED",
     "REENTERED",
-    "FieldKind",
     "SecondEntry",
     "difference_rows",
     "record_line",
     "verify_blocker",
 ]
 
-#: The fields whose unit selector the dialog has (the form's unit selectors).
-UNIT_FIELDS = ("height", "weight", "ast", "alt", "bilirubin")
-#: A ULN takes its lab's unit selector, as in the form.
-_LAB_OF_ULN = {"ast_uln": "ast", "alt_uln": "alt", "bilirubin_uln": "bilirubin"}
-#: The kind of each field (the core's declaration): the dialog builds each input by it.
-FieldKind = Kind
-FIELD_KINDS = {f.key: f.kind for f in ORDER_FIELDS}
+#: The fields whose unit selector the dialog has (the form's unit selectors: the registry's).
+UNIT_FIELDS = tuple(spec.key for spec in FIELDS if spec.has_own_unit_selector)
 #: Order fields that are not re-entered and not site settings: copied from the first entry.
 COPIED = tuple(f.key for f in ORDER_FIELDS if f.owner is Owner.ORDER and not f.reentered)
 
@@ -136,9 +130,7 @@ def site_settings_line(prefs: Preferences) -> str:
 
 def unit_field_of(key: str) -> str | None:
     """The unit selector a field reads a bare number with (a ULN: its lab's)."""
-    if key in UNIT_FIELDS:
-        return key
-    return _LAB_OF_ULN.get(key)
+    return registry.field(key).unit_selector
 
 
 def verify_blocker(
@@ -151,13 +143,15 @@ def verify_blocker(
 ) -> str | None:
     """Why Verify is unavailable (the button's tooltip), or None when it may be used.
 
-    ``patient_id`` is trimmed; ``not_ready`` is why the dose is not ready (the print tooltip);
+    ``patient_id`` is trimmed; ``not_ready`` is why the dose is not ready (the view's
+    ``not_ready``, worded from its status: never a tooltip read back);
     ``verified_record``: the record of this very order's signed check (a second one would
     record the same dose twice).
     """
 
     if not ready:
-        return f"Verify is available only for a dose that is ready to prepare. {not_ready}"
+        why = f": {not_ready}" if not_ready else ""
+        return f"Verify is available only for a dose that is ready to prepare{why}."
     if verified_record is not None:
         return (
             f"Already verified: journal record {verified_record} is this order. Change the "
@@ -248,13 +242,13 @@ def history_lines(history: History | None) -> tuple[str, ...]:
     return tuple(f"{w.message} ({w.source})" for w in history.warnings)
 
 
-def record_line(record: StoredRecord) -> str:
+def record_line(record: StoredRecord, day: date | None = None) -> str:
     """How a signed record is cited on screen and on the worksheet: its id and short hash (the
     first 12 hex digits, which ``ixempra-journal show ID`` lets anyone compare with the
-    journal), who verified and prepared it, and when."""
-    recorded = record.recorded_at.replace("T", " ")[:16]
+    journal), who verified and prepared it, and when, in local time (``day``: the page's date,
+    whose zone the page states once)."""
     return (
         f"Journal record {record.id} (hash {record.short_hash}), verified by "
         f"{record.content.get('verified_by')} (prepared by {record.content.get('prepared_by')}), "
-        f"recorded {recorded} UTC"
+        f"recorded {recorded_time(record.recorded_at, day)}"
     )

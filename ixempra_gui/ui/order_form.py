@@ -1,11 +1,12 @@
 """The order form: collects text exactly as typed and shows what the session says of it.
 
+Every field is built from the field registry (``ui.field_widgets``: numbers are typed into
+QLineEdit, never spin boxes, which silently revert bad input and change on mouse-wheel scroll).
 Every edit emits ``changed`` and the window forwards ``form_input()`` to the session; the
 session's answers come back as ``show_messages`` (each field's message beside it),
 ``show_form`` (an order the session changed itself: New order, or "values checked" un-ticked),
 ``set_hints`` and ``apply_preferences``. While it shows what it was given, the form holds its own
-``changed`` back: rendering is never mistaken for an edit. The fields themselves are built in
-``order_form_fields``.
+``changed`` back: rendering is never mistaken for an edit.
 """
 
 from __future__ import annotations
@@ -13,49 +14,75 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
     QLineEdit,
     QListWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from ixempra_gui.presentation.fields import MessageKind
+from ixempra_gui.presentation.fields import (
+    SECTION_TITLES,
+    FieldSpec,
+    MessageKind,
+    Place,
+    Widget,
+    on,
+)
 from ixempra_gui.presentation.order_state import FormInput
 from ixempra_gui.presentation.preferences import Preferences
+from ixempra_gui.ui.field_widgets import (
+    add_row,
+    change_signal,
+    make_input,
+    make_unit_combo,
+    value_of,
+)
 from ixempra_gui.ui.form_rows import EnterMovesOn, mark_field, message_label
-from ixempra_gui.ui.order_form_fields import OrderFormFields
 
 if TYPE_CHECKING:
     from ixempra_gui.presentation.order_state import FieldMessage
 
 _STATE = {MessageKind.ERROR: "error", MessageKind.WARNING: "warning", MessageKind.NOTE: ""}
-#: The upper limits of normal: the site's default until something else is typed.
-_ULN_FIELDS = ("ast_uln", "alt_uln", "bilirubin_uln")
 
 
-class OrderForm(OrderFormFields):
+#: The ULNs: the site's default in a new order (Preferences), read with their lab's unit.
+_ULNS = tuple(
+    spec.key for spec in on(Place.FORM) if spec.unit_selector and not spec.has_own_unit_selector
+)
+
+
+class OrderForm(QWidget):
     """Every input of the order, with its unit selector, date, label and inline message."""
+
+    changed = Signal()
 
     def __init__(
         self, prefs: Preferences, parent: QWidget | None = None, event_filters: bool = True
     ) -> None:
         super().__init__(parent)
         self.setObjectName("orderForm")
-        self.inputs = {}
-        self.units = {}
-        self.messages = {}
-        self._hints = {}
+        self.inputs: dict[str, QWidget] = {}
+        self.units: dict[str, QComboBox] = {}
+        self.messages: dict[str, QLabel] = {}
+        self._hints: dict[str, str] = {}
         self._enter = EnterMovesOn(self)
-        self._chain = []
-        self._date_keys = []  # the dates, today in a new order
+        self._chain: list[QWidget] = []
+        self._date_keys: list[str] = []  # the dates, today in a new order
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self._build_fields(layout)
+        acknowledge, events = self.inputs["acknowledge_warnings"], self.inputs["worst_events"]
+        assert isinstance(acknowledge, QCheckBox) and isinstance(events, QListWidget)
+        self.acknowledge, self.worst_events = acknowledge, events
+
         # Messages for inputs this form has no field for (a newer core may report them).
         self.other_messages = message_label("otherMessages")
         layout.addWidget(self.other_messages)
@@ -83,6 +110,51 @@ class OrderForm(OrderFormFields):
             return False
         return self._enter.eventFilter(watched, event)
 
+    # --- building ---------------------------------------------------------------------------
+
+    def _build_fields(self, layout: QVBoxLayout) -> None:
+        """Every field of the registry the form shows, in its section's group box, in the
+        registry's order; a field of no group (the acknowledgement) below them."""
+        fields = on(Place.FORM)
+        for section, title in SECTION_TITLES.items():
+            members = [spec for spec in fields if spec.section is section]
+            if members:
+                group = self._group(title, layout)
+                for spec in members:
+                    self._add_field(group, spec)
+        for spec in fields:
+            if spec.section not in SECTION_TITLES:
+                self._add_field(layout, spec)
+
+    def _group(self, title: str, parent_layout: QVBoxLayout) -> QFormLayout:
+        box = QGroupBox(title)
+        form = QFormLayout(box)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        parent_layout.addWidget(box)
+        return form
+
+    def _add_field(self, where: QFormLayout | QVBoxLayout, spec: FieldSpec) -> None:
+        """One field's input (and unit selector) from its declaration, wired to ``changed``."""
+        field = make_input(spec)
+        change_signal(field).connect(self.changed)
+        row = [field]
+        if spec.has_own_unit_selector:
+            combo = make_unit_combo(spec)
+            change_signal(combo).connect(self.changed)
+            self.units[spec.key] = combo
+            row.append(combo)
+        if isinstance(where, QFormLayout):
+            self.messages[spec.key] = add_row(where, spec, row)
+        else:
+            where.addWidget(field)  # a tick of its own under the groups: no message line
+        if spec.widget is Widget.DATE:
+            self._date_keys.append(spec.key)
+        self.inputs[spec.key] = field
+        self._hints[spec.key] = spec.description
+        self._chain.extend(row)
+
     def install_event_filters(self) -> None:
         """Enter moves on; a field's FocusOut gives back its kept message line (once).
         ``app.main`` installs them just after the first frame: the events of the first show
@@ -93,7 +165,7 @@ class OrderForm(OrderFormFields):
         for widget in self._chain:  # every input is in the chain
             widget.installEventFilter(self)
 
-    # --- reading ----------------------------------------------------------------------------
+    # --- reading and showing ----------------------------------------------------------------
 
     @property
     def tab_chain(self) -> list[QWidget]:
@@ -106,31 +178,24 @@ class OrderForm(OrderFormFields):
         return widget.text()
 
     def form_input(self) -> FormInput:
-        """The order exactly as it stands in the form (a choice left empty is None)."""
-        values: dict[str, object] = {}
-        for key, widget in self.inputs.items():
-            if isinstance(widget, QLineEdit):
-                values[key] = widget.text()
-            elif isinstance(widget, QComboBox):
-                data = widget.currentData()
-                values[key] = None if data is None else str(data)
-            elif isinstance(widget, QCheckBox):
-                values[key] = widget.isChecked()
-            elif isinstance(widget, QListWidget):
-                values[key] = self.checked_events(widget)
+        """The order exactly as it stands in the form: each field's value, each selector's
+        unit (a combo's empty item: None, "not entered")."""
+        values = {key: value_of(widget) for key, widget in self.inputs.items()}
         units = {f"{key}_unit": str(combo.currentData()) for key, combo in self.units.items()}
-        return FormInput(**values, **units)  # type: ignore[arg-type]
+        return FormInput.from_values({**values, **units})
 
-    @staticmethod
-    def checked_events(events: QListWidget) -> tuple[str, ...]:
+    def checked_events(self) -> tuple[str, ...]:
         """The Table 1 rows ticked, in table order."""
-        return tuple(
-            str(events.item(i).data(Qt.ItemDataRole.UserRole))
-            for i in range(events.count())
-            if events.item(i).checkState() is Qt.CheckState.Checked
-        )
+        ticked = value_of(self.worst_events)
+        assert isinstance(ticked, tuple)
+        return ticked
 
-    # --- showing what the session says ------------------------------------------------------
+    def set_acknowledged(self, ticked: bool) -> None:
+        """Tick or un-tick "I have checked the values" without a new calculation (the window
+        is calculating already)."""
+        blocked = self.acknowledge.blockSignals(True)
+        self.acknowledge.setChecked(ticked)
+        self.acknowledge.blockSignals(blocked)
 
     def set_hints(self, hints: Mapping[str, str]) -> None:
         """What each field accepts (known once the core has loaded)."""
@@ -180,7 +245,7 @@ class OrderForm(OrderFormFields):
             for key, combo in self.units.items():
                 _show_value(combo, getattr(form, f"{key}_unit"))
             if fresh:
-                for key in _ULN_FIELDS:
+                for key in _ULNS:
                     self.inputs[key].setProperty("defaultText", getattr(prefs, key))
         finally:
             self.blockSignals(blocked)
@@ -190,12 +255,6 @@ class OrderForm(OrderFormFields):
                 label.setText("")
                 label.hide()
 
-    def set_acknowledged(self, ticked: bool) -> None:
-        """Tick or un-tick "I have checked the values" without a new calculation."""
-        blocked = self.acknowledge.blockSignals(True)
-        self.acknowledge.setChecked(ticked)
-        self.acknowledge.blockSignals(blocked)
-
     def apply_preferences(self, prefs: Preferences, initial: bool = False) -> None:
         """Default units and ULNs from the preferences, only where nothing has been typed yet
         (changing the unit under a typed bare number would change its meaning)."""
@@ -204,7 +263,7 @@ class OrderForm(OrderFormFields):
                 index = combo.findData(prefs.default_unit(key))
                 if index >= 0:
                     combo.setCurrentIndex(index)
-        for key in _ULN_FIELDS:
+        for key in _ULNS:
             edit = self.inputs[key]
             assert isinstance(edit, QLineEdit)
             previous = edit.property("defaultText")
@@ -230,7 +289,10 @@ def _show_value(widget: QWidget, value: object) -> None:
         ticked = set(value) if isinstance(value, tuple) else set()
         for i in range(widget.count()):
             item = widget.item(i)
-            state = item.data(Qt.ItemDataRole.UserRole) in ticked
-            wanted = Qt.CheckState.Checked if state else Qt.CheckState.Unchecked
+            wanted = (
+                Qt.CheckState.Checked
+                if item.data(Qt.ItemDataRole.UserRole) in ticked
+                else Qt.CheckState.Unchecked
+            )
             if item.checkState() != wanted:
                 item.setCheckState(wanted)

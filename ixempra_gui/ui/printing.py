@@ -1,7 +1,10 @@
 """Lay the worksheet HTML out on paper or in a PDF. QtPrintSupport is imported only to print.
 
-PDFs are written atomically: a temporary file beside the target, flushed and fsynced, then
-renamed over it, so a crash never leaves a half-written worksheet under the chosen name.
+Pages are painted here, not by ``QTextDocument.print_``: each page gets the document's running
+header and footer (presentation/page.py) and "Page n of N", so the patient and the dose are
+on every sheet. PDFs are written atomically: a temporary file beside the target, flushed and
+fsynced, then renamed over it, so a crash never leaves a half-written worksheet under the
+chosen name.
 """
 
 from __future__ import annotations
@@ -12,14 +15,28 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QLocale, QMarginsF
-from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtCore import QLocale, QMarginsF, QRectF, QSizeF, Qt
+from PySide6.QtGui import (
+    QFont,
+    QPagedPaintDevice,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPdfWriter,
+    QTextDocument,
+)
 from PySide6.QtWidgets import QWidget
 
 from ixempra_gui import APP_NAME
+from ixempra_gui.presentation.page import Frame, read_frame
 from ixempra_gui.presentation.worksheet import TITLE
 from ixempra_gui.system.site_settings import load_site_settings
 from ixempra_gui.ui import loader
+
+#: Page margins (mm), and the bands of the running header and footer inside them.
+MARGIN_MM = 14
+HEADER_MM = 11
+FOOTER_MM = 8
 
 
 def page_size() -> QPageSize:
@@ -36,9 +53,66 @@ def build_document(html: str, title: str = TITLE) -> QTextDocument:
     return document
 
 
-def write_pdf(html: str, path: Path, title: str = TITLE) -> None:
-    """The document (the worksheet by default) as a PDF at ``path`` (replaced atomically);
-    OSError if it cannot be."""
+def _mm(millimetres: float, dpi: int) -> float:
+    return millimetres / 25.4 * dpi
+
+
+def _band(painter: QPainter, rect: QRectF, lines: list[str], bold_first: bool) -> None:
+    """Header or footer lines, small, at the top of ``rect``; a rule under a header."""
+    font = QFont(painter.font())
+    font.setPointSizeF(7.5)
+    for i, line in enumerate(lines):
+        font.setBold(bold_first and i == 0)
+        painter.setFont(font)
+        step = painter.fontMetrics().height()
+        row = QRectF(rect.left(), rect.top() + i * step, rect.width(), step)
+        painter.drawText(row, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, line)
+
+
+def paint_document(html: str, device: QPagedPaintDevice, title: str = TITLE) -> int:
+    """Lay ``html`` out on ``device`` page by page, each with the document's running header,
+    its footer and "Page n of N"; return the number of pages."""
+    frame: Frame = read_frame(html)
+    dpi = device.logicalDpiX()  # the writer's or the printer's resolution
+    full = device.pageLayout().fullRectPixels(dpi)
+    margin = _mm(MARGIN_MM, dpi)
+    header = _mm(HEADER_MM, dpi) if frame.header else 0.0
+    footer = _mm(FOOTER_MM, dpi)
+    body = QRectF(
+        margin,
+        margin + header,
+        full.width() - 2 * margin,
+        full.height() - 2 * margin - header - footer,
+    )
+    document = build_document(html, title)
+    document.documentLayout().setPaintDevice(device)
+    document.setDocumentMargin(0)
+    document.setPageSize(QSizeF(body.width(), body.height()))
+    pages = document.pageCount()
+    painter = QPainter(device)
+    try:
+        for page in range(pages):
+            if page:
+                device.newPage()
+            _band(painter, QRectF(margin, margin, body.width(), header), list(frame.header), True)
+            bottom = QRectF(margin, body.bottom() + footer * 0.35, body.width(), footer)
+            _band(painter, bottom, [f"{frame.footer}    Page {page + 1} of {pages}"], False)
+            painter.save()
+            painter.translate(body.left(), body.top() - page * body.height())
+            # The page's own blocks only: a block that starts where the next page begins
+            # (a page break) touches this page's lower edge but is not on it.
+            clip = QRectF(0, page * body.height(), body.width(), body.height() - 1)
+            painter.setClipRect(clip)  # a block drawn whole must not spill onto the footer
+            document.drawContents(painter, clip)
+            painter.restore()
+    finally:
+        painter.end()
+    return pages
+
+
+def write_pdf(html: str, path: Path, title: str = TITLE, size: QPageSize | None = None) -> None:
+    """The document (the worksheet by default) as a PDF at ``path`` (replaced atomically), on
+    ``size`` paper (None: the locale's, ``page_size``); OSError if it cannot be."""
     path = Path(path)
     folder = path.parent
     if not folder.is_dir():
@@ -51,15 +125,13 @@ def write_pdf(html: str, path: Path, title: str = TITLE) -> None:
         writer.setCreator(APP_NAME)
         writer.setPageLayout(
             QPageLayout(
-                page_size(),
+                size or page_size(),
                 QPageLayout.Orientation.Portrait,
-                # QTextDocument.print_ adds its own 2 cm margin on every side: page margins
-                # on top would double it (35 mm side margins were measured).
-                QMarginsF(0, 0, 0, 0),
+                QMarginsF(0, 0, 0, 0),  # paint_document keeps its own margins
                 QPageLayout.Unit.Millimeter,
             )
         )
-        build_document(html, title).print_(writer)
+        paint_document(html, writer, title)
         del writer  # the PDF is complete once its painter ended and the writer is gone
         with open(temp_name, "rb+") as written:
             if not written.read(5) == b"%PDF-":
@@ -78,12 +150,12 @@ def print_html(
     printer = loader.QPrinter(loader.QPrinter.PrinterMode.HighResolution)
     printer.setDocName(title)
     printer.setPageSize(page_size())
-    printer.setFullPage(True)  # the document's own 2 cm margin is the only margin
+    printer.setFullPage(True)  # paint_document keeps its own margins
     dialog = loader.QPrintDialog(printer, parent)
     dialog.setWindowTitle(f"Print {what}")
     if dialog.exec() != loader.QPrintDialog.DialogCode.Accepted:
         return False
-    build_document(html, title).print_(printer)
+    paint_document(html, printer, title)
     return True
 
 

@@ -64,7 +64,7 @@ def test_the_order_fills_the_checklist_and_the_verdict_meets_i(qtbot, window: Ma
     assert text_of(window, "coverageVerdict") == "MEETS I.1.A.i"
     assert "Authorization 2025-08-31 to 2026-02-28" in text_of(window, "coverageDetail")
     facts = text_of(window, "coverageOrderFacts")
-    assert "Regimen: with capecitabine" in facts and "Dose: 72.8 mg (40 mg/m²)" in facts
+    assert "Regimen: With capecitabine" in facts and "Dose: 72.8 mg (40 mg/m²)" in facts
     criteria = window.findChild(QLabel, "coverageCriteria")
     assert "I.1.A.i" in criteria.text() and "met" in criteria.accessibleDescription()
     assert "C50.912 — Malignant neoplasm" in text_of(window, "diagnosisMessage")
@@ -165,7 +165,8 @@ def test_prior_authorization_pdf_has_what_a_reviewer_needs(
         "C50.912 — Malignant neoplasm of unspecified site of left female breast",
         "Ixempra in combination with capecitabine",
         "72.8 mg IV over 3 h",
-        "75 per dose: J9207 × 73 administered; J9207-JW × 2",
+        "75 units of J9207 per dose",
+        "J9207-JW × 2 units: discarded",
         "resistant to: anthracycline, taxane",
         "disease setting: metastatic",
         "Policy MG.MM.PH.153",

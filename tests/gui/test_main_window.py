@@ -367,7 +367,8 @@ def test_cycle_decisions_and_preparation_inputs_reach_the_core(qtbot, window: Ma
     line(window, "doseLevelInput").clear()
     tomorrow = (date.today() + timedelta(days=1)).isoformat()  # at most a year ahead
     type_into(qtbot, window, "preparedAtInput", f"{tomorrow} 08:00")
-    assert f"use by {tomorrow} 09:00" in text_of(window, "preparationValue")
+    preparation = text_of(window, "preparationValue")
+    assert f"Prepared {tomorrow} 08:00 (UTC" in preparation and "use by 09:00" in preparation
     type_into(qtbot, window, "preparedAtInput", "8 am")
     assert text_of(window, "doseValue") == DASH
     assert text_of(window, "preparedAtMessage").startswith("Error: ")

@@ -79,13 +79,13 @@ def test_recording_with_the_warnings_seen_and_refusing_any_other(tmp_path: Path)
         this = new_record("MRN-7", DAY0)
         seen = journal.history("MRN-7", this.result, DAY0)
         assert seen is not None
-        messages = [w.message for w in seen.warnings]
+        messages = [w.key for w in seen.warnings]
         assert {w.code for w in seen.warnings} == {"over_21_day_limit", "short_cycle_interval"}
         journal.record(new_record("MRN-7", DAY0 - timedelta(days=10)), acknowledge_history=True)
         with pytest.raises(HistoryNotAcknowledged) as refused:
             journal.record(this, acknowledged_warnings=messages)
         assert journal.count() == 2  # nothing recorded
-        again = [w.message for w in refused.value.history.warnings]
+        again = [w.key for w in refused.value.history.warnings]
         stored = journal.record(this, acknowledged_warnings=again)
         assert stored.id == 3
         assert set(stored.content["acknowledged_warnings"]) == {

@@ -31,6 +31,7 @@ CHECKS = (
     "print support",
     "main window",
     "journal",
+    "site journal",
 )
 NO_DISPLAY = {"DISPLAY": None, "WAYLAND_DISPLAY": None, "QT_QPA_PLATFORM": None}
 
@@ -53,7 +54,9 @@ def test_self_test_passes_without_a_display_and_prints_one_line_per_check() -> N
         assert name in lines, f"no line for {name}:\n{done.stdout}"
     assert "platform offscreen" in lines["qt"]  # fell back to offscreen on its own
     assert lines["golden cases"].startswith("ok: 10/10")
-    assert done.stdout.splitlines()[-1].startswith("self-test: PASSED (10 checks")
+    assert lines["site journal"].startswith("ok: psycopg ")  # the driver and its libpq load
+    assert "this workstation uses the journal file" in lines["site journal"]
+    assert done.stdout.splitlines()[-1].startswith(f"self-test: PASSED ({len(CHECKS)} checks")
 
 
 def _copy_install(target: Path) -> Path:
@@ -95,7 +98,7 @@ def test_a_wrong_golden_figure_fails_and_is_named(tmp_path: Path) -> None:
     done = _run_copy(site, tmp_path)
     assert done.returncode == selftest.EXIT_FAILED
     assert "v01 (dose_mg: expected 72.9, got 72.8)" in _lines(done.stdout)["golden cases"]
-    assert done.stdout.splitlines()[-1] == "self-test: FAILED (1 of 10): golden cases"
+    assert done.stdout.splitlines()[-1] == f"self-test: FAILED (1 of {len(CHECKS)}): golden cases"
 
 
 @pytest.mark.slow

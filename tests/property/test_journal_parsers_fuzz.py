@@ -26,7 +26,7 @@ from ixempra_gui.core.coverage_input import CoverageOrder, parse_coverage_order
 from ixempra_gui.core.policy import load_policy
 from ixempra_gui.journal.anchor import AnchorFile, AnchorUnreadable, Head
 from ixempra_gui.journal.entries import StoredRecord, parse_administration_date
-from ixempra_gui.journal.export import FORMULA_TRIGGERS, record_row
+from ixempra_gui.journal.export import COLUMNS, FORMULA_TRIGGERS, record_row
 from ixempra_gui.journal.identifiers import (
     check_free_text,
     check_patient_id,
@@ -294,7 +294,7 @@ KEYS = [
 def test_any_stored_content_gives_a_safe_csv_row_and_total_accessors(content: dict) -> None:
     record = StoredRecord(5, "a" * 64, "b" * 64, content)
     row = record_row(record)
-    assert len(row) == 25
+    assert len(row) == len(COLUMNS) == 26
     for cell in row:
         assert isinstance(cell, str)
         if cell.startswith(FORMULA_TRIGGERS):

@@ -153,9 +153,9 @@ def test_metastatic_resistant_capecitabine_meets_i() -> None:
     assert not any(ln.problem for ln in (*view.criteria, *view.exclusions))
     facts = dict(view.order_facts)
     assert facts["Patient identifier"] == "MRN-0042"
-    assert facts["Regimen"] == "with capecitabine"
+    assert facts["Regimen"] == "With capecitabine"
     assert facts["Dose"] == "72.8 mg (40 mg/m²)"
-    assert facts["Billable units"].startswith("75 J9207 units per dose (73 administered + 2")
+    assert facts["Billable units"] == "J9207 75 units (73 administered + 2 discarded, JW) per dose"
     assert view.pa_enabled and "meets I.1.A.i".upper() in view.pa_tooltip.upper()
 
 

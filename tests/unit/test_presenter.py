@@ -272,9 +272,12 @@ def test_preparation_and_billing_lines() -> None:
     assert steps[2] == "3. Withdraw 36.4 mL (72.8 mg)"
     assert any(line.startswith("Premedication:") for line in steps)
     lines = view.billing_value.splitlines()
-    assert lines[0] == "J9207 × 73 units: administered"
-    assert lines[1] == "J9207-JW × 2 units: discarded (single-dose vials)"
-    assert lines[2] == "NDC 70020-1911-01, 70020-1910-01"
+    # the 45 mg kit's package code is unverified: every line it concerns says so
+    assert lines[0] == "J9207 × 73 units: administered — NDC 70020-1911-01 (unverified)"
+    assert lines[1] == (
+        "J9207-JW × 2 units: discarded (single-dose vials) — NDC 70020-1911-01 (unverified)"
+    )
+    assert lines[2] == "NDC 70020-1911-01 (unverified), 70020-1910-01"
 
 
 def test_order_carries_the_selected_units_for_bare_numbers() -> None:
@@ -322,10 +325,12 @@ def test_what_the_window_imports_before_its_first_frame_loads_neither_qt_nor_the
 def test_selector_choices_are_the_cores() -> None:
     from ixempra_gui.core.bsa import FORMULA_NAMES
     from ixempra_gui.core.models import BsaFormula, Regimen
+    from ixempra_gui.presentation.fields import field
 
-    assert [v for v, _ in presenter.REGIMEN_CHOICES] == [r.value for r in Regimen]
-    assert dict(presenter.BSA_FORMULA_CHOICES) == {f.value: FORMULA_NAMES[f] for f in BsaFormula}
-    assert presenter.BSA_FORMULA_CHOICES[0][0] == "mosteller"  # the default comes first
+    assert [v for v, _ in field("regimen").choices] == [r.value for r in Regimen]
+    formulas = dict(field("bsa_formula").choices)
+    assert formulas == {f.value: FORMULA_NAMES[f] for f in BsaFormula}
+    assert next(iter(formulas)) == "mosteller"  # the default comes first
 
 
 def test_failure_view_shows_no_figure() -> None:
@@ -403,10 +408,15 @@ def test_prescribed_level_and_inducer_reach_the_core() -> None:
 
 def test_empty_prepared_at_means_now_and_sets_the_use_by_times() -> None:
     view = present(V01, PREFS, TODAY, NOW)
-    times = next(line for line in view.preparation_lines if line.startswith("Reconstituted"))
-    assert "use by 2025-05-01 10:30" in times and "complete by 2025-05-01 15:30" in times
+    # one local format, the zone stated once, then the times of that day alone
+    times = next(line for line in view.preparation_lines if line.startswith("Prepared"))
+    zone = NOW.astimezone().strftime("%z")
+    assert times.startswith(f"Prepared 2025-05-01 09:30 (UTC{zone[:3]}:{zone[3:]}): ")
+    assert "use by 10:30" in times and "complete by 15:30" in times
     typed = present(replace(V01, prepared_at="2025-05-01T13:00"), PREFS, TODAY, NOW)
-    assert any("use by 2025-05-01 14:00" in line for line in typed.preparation_lines)
+    assert any("use by 14:00" in line for line in typed.preparation_lines)
+    late = present(replace(V01, prepared_at="2025-05-01T22:00"), PREFS, TODAY, NOW)
+    assert any("complete by 2025-05-02 04:00" in line for line in late.preparation_lines)
     bad = present(replace(V01, prepared_at="1 pm"), PREFS, TODAY, NOW)
     assert bad.kind is StatusKind.INPUT_NEEDED
     assert bad.field_messages["prepared_at"][0].kind is MessageKind.ERROR
@@ -432,9 +442,15 @@ def test_sodium_chloride_diluent() -> None:
 def test_cycle_choices_are_the_cores() -> None:
     from ixempra_gui.core import label
     from ixempra_gui.core.models import Diluent, ReductionMode
+    from ixempra_gui.core.toxicity import TABLE_1
+    from ixempra_gui.presentation.fields import field
 
-    assert [v for v, _ in presenter.DILUENT_CHOICES] == [d.value for d in Diluent]
-    assert [v for v, _ in presenter.REDUCTION_MODE_CHOICES] == [m.value for m in ReductionMode]
-    assert [int(v) for v, _ in presenter.GRADE_CHOICES] == list(range(5))
-    counts = [int(v) for v, _ in presenter.REDUCTION_COUNT_CHOICES]
+    def values(key: str) -> list[str]:
+        return [v for v, _ in field(key).choices]
+
+    assert values("diluent") == [d.value for d in Diluent]
+    assert values("reduction_mode") == [m.value for m in ReductionMode]
+    assert [int(v) for v in values("current_nonheme_toxicity_grade")] == list(range(5))
+    counts = [int(v) for v in values("toxicity_reductions")]
     assert counts == list(range(label.MAX_TOXICITY_REDUCTIONS + 1))
+    assert values("worst_events") == [row.code for row in TABLE_1]

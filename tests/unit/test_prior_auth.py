@@ -46,9 +46,9 @@ def test_metastatic_resistant_capecitabine_summary_has_everything() -> None:
     assert fields["Dose level"] == "40 mg/m²" and fields["Dose"] == "72.8 mg IV over 3 h"
     assert fields["Schedule"] == "one dose every 21 days (every 3 weeks, label)"
     assert fields["BSA"] == "1.82 m² (Mosteller)"
-    assert fields["Units requested"].startswith(
-        "75 per dose: J9207 × 73 administered; J9207-JW × 2"
-    )
+    assert fields["Units requested"] == "75 units of J9207 per dose"
+    # a unit with every figure (it printed "Height / weight 165 / 70")
+    assert fields["Height"] == "170 cm" and fields["Weight"] == "70 kg"
     assert fields["Period requested"] == "2025-08-31 to 2026-02-28 (6 months)"
     assert "90 billable units per 21 days" in fields["Limit"]
     assert "MG.MM.PH.153" in summary.subtitle and "2025-03-31" in summary.subtitle
@@ -111,5 +111,8 @@ def test_a_rounded_dose_shows_where_it_came_from() -> None:
     rounded = calculate(Order(**order_kwargs(regimen="capecitabine", round_to_vial_within="5")))
     coverage = evaluate_coverage(REQUEST, rounded, POLICY)
     fields = _fields(prior_authorization_summary(rounded, coverage))
-    assert fields["Dose"] == "75 mg IV over 3 h (rounded to a vial boundary from 72.8 mg, +3 %)"
-    assert fields["Units requested"].startswith("75 per dose: J9207-JZ × 75")
+    assert (
+        fields["Dose"] == "75 mg IV over 3 h (rounded to the vials from 72.8 mg (+3%, within 5%))"
+    )
+    assert fields["Units requested"] == "75 units of J9207 per dose"
+    assert fields["Billing"].startswith("J9207-JZ × 75 units")

@@ -54,7 +54,8 @@ def test_everything_a_reviewer_needs() -> None:
         "72.8 mg IV over 3 h",
         "one dose every 21 days",
         "40 mg/m²",
-        "75 per dose: J9207 × 73 administered; J9207-JW × 2",
+        "75 units of J9207 per dose",
+        "J9207-JW × 2 units: discarded",
         "90 billable units per 21 days",
         "Policy MG.MM.PH.153 (EmblemHealth / ConnectiCare), last reviewed 2025-03-31",
         "In combination with capecitabine for disease resistant",  # a criterion's wording

@@ -218,8 +218,13 @@ def test_the_record_line_names_the_record_and_both_people() -> None:
             "recorded_at": "2025-05-01T09:31:07.123456+00:00",
         },
     )
+    # stored in UTC, shown in local time: with its zone on screen, the time alone on a page
+    # whose header states the zone
+    local = datetime.fromisoformat("2025-05-01T09:31:07+00:00").astimezone()
+    zone = local.strftime("%z")
     assert record_line(record) == (
         "Journal record 12 (hash 0123456789ab), verified by B. Checker (prepared by "
-        "A. Pharmacist), recorded 2025-05-01 09:31 UTC"
+        f"A. Pharmacist), recorded {local:%Y-%m-%d %H:%M} (UTC{zone[:3]}:{zone[3:]})"
     )
+    assert record_line(record, local.date()).endswith(f"recorded {local:%H:%M}")
     assert record.short_hash == "0123456789ab"  # issue 13.4: the first 12 hex digits
