@@ -41,6 +41,7 @@ from ixempra_gui.core.calculator import calculate
 from ixempra_gui.core.formatting import format_number
 from ixempra_gui.core.models import Status
 from ixempra_gui.journal import paths
+from ixempra_gui.journal.configured import local_journal_warning, location
 from ixempra_gui.journal.entries import NewRecord, StoredRecord, parse_administration_date
 from ixempra_gui.journal.errors import (
     HistoryNotAcknowledged,
@@ -60,8 +61,10 @@ from ixempra_gui.journal.site_config import (
     journal_choice,
     redact,
 )
+from ixempra_gui.system.site_settings import config_dir
 
 if TYPE_CHECKING:
+    # psycopg (ixempra-gui[postgresql]): loaded only for a site journal
     from ixempra_gui.journal.postgres.store import PostgresJournal
 
 PROG = "ixempra-journal"
@@ -208,6 +211,7 @@ def _stdin_line(what: str) -> str:
 def _sign_in(open_with: Callable[[str | None], T], who: str, password: str | None) -> T:
     """Connect with ``password`` (or libpq's sources); when the server asks for a password
     none of them gave and this is a terminal, prompt once (like psql)."""
+    # psycopg (ixempra-gui[postgresql]): loaded only for a site journal
     from ixempra_gui.journal.postgres.errors import CredentialsRefused
 
     try:
@@ -224,6 +228,7 @@ def _sign_in(open_with: Callable[[str | None], T], who: str, password: str | Non
 def _open_server(choice: JournalChoice, *, read_only: bool = False) -> PostgresJournal:
     """Sign in to the configured site journal: to record (checked: JournalAltered when it
     fails), or ``read_only`` (a read-only session, checked by the command)."""
+    # psycopg (ixempra-gui[postgresql]): loaded only for a site journal
     from ixempra_gui.journal.postgres.store import PostgresJournal
 
     assert choice.url is not None
@@ -239,7 +244,6 @@ def _say_journal(journal: PostgresJournal, choice: JournalChoice) -> None:
 
 
 def _local_note(journal: PostgresJournal) -> None:
-    from ixempra_gui.journal.configured import local_journal_warning
 
     warning = local_journal_warning(journal)
     if warning is not None:
@@ -303,7 +307,7 @@ def _print_problems(problems: Sequence[tuple[str, str]]) -> None:
 
 
 def cmd_record(journal: PostgresJournal, args: argparse.Namespace, choice: JournalChoice) -> int:
-    from ixempra_gui.journal.configured import local_journal_warning
+    # psycopg (ixempra-gui[postgresql]): loaded only for a site journal
     from ixempra_gui.journal.postgres.session import VerifierSession
 
     when, problems = _record_problems(args)
@@ -428,8 +432,6 @@ def cmd_init(choice: JournalChoice) -> int:
 
 
 def cmd_path(choice: JournalChoice) -> int:
-    from ixempra_gui.journal.configured import location
-    from ixempra_gui.system.site_settings import config_dir
 
     print(location(choice))
     print(
@@ -442,6 +444,7 @@ def cmd_path(choice: JournalChoice) -> int:
 
 
 def cmd_site_init(args: argparse.Namespace) -> int:
+    # psycopg (ixempra-gui[postgresql]): loaded only for a site journal
     from ixempra_gui.journal.postgres.admin import site_init
 
     url = args.admin_url
@@ -459,6 +462,7 @@ def cmd_site_init(args: argparse.Namespace) -> int:
 
 
 def cmd_add_pharmacist(args: argparse.Namespace) -> int:
+    # psycopg (ixempra-gui[postgresql]): loaded only for a site journal
     from ixempra_gui.journal.postgres.admin import AdminInputError, add_pharmacist, check_password
 
     password: str | None = None
@@ -489,10 +493,12 @@ def cmd_add_pharmacist(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
+    # psycopg (ixempra-gui[postgresql]): loaded only for a site journal
     from ixempra_gui.journal.postgres.migrate import migrate_journal
 
     url = args.to
     folder: Path | None = args.source
+    # psycopg (ixempra-gui[postgresql]): loaded only for a site journal
     from ixempra_gui.journal.postgres.store import PostgresJournal
 
     expected = args.expect_head

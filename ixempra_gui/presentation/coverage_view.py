@@ -30,6 +30,7 @@ from ixempra_gui.presentation.coverage_text import (
 )
 from ixempra_gui.presentation.fields import DASH, MessageKind
 from ixempra_gui.presentation.order_state import FieldMessage, ViewState
+from ixempra_gui.presentation.wording import liver_ratios, units_phrase
 
 #: Findings that mean "an answer is still missing" rather than "the answer does not qualify"
 #: (core/coverage.py codes), named as the tab asks for them.
@@ -169,7 +170,6 @@ def _order_facts(view: ViewState | None, patient_id: str) -> tuple[tuple[str, st
             ("Regimen", "not known: complete the order on the Order tab"),
             ("Dose", DASH),
         )
-    from ixempra_gui.presentation.wording import liver_ratios, units_phrase
 
     facts = [
         patient,
