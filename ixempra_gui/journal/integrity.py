@@ -190,6 +190,31 @@ def _against_reference(
     return report, f"the anchor (record {anchor.id})"
 
 
+def _walk_start(
+    source: ChainSource, stored: Head, count: int, last: int, *, full: bool, walk_all: bool
+) -> Head:
+    """Where this check's walk starts: where this process's last walk ended when that record is
+    unchanged (or, ``walk_all`` False, the stored head at a first check), else the genesis."""
+    walked = None if full else _WALKED.get(source.location)
+    if (
+        walked is None
+        and not full
+        and not walk_all
+        and stored.id > 0
+        and count == last == stored.id
+        and _unchanged(source, stored)
+    ):
+        walked = stored
+    if (
+        walked is not None
+        and walked.id <= last
+        and count == last == stored.id
+        and _unchanged(source, walked)
+    ):
+        return walked
+    return GENESIS
+
+
 def check(
     source: ChainSource,
     *,
@@ -210,25 +235,8 @@ def check(
     counted, last = source.count_and_last()
     count = last if counted is None else counted
     stored = source.stored_head() or GENESIS
-    walked = None if full else _WALKED.get(source.location)
+    start = _walk_start(source, stored, count, last, full=full, walk_all=walk_all_at_start)
     was_walked = _WALKED.get(source.location)
-    if (
-        walked is None
-        and not full
-        and not walk_all_at_start
-        and stored.id > 0
-        and count == last == stored.id
-        and _unchanged(source, stored)
-    ):
-        walked = stored
-    start = GENESIS
-    if (
-        walked is not None
-        and walked.id <= last
-        and count == last == stored.id
-        and _unchanged(source, walked)
-    ):
-        start = walked
     report = source.walk_from(start, stored)
     full_walk = start == GENESIS
     if report.ok and not (count == last == stored.id == report.head_id):

@@ -21,7 +21,6 @@ import sqlite3
 from collections.abc import Collection
 from datetime import UTC, date, datetime
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from ixempra_gui.core.models import DoseResult
@@ -95,28 +94,6 @@ class Journal(RecordReading):
 
     #: What a person does when it fails its checks (``ixempra-journal init --new``).
     resolution = RESOLVE_FILE
-
-    def __init__(
-        self,
-        conn: sqlite3.Connection,
-        path: Path,
-        *,
-        version: int = SCHEMA_VERSION,
-        read_only: bool = False,
-        anchor: AnchorFile | None = None,
-        copy_folder: Path | None = None,
-    ) -> None:
-        self._conn = conn
-        self.path = path
-        self.version = version
-        self.read_only = read_only
-        self.anchor = anchor
-        self._copy_folder = copy_folder
-        self.warnings: list[str] = []  # not fatal: said on stderr or in the status bar
-        self._location = str(path.absolute())
-        # Within one check (one snapshot) a record's hash is read and recomputed once, however
-        # many of the walked record, the head and the anchor it is.
-        self._hash_memo: dict[int, tuple[str, str | None] | None] | None = None
 
     # --- opening --------------------------------------------------------------------------
     @classmethod
@@ -226,21 +203,6 @@ class Journal(RecordReading):
                 "copy was read"
             )
         return journal
-
-    def close(self) -> None:
-        self._conn.close()
-        remove_copy(self._copy_folder)
-
-    def __enter__(self) -> Journal:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
 
     # --- writing --------------------------------------------------------------------------
     def record(

@@ -11,7 +11,8 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 from ixempra_gui.journal import integrity
 from ixempra_gui.journal.anchor import AnchorFile, AnchorUnreadable, Head
@@ -27,8 +28,8 @@ from ixempra_gui.journal.chain import (
 from ixempra_gui.journal.errors import JournalAltered, JournalError
 from ixempra_gui.journal.identifiers import patient_key
 from ixempra_gui.journal.integrity import IntegrityReport
-from ixempra_gui.journal.schema import schema_problem, v2_patient_key
-from ixempra_gui.journal.sqlite_files import why
+from ixempra_gui.journal.schema import SCHEMA_VERSION, schema_problem, v2_patient_key
+from ixempra_gui.journal.sqlite_files import remove_copy, why
 
 HEAD_KEY = "head"
 MAX_ID = 2**63 - 1
@@ -72,15 +73,45 @@ def missing_journal(path: Path, anchored: Head) -> JournalAltered:
 
 
 class ChainRows:
-    """How the walk reads this file (``integrity.check`` calls these), and the checks."""
+    """One open journal file: how the walk reads it (``integrity.check`` calls these), and the
+    checks."""
 
-    _conn: sqlite3.Connection
-    path: Path
-    anchor: AnchorFile | None
-    warnings: list[str]
-    version: int
-    _hash_memo: dict[int, tuple[str, str | None] | None] | None
-    _location: str
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        path: Path,
+        *,
+        version: int = SCHEMA_VERSION,
+        read_only: bool = False,
+        anchor: AnchorFile | None = None,
+        copy_folder: Path | None = None,
+    ) -> None:
+        self._conn = conn
+        self.path = path
+        self.version = version
+        self.read_only = read_only
+        self.anchor = anchor
+        self._copy_folder = copy_folder
+        self.warnings: list[str] = []  # not fatal: said on stderr or in the status bar
+        self._location = str(path.absolute())
+        # Within one check (one snapshot) a record's hash is read and recomputed once, however
+        # many of the walked record, the head and the anchor it is.
+        self._hash_memo: dict[int, tuple[str, str | None] | None] | None = None
+
+    def close(self) -> None:
+        self._conn.close()
+        remove_copy(self._copy_folder)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
 
     @property
     def location(self) -> str:
