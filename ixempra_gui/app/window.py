@@ -11,12 +11,10 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from ixempra_gui import APP_NAME, __version__
-from ixempra_gui.core.resources import resource_path
-from ixempra_gui.journal.paths import folder_warning
-from ixempra_gui.system.site_settings import load_site_settings
+from ixempra_gui.presentation import loader as presentation_loader
 from ixempra_gui.ui import loader
 from ixempra_gui.ui.main_window import MainWindow
-from ixempra_gui.ui.settings import load_preferences, open_settings, settings_folder_warning
+from ixempra_gui.ui.settings import load_preferences, open_settings
 
 
 def identify(app: QApplication, icon: bool = True) -> None:
@@ -33,7 +31,7 @@ def identify(app: QApplication, icon: bool = True) -> None:
 def set_window_icon(app: QApplication) -> None:
     """The SVG window icon. ``main`` sets it just after the first frame: QIcon and the SVG
     icon engine plugin cost about 3 ms that the empty window does not need."""
-    app.setWindowIcon(loader.QIcon(str(resource_path("icons", "ixempra-gui.svg"))))
+    app.setWindowIcon(loader.QIcon(str(presentation_loader.site_checks.icon_file())))
 
 
 def create_main_window(
@@ -75,12 +73,7 @@ def report_site_checks(window: MainWindow, settings: QSettings) -> list[str]:
     """Unusable site settings (``[site]`` in settings.ini) and folders other users can write
     (the settings' folder, which holds the journal's anchor, and the journal's): on stderr and
     in the status bar. Returns what was said."""
-    _, problems = load_site_settings(Path(settings.fileName()))
-    notes = [f"settings {settings.fileName()}: [site] {problem}" for problem in problems]
-    if warning := settings_folder_warning(settings):
-        notes.append(f"warning: {warning}")
-    if warning := folder_warning():
-        notes.append(warning)
+    notes = presentation_loader.site_checks.site_notes(settings.fileName())
     for note in notes:
         print(f"ixempra-gui: {note}", file=sys.stderr)
     if notes:

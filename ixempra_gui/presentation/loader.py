@@ -20,12 +20,17 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # what each name is, for mypy and readers; imported on first use below
     import datetime as datetime
 
+    from ixempra_gui.presentation import coverage_answers as coverage_answers
     from ixempra_gui.presentation import coverage_view as coverage_view
     from ixempra_gui.presentation import history_view as history_view
     from ixempra_gui.presentation import journal_access as journal_access
+    from ixempra_gui.presentation import new_order as new_order
     from ixempra_gui.presentation import order_input as order_input
+    from ixempra_gui.presentation import order_state as order_state
     from ixempra_gui.presentation import order_view as order_view
     from ixempra_gui.presentation import prior_auth_sheet as prior_auth_sheet
+    from ixempra_gui.presentation import site_checks as site_checks
+    from ixempra_gui.presentation import title as title
     from ixempra_gui.presentation import verify_check as verify_check
     from ixempra_gui.presentation import verify_view as verify_view
     from ixempra_gui.presentation import worksheet as worksheet
@@ -34,12 +39,17 @@ if TYPE_CHECKING:  # what each name is, for mypy and readers; imported on first 
 #: needs no date (about 2 ms of start-up).
 MODULES = {
     "datetime": "datetime",
+    "coverage_answers": "ixempra_gui.presentation.coverage_answers",
     "coverage_view": "ixempra_gui.presentation.coverage_view",
     "history_view": "ixempra_gui.presentation.history_view",
     "journal_access": "ixempra_gui.presentation.journal_access",
+    "new_order": "ixempra_gui.presentation.new_order",
     "order_input": "ixempra_gui.presentation.order_input",
+    "order_state": "ixempra_gui.presentation.order_state",
     "order_view": "ixempra_gui.presentation.order_view",
     "prior_auth_sheet": "ixempra_gui.presentation.prior_auth_sheet",
+    "site_checks": "ixempra_gui.presentation.site_checks",
+    "title": "ixempra_gui.presentation.title",
     "verify_check": "ixempra_gui.presentation.verify_check",
     "verify_view": "ixempra_gui.presentation.verify_view",
     "worksheet": "ixempra_gui.presentation.worksheet",

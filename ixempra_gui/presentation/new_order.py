@@ -13,13 +13,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TypeAlias
 
 from ixempra_gui.presentation.order_state import FormInput
 from ixempra_gui.presentation.preferences import Preferences
 from ixempra_gui.presentation.title import shown_identifier
 
 #: An order as it stood when something was done with it: the form and the preferences.
-Snapshot = tuple[FormInput, Preferences]
+Snapshot: TypeAlias = tuple[FormInput, Preferences]
 
 
 @dataclass(frozen=True)

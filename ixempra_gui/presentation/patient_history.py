@@ -16,14 +16,13 @@ from typing import TYPE_CHECKING
 
 from ixempra_gui.presentation import loader
 from ixempra_gui.presentation.fields import MessageKind
-from ixempra_gui.presentation.order_state import FieldMessage
 
 if TYPE_CHECKING:
     from datetime import date
 
     from ixempra_gui.presentation.history_view import HistoryView
     from ixempra_gui.presentation.journal_access import PatientDose
-    from ixempra_gui.presentation.order_state import FormInput, ViewState
+    from ixempra_gui.presentation.order_state import FieldMessage, FormInput, ViewState
 
 #: The journal is read this long after the last keystroke in the patient identifier.
 READ_DELAY_MS = 300
@@ -63,14 +62,14 @@ class PatientHistory:
     @staticmethod
     def messages(form: FormInput, today: date) -> dict[str, tuple[FieldMessage, ...]]:
         """Inline messages for the identifier and the administration date (the journal's)."""
-        hv = loader.history_view
+        hv, message = loader.history_view, loader.order_state.FieldMessage
         messages: dict[str, tuple[FieldMessage, ...]] = {}
         problem = hv.patient_id_problem(hv.patient_id_text(form.patient_id))
         if problem:
-            messages["patient_id"] = (FieldMessage(MessageKind.ERROR, problem),)
+            messages["patient_id"] = (message(MessageKind.ERROR, problem),)
         _, date_problem = hv.administration_date(form.administered_on, today)
         if date_problem:
-            messages["administered_on"] = (FieldMessage(MessageKind.ERROR, date_problem),)
+            messages["administered_on"] = (message(MessageKind.ERROR, date_problem),)
         return messages
 
     def prior_units(self, form: FormInput, today: date, this_record: int | None) -> int | None:

@@ -19,15 +19,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ixempra_gui.presentation import loader
-from ixempra_gui.presentation.coverage_answers import CoverageForm
 from ixempra_gui.presentation.fields import StatusKind, print_tooltip
-from ixempra_gui.presentation.new_order import (
-    Question,
-    Snapshot,
-    fresh_form,
-    identifier_starts_new_order,
-    new_order_question,
-)
 from ixempra_gui.presentation.patient_history import PANEL_DELAY_MS, READ_DELAY_MS, PatientHistory
 from ixempra_gui.presentation.preferences import Preferences
 from ixempra_gui.presentation.scheduling import ManualScheduler, Scheduler
@@ -39,13 +31,14 @@ from ixempra_gui.presentation.session_events import (
     ShownForm,
 )
 from ixempra_gui.presentation.signed_check import NOT_READY, SignedCheck
-from ixempra_gui.presentation.title import window_title
 
 if TYPE_CHECKING:
     from datetime import date, datetime
 
+    from ixempra_gui.presentation.coverage_answers import CoverageForm
     from ixempra_gui.presentation.coverage_view import CoverageView
     from ixempra_gui.presentation.journal_access import StoredRecord
+    from ixempra_gui.presentation.new_order import Question, Snapshot
     from ixempra_gui.presentation.order_state import FormInput, ViewState
     from ixempra_gui.presentation.verify_check import VerifyCheck
 
@@ -108,7 +101,8 @@ class Session:
     def edit(self, form: FormInput) -> None:
         """The pharmacist changed the order (any field): calculate it and publish it."""
         previous, self.entered = self.entered, form
-        another = identifier_starts_new_order(form, self.signed.order(), self.prefs)
+        starts_new = loader.new_order.identifier_starts_new_order
+        another = starts_new(form, self.signed.order(), self.prefs)
         if another and self.new_order(form.patient_id):
             return  # another patient typed over a verified order: no question, it was verified
         changed = previous is None or form.patient_id != previous.patient_id
@@ -171,7 +165,7 @@ class Session:
         messages = dict(self.view.field_messages)
         if self.form is not None:
             messages.update(self.history.messages(self.form, self.today()))
-        title = window_title(typed_patient_id)
+        title = loader.title.window_title(typed_patient_id)
         self.events.order.emit(OrderState(self.form, self.view, messages, title))
         self._publish_coverage()
         self._publish_verification()
@@ -192,7 +186,7 @@ class Session:
         form, view = self.form, self.view
         if form is None or view is None:
             return None
-        return new_order_question(
+        return loader.new_order.new_order_question(
             view.ready, (form, self.prefs), self._output, self.signed.order(), view.dose_value
         )
 
@@ -206,11 +200,11 @@ class Session:
         self._identifier_changed()
         self._checked_values, self._output = None, None
         today = self.today().isoformat()
-        fresh = fresh_form(self.prefs, today, patient_id)
+        fresh = loader.new_order.fresh_form(self.prefs, today, patient_id)
         self.entered = fresh
         self.events.form.emit(ShownForm(fresh, self.prefs, fresh=True))
         if self.coverage_form is not None:
-            self.coverage_form = CoverageForm(request_date=today)
+            self.coverage_form = loader.coverage_answers.CoverageForm(request_date=today)
             self.events.coverage_form.emit(self.coverage_form)
         self._calculate(fresh)
         self.publish_history()

@@ -8,8 +8,7 @@ worksheet, the History panel lists it as this dose and the Coverage tab counts i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ixempra_gui.presentation import loader
 from ixempra_gui.presentation.fields import NOT_VERIFIED
@@ -29,8 +28,7 @@ VERIFY_TIP = (
 )
 
 
-@dataclass(frozen=True)
-class VerifyState:
+class VerifyState(NamedTuple):
     """What the Verify button and the record line show."""
 
     blocker: str | None  # why Verify is unavailable; None: it is available

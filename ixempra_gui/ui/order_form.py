@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ixempra_gui.presentation import loader as presentation_loader
 from ixempra_gui.presentation.fields import (
     SECTION_TITLES,
     FieldSpec,
@@ -35,7 +36,6 @@ from ixempra_gui.presentation.fields import (
     Widget,
     on,
 )
-from ixempra_gui.presentation.order_state import FormInput
 from ixempra_gui.presentation.preferences import Preferences
 from ixempra_gui.ui.field_widgets import (
     add_row,
@@ -47,7 +47,7 @@ from ixempra_gui.ui.field_widgets import (
 from ixempra_gui.ui.form_rows import EnterMovesOn, mark_field, message_label
 
 if TYPE_CHECKING:
-    from ixempra_gui.presentation.order_state import FieldMessage
+    from ixempra_gui.presentation.order_state import FieldMessage, FormInput
 
 _STATE = {MessageKind.ERROR: "error", MessageKind.WARNING: "warning", MessageKind.NOTE: ""}
 
@@ -182,7 +182,7 @@ class OrderForm(QWidget):
         unit (a combo's empty item: None, "not entered")."""
         values = {key: value_of(widget) for key, widget in self.inputs.items()}
         units = {f"{key}_unit": str(combo.currentData()) for key, combo in self.units.items()}
-        return FormInput.from_values({**values, **units})
+        return presentation_loader.order_state.FormInput.from_values({**values, **units})
 
     def checked_events(self) -> tuple[str, ...]:
         """The Table 1 rows ticked, in table order."""

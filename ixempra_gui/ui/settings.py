@@ -19,7 +19,7 @@ from PySide6.QtCore import QSettings
 
 from ixempra_gui.presentation.preferences import Preferences, from_mapping, to_mapping
 from ixempra_gui.system import site_settings
-from ixempra_gui.system.private_files import ensure_private_folder, make_private, writable_by_others
+from ixempra_gui.system.private_files import ensure_private_folder, make_private
 from ixempra_gui.ui import loader
 
 if TYPE_CHECKING:  # QByteArray: imported where used (start-up, bench/startup.py)
@@ -37,12 +37,6 @@ def settings_path() -> Path:
 
 def open_settings(path: Path | None = None) -> QSettings:
     return QSettings(str(path or settings_path()), QSettings.Format.IniFormat)
-
-
-def settings_folder_warning(settings: QSettings) -> str | None:
-    """A warning when the settings' folder (which also holds the journal's anchor) can be
-    written by other users."""
-    return writable_by_others(Path(settings.fileName()).parent)
 
 
 def _sync_private(settings: QSettings) -> None:

@@ -9,8 +9,7 @@ the buttons that trigger them are disabled, as nothing is ready to print.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ixempra_gui.ui import loader
 
@@ -22,8 +21,7 @@ if TYPE_CHECKING:
     from ixempra_gui.ui.verification import Verification
 
 
-@dataclass(frozen=True)
-class Handlers:
+class Handlers(NamedTuple):
     """What each action does (the window's methods)."""
 
     new_order: Callable[[], object]
