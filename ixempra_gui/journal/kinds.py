@@ -15,7 +15,7 @@ never skipped as "not a dose": it makes the journal untrusted, whatever it claim
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Final, TypeVar
 
 from ixempra_gui.journal.chain import content_hash_or_none
@@ -39,7 +39,7 @@ def record_kind(content: Mapping[str, Any]) -> str:
     return _BY_STATUS.get(status, UNKNOWN) if isinstance(status, str) else UNKNOWN
 
 
-def kind_sql(field: str) -> str:
+def kind_sql(field: Callable[[str], str]) -> str:
     """The SQL expression of ``record_kind`` over a JSON field accessor (``field("$.kind")``
     gives the SQL that reads one value of the content; NULL when the content is not JSON)."""
     kinds = ", ".join(f"'{k}'" for k in KINDS)
