@@ -137,6 +137,8 @@ def test_a_schema_3_file_is_read_as_it_is_without_migrating(tmp_path: Path) -> N
     listed = run_journal(tmp_path / "data", ["list", "--json"])
     assert listed.returncode == 0, listed.stderr
     assert [row["id"] for row in json.loads(listed.stdout)] == [1, 2, 3]
+    misses = run_journal(tmp_path / "data", ["near-misses"])
+    assert misses.returncode == 0 and misses.stdout == "", misses.stderr
     assert path.read_bytes() == before
     assert schema.schema_version(raw(tmp_path / "data")) == 3
     journal = Journal.open_read_only(tmp_path / "data")
