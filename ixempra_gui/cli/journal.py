@@ -36,6 +36,7 @@ from ixempra_gui.cli import calc as calc_cli
 from ixempra_gui.cli import preparation as preparation_cli
 from ixempra_gui.cli import preparation_report
 from ixempra_gui.cli.guard import EXIT_INTERNAL, EXIT_OUTPUT_CLOSED, guarded
+from ixempra_gui.cli.options import OptionError
 from ixempra_gui.core.calculator import calculate
 from ixempra_gui.core.formatting import format_number
 from ixempra_gui.core.models import Status
@@ -81,10 +82,6 @@ EXIT_STATUS_TEXT = (
 )
 _HEX64 = re.compile(r"[0-9a-fA-F]{64}")
 _MAX_ID = 2**63 - 1
-
-
-class OptionError(ValueError):
-    """An option's value is refused; the message names the option and what is accepted."""
 
 
 def _err(message: str) -> None:

@@ -21,7 +21,7 @@ EXIT_OK, EXIT_JOURNAL = 0, 1
 
 def parse_since(text: str) -> date:
     """--since: YYYY-MM-DD (digits 0-9); the caller's OptionError names the option."""
-    from ixempra_gui.cli.journal import OptionError
+    from ixempra_gui.cli.options import OptionError
 
     value = text.strip()
     try:
