@@ -12,6 +12,10 @@ import argparse
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ixempra_gui.presentation.bag_label import BagLabel
 
 EXIT_OK, EXIT_JOURNAL, EXIT_NOT_COMPLETE = 0, 1, 3
 
@@ -32,24 +36,29 @@ def second_identifier() -> bool:
     return prefs.second_patient_identifier
 
 
-def cmd_label(args: argparse.Namespace) -> int:
+def _target(args: argparse.Namespace) -> Path | None:
+    """Where --svg writes (None: standard output or no SVG); ExportRefused as for export."""
     from ixempra_gui.cli import journal as cli
     from ixempra_gui.journal import paths
     from ixempra_gui.journal.export import ExportRefused, export_target
-    from ixempra_gui.journal.preparing import preparation_of
-    from ixempra_gui.presentation.bag_label import LabelRefused, bag_label_document
-    from ixempra_gui.presentation.bag_label_svg import bag_label_svg
-    from ixempra_gui.system.private_files import write_atomically
     from ixempra_gui.system.site_settings import config_dir
 
+    if args.svg is None or args.svg == "-":
+        return None
+    if not args.svg or (bad := cli._path_problem(args.svg)):
+        raise ExportRefused(
+            (bad or "give a file name, or - for standard output").replace("--csv", "--svg")
+        )
+    return export_target(Path(args.svg), [paths.data_dir(), config_dir()], force=args.force)
+
+
+def cmd_label(args: argparse.Namespace) -> int:
+    from ixempra_gui.cli import journal as cli
+    from ixempra_gui.journal.preparing import preparation_of
+    from ixempra_gui.presentation.bag_label import LabelRefused, bag_label_document
+
     record_id = cli._record_id(args.id)
-    target = None
-    if args.svg is not None and args.svg != "-":
-        if not args.svg or (bad := cli._path_problem(args.svg)):
-            raise ExportRefused(
-                (bad or "give a file name, or - for standard output").replace("--csv", "--svg")
-            )
-        target = export_target(Path(args.svg), [paths.data_dir(), config_dir()], force=args.force)
+    target = _target(args)
     journal = cli._open_for_reading()
     if journal is None:
         return EXIT_JOURNAL
@@ -77,7 +86,14 @@ def cmd_label(args: argparse.Namespace) -> int:
     except LabelRefused as exc:
         cli._err(f"refused: no label for record {record_id}: {exc}")
         return EXIT_NOT_COMPLETE
-    if args.svg is None:
+    return _write(label, args.svg is not None, target)
+
+
+def _write(label: BagLabel, as_svg: bool, target: Path | None) -> int:
+    from ixempra_gui.presentation.bag_label_svg import bag_label_svg
+    from ixempra_gui.system.private_files import write_atomically
+
+    if not as_svg:
         print(label.text())
         print(f"[Code 128: {label.barcode.text}]")
         return EXIT_OK
@@ -90,7 +106,11 @@ def cmd_label(args: argparse.Namespace) -> int:
     try:
         write_atomically(target, data)
     except OSError as exc:
-        cli._err(f"cannot write {target}: {exc.strerror or exc}; nothing was written")
+        print(
+            f"ixempra-journal: error: cannot write {target}: {exc.strerror or exc}; nothing "
+            "was written",
+            file=sys.stderr,
+        )
         return EXIT_JOURNAL
-    print(f"label of record {record_id} written to {target}")
+    print(f"label of dose record {label.barcode.text} written to {target}")
     return EXIT_OK
