@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
-from ixempra_gui.core.compounding import PreparationCheck, Scan, check_preparation
+from ixempra_gui.core.compounding import PreparationCheck, Scan, ScanOutcome, check_preparation
 from ixempra_gui.journal.appending import AppendCheck
 from ixempra_gui.journal.entries import StoredRecord
 from ixempra_gui.journal.errors import InvalidRecord, JournalAltered, RecordRefused
@@ -159,14 +159,25 @@ def compounder(journal: JournalStore, given: str | None) -> str:
 def record_near_misses(
     journal: JournalStore,
     dose: DoseToPrepare,
-    check: PreparationCheck,
+    refused: Sequence[ScanOutcome],
     scanned_by: str,
     *,
     recorded_with: str = RECORDED_WITH_WINDOW,
 ) -> tuple[StoredRecord, ...]:
-    """Append every refused scan of ``check`` as a near miss (the window records each as it
-    is refused). Nothing to append: ()."""
-    drafts = _near_miss_drafts(journal, dose, check, scanned_by, recorded_with)
+    """Append refused scans as near misses, e.g. the window's last scan as soon as it is
+    refused (``check.kits.outcomes[-1]``); accepted outcomes are ignored. Nothing: ()."""
+    authenticated = isinstance(journal, AuthenticatedJournal)
+    drafts = [
+        near_miss_draft(
+            dose,
+            outcome,
+            scanned_by=scanned_by,
+            authenticated=authenticated,
+            recorded_with=recorded_with,
+        )
+        for outcome in refused
+        if outcome.refusal is not None
+    ]
     if not drafts:
         return ()
     return tuple(journal.append(drafts, check=_dose_unchanged(dose)))

@@ -305,3 +305,20 @@ def test_on_the_site_journal_the_compounder_is_the_signed_in_user(tmp_path: Path
     assert verified.returncode == 0, verified.stdout + verified.stderr
     listed = run_journal(tmp_path, ["near-misses"], env)
     assert listed.returncode == 0 and listed.stdout == ""
+
+
+def test_the_label_leaves_lines_for_a_second_identifier_when_the_site_asks(
+    tmp_path: Path,
+) -> None:
+    record_id = dose(tmp_path)
+    assert prepare(tmp_path, record_id, K45, K15_RAW, K15_SYMBOLOGY).returncode == 0
+    plain = run_journal(tmp_path, ["label", str(record_id)])
+    assert plain.returncode == 0 and "Date of birth" not in plain.stdout
+    settings = Path(os.environ["IXEMPRA_CONFIG_DIR"]) / "settings.ini"
+    settings.write_text("[preferences]\nsecond_patient_identifier=true\n", encoding="utf-8")
+    asked = run_journal(tmp_path, ["label", str(record_id)])
+    assert asked.returncode == 0 and "Date of birth: ____" in asked.stdout
+    settings.write_text("[preferences]\nsecond_patient_identifier=maybe\n", encoding="utf-8")
+    bad = run_journal(tmp_path, ["label", str(record_id)])
+    assert bad.returncode == 0 and "Date of birth" not in bad.stdout
+    assert "second_patient_identifier: 'maybe': true or false (default kept)" in bad.stderr

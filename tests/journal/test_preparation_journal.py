@@ -252,8 +252,10 @@ def test_the_window_records_each_near_miss_then_the_preparation(side: Side) -> N
     dose_id = side.dose()
     dose = find_dose(side.journal, dose_id)
     check = judge(dose, scans(WRONG_DRUG), reconstituted_at=None, diluted_at=None, now=NOW)
-    (miss,) = record_near_misses(side.journal, dose, check, side.person)
+    (miss,) = record_near_misses(side.journal, dose, check.kits.outcomes[-1:], side.person)
     assert miss.kind == NEAR_MISS
+    accepted = judge(dose, scans(K45), reconstituted_at=None, diluted_at=None, now=NOW)
+    assert record_near_misses(side.journal, dose, accepted.kits.outcomes, side.person) == ()
     check = judge(
         dose,
         scans(WRONG_DRUG, K45, K15A, K15B),
