@@ -482,3 +482,46 @@ def test_a_schema_1_site_journal_is_upgraded_by_site_init_keeping_its_records(
         )
         assert made.outcome == "complete"
         assert journal.verify().ok
+
+
+def test_a_prepared_workstation_journal_migrates_with_its_preparation(
+    tmp_path: Path, pg_site: Site
+) -> None:
+    """migrate --to: the preparation and near miss come along, still name their dose (by its
+    original id and hash, which the migrated dose embeds), and the dose stays prepared."""
+    from ixempra_gui.journal.postgres.migrate import migrate_journal
+    from ixempra_gui.journal.postgres.store import PostgresJournal
+    from ixempra_gui.journal.store import Journal
+
+    integrity.forget_walks()
+    with Journal.open(tmp_path) as local:
+        dose = local.record(new_record("MRN-1"))
+        made = prepare(
+            local,
+            dose.id,
+            scans(K45, WRONG_DRUG, K15A, K15B),
+            compounded_by="C",
+            reconstituted_at=RECON,
+            diluted_at=DILUTED,
+            now=NOW,
+        )
+        assert made.outcome == "refused_scan" and made.preparation is not None
+    with PostgresJournal.open(pg_site.url(PREPARER)) as site:
+        report = migrate_journal(tmp_path, site)
+        assert report.copied == 3
+        assert [r.kind for r in site.records()] == [DOSE, NEAR_MISS, PREPARATION]
+        assert site.verify().ok and reference_problem(site.records()) is None
+        migrated = site.get(1)
+        assert migrated is not None
+        current = preparation_of(site, migrated)
+        assert current is not None and current.record.id == 3 and current.timed
+        with pytest.raises(PreparationRefused, match="preparation record 3"):
+            prepare(
+                site,
+                1,
+                scans(K45, K15A, K15B),
+                compounded_by=None,
+                reconstituted_at=RECON,
+                diluted_at=DILUTED,
+                now=NOW,
+            )
