@@ -23,8 +23,9 @@ from typing import Any, Final, TypeVar
 
 from ixempra_gui import __version__
 from ixempra_gui.core import label
-from ixempra_gui.core.compounding import PreparationCheck, ScanOutcome
+from ixempra_gui.core.compounding import PreparationCheck, ScanOutcome, describe_plan
 from ixempra_gui.core.gs1_scan import printable
+from ixempra_gui.core.kits import load_kits
 from ixempra_gui.core.models import VialPlan
 from ixempra_gui.journal.entries import StoredRecord
 from ixempra_gui.journal.identifiers import patient_key, trim_patient_id
@@ -89,8 +90,14 @@ def dose_to_prepare(record: StoredRecord) -> DoseToPrepare:
         or not 1 <= hours < label.DILUTED_MAX_HOURS
     ):
         raise NotPreparable(f"record {record.id} holds no kit plan and infusion time to prepare")
-    patient = trim_patient_id(record.patient_id)
     plan = VialPlan(tuple(sorted(counts, reverse=True)), total)
+    stocked = load_kits().strengths_mg
+    if plan.vial_count <= 0 or any(n and s not in stocked for s, n in plan.counts):
+        raise NotPreparable(
+            f"record {record.id} plans kits ({describe_plan(plan)}) that are not IXEMPRA kits "
+            f"of {', '.join(f'{s} mg' for s in stocked)}"
+        )
+    patient = trim_patient_id(record.patient_id)
     return DoseToPrepare(record, plan, hours, patient, patient_key(patient))
 
 

@@ -154,3 +154,50 @@ def test_label_and_near_misses_answer_any_id_or_date(journal_with_a_dose: Path, 
         code, _, err = _run(args)
         _clean(err)
         assert code in (0, 1, 2, 3), (args, err)
+
+
+json_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False), st.text()),
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(), inner)),
+    max_leaves=12,
+)
+KEYS = ["kind", "status", "dose_record", "kits", "reconstituted_at", "diluted_at", "failures",
+        "infusion_hours", "result", "patient_id", "vials", "preparation", "dose_mg"]  # fmt: skip
+
+
+@settings(max_examples=250, deadline=None)
+@given(
+    dose=st.dictionaries(st.sampled_from(KEYS), json_values),
+    prep=st.dictionaries(st.sampled_from(KEYS), json_values),
+    base=st.booleans(),
+)
+def test_any_stored_content_gives_a_label_or_a_refusal(dose: dict, prep: dict, base: bool) -> None:
+    """Records read back are data: whatever they hold, the label is made or refused."""
+    from conftest import order_kwargs
+
+    from ixempra_gui.core.calculator import calculate
+    from ixempra_gui.core.models import Order
+    from ixempra_gui.core.policy import load_policy
+    from ixempra_gui.journal.entries import NewRecord, StoredRecord, draft_content
+    from ixempra_gui.journal.preparation_records import (
+        NotPreparable,
+        dose_to_prepare,
+        read_preparation,
+    )
+    from ixempra_gui.presentation.bag_label import LabelRefused, bag_label_document
+
+    if base:  # a real dose with fields replaced
+        order = Order(**order_kwargs())
+        real = draft_content(NewRecord("P", date(2025, 3, 1), "A", "B", order, calculate(order)),
+                             load_policy())  # fmt: skip
+        dose = {**real, **dose}
+    dose_record = StoredRecord(1, "h" * 64, "0" * 64, dose)
+    prep_record = StoredRecord(2, "g" * 64, "h" * 64, {**prep, "kind": "preparation"})
+    with contextlib.suppress(NotPreparable):
+        dose_to_prepare(dose_record)
+    preparation = read_preparation(prep_record)
+    try:
+        label = bag_label_document(dose_record, preparation, now=datetime(2026, 1, 1))
+    except LabelRefused:
+        return
+    assert label.barcode.text == "1"

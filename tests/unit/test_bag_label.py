@@ -22,6 +22,7 @@ from ixempra_gui.core.policy import load_policy
 from ixempra_gui.journal.chain import canonical_json, content_hash
 from ixempra_gui.journal.entries import NewRecord, StoredRecord, draft_content
 from ixempra_gui.journal.preparation_records import (
+    NotPreparable,
     dose_to_prepare,
     preparation_draft,
     read_preparation,
@@ -205,3 +206,14 @@ def test_every_record_id_reads_back_from_its_barcode(record_id: int) -> None:
 def test_ids_starting_with_99_keep_their_digits(record_id: str) -> None:
     """python-barcode 0.16.1 drops a leading "99" (upstream issue #251): corrected here."""
     assert decode(code128(record_id).modules) == record_id
+
+
+@pytest.mark.parametrize(
+    "vials", [{"30": 1}, {"45": 0, "15": 0}, {"15": -1}, {"fifteen": 1}, [15], None]
+)
+def test_a_dose_record_whose_plan_no_kit_makes_is_not_prepared(vials: object) -> None:
+    """A record read back is data: a plan the kits cannot make is refused, never raised on."""
+    dose = the_dose()
+    content = {**dose.content, "result": {**dose.result, "vials": vials}}
+    with pytest.raises(NotPreparable, match="record 12"):
+        dose_to_prepare(replace(dose, content=content))
