@@ -8,12 +8,14 @@ Exit status:
   2 invalid input (an option, an identifier, an export target);
   3 refused: no dose ready to prepare;
   4 refused: the patient's history raised warnings that were not acknowledged;
-  5 reserved (a refused scan, a later issue);
+  5 ``prepare``: a kit scan was refused (kept as a near miss; cli/preparation.py says the rest:
+    3 there also means kits still missing, a failed preparation, a dose not preparable, and
+    for ``label`` no complete preparation in time);
   6 the output was closed early (``| head``): what was done stays done;
   7 internal error (a fault of the program; please report it);
   130 interrupted (Ctrl+C).
-``list``, ``show``, ``verify`` and ``export`` only read the file (sqlite_files). Never imports
-Qt (import-linter contract in pyproject.toml).
+``list``, ``show``, ``verify``, ``export``, ``near-misses`` and ``label`` only read the file
+(sqlite_files). Never imports Qt (import-linter contract in pyproject.toml).
 """
 
 from __future__ import annotations
@@ -23,14 +25,18 @@ import json
 import re
 import sqlite3
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 from ixempra_gui import __version__
 from ixempra_gui.cli import calc as calc_cli
+from ixempra_gui.cli import preparation as preparation_cli
+from ixempra_gui.cli import preparation_report
 from ixempra_gui.cli.guard import EXIT_INTERNAL, EXIT_OUTPUT_CLOSED, guarded
+from ixempra_gui.cli.options import OptionError
 from ixempra_gui.core.calculator import calculate
 from ixempra_gui.core.formatting import format_number
 from ixempra_gui.core.models import Status
@@ -52,6 +58,7 @@ from ixempra_gui.journal.export import ExportRefused, csv_bytes, export_target
 from ixempra_gui.journal.identifiers import check_patient_id, preview, trim_patient_id
 from ixempra_gui.journal.integrity import IntegrityReport
 from ixempra_gui.journal.interface import JournalStore
+from ixempra_gui.journal.references import reference_problem
 from ixempra_gui.journal.site_config import journal_choice
 from ixempra_gui.journal.store import Journal
 from ixempra_gui.system.private_files import writable_by_others, write_atomically
@@ -63,19 +70,18 @@ EXIT_JOURNAL = 1
 EXIT_INVALID = 2
 EXIT_NOT_READY = 3
 EXIT_HISTORY = 4
-# 5 is reserved for a later issue (a refused scan).
+EXIT_REFUSED_SCAN = 5  # prepare: a kit scan was refused (issue 16)
 EXIT_STATUS_TEXT = (
     "Exit status: 0 done; 1 journal problem (cannot be read or written, altered — "
     "journal_altered —, no such record, an unreadable record); 2 invalid input; 3 no dose "
-    f"ready to prepare; 4 history warnings not acknowledged; 5 reserved; {EXIT_OUTPUT_CLOSED} "
-    f"output closed early (| head); {EXIT_INTERNAL} internal error; 130 interrupted."
+    "ready to prepare (prepare: kits still missing, a failed preparation, not a verified "
+    "dose or already prepared; label: no complete preparation in time); 4 history warnings "
+    "not acknowledged; 5 prepare: a kit scan was refused (kept as a near miss); "
+    f"{EXIT_OUTPUT_CLOSED} output closed early (| head); {EXIT_INTERNAL} internal error; 130 "
+    "interrupted."
 )
 _HEX64 = re.compile(r"[0-9a-fA-F]{64}")
 _MAX_ID = 2**63 - 1
-
-
-class OptionError(ValueError):
-    """An option's value is refused; the message names the option and what is accepted."""
 
 
 def _err(message: str) -> None:
@@ -175,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="record even though the patient's history raised warnings (they are stored)",
     )
+    preparation_cli.add_parsers(sub, EXIT_STATUS_TEXT)  # prepare, near-misses, label
     return parser
 
 
@@ -276,6 +283,8 @@ def _signed_in(r: StoredRecord) -> str:
 def _line(r: StoredRecord) -> str:
     if not r.readable:
         return f"{r.id:>6}  UNREADABLE record {r.id}: its content is not a journal record"
+    if (line := preparation_report.record_line(r)) is not None:
+        return line
     if r.status != "verified":
         reason = str(r.content.get("reason", ""))
         return f"{r.id:>6}  {r.recorded_at}  {r.status}: {reason}{_signed_in(r)}"
@@ -291,6 +300,7 @@ def _json_row(r: StoredRecord) -> dict[str, object]:
         return {"id": r.id, "hash": r.hash, "unreadable": True}
     return {
         "id": r.id,
+        **preparation_report.record_json(r),
         "status": r.status,
         "recorded_at": r.recorded_at,
         "administered_on": r.administered_on,
@@ -398,6 +408,8 @@ def cmd_show(args: argparse.Namespace) -> int:
             return EXIT_JOURNAL
         if record.readable:
             shown = {"id": record.id, "hash": record.hash, "content": record.content}
+            if related := preparation_report.referenced_by(journal, record):
+                shown["preparations_and_near_misses"] = related  # issue 16
         else:
             shown = {"id": record.id, "hash": record.hash, "unreadable": True}
         print(json.dumps(shown, ensure_ascii=False, indent=1, sort_keys=True))
@@ -414,6 +426,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
         return EXIT_JOURNAL
     with journal:
         report = _checked(journal, expected, full=True)
+        if report.ok and (bad := reference_problem(journal.records())) is not None:
+            report = replace(report, first_bad_id=bad[0], problem=bad[1])
         where = journal.description
         anchor = journal.anchor.path if journal.anchor is not None else None
         resolution = journal.resolution
@@ -593,7 +607,19 @@ def cmd_record(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {
+def _near_misses(args: argparse.Namespace) -> int:
+    from ixempra_gui.cli.near_misses import cmd_near_misses
+
+    return cmd_near_misses(args)
+
+
+def _label(args: argparse.Namespace) -> int:
+    from ixempra_gui.cli.label import cmd_label
+
+    return cmd_label(args)
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "list": cmd_list,
     "show": cmd_show,
     "verify": cmd_verify,
@@ -601,6 +627,9 @@ COMMANDS = {
     "path": cmd_path,
     "init": cmd_init,
     "record": cmd_record,
+    "prepare": preparation_cli.cmd_prepare,  # issue 16: cli/preparation.py
+    "near-misses": _near_misses,
+    "label": _label,
 }
 
 

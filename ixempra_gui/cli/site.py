@@ -17,8 +17,10 @@ Passwords: never in a URL (refused); from libpq's own sources (.pgpass, client c
 Kerberos), a prompt on the terminal, or one line on stdin where an option says so. The journal
 in use is named on stderr (redacted). Exit status as ``journal_cli`` (0 done; 1 the journal
 failed — unreachable, password refused, not a pharmacist, read-only, altered — and nothing was
-recorded; 2 invalid input; 3 no dose ready; 4 history warnings not acknowledged; 6 output
-closed; 7 internal error: ``cli_guard`` wraps ``journal_cli.main``, this included).
+recorded; 2 invalid input; 3 no dose ready; 4 history warnings not acknowledged; 5 ``prepare``:
+a kit scan refused (kept as a near miss); 6 output closed; 7 internal error: ``cli_guard`` wraps
+``journal_cli.main``, this included). ``prepare``, ``near-misses`` and ``label`` are
+``journal_cli``'s commands for either journal (``open_for_writing``, ``open_for_reading``).
 Never imports Qt.
 """
 
@@ -243,6 +245,18 @@ def _local_note(journal: PostgresJournal) -> None:
     warning = local_journal_warning(journal)
     if warning is not None:
         _note(f"note: {warning.message}")
+
+
+def open_for_writing(choice: JournalChoice) -> PostgresJournal:
+    """The site journal for ``prepare`` (cli/preparation.py): signed in, checked, named on
+    stderr; the compounder is the signed-in user."""
+    journal = _open_server(choice)
+    try:
+        _say_journal(journal, choice)
+    except BaseException:
+        journal.close()
+        raise
+    return journal
 
 
 def open_for_reading(choice: JournalChoice) -> PostgresJournal:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
@@ -28,6 +28,7 @@ from ixempra_gui.core.models import DoseResult
 from ixempra_gui.core.policy import Policy, load_policy
 from ixempra_gui.journal import integrity, paths
 from ixempra_gui.journal.anchor import AnchorFile, AnchorUnreadable, Head
+from ixempra_gui.journal.appending import AppendCheck, appended_patient_key, chained
 from ixempra_gui.journal.chain import (
     GENESIS,
     SIGNED_FIELDS,
@@ -70,6 +71,7 @@ from ixempra_gui.journal.history import (
 )
 from ixempra_gui.journal.identifiers import patient_key
 from ixempra_gui.journal.integrity import IntegrityReport
+from ixempra_gui.journal.kinds import without_other_kinds
 from ixempra_gui.journal.schema import (
     SCHEMA_VERSION,
     check_version,
@@ -560,6 +562,68 @@ class Journal:
         )
         return digest
 
+    def append(
+        self, drafts: Sequence[dict[str, Any]], check: AppendCheck | None = None
+    ) -> list[StoredRecord]:
+        """Append records of one patient that are not doses (a preparation, near misses: issue
+        16) in one transaction, after the checks and ``check`` (given the patient's records,
+        each hash-checked) pass under the write lock. Returns only after COMMIT returned."""
+        if self.read_only:
+            raise JournalError("the journal was opened for reading only")
+        key = appended_patient_key(drafts)
+        conn = self._conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                report = self._require(self.check(in_transaction=True))
+                self._check_seen(key)
+                rows = conn.execute(
+                    "SELECT id, hash, prev_hash, content FROM records WHERE patient_key = ? "
+                    "ORDER BY id",
+                    (key,),
+                ).fetchall()
+                patient = [_stored(row) for row in rows]
+                for stored in patient:
+                    if not stored.intact or not stored.readable:
+                        raise JournalAltered(
+                            self.location,
+                            f"record {stored.id}: its content does not match its hash (edited?)",
+                            stored.id,
+                        )
+                if check is not None:
+                    check(patient)
+                head, written = report.head, []
+                for draft in drafts:
+                    content = chained(draft, head)
+                    head = Head(content["id"], self._insert(content))
+                    written.append(StoredRecord(head.id, head.hash, content["prev_hash"], content))
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.execute("ROLLBACK")
+                raise
+        except sqlite3.Error as exc:
+            raise JournalError(
+                f"NOT recorded: cannot write the journal at {self.path}: {why(exc)} (check the "
+                "folder's permissions and free space)"
+            ) from exc
+        integrity.remember_walk(self.location, head)
+        self.move_anchor(head)
+        return written
+
+    def records_of_kind(self, kind: str) -> Iterator[StoredRecord]:
+        """Records of one kind (journal/kinds.py) in id order; an older file is read as it is."""
+        if self.version >= 4:
+            cursor = self._conn.execute(
+                "SELECT id, hash, prev_hash, content FROM records WHERE kind = ? ORDER BY id",
+                (kind,),
+            )
+            for row in cursor:
+                yield _stored(row)
+            return
+        yield from (r for r in self.records() if r.kind == kind)
+
     def start_chain(self, content: dict[str, Any]) -> StoredRecord:
         """Write record 1 of a new, empty journal (``restart.start_new_journal``) and anchor it,
         replacing the anchor of the journal it follows."""
@@ -753,7 +817,10 @@ class Journal:
             ).fetchall()
         except sqlite3.Error as exc:
             raise JournalError(f"cannot read the journal at {self.path}: {why(exc)}") from exc
-        doses = tuple(patient_dose(int(rid), text, digest, day) for rid, text, digest, day in rows)
+        doses = tuple(
+            patient_dose(int(rid), text, digest, day)
+            for rid, text, digest, day in without_other_kinds(rows, 1, 2)
+        )
         for dose in doses:
             if not dose.intact or dose.facts is None:
                 raise JournalAltered(

@@ -53,6 +53,7 @@ from ixempra_gui.core.models import DoseResult
 from ixempra_gui.core.policy import Policy, load_policy
 from ixempra_gui.journal import integrity
 from ixempra_gui.journal.anchor import AnchorFile, AnchorUnreadable, Head
+from ixempra_gui.journal.appending import AppendCheck, appended_patient_key, chained
 from ixempra_gui.journal.chain import (
     GENESIS,
     ChainReport,
@@ -87,6 +88,7 @@ from ixempra_gui.journal.errors import (
 from ixempra_gui.journal.history import DoseFacts, History, HistoryWarning, assess_history
 from ixempra_gui.journal.identifiers import patient_key, same_person, trim_patient_id
 from ixempra_gui.journal.integrity import IntegrityReport
+from ixempra_gui.journal.kinds import NEAR_MISS, PREPARATION, record_kind, without_other_kinds
 from ixempra_gui.journal.postgres.errors import (
     CommitUnknown,
     ServerJournalError,
@@ -149,6 +151,13 @@ _HISTORY_SQL = (
 )
 _DOSES_SQL = (
     f"SELECT {_ROW} FROM ixempra.records WHERE patient_key = %(key)s ORDER BY administered_on, id"
+)
+_PATIENT_ROWS_SQL = (
+    "SELECT id, hash, content FROM ixempra.records WHERE patient_key = %(key)s ORDER BY id"
+)
+_INSERT_APPENDED = (
+    "INSERT INTO ixempra.records (id, hash, content, origin) "
+    "VALUES (%(id{i})s, %(hash{i})s, %(content{i})s, 'recorded')"
 )
 _INSERT_RECORDED = (
     "INSERT INTO ixempra.records (id, hash, content, origin, verification_id) "
@@ -908,7 +917,9 @@ class PostgresJournal:
         except psycopg.Error as exc:
             raise self._failed(exc) from exc
         self.move_anchor(report.head)
-        doses = tuple(patient_dose(int(r[0]), r[2], r[1], r[4]) for r in rows)
+        doses = tuple(
+            patient_dose(int(r[0]), r[2], r[1], r[4]) for r in without_other_kinds(rows, 2, 1)
+        )
         for dose in doses:
             if not dose.intact or dose.facts is None:
                 raise self._altered(
@@ -926,6 +937,66 @@ class PostgresJournal:
             raise self._failed(exc) from exc
         assert row is not None
         return int(row[0])
+
+    def append(
+        self, drafts: Sequence[dict[str, Any]], check: AppendCheck | None = None
+    ) -> list[StoredRecord]:
+        """Append records of one patient that are not doses (a preparation, near misses: issue
+        16) as the signed-in user, in one transaction: the chain lock, the checks and the
+        patient's records (each hashed by the server) in one round trip, ``check`` given those
+        records, then the INSERTs and COMMIT in a second (the server checks each again)."""
+        if self.read_only:
+            raise JournalError("the site journal was opened for reading only")
+        key = appended_patient_key(drafts)
+        conn = self._connection()
+        committing = False
+        try:
+            report, (rows,) = self._checked_round_trip(
+                conn, [_PATIENT_ROWS_SQL], {}, lock=True, key=key
+            )
+            patient = [_stored(row) for row in rows]
+            if check is not None:
+                check(patient)
+            head, written, statements, params = report.head, [], [], {}
+            for i, draft in enumerate(drafts):
+                content = chained(draft, head)
+                text = canonical_json(content)
+                head = Head(int(content["id"]), content_hash(text))
+                written.append(StoredRecord(head.id, head.hash, str(content["prev_hash"]), content))
+                statements.append(_INSERT_APPENDED.format(i=i))
+                params.update({f"id{i}": head.id, f"hash{i}": head.hash, f"content{i}": text})
+            committing = True
+            psycopg.ClientCursor(conn).execute("; ".join([*statements, "COMMIT"]), params)
+        except psycopg.Error as exc:
+            _rollback(conn)
+            failure = self._failed(exc)
+            if committing and isinstance(failure, ServerUnreachable | CommitUnknown):
+                raise CommitUnknown(
+                    f"the connection to {self.display} was lost while records were being "
+                    f"committed: they may or may not be in the journal ({failure})"
+                ) from exc
+            raise failure from exc
+        except BaseException:
+            _rollback(conn)
+            raise
+        integrity.remember_walk(self._location, head)
+        self.move_anchor(head)
+        return written
+
+    def records_of_kind(self, kind: str) -> Iterator[StoredRecord]:
+        """Records of one kind (journal/kinds.py) in id order, from a server-side cursor."""
+        conn = self._connection()
+        try:
+            with conn.transaction(), conn.cursor(name="ixempra_kind") as cursor:
+                cursor.itersize = 500
+                cursor.execute(
+                    "SELECT id, hash, content FROM ixempra.records WHERE kind = %s ORDER BY id",
+                    (kind,),
+                )
+                for row in cursor:
+                    yield _stored(row)
+        except psycopg.Error as exc:
+            raise self._failed(exc) from exc
 
     # --- migration ----------------------------------------------------------------------------
     def migrated_count(self, source_journal: str) -> int:
@@ -1057,6 +1128,14 @@ def _server_problem(
     except (TypeError, ValueError):
         return None  # the chain walk names it
     if not isinstance(content, dict):
+        return None
+    kind = record_kind(content)
+    if origin == "recorded" and kind in (PREPARATION, NEAR_MISS):
+        person = content.get("compounded_by" if kind == PREPARATION else "scanned_by")
+        if content.get("authenticated") is not True or person != prepared_by:
+            return f"record {row.id}: its compounder is not the server's inserting user"
+        if verifier is not None or verified_by is not None:
+            return f"record {row.id}: a {kind} record with a verification"
         return None
     if origin == "recorded":
         if content.get("authenticated") is not True:
