@@ -8,38 +8,44 @@ Exit status:
   2 invalid input (an option, an identifier, an export target);
   3 refused: no dose ready to prepare;
   4 refused: the patient's history raised warnings that were not acknowledged;
-  5 reserved (a refused scan, a later issue);
+  5 ``prepare``: a kit scan was refused (kept as a near miss; cli/preparation.py says the rest:
+    3 there also means kits still missing, a failed preparation, a dose not preparable, and
+    for ``label`` no complete preparation in time);
   6 the output was closed early (``| head``): what was done stays done;
   7 internal error (a fault of the program; please report it);
   130 interrupted (Ctrl+C).
-``list``, ``show``, ``verify`` and ``export`` only read the file (sqlite_files). Never imports
-Qt (import-linter contract in pyproject.toml).
+``list``, ``show``, ``verify``, ``export``, ``near-misses`` and ``label`` only read the file
+(sqlite_files). Never imports Qt (import-linter contract in pyproject.toml).
 """
 
 from __future__ import annotations
 
+import argparse
 import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from ixempra_gui.cli import preparation as preparation_cli
 from ixempra_gui.cli.guard import guarded
 from ixempra_gui.cli.journal_common import (
     EXIT_INVALID,
     EXIT_JOURNAL,
     PROG,
-    OptionError,
     err,
 )
 from ixempra_gui.cli.journal_parser import build_parser
 from ixempra_gui.cli.journal_read import cmd_export, cmd_list, cmd_path, cmd_show, cmd_verify
 from ixempra_gui.cli.journal_write import cmd_init, cmd_record
+from ixempra_gui.cli.label import cmd_label
+from ixempra_gui.cli.near_misses import cmd_near_misses
+from ixempra_gui.cli.options import OptionError
 from ixempra_gui.cli.site import site_main
 from ixempra_gui.journal.errors import JournalError
 from ixempra_gui.journal.export import ExportRefused
 
 __all__ = ["COMMANDS", "build_parser", "main"]
 
-COMMANDS = {
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "list": cmd_list,
     "show": cmd_show,
     "verify": cmd_verify,
@@ -47,6 +53,9 @@ COMMANDS = {
     "path": cmd_path,
     "init": cmd_init,
     "record": cmd_record,
+    "prepare": preparation_cli.cmd_prepare,  # issue 16: cli/preparation.py
+    "near-misses": cmd_near_misses,
+    "label": cmd_label,
 }
 
 

@@ -18,19 +18,18 @@ EXIT_JOURNAL = 1
 EXIT_INVALID = 2
 EXIT_NOT_READY = 3
 EXIT_HISTORY = 4
-# 5 is reserved for a later issue (a refused scan).
+EXIT_REFUSED_SCAN = 5  # prepare: a kit scan was refused (issue 16)
 EXIT_STATUS_TEXT = (
     "Exit status: 0 done; 1 journal problem (cannot be read or written, altered — "
     "journal_altered —, no such record, an unreadable record); 2 invalid input; 3 no dose "
-    f"ready to prepare; 4 history warnings not acknowledged; 5 reserved; {EXIT_OUTPUT_CLOSED} "
-    f"output closed early (| head); {EXIT_INTERNAL} internal error; 130 interrupted."
+    "ready to prepare (prepare: kits still missing, a failed preparation, not a verified "
+    "dose or already prepared; label: no complete preparation in time); 4 history warnings "
+    "not acknowledged; 5 prepare: a kit scan was refused (kept as a near miss); "
+    f"{EXIT_OUTPUT_CLOSED} output closed early (| head); {EXIT_INTERNAL} internal error; 130 "
+    "interrupted."
 )
 HEX64 = re.compile(r"[0-9a-fA-F]{64}")
 MAX_ID = 2**63 - 1
-
-
-class OptionError(ValueError):
-    """An option's value is refused; the message names the option and what is accepted."""
 
 
 def err(message: str) -> None:

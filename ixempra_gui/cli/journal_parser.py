@@ -10,6 +10,7 @@ from typing import Any
 
 from ixempra_gui import __version__
 from ixempra_gui.cli import calc as calc_cli
+from ixempra_gui.cli import preparation as preparation_cli
 from ixempra_gui.cli.journal_common import EXIT_INVALID, EXIT_STATUS_TEXT, PROG, err
 from ixempra_gui.journal import paths
 
@@ -42,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _reading_commands(sub, expect)
     _writing_commands(sub)
+    preparation_cli.add_parsers(sub, EXIT_STATUS_TEXT)  # prepare, near-misses, label
     return parser
 
 

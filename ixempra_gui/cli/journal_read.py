@@ -8,9 +8,11 @@ import argparse
 import json
 import sys
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
+from ixempra_gui.cli import preparation_report
 from ixempra_gui.cli.journal_common import (
     EXIT_INVALID,
     EXIT_JOURNAL,
@@ -18,12 +20,12 @@ from ixempra_gui.cli.journal_common import (
     HEX64,
     MAX_ID,
     PROG,
-    OptionError,
     err,
     folder_notes,
     note,
 )
-from ixempra_gui.cli.site import open_for_reading
+from ixempra_gui.cli.options import OptionError
+from ixempra_gui.cli.site_signin import open_for_reading
 from ixempra_gui.core.formatting import format_number
 from ixempra_gui.journal import paths
 from ixempra_gui.journal.anchor import AnchorFile, AnchorUnreadable
@@ -33,6 +35,7 @@ from ixempra_gui.journal.export import ExportRefused, csv_bytes, export_target
 from ixempra_gui.journal.identifiers import check_patient_id, preview, trim_patient_id
 from ixempra_gui.journal.integrity import IntegrityReport
 from ixempra_gui.journal.interface import JournalStore
+from ixempra_gui.journal.references import reference_problem
 from ixempra_gui.journal.site_config import journal_choice
 from ixempra_gui.journal.store import Journal
 from ixempra_gui.system.private_files import write_atomically
@@ -52,7 +55,7 @@ def _expected_head(args: argparse.Namespace) -> str | None:
     return value.lower()
 
 
-def _open_for_reading() -> JournalStore | None:
+def open_journal() -> JournalStore | None:
     """The configured journal, to read only: the site journal when this workstation is set up
     for one (signed in, named on stderr), else the file, read-only; None when there is no file
     (said on stderr). JournalAltered when there is none but the anchor says there was one;
@@ -80,7 +83,7 @@ def _open_for_reading() -> JournalStore | None:
     return journal
 
 
-def _checked(journal: JournalStore, expected: str | None, *, full: bool = False) -> IntegrityReport:
+def checked(journal: JournalStore, expected: str | None, *, full: bool = False) -> IntegrityReport:
     if full:
         report = journal.verify(expected_hash=expected)
     else:
@@ -92,7 +95,7 @@ def _checked(journal: JournalStore, expected: str | None, *, full: bool = False)
     return report
 
 
-def _integrity_error(journal: JournalStore, report: IntegrityReport) -> None:
+def integrity_error(journal: JournalStore, report: IntegrityReport) -> None:
     bad = f" (first bad record: {report.first_bad_id})" if report.first_bad_id else ""
     err(
         f"the {journal.description} was altered: {report.problem}{bad}. What is shown was read "
@@ -132,6 +135,8 @@ def _signed_in(r: StoredRecord) -> str:
 def _line(r: StoredRecord) -> str:
     if not r.readable:
         return f"{r.id:>6}  UNREADABLE record {r.id}: its content is not a journal record"
+    if (line := preparation_report.record_line(r)) is not None:
+        return line
     if r.status != "verified":
         reason = str(r.content.get("reason", ""))
         return f"{r.id:>6}  {r.recorded_at}  {r.status}: {reason}{_signed_in(r)}"
@@ -147,6 +152,7 @@ def _json_row(r: StoredRecord) -> dict[str, object]:
         return {"id": r.id, "hash": r.hash, "unreadable": True}
     return {
         "id": r.id,
+        **preparation_report.record_json(r),
         "status": r.status,
         "recorded_at": r.recorded_at,
         "administered_on": r.administered_on,
@@ -160,7 +166,7 @@ def _json_row(r: StoredRecord) -> dict[str, object]:
     }
 
 
-class _Seen:
+class Seen:
     """The records a command read that it cannot vouch for: unreadable ones, and readable ones
     whose content no longer gives their hash (what a site journal's cheap checks on open do not
     walk: every record shown is hashed as it is shown)."""
@@ -187,14 +193,14 @@ def cmd_list(args: argparse.Namespace) -> int:
         err(f"patient_id (--patient-id): {problem}")
         return EXIT_INVALID
     expected = _expected_head(args)
-    journal = _open_for_reading()
+    journal = open_journal()
     if journal is None:
         if args.json:
             print("[]")
         return EXIT_OK
-    seen = _Seen()
+    seen = Seen()
     with journal:
-        report = _checked(journal, expected)
+        report = checked(journal, expected)
         records = seen.watch(
             journal.records(trim_patient_id(patient) if patient is not None else None)
         )
@@ -203,10 +209,10 @@ def cmd_list(args: argparse.Namespace) -> int:
         else:
             for r in records:
                 print(_line(r))
-    return _read_outcome(journal, report, seen)
+    return read_outcome(journal, report, seen)
 
 
-def _read_outcome(journal: JournalStore, report: IntegrityReport, seen: _Seen) -> int:
+def read_outcome(journal: JournalStore, report: IntegrityReport, seen: Seen) -> int:
     sys.stdout.flush()
     code = EXIT_OK
     if seen.unreadable:
@@ -221,12 +227,12 @@ def _read_outcome(journal: JournalStore, report: IntegrityReport, seen: _Seen) -
         )
         code = EXIT_JOURNAL
     if not report.ok:
-        _integrity_error(journal, report)
+        integrity_error(journal, report)
         code = EXIT_JOURNAL
     return code
 
 
-def _record_id(text: str) -> int:
+def record_id_of(text: str) -> int:
     value = text.strip()
     # Length first: int() of thousands of digits is slow, and SQLite holds 64-bit ids.
     if not (value.isascii() and value.isdigit() and len(value) <= 19) or not (
@@ -239,37 +245,41 @@ def _record_id(text: str) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    record_id = _record_id(args.id)
+    record_id = record_id_of(args.id)
     expected = _expected_head(args)
-    journal = _open_for_reading()
+    journal = open_journal()
     if journal is None:
         return EXIT_JOURNAL
     with journal:
-        report = _checked(journal, expected)
+        report = checked(journal, expected)
         record = journal.get(record_id)
         if record is None:
             err(f"no record {record_id} (the journal holds {journal.count()} records)")
             if not report.ok:
-                _integrity_error(journal, report)
+                integrity_error(journal, report)
             return EXIT_JOURNAL
         if record.readable:
             shown = {"id": record.id, "hash": record.hash, "content": record.content}
+            if related := preparation_report.referenced_by(journal, record):
+                shown["preparations_and_near_misses"] = related  # issue 16
         else:
             shown = {"id": record.id, "hash": record.hash, "unreadable": True}
         print(json.dumps(shown, ensure_ascii=False, indent=1, sort_keys=True))
-        seen = _Seen()
+        seen = Seen()
         seen.note(record)
-        return _read_outcome(journal, report, seen)
+        return read_outcome(journal, report, seen)
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
     expected = _expected_head(args)
     folder_notes()
-    journal = _open_for_reading()
+    journal = open_journal()
     if journal is None:
         return EXIT_JOURNAL
     with journal:
-        report = _checked(journal, expected, full=True)
+        report = checked(journal, expected, full=True)
+        if report.ok and (bad := reference_problem(journal.records())) is not None:
+            report = replace(report, first_bad_id=bad[0], problem=bad[1])
         where = journal.description
         anchor = journal.anchor.path if journal.anchor is not None else None
         resolution = journal.resolution
@@ -295,15 +305,15 @@ def cmd_export(args: argparse.Namespace) -> int:
     to_stdout = args.csv == "-"
     target = None
     if not to_stdout:
-        if not args.csv or (bad := _path_problem(args.csv)):
+        if not args.csv or (bad := path_problem(args.csv)):
             raise ExportRefused(bad or "give a file name, or - for standard output")
         target = export_target(Path(args.csv), [paths.data_dir(), config_dir()], force=args.force)
-    journal = _open_for_reading()
+    journal = open_journal()
     if journal is None:
         return EXIT_JOURNAL
     with journal:
-        report = _checked(journal, expected)
-        seen = _Seen()
+        report = checked(journal, expected)
+        seen = Seen()
         data, count, _ = csv_bytes(seen.watch(journal.records()))
         head = report.head
     if to_stdout:
@@ -322,10 +332,10 @@ def cmd_export(args: argparse.Namespace) -> int:
     where = "standard output" if to_stdout else str(target)
     print(f"exported {count} records to {where}", file=done)
     print(f"head: record {head.id}, SHA-256 {head.hash}", file=done)
-    return _read_outcome(journal, report, seen)
+    return read_outcome(journal, report, seen)
 
 
-def _path_problem(text: str) -> str | None:
+def path_problem(text: str) -> str | None:
     if "\x00" in text or not text.isprintable():
         return f"--csv {text!a}: the file name holds a control character"
     return None

@@ -17,8 +17,10 @@ Passwords: never in a URL (refused); from libpq's own sources (.pgpass, client c
 Kerberos), a prompt on the terminal, or one line on stdin where an option says so. The journal
 in use is named on stderr (redacted). Exit status as ``journal_cli`` (0 done; 1 the journal
 failed — unreachable, password refused, not a pharmacist, read-only, altered — and nothing was
-recorded; 2 invalid input; 3 no dose ready; 4 history warnings not acknowledged; 6 output
-closed; 7 internal error: ``cli_guard`` wraps ``journal_cli.main``, this included).
+recorded; 2 invalid input; 3 no dose ready; 4 history warnings not acknowledged; 5 ``prepare``:
+a kit scan refused (kept as a near miss); 6 output closed; 7 internal error: ``cli_guard`` wraps
+``journal_cli.main``, this included). ``prepare``, ``near-misses`` and ``label`` are
+``journal_cli``'s commands for either journal (``open_for_writing``, ``open_for_reading``).
 Never imports Qt.
 """
 
@@ -39,11 +41,22 @@ from ixempra_gui.cli.site_admin import (
 )
 from ixempra_gui.cli.site_parsers import build_server_parser, build_site_parser
 from ixempra_gui.cli.site_record import cmd_record
-from ixempra_gui.cli.site_signin import open_for_reading, open_server, say_journal
+from ixempra_gui.cli.site_signin import (
+    open_for_reading,
+    open_for_writing,
+    open_server,
+    say_journal,
+)
 from ixempra_gui.journal.errors import JournalError
 from ixempra_gui.journal.site_config import SiteConfigError, journal_choice
 
-__all__ = ["build_server_parser", "build_site_parser", "open_for_reading", "site_main"]
+__all__ = [
+    "build_server_parser",
+    "build_site_parser",
+    "open_for_reading",
+    "open_for_writing",
+    "site_main",
+]
 
 SITE_COMMANDS = ("site-init", "add-pharmacist", "migrate")
 SERVER_COMMANDS = ("path", "record", "init")  # the others: journal_cli, for either journal

@@ -68,6 +68,18 @@ def _local_note(journal: PostgresJournal) -> None:
         note(f"note: {warning.message}")
 
 
+def open_for_writing(choice: JournalChoice) -> PostgresJournal:
+    """The site journal for ``prepare`` (cli/preparation.py): signed in, checked, named on
+    stderr; the compounder is the signed-in user."""
+    journal = open_server(choice)
+    try:
+        say_journal(journal, choice)
+    except BaseException:
+        journal.close()
+        raise
+    return journal
+
+
 def open_for_reading(choice: JournalChoice) -> PostgresJournal:
     """The site journal for ``list``, ``show``, ``verify`` and ``export`` (journal_cli): a
     read-only session, named on stderr, with a note when this user's own SQLite journal holds

@@ -34,6 +34,7 @@ from ixempra_gui.journal.identifiers import (
     same_person,
     trim_patient_id,
 )
+from ixempra_gui.journal.kinds import DOSE, JOURNAL_START, record_kind
 
 if TYPE_CHECKING:
     from ixempra_gui.journal.double_check import SignOff
@@ -188,6 +189,7 @@ def draft_content(new: NewRecord, policy: Policy) -> dict[str, Any]:
         raise ValueError("a record needs a valid calculation")
     return {
         "format": RECORD_FORMAT,
+        "kind": DOSE,
         "status": RECORD_STATUS,
         "patient_id": trim_patient_id(new.patient_id),
         "patient_key": patient_key(trim_patient_id(new.patient_id)),
@@ -216,6 +218,7 @@ def journal_start_content(reason: str, previous: dict[str, Any]) -> dict[str, An
     why, and what was known of the old one (its archived file, last record, the anchor)."""
     return {
         "format": RECORD_FORMAT,
+        "kind": JOURNAL_START,
         "status": STATUS_JOURNAL_STARTED,
         "reason": reason,
         "previous_journal": previous,
@@ -247,7 +250,12 @@ class StoredRecord:
 
     @property
     def is_dose(self) -> bool:
-        return self.readable and self.status == RECORD_STATUS
+        return self.readable and self.status == RECORD_STATUS and self.kind == DOSE
+
+    @property
+    def kind(self) -> str:
+        """dose, preparation, near_miss or journal_start (journal/kinds.py); unknown."""
+        return record_kind(self.content) if self.readable else "unknown"
 
     @property
     def patient_id(self) -> str:

@@ -24,6 +24,12 @@ from typing import Any
 
 from ixempra_gui.core.wording import vial_plan
 from ixempra_gui.journal.entries import StoredRecord
+from ixempra_gui.journal.preparation_export import (
+    NEAR_MISS_COLUMNS,
+    PREPARATION_COLUMNS,
+    near_miss_values,
+    preparation_values,
+)
 from ixempra_gui.system.private_files import write_atomically
 
 COLUMNS = (
@@ -53,6 +59,7 @@ COLUMNS = (
     "inputs_json",
     "prev_hash",
     "hash",
+    *PREPARATION_COLUMNS,  # issue 16: kind, dose referenced, kits, times, near misses
 )
 
 
@@ -139,6 +146,7 @@ def record_row(record: StoredRecord) -> list[str]:
         "inputs_json": json.dumps(c.get("inputs"), ensure_ascii=False, sort_keys=True),
         "prev_hash": record.prev_hash,
         "hash": record.hash,
+        **preparation_values(record),
     }
     return [_cell(values[name]) for name in COLUMNS]
 
@@ -204,6 +212,19 @@ def csv_bytes(records: Iterable[StoredRecord]) -> tuple[bytes, int, list[int]]:
         if not record.readable:
             unreadable.append(record.id)
     return buffer.getvalue().encode("utf-8"), count, unreadable
+
+
+def near_misses_csv(records: Iterable[StoredRecord]) -> tuple[bytes, int]:
+    """The near misses as CSV (UTF-8, formula cells neutralised), and how many rows."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(NEAR_MISS_COLUMNS)
+    count = 0
+    for record in records:
+        values = near_miss_values(record)
+        writer.writerow([_cell(values[name]) for name in NEAR_MISS_COLUMNS])
+        count += 1
+    return buffer.getvalue().encode("utf-8"), count
 
 
 def export_csv(records: Iterable[StoredRecord], path: Path) -> int:

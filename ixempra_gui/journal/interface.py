@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator, Sequence
 from datetime import date
 from types import TracebackType
-from typing import TYPE_CHECKING, Protocol, Self, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, Self, runtime_checkable
 
 from ixempra_gui.journal.integrity import ChainSource
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from ixempra_gui.core.models import DoseResult
     from ixempra_gui.core.policy import Policy
     from ixempra_gui.journal.anchor import AnchorFile, Head
+    from ixempra_gui.journal.appending import AppendCheck
     from ixempra_gui.journal.entries import NewRecord, PatientDose, StoredRecord
     from ixempra_gui.journal.history import History, HistoryWarning
     from ixempra_gui.journal.integrity import IntegrityReport
@@ -66,6 +67,18 @@ class JournalStore(ChainSource, Protocol):
     ) -> History | None:
         """The history checks of a calculation not yet recorded (None: invalid inputs); every
         record counted has its hash checked (JournalAltered: never a partial count)."""
+        ...
+
+    def append(
+        self, drafts: Sequence[dict[str, Any]], check: AppendCheck | None = None
+    ) -> list[StoredRecord]:
+        """Append records of one patient that are not doses (a preparation, near misses),
+        in one transaction, once the checks and ``check`` (given the patient's records, each
+        hash-checked) pass under the write lock (journal/appending.py)."""
+        ...
+
+    def records_of_kind(self, kind: str) -> Iterator[StoredRecord]:
+        """Records of one kind (journal/kinds.py), in id order."""
         ...
 
     def get(self, record_id: int) -> StoredRecord | None: ...

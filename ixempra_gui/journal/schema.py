@@ -13,6 +13,9 @@ selects on a generated column computed from the signed content (``prev_hash``, `
 content breaks its hash. Records written before version 3 do not sign their patient key; the
 migration computes it from their signed patient id with ``identifiers.patient_key`` into
 ``legacy_patient_key`` (checked by the walk), so old doses count under the clean identifier.
+Version 4 (issue 16) adds ``kind`` (dose, preparation, near_miss, journal_start: journal/kinds.py),
+generated from the signed content like the others, and its index (near misses are listed by
+it). Files of versions 1–3 are read as they are when opened read-only.
 """
 
 from __future__ import annotations
@@ -24,8 +27,9 @@ from collections.abc import Callable
 
 from ixempra_gui.journal.errors import JournalSchemaError
 from ixempra_gui.journal.identifiers import patient_key
+from ixempra_gui.journal.kinds import kind_sql
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def v2_patient_key(patient_id: str) -> str:
@@ -51,6 +55,11 @@ RECORDS_V3 = f"""CREATE TABLE records (
     patient_key TEXT GENERATED ALWAYS AS (
         coalesce({_signed("$.patient_key")}, legacy_patient_key)) VIRTUAL
 )"""
+RECORDS_V4 = (
+    RECORDS_V3[: RECORDS_V3.rindex(")")]
+    + f",\n    kind TEXT GENERATED ALWAYS AS ({kind_sql(_signed)}) VIRTUAL\n)"
+)
+INDEX_KIND_V4 = "CREATE INDEX records_by_kind ON records (kind, id)"
 INDEX_V3 = "CREATE INDEX records_by_patient ON records (patient_key, administered_on, id)"
 # Only so that count(*), which every open compares with the last id and the head, reads a few
 # small pages instead of a large index (about 0.01 ms instead of 5 ms at 100,000 records).
@@ -116,10 +125,28 @@ def _derived_columns_v3(conn: sqlite3.Connection) -> None:
     conn.execute(COUNT_INDEX_V3)
 
 
+def _kind_v4(conn: sqlite3.Connection) -> None:
+    """The table again with its ``kind`` column (a generated column that SQLite could add in
+    place would change the table's stored definition text, which schema_problem compares)."""
+    conn.execute("DROP INDEX records_by_patient")
+    conn.execute("DROP INDEX records_count")
+    conn.execute("ALTER TABLE records RENAME TO records_before_v4")
+    conn.execute(RECORDS_V4)
+    conn.execute(
+        "INSERT INTO records (id, hash, content, legacy_patient_key) "
+        "SELECT id, hash, content, legacy_patient_key FROM records_before_v4 ORDER BY id"
+    )
+    conn.execute("DROP TABLE records_before_v4")
+    conn.execute(INDEX_V3)
+    conn.execute(COUNT_INDEX_V3)
+    conn.execute(INDEX_KIND_V4)
+
+
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _create_v1,
     2: _add_patient_key_v2,
     3: _derived_columns_v3,
+    4: _kind_v4,
 }
 
 
@@ -170,6 +197,7 @@ _EXPECTED_OBJECTS = {
     },
 }
 _EXPECTED_OBJECTS[3] = {*_EXPECTED_OBJECTS[2], ("index", "records_count")}
+_EXPECTED_OBJECTS[4] = {*_EXPECTED_OBJECTS[3], ("index", "records_by_kind")}
 
 
 def schema_problem(conn: sqlite3.Connection, version: int) -> str | None:
@@ -191,9 +219,10 @@ def schema_problem(conn: sqlite3.Connection, version: int) -> str | None:
     if version >= 3:
         sql = {name: text for _, name, text in rows}
         if (
-            _normal(sql["records"]) != _normal(RECORDS_V3)
+            _normal(sql["records"]) != _normal(RECORDS_V3 if version == 3 else RECORDS_V4)
             or _normal(sql["records_by_patient"]) != _normal(INDEX_V3)
             or _normal(sql["records_count"]) != _normal(COUNT_INDEX_V3)
+            or (version >= 4 and _normal(sql["records_by_kind"]) != _normal(INDEX_KIND_V4))
         ):
             return "the definition of its records table was changed outside the app"
     return None

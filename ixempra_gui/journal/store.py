@@ -16,7 +16,6 @@ counted from, recorded into or migrated: ``JournalAltered``.
 from __future__ import annotations
 
 import contextlib
-import json
 import sqlite3
 from collections.abc import Collection
 from datetime import UTC, date, datetime
@@ -29,8 +28,6 @@ from ixempra_gui.journal import integrity, paths
 from ixempra_gui.journal.anchor import AnchorFile, Head
 from ixempra_gui.journal.chain import (
     GENESIS,
-    canonical_json,
-    content_hash,
 )
 from ixempra_gui.journal.entries import (
     NewRecord,
@@ -70,13 +67,12 @@ from ixempra_gui.journal.sqlite_files import (
 )
 from ixempra_gui.journal.store_chain import (
     DEFAULT_ANCHOR,
-    HEAD_KEY,
     AnchorChoice,
     choose_anchor,
     missing_journal,
     read_anchor,
 )
-from ixempra_gui.journal.store_reading import RecordReading
+from ixempra_gui.journal.store_writing import RecordWriting
 
 __all__ = [
     "DEFAULT_ANCHOR",
@@ -88,7 +84,7 @@ __all__ = [
 ]
 
 
-class Journal(RecordReading):
+class Journal(RecordWriting):
     """One open journal file. Use ``Journal.open()`` (or ``open_existing``, ``open_read_only``);
     close it (or use ``with``)."""
 
@@ -278,49 +274,6 @@ class Journal(RecordReading):
             acknowledged_warnings=[w.code for w in history.warnings],
         )
         return record_id, self._insert(content)
-
-    def _insert(self, content: dict[str, Any]) -> str:
-        """INSERT one record and move the head (inside the caller's transaction)."""
-        text = canonical_json(content)
-        digest = content_hash(text)
-        self._conn.execute(
-            "INSERT INTO records (id, hash, content) VALUES (?, ?, ?)",
-            (content["id"], digest, text),
-        )
-        self._conn.execute(
-            "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-            (HEAD_KEY, json.dumps({"id": content["id"], "hash": digest})),
-        )
-        return digest
-
-    def start_chain(self, content: dict[str, Any]) -> StoredRecord:
-        """Write record 1 of a new, empty journal (``restart.start_new_journal``) and anchor it,
-        replacing the anchor of the journal it follows."""
-        conn = self._conn
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                if self.count_and_last() != (0, 0):
-                    raise JournalError(f"the journal at {self.path} is not empty")
-                content.update(
-                    id=1,
-                    prev_hash=GENESIS.hash,
-                    recorded_at=datetime.now(UTC).isoformat(timespec="microseconds"),
-                )
-                digest = self._insert(content)
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    with contextlib.suppress(sqlite3.Error):
-                        conn.execute("ROLLBACK")
-                raise
-        except sqlite3.Error as exc:
-            raise JournalError(f"cannot write the journal at {self.path}: {why(exc)}") from exc
-        head = Head(1, digest)
-        integrity.forget_journal(self.location)
-        integrity.remember_walk(self.location, head)
-        self.move_anchor(head, force=True)
-        return StoredRecord(1, digest, GENESIS.hash, content)
 
 
 def history_for(

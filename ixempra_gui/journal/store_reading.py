@@ -31,6 +31,7 @@ from ixempra_gui.journal.entries import (
 from ixempra_gui.journal.errors import JournalAltered, JournalError
 from ixempra_gui.journal.history import DoseFacts, History, assess_history
 from ixempra_gui.journal.identifiers import patient_key
+from ixempra_gui.journal.kinds import without_other_kinds
 from ixempra_gui.journal.sqlite_files import why
 from ixempra_gui.journal.store_chain import MAX_ID, ChainRows
 
@@ -163,7 +164,7 @@ class RecordReading(ChainRows):
         row = self._conn.execute(
             "SELECT id, hash, prev_hash, content FROM records WHERE id = ?", (record_id,)
         ).fetchone()
-        return None if row is None else _stored(row)
+        return None if row is None else stored_row(row)
 
     def records(self, patient_id: str | None = None) -> Iterator[StoredRecord]:
         """Records in id order (of one patient, matched as history matches, when given)."""
@@ -172,7 +173,7 @@ class RecordReading(ChainRows):
                 "SELECT id, hash, prev_hash, content FROM records ORDER BY id"
             )
             for row in cursor:
-                yield _stored(row)
+                yield stored_row(row)
             return
         key = patient_key(patient_id)
         if self.version >= 3:
@@ -182,14 +183,26 @@ class RecordReading(ChainRows):
                 (key,),
             )
             for row in cursor:
-                yield _stored(row)
+                yield stored_row(row)
             return
         for row in self._conn.execute(
             "SELECT id, hash, prev_hash, content FROM records ORDER BY id"
         ):  # an older layout read as it is: its stored keys are not this app's
-            stored = _stored(row)
+            stored = stored_row(row)
             if stored.patient_id and patient_key(stored.patient_id) == key:
                 yield stored
+
+    def records_of_kind(self, kind: str) -> Iterator[StoredRecord]:
+        """Records of one kind (journal/kinds.py) in id order; an older file is read as it is."""
+        if self.version >= 4:
+            cursor = self._conn.execute(
+                "SELECT id, hash, prev_hash, content FROM records WHERE kind = ? ORDER BY id",
+                (kind,),
+            )
+            for row in cursor:
+                yield stored_row(row)
+            return
+        yield from (r for r in self.records() if r.kind == kind)
 
     def patient_doses(self, patient_id: str) -> tuple[PatientDose, ...]:
         """Every verified dose of one patient (matched as history matches), oldest first, each
@@ -204,7 +217,10 @@ class RecordReading(ChainRows):
             ).fetchall()
         except sqlite3.Error as exc:
             raise JournalError(f"cannot read the journal at {self.path}: {why(exc)}") from exc
-        doses = tuple(patient_dose(int(rid), text, digest, day) for rid, text, digest, day in rows)
+        doses = tuple(
+            patient_dose(int(rid), text, digest, day)
+            for rid, text, digest, day in without_other_kinds(rows, 1, 2)
+        )
         for dose in doses:
             if not dose.intact or dose.facts is None:
                 raise JournalAltered(
@@ -222,7 +238,9 @@ class RecordReading(ChainRows):
         return self.count_and_last()[0]
 
 
-def _stored(row: tuple[Any, ...]) -> StoredRecord:
+def stored_row(row: tuple[Any, ...]) -> StoredRecord:
+    """A record as read from its row (id, hash, prev_hash, content): unreadable content kept
+    as a preview, and whether it still hashes to its hash."""
     rid, digest, prev, text = row
     try:
         content = json.loads(text)

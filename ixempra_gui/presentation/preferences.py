@@ -103,6 +103,15 @@ def _low_value(text: str) -> Decimal:
     return number
 
 
+def _flag(text: str) -> bool:
+    value = text.strip().lower()
+    if value in ("true", "yes", "on", "1"):
+        return True
+    if value in ("false", "no", "off", "0"):
+        return False
+    raise PreferenceError(f"'{text}': true or false")
+
+
 def _format_pct(value: Decimal | None) -> str:
     return "off" if value is None else f"{value.normalize():f}"
 
@@ -127,6 +136,9 @@ class Preferences:
     #: value typed in another unit); the product's defaults (core/validation.py).
     low_ast_alt_u_per_l: Decimal = Decimal("5")
     low_bilirubin_mg_per_dl: Decimal = Decimal("0.1")
+    #: The bag label leaves lines for a second patient identifier (name, date of birth) to be
+    #: written by hand, where the site's policy asks for two identifiers (issue 16): off.
+    second_patient_identifier: bool = False
 
     def default_unit(self, field: str) -> str:
         return str(getattr(self, f"{field}_unit"))
@@ -143,6 +155,7 @@ _PARSERS: dict[str, Callable[[str], object]] = {
     "labs_max_age_days": _days,
     "low_ast_alt_u_per_l": _low_value,
     "low_bilirubin_mg_per_dl": _low_value,
+    "second_patient_identifier": _flag,
 }
 
 _FORMATTERS: dict[str, Callable[[object], str]] = {
@@ -150,6 +163,7 @@ _FORMATTERS: dict[str, Callable[[object], str]] = {
     "rounding_pct": _format_pct,  # type: ignore[dict-item]
     "low_ast_alt_u_per_l": lambda v: f"{v.normalize():f}",  # type: ignore[attr-defined]
     "low_bilirubin_mg_per_dl": lambda v: f"{v.normalize():f}",  # type: ignore[attr-defined]
+    "second_patient_identifier": lambda v: "true" if v else "false",
 }
 
 

@@ -22,10 +22,15 @@ def unexplained_local_imports(source: str) -> list[int]:
     lines = source.splitlines()
     found: list[int] = []
 
+    def reason(line: str) -> bool:
+        """A comment that is not only a directive to a tool (``# type: ignore``, ``# noqa``)."""
+        comment = line.partition("#")[2].strip() if "#" in line else ""
+        return bool(comment) and not comment.startswith(("type:", "noqa", "pragma:"))
+
     def explained(block: list[ast.stmt]) -> bool:
         first = block[0].lineno
         above = lines[first - 2].strip() if first >= 2 else ""
-        return "#" in lines[first - 1] or above.startswith("#")
+        return reason(lines[first - 1]) or (above.startswith("#") and reason(above))
 
     def visit(node: ast.AST, in_function: bool) -> None:
         for field in ("body", "orelse", "finalbody", "handlers"):
@@ -62,5 +67,6 @@ def test_the_rule_sees_imports_in_functions_and_their_comments() -> None:
         "    from decimal import Decimal\n\n    import re\n    return json\n"
         "def trailing():\n    import json  # only here: start-up\n    return json\n"
         "class C:\n    def m(self):\n        if True:\n            from x import y\n"
+        "def typed():\n    import barcode  # type: ignore[import-untyped]\n"
     )
-    assert unexplained_local_imports(source) == [3, 18]
+    assert unexplained_local_imports(source) == [3, 18, 20]

@@ -171,7 +171,13 @@ def test_the_exit_codes_are_listed_in_the_help(capsys: pytest.CaptureFixture[str
     with pytest.raises(SystemExit):
         journal_cli.main(["--help"])
     out = capsys.readouterr().out
-    for text in ("1 journal problem", "journal_altered", "5 reserved", "6 output closed", "7 "):
+    for text in (
+        "1 journal problem",
+        "journal_altered",
+        "5 prepare: a kit scan was refused",
+        "6 output closed",
+        "7 ",
+    ):
         assert text in " ".join(out.split()), text
 
 

@@ -202,7 +202,7 @@ def test_migration_from_version_1_keeps_the_chain_and_finds_history(tmp_path: Pa
     columns = {r[1] for r in raw(v1).execute("PRAGMA table_info(records)")}
     assert "patient_key" not in columns
     with Journal.open(v1) as journal:
-        assert schema.schema_version(journal._conn) == schema.SCHEMA_VERSION == 3
+        assert schema.schema_version(journal._conn) == schema.SCHEMA_VERSION == 4
         assert journal.verify().ok
         assert [r.id for r in journal.records("p-1")] == [2]  # found through the new key
         assert journal.record(new_record("P-1"), acknowledge_history=True).id == 4

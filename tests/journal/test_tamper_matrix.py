@@ -126,6 +126,33 @@ def forge(conn: sqlite3.Connection, rebuilt: bool) -> None:
         )
 
 
+def forge_reference(conn: sqlite3.Connection, rebuilt: bool) -> None:
+    """Issue 16: a preparation of P's dose (record 4) appended, linked to the last record, whose
+    dose reference is forged (another hash): it would make the dose look prepared and its kits
+    the lots of a recall. Never counted; found by verify's reference pass."""
+    (prev,) = conn.execute("SELECT hash FROM records WHERE id = 7").fetchone()
+    content = {
+        "format": 1,
+        "kind": "preparation",
+        "status": "prepared",
+        "patient_id": "P",
+        "patient_key": "p",
+        "dose_record": {"id": 4, "hash": "e" * 64, "administered_on": "2025-02-19"},
+        "compounded_by": "X",
+        "kits": [{"strength_mg": 45, "lot": "FORGED"}],
+        "id": 8,
+        "prev_hash": prev,
+        "recorded_at": "2025-03-01T10:00:00+00:00",
+    }
+    text = canonical_json(content)
+    digest = content_hash(text)
+    conn.execute("INSERT INTO records (id, hash, content) VALUES (8, ?, ?)", (digest, text))
+    if rebuilt:
+        conn.execute(
+            "UPDATE meta SET value = ? WHERE key = 'head'", (json.dumps({"id": 8, "hash": digest}),)
+        )
+
+
 def truncate(conn: sqlite3.Connection, rebuilt: bool) -> None:
     conn.execute("DELETE FROM records WHERE id IN (6, 7)")
     if rebuilt:
@@ -172,6 +199,10 @@ MATRIX: list[tuple[str, Callable, bool, tuple[bool, bool, bool, bool, bool]]] = 
     # A forged record appended with its link and the head rebuilt is a valid extension of the
     # chain: nothing local can tell it from a real one (it adds units; it never removes any).
     ("forge", forge, Y, (N, N, N, N, N)),
+    # Issue 16: a preparation naming its dose by a forged hash. Never counted (the history holds
+    # its 225 units); verify's reference pass names it, with or without an expected head.
+    ("forge-reference", forge_reference, N, (Y, Y, N, Y, Y)),
+    ("forge-reference", forge_reference, Y, (Y, Y, N, N, N)),
     ("truncate", truncate, N, (Y, Y, Y, Y, Y)),
     ("truncate", truncate, Y, (Y, Y, Y, Y, Y)),
     ("empty", empty, N, (Y, Y, Y, Y, Y)),

@@ -30,6 +30,7 @@ from ixempra_gui.journal.entries import (
 )
 from ixempra_gui.journal.history import DoseFacts, History, HistoryWarning, assess_history
 from ixempra_gui.journal.identifiers import patient_key, trim_patient_id
+from ixempra_gui.journal.kinds import without_other_kinds
 from ixempra_gui.journal.postgres.checks import ChainChecks
 from ixempra_gui.journal.postgres.rows import (
     DOSES_SQL,
@@ -156,7 +157,9 @@ class Reading(ChainChecks):
         except psycopg.Error as exc:
             raise self._failed(exc) from exc
         self.move_anchor(report.head)
-        doses = tuple(patient_dose(int(r[0]), r[2], r[1], r[4]) for r in rows)
+        doses = tuple(
+            patient_dose(int(r[0]), r[2], r[1], r[4]) for r in without_other_kinds(rows, 2, 1)
+        )
         for dose in doses:
             if not dose.intact or dose.facts is None:
                 raise self._altered(
@@ -166,6 +169,21 @@ class Reading(ChainChecks):
                 )
         integrity.remember_read(self._location, key, {int(r[0]): (str(r[1]), r[4]) for r in rows})
         return doses
+
+    def records_of_kind(self, kind: str) -> Iterator[StoredRecord]:
+        """Records of one kind (journal/kinds.py) in id order, from a server-side cursor."""
+        conn = self._connection()
+        try:
+            with conn.transaction(), conn.cursor(name="ixempra_kind") as cursor:
+                cursor.itersize = 500
+                cursor.execute(
+                    "SELECT id, hash, content FROM ixempra.records WHERE kind = %s ORDER BY id",
+                    (kind,),
+                )
+                for row in cursor:
+                    yield stored_record(row)
+        except psycopg.Error as exc:
+            raise self._failed(exc) from exc
 
     def count(self) -> int:
         try:

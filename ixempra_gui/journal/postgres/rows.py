@@ -32,6 +32,7 @@ from ixempra_gui.journal.entries import (
 )
 from ixempra_gui.journal.history import DoseFacts
 from ixempra_gui.journal.identifiers import patient_key
+from ixempra_gui.journal.kinds import NEAR_MISS, PREPARATION, record_kind
 
 #: Keys a record's content gains when it takes its place in the chain; the rest is the
 #: calculation the verifier verified (its canonical JSON's SHA-256 is ``calculation_hash``).
@@ -85,6 +86,13 @@ HISTORY_SQL = (
 )
 DOSES_SQL = (
     f"SELECT {ROW} FROM ixempra.records WHERE patient_key = %(key)s ORDER BY administered_on, id"
+)
+PATIENT_ROWS_SQL = (
+    "SELECT id, hash, content FROM ixempra.records WHERE patient_key = %(key)s ORDER BY id"
+)
+INSERT_APPENDED = (
+    "INSERT INTO ixempra.records (id, hash, content, origin) "
+    "VALUES (%(id{i})s, %(hash{i})s, %(content{i})s, 'recorded')"
 )
 INSERT_RECORDED = (
     "INSERT INTO ixempra.records (id, hash, content, origin, verification_id) "
@@ -235,6 +243,14 @@ def server_problem(
     except (TypeError, ValueError):
         return None  # the chain walk names it
     if not isinstance(content, dict):
+        return None
+    kind = record_kind(content)
+    if origin == "recorded" and kind in (PREPARATION, NEAR_MISS):
+        person = content.get("compounded_by" if kind == PREPARATION else "scanned_by")
+        if content.get("authenticated") is not True or person != prepared_by:
+            return f"record {row.id}: its compounder is not the server's inserting user"
+        if verifier is not None or verified_by is not None:
+            return f"record {row.id}: a {kind} record with a verification"
         return None
     if origin == "recorded":
         if content.get("authenticated") is not True:

@@ -47,6 +47,7 @@ import psycopg
 from ixempra_gui.core.policy import Policy, load_policy
 from ixempra_gui.journal import integrity
 from ixempra_gui.journal.anchor import AnchorFile, Head
+from ixempra_gui.journal.appending import AppendCheck, appended_patient_key, chained
 from ixempra_gui.journal.chain import (
     canonical_json,
     content_hash,
@@ -75,11 +76,14 @@ from ixempra_gui.journal.postgres.migration import Migrating
 from ixempra_gui.journal.postgres.rows import (
     CHAIN_KEYS,
     HISTORY_SQL,
+    INSERT_APPENDED,
     INSERT_RECORDED,
+    PATIENT_ROWS_SQL,
     MigrationReport,
     calculation_hash,
     history_params,
     rollback,
+    stored_record,
 )
 from ixempra_gui.journal.postgres.session import VerifierSession
 
@@ -225,6 +229,51 @@ class PostgresJournal(Migrating):
             {"id": record_id, "hash": digest, "content": text, "verification": verification_id},
         )
         return StoredRecord(record_id, digest, prev_hash, content)
+
+    def append(
+        self, drafts: Sequence[dict[str, Any]], check: AppendCheck | None = None
+    ) -> list[StoredRecord]:
+        """Append records of one patient that are not doses (a preparation, near misses: issue
+        16) as the signed-in user, in one transaction: the chain lock, the checks and the
+        patient's records (each hashed by the server) in one round trip, ``check`` given those
+        records, then the INSERTs and COMMIT in a second (the server checks each again)."""
+        if self.read_only:
+            raise JournalError("the site journal was opened for reading only")
+        key = appended_patient_key(drafts)
+        conn = self._connection()
+        committing = False
+        try:
+            report, (rows,) = self._checked_round_trip(
+                conn, [PATIENT_ROWS_SQL], {}, lock=True, key=key
+            )
+            patient = [stored_record(row) for row in rows]
+            if check is not None:
+                check(patient)
+            head, written, statements, params = report.head, [], [], {}
+            for i, draft in enumerate(drafts):
+                content = chained(draft, head)
+                text = canonical_json(content)
+                head = Head(int(content["id"]), content_hash(text))
+                written.append(StoredRecord(head.id, head.hash, str(content["prev_hash"]), content))
+                statements.append(INSERT_APPENDED.format(i=i))
+                params.update({f"id{i}": head.id, f"hash{i}": head.hash, f"content{i}": text})
+            committing = True
+            psycopg.ClientCursor(conn).execute("; ".join([*statements, "COMMIT"]), params)
+        except psycopg.Error as exc:
+            rollback(conn)
+            failure = self._failed(exc)
+            if committing and isinstance(failure, ServerUnreachable | CommitUnknown):
+                raise CommitUnknown(
+                    f"the connection to {self.display} was lost while records were being "
+                    f"committed: they may or may not be in the journal ({failure})"
+                ) from exc
+            raise failure from exc
+        except BaseException:
+            rollback(conn)
+            raise
+        integrity.remember_walk(self._location, head)
+        self.move_anchor(head)
+        return written
 
     def _refusals(self, new: NewRecord, verifier: VerifierSession | None) -> VerifierSession:
         """The verifier, when the record may be written: InvalidRecord (identifiers, a
