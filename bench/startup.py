@@ -267,7 +267,7 @@ def bench_keystrokes(count: int, doses: int) -> None:
     patient = window.findChild(QLineEdit, "patientIdInput")
     patient.setText(PATIENT)
     deadline = time.perf_counter() + 5
-    while window.verification.read_for != PATIENT and time.perf_counter() < deadline:
+    while window.session.history.read_for != PATIENT and time.perf_counter() < deadline:
         app.processEvents()
         time.sleep(0.005)
     time.sleep(0.1)  # the History panel is redrawn once typing pauses
@@ -282,7 +282,7 @@ def bench_keystrokes(count: int, doses: int) -> None:
         weight.setText(f"{60 + i % 30} kg")  # recalculated (not timed); the panel is pending
         app.processEvents()
         start = time.perf_counter()
-        window.verification.render_history()
+        window.session.publish_history()
         app.processEvents()
         redraws.append(time.perf_counter() - start)
     redraws.sort()

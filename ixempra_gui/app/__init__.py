@@ -1,31 +1,40 @@
 """``ixempra-gui``: start Qt, install the crash handler, show the main window. Wiring only.
 
-The window lives in ``ixempra_gui.ui``; the dose rules live in ``ixempra_gui.core``.
+The window lives in ``ixempra_gui.ui`` (built by ``app.window``); the dose rules live in
+``ixempra_gui.core``; the crash handler is ``app.crash``; ``--self-test`` is ``app.selftest``.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
-from types import TracebackType
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from ixempra_gui import APP_NAME, __version__
-from ixempra_gui.ui.main_window import MainWindow
+from ixempra_gui import __version__
+from ixempra_gui.app.crash import ExceptHook, make_excepthook
+from ixempra_gui.app.window import (
+    create_main_window,
+    identify,
+    report_site_checks,
+    set_window_icon,
+)
 
-if TYPE_CHECKING:  # argparse, traceback, QMessageBox, QIcon: imported where used (start-up)
-    import argparse
-
-    from PySide6.QtCore import QSettings
+__all__ = [
+    "EXIT_NO_DISPLAY",
+    "ExceptHook",
+    "create_main_window",
+    "display_available",
+    "main",
+    "make_excepthook",
+    "report_site_checks",
+    "set_window_icon",
+]
 
 EXIT_NO_DISPLAY = 2
-
-ExceptHook = Callable[[type[BaseException], BaseException, TracebackType | None], object]
 
 NO_DISPLAY_MESSAGE = (
     "ixempra-gui: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set).\n"
@@ -36,8 +45,6 @@ NO_DISPLAY_MESSAGE = (
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    import argparse
-
     parser = argparse.ArgumentParser(
         prog="ixempra-gui",
         description="Ixabepilone (Ixempra) dosing workstation. Other arguments go to Qt "
@@ -74,120 +81,6 @@ def display_available(qt_args: Sequence[str], environ: Mapping[str, str] | None 
     return any(arg.split("=", 1)[0] in ("-platform", "--platform") for arg in qt_args)
 
 
-def make_excepthook(show_dialog: bool) -> ExceptHook:
-    """A sys.excepthook: traceback to stderr always, and a dialog if asked and possible.
-
-    PySide6 hands exceptions raised in slots to sys.excepthook and carries on, so without this
-    an error during an edit would leave a stale figure on screen with nothing said.
-    """
-    busy = False
-
-    def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
-        import traceback
-
-        from PySide6.QtWidgets import QMessageBox
-
-        nonlocal busy
-        details = "".join(traceback.format_exception(exc_type, exc, tb))
-        print(f"ixempra-gui: unexpected error\n{details}", file=sys.stderr, end="", flush=True)
-        if not show_dialog or busy or QApplication.instance() is None:
-            return
-        busy = True  # an error while showing the dialog must not open another one
-        try:
-            box = QMessageBox(QMessageBox.Icon.Critical, APP_NAME, "An unexpected error occurred.")
-            box.setInformativeText(
-                "Do not use the figures on screen. Re-enter the order, or use ixempra-calc. "
-                "Please report this error; Show Details… has the text to copy."
-            )
-            box.setDetailedText(details)
-            box.exec()
-        except Exception:  # the traceback is already on stderr
-            traceback.print_exc(file=sys.stderr)
-        finally:
-            busy = False
-
-    return hook
-
-
-def _identify(app: QApplication, icon: bool = True) -> None:
-    """Names (and, unless ``icon`` is False, the window icon) of the application."""
-    app.setApplicationName("ixempra-gui")
-    app.setApplicationDisplayName(APP_NAME)
-    app.setApplicationVersion(__version__)
-    app.setOrganizationName("Ixempra dosing workstation")
-    app.setDesktopFileName("ixempra-gui")
-    if icon:
-        set_window_icon(app)
-
-
-def set_window_icon(app: QApplication) -> None:
-    """The SVG window icon. ``main`` sets it just after the first frame: QIcon and the SVG
-    icon engine plugin cost about 3 ms that the empty window does not need."""
-    from PySide6.QtGui import QIcon
-
-    from ixempra_gui.core.resources import resource_path
-
-    app.setWindowIcon(QIcon(str(resource_path("icons", "ixempra-gui.svg"))))
-
-
-def create_main_window(
-    settings_file: str | Path | None = None, defer_coverage: bool = False
-) -> MainWindow:
-    """The main window, built and restored but not shown, without starting an event loop.
-
-    A QApplication must already exist (the app's ``main``, or pytest-qt). Settings come from the
-    explicit INI file (``settings_file``, else ``$IXEMPRA_CONFIG_DIR/settings.ini``, else the
-    user's config folder); unusable stored values keep their defaults and are reported.
-    ``defer_coverage`` (used by ``main``) adds the Coverage tab, the menus' actions, the form's
-    event filters and the window icon just after the first frame, which then shows sooner; the
-    first frame is the same (tests/gui/test_entry_points.py).
-    """
-    from ixempra_gui.ui.settings import load_preferences, open_settings
-
-    app = QApplication.instance()
-    if not isinstance(app, QApplication):
-        raise RuntimeError("create_main_window() needs a QApplication; create one first")
-    if not app.applicationDisplayName().startswith(APP_NAME):
-        _identify(app, icon=not defer_coverage)
-    settings = open_settings(Path(settings_file) if settings_file is not None else None)
-    prefs, problems = load_preferences(settings)
-    window = MainWindow(prefs, settings, defer_coverage=defer_coverage)
-    if defer_coverage:
-        window.after_first_frame(lambda: set_window_icon(app))
-        window.after_first_frame(lambda: report_site_checks(window, settings))
-    else:
-        report_site_checks(window, settings)
-    window.restore_state()
-    for problem in problems:
-        print(f"ixempra-gui: settings {settings.fileName()}: {problem}", file=sys.stderr)
-    if problems:
-        window.statusBar().showMessage(
-            f"Some preferences in {settings.fileName()} were unusable; defaults were used.", 15000
-        )
-    return window
-
-
-def report_site_checks(window: MainWindow, settings: QSettings) -> list[str]:
-    """Unusable site settings (``[site]`` in settings.ini) and folders other users can write
-    (the settings' folder, which holds the journal's anchor, and the journal's): on stderr and
-    in the status bar. Returns what was said."""
-    from ixempra_gui.journal.paths import folder_warning
-    from ixempra_gui.system.site_settings import load_site_settings
-    from ixempra_gui.ui.settings import settings_folder_warning
-
-    _, problems = load_site_settings(Path(settings.fileName()))
-    notes = [f"settings {settings.fileName()}: [site] {problem}" for problem in problems]
-    if warning := settings_folder_warning(settings):
-        notes.append(f"warning: {warning}")
-    if warning := folder_warning():
-        notes.append(warning)
-    for note in notes:
-        print(f"ixempra-gui: {note}", file=sys.stderr)
-    if notes:
-        window.statusBar().showMessage(notes[0], 30000)
-    return notes
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Start the workstation; returns the process exit status."""
     args_in = list(sys.argv[1:] if argv is None else argv)
@@ -197,6 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return stop.code if isinstance(stop.code, int) else 2
 
     if options.self_test:  # before any window: it needs no display and starts its own Qt
+        # Imported only here: a normal start does not load the self-test's own modules.
         from ixempra_gui.app import selftest
 
         return selftest.run(qt_args)
@@ -210,7 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         app = existing
     else:
         app = QApplication(["ixempra-gui", *qt_args])
-    _identify(app, icon=False)  # the window icon follows the first frame
+    identify(app, icon=False)  # the window icon follows the first frame
 
     offscreen = app.platformName() in ("offscreen", "minimal")
     previous_hook = sys.excepthook

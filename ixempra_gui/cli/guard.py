@@ -14,12 +14,20 @@ import functools
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 EXIT_OUTPUT_CLOSED = 6
 EXIT_INTERNAL = 7
 EXIT_INTERRUPTED = 130
 
+
 Main = Callable[[Sequence[str] | None], int]
+
+
+class Guarded(Protocol):
+    """A guarded ``main``: called with its arguments, or none (the command line)."""
+
+    def __call__(self, argv: Sequence[str] | None = None) -> int: ...
 
 
 def _silence_stdout() -> None:
@@ -35,11 +43,10 @@ def _say(prog: str, message: str) -> None:
         print(f"{prog}: {message}", file=sys.stderr, flush=True)
 
 
-def guarded(prog: str) -> Callable[[Main], Main]:
+def guarded(prog: str) -> Callable[[Main], Guarded]:
     """Wrap a CLI's ``main`` (module docstring)."""
 
-    def wrap(main: Main) -> Main:
-        @functools.wraps(main)
+    def wrap(main: Main) -> Guarded:
         def run(argv: Sequence[str] | None = None) -> int:
             try:
                 code = main(argv)
@@ -64,6 +71,7 @@ def guarded(prog: str) -> Callable[[Main], Main]:
                 )
                 return EXIT_INTERNAL
 
+        functools.update_wrapper(run, main)
         return run
 
     return wrap

@@ -14,6 +14,23 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ixempra_gui.cli.journal_common import err
+from ixempra_gui.cli.journal_read import (
+    checked,
+    integrity_error,
+    open_journal,
+    path_problem,
+    record_id_of,
+)
+from ixempra_gui.journal import paths
+from ixempra_gui.journal.export import ExportRefused, export_target
+from ixempra_gui.journal.preparing import preparation_of
+from ixempra_gui.presentation.bag_label import LabelRefused, bag_label_document
+from ixempra_gui.presentation.bag_label_svg import bag_label_svg
+from ixempra_gui.presentation.preferences import from_mapping
+from ixempra_gui.system.private_files import write_atomically
+from ixempra_gui.system.site_settings import config_dir, read_group, settings_file
+
 if TYPE_CHECKING:
     from ixempra_gui.presentation.bag_label import BagLabel
 
@@ -22,9 +39,6 @@ EXIT_OK, EXIT_JOURNAL, EXIT_NOT_COMPLETE = 0, 1, 3
 
 def second_identifier() -> bool:
     """The site preference, read from settings.ini without Qt (a bad value: off, said)."""
-    from ixempra_gui.presentation.preferences import from_mapping
-    from ixempra_gui.system.site_settings import read_group, settings_file
-
     stored = {
         k: v
         for k, v in read_group(settings_file(), "preferences").items()
@@ -38,14 +52,9 @@ def second_identifier() -> bool:
 
 def _target(args: argparse.Namespace) -> Path | None:
     """Where --svg writes (None: standard output or no SVG); ExportRefused as for export."""
-    from ixempra_gui.cli import journal as cli
-    from ixempra_gui.journal import paths
-    from ixempra_gui.journal.export import ExportRefused, export_target
-    from ixempra_gui.system.site_settings import config_dir
-
     if args.svg is None or args.svg == "-":
         return None
-    if not args.svg or (bad := cli._path_problem(args.svg)):
+    if not args.svg or (bad := path_problem(args.svg)):
         raise ExportRefused(
             (bad or "give a file name, or - for standard output").replace("--csv", "--svg")
         )
@@ -53,28 +62,24 @@ def _target(args: argparse.Namespace) -> Path | None:
 
 
 def cmd_label(args: argparse.Namespace) -> int:
-    from ixempra_gui.cli import journal as cli
-    from ixempra_gui.journal.preparing import preparation_of
-    from ixempra_gui.presentation.bag_label import LabelRefused, bag_label_document
-
-    record_id = cli._record_id(args.id)
+    record_id = record_id_of(args.id)
     target = _target(args)
-    journal = cli._open_for_reading()
+    journal = open_journal()
     if journal is None:
         return EXIT_JOURNAL
     with journal:
-        report = cli._checked(journal, None)
+        report = checked(journal, None)
         if not report.ok:
-            cli._integrity_error(journal, report)
+            integrity_error(journal, report)
             return EXIT_JOURNAL
         dose = journal.get(record_id)
         if dose is None:
-            cli._err(f"no record {record_id} (the journal holds {journal.count()} records)")
+            err(f"no record {record_id} (the journal holds {journal.count()} records)")
             return EXIT_JOURNAL
         preparation = preparation_of(journal, dose) if dose.is_dose else None
     for record in (dose, preparation.record if preparation else None):
         if record is not None and (not record.readable or not record.intact):
-            cli._err(
+            err(
                 f"record {record.id} does not match its hash (edited?): no label. Run "
                 "ixempra-journal verify"
             )
@@ -84,15 +89,12 @@ def cmd_label(args: argparse.Namespace) -> int:
             dose, preparation, now=datetime.now(UTC), second_identifier=second_identifier()
         )
     except LabelRefused as exc:
-        cli._err(f"refused: no label for record {record_id}: {exc}")
+        err(f"refused: no label for record {record_id}: {exc}")
         return EXIT_NOT_COMPLETE
     return _write(label, args.svg is not None, target)
 
 
 def _write(label: BagLabel, as_svg: bool, target: Path | None) -> int:
-    from ixempra_gui.presentation.bag_label_svg import bag_label_svg
-    from ixempra_gui.system.private_files import write_atomically
-
     if not as_svg:
         print(label.text())
         print(f"[Code 128: {label.barcode.text}]")

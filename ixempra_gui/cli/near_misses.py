@@ -11,18 +11,23 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
+from ixempra_gui.cli.journal_common import err
+from ixempra_gui.cli.journal_read import Seen, checked, open_journal, path_problem, read_outcome
+from ixempra_gui.cli.options import OptionError
 from ixempra_gui.core.compounding_clock import local_date, shown
+from ixempra_gui.journal import paths
 from ixempra_gui.journal.entries import StoredRecord
+from ixempra_gui.journal.export import ExportRefused, export_target, near_misses_csv
 from ixempra_gui.journal.identifiers import preview
 from ixempra_gui.journal.kinds import NEAR_MISS
+from ixempra_gui.system.private_files import write_atomically
+from ixempra_gui.system.site_settings import config_dir
 
 EXIT_OK, EXIT_JOURNAL = 0, 1
 
 
 def parse_since(text: str) -> date:
     """--since: YYYY-MM-DD (digits 0-9); the caller's OptionError names the option."""
-    from ixempra_gui.cli.options import OptionError
-
     value = text.strip()
     try:
         if len(value) != 10 or not value.isascii():
@@ -71,30 +76,24 @@ def _line(record: StoredRecord) -> str:
 
 
 def cmd_near_misses(args: argparse.Namespace) -> int:
-    from ixempra_gui.cli import journal as cli
-    from ixempra_gui.journal import paths
-    from ixempra_gui.journal.export import ExportRefused, export_target, near_misses_csv
-    from ixempra_gui.system.private_files import write_atomically
-    from ixempra_gui.system.site_settings import config_dir
-
     since = parse_since(args.since) if args.since is not None else None
     target = None
     if args.csv is not None and args.csv != "-":
-        if not args.csv or (bad := cli._path_problem(args.csv)):
+        if not args.csv or (bad := path_problem(args.csv)):
             raise ExportRefused(bad or "give a file name, or - for standard output")
         target = export_target(Path(args.csv), [paths.data_dir(), config_dir()], force=args.force)
-    journal = cli._open_for_reading()
+    journal = open_journal()
     if journal is None:
         return EXIT_OK
-    seen = cli._Seen()
+    seen = Seen()
     with journal:
-        report = cli._checked(journal, None)
+        report = checked(journal, None)
         records = [r for r in seen.watch(journal.records_of_kind(NEAR_MISS)) if _kept(r, since)]
     if args.csv is None:
         for record in records:
             print(_line(record))
         print(f"{len(records)} near miss(es)", file=sys.stderr)
-        return cli._read_outcome(journal, report, seen)
+        return read_outcome(journal, report, seen)
     data, count = near_misses_csv(records)
     if target is None:
         sys.stdout.flush()
@@ -104,11 +103,11 @@ def cmd_near_misses(args: argparse.Namespace) -> int:
         try:
             write_atomically(target, data)
         except OSError as exc:
-            cli._err(f"cannot write {target}: {exc.strerror or exc}; nothing was written")
+            err(f"cannot write {target}: {exc.strerror or exc}; nothing was written")
             return EXIT_JOURNAL
     where = "standard output" if target is None else str(target)
     print(
         f"exported {count} near miss(es) to {where}",
         file=sys.stderr if target is None else sys.stdout,
     )
-    return cli._read_outcome(journal, report, seen)
+    return read_outcome(journal, report, seen)

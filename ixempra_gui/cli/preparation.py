@@ -19,13 +19,18 @@ import sys
 from datetime import UTC, datetime
 from typing import Any, Final
 
+from ixempra_gui.cli.journal_read import record_id_of
 from ixempra_gui.cli.preparation_report import report
+from ixempra_gui.cli.site_signin import open_for_writing
 from ixempra_gui.core.compounding import Scan
 from ixempra_gui.core.gs1_scan import GS_SUBSTITUTES, check_gs_substitute
+from ixempra_gui.journal import paths
 from ixempra_gui.journal.errors import InvalidRecord, JournalError
 from ixempra_gui.journal.identifiers import check_person, foreign_character, preview
 from ixempra_gui.journal.interface import JournalStore
 from ixempra_gui.journal.preparing import NoSuchRecord, PreparationRefused, prepare
+from ixempra_gui.journal.site_config import journal_choice
+from ixempra_gui.journal.store import Journal
 
 PROG = "ixempra-journal"
 EXIT_OK, EXIT_JOURNAL, EXIT_INVALID, EXIT_NOT_COMPLETE, EXIT_REFUSED_SCAN = 0, 1, 2, 3, 5
@@ -150,10 +155,7 @@ def _problems(args: argparse.Namespace, server: bool) -> tuple[dict[str, Any], l
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
-    from ixempra_gui.cli import journal as journal_cli
-    from ixempra_gui.journal.site_config import journal_choice
-
-    record_id = journal_cli._record_id(args.id)
+    record_id = record_id_of(args.id)
     choice = journal_choice()
     found, problems = _problems(args, choice.is_server)
     if problems:
@@ -200,12 +202,7 @@ def _open_for_writing(choice: Any) -> JournalStore | None:
     for note in choice.notes:
         print(f"{PROG}: note: {note}", file=sys.stderr)
     if choice.is_server:
-        from ixempra_gui.cli.site import open_for_writing
-
         return open_for_writing(choice)
-    from ixempra_gui.journal import paths
-    from ixempra_gui.journal.store import Journal
-
     journal = Journal.open_existing()
     if journal is None:
         _err(f"no journal at {paths.journal_path()}: nothing has been recorded to prepare")

@@ -19,6 +19,7 @@ from ixempra_gui.core.bsa import FORMULA_NAMES, FORMULA_SOURCES, compute_bsa
 from ixempra_gui.core.contraindications import contraindications
 from ixempra_gui.core.cycle_gate import evaluate_gate
 from ixempra_gui.core.formatting import format_quantity
+from ixempra_gui.core.hepatic import HepaticOutcome
 from ixempra_gui.core.levels import LevelDecision, decide_level
 from ixempra_gui.core.models import (
     Billing,
@@ -26,6 +27,9 @@ from ixempra_gui.core.models import (
     CycleGate,
     DoseResult,
     DoseRounding,
+    FieldIssue,
+    HepaticRatios,
+    LevelRule,
     Order,
     Preparation,
     Reason,
@@ -46,13 +50,22 @@ from ixempra_gui.core.vial_rounding import round_to_vial
 from ixempra_gui.core.vials import plan_vials
 
 
-def calculate(order: Order, policy: Policy | None = None) -> DoseResult:
-    """The whole dose calculation for one order."""
-    policy = policy or load_policy()
-    inputs, issues = validate(order)
-    if inputs is None:
-        return DoseResult(status=Status.INVALID_INPUT, issues=issues)
+@dataclass(frozen=True)
+class _Assessed:
+    """Everything decided before a dose is computed, with the reasons and steps so far."""
 
+    bsa: BsaResult
+    ratios: HepaticRatios
+    hepatic: HepaticOutcome
+    contra_rules: tuple[LevelRule, ...]
+    decision: LevelDecision
+    gate: CycleGate
+    reasons: list[Reason]
+    steps: list[str]
+
+
+def _assess(inputs: ValidInputs, issues: tuple[FieldIssue, ...]) -> _Assessed:
+    """BSA, the liver rules, the contraindications, the level and the start-of-cycle gate."""
     reasons: list[Reason] = [
         Reason(i.code, i.message + " — acknowledged.", "spec §1 plausibility", Severity.WARNING)
         for i in issues
@@ -72,12 +85,24 @@ def calculate(order: Order, policy: Policy | None = None) -> DoseResult:
     reasons.extend(gate_reasons)
     if (note := preparation_time_note(inputs.preparation.prepared_at)) is not None:
         reasons.append(note)
+    return _Assessed(bsa, ratios, outcome, contra_rules, decision, gate, reasons, steps)
 
+
+def calculate(order: Order, policy: Policy | None = None) -> DoseResult:
+    """The whole dose calculation for one order."""
+    policy = policy or load_policy()
+    inputs, issues = validate(order)
+    if inputs is None:
+        return DoseResult(status=Status.INVALID_INPUT, issues=issues)
+
+    assessed = _assess(inputs, issues)
+    reasons, steps = assessed.reasons, assessed.steps
+    decision, gate = assessed.decision, assessed.gate
     common: dict[str, Any] = dict(
         inputs=inputs,
-        bsa=bsa,
-        ratios=ratios,
-        level_rules=contra_rules + decision.rules,
+        bsa=assessed.bsa,
+        ratios=assessed.ratios,
+        level_rules=assessed.contra_rules + decision.rules,
         cycle_gate=gate,
     )
     if decision.issues:
@@ -88,13 +113,15 @@ def calculate(order: Order, policy: Policy | None = None) -> DoseResult:
             steps=tuple(steps),
             **common,
         )
-    status = _status_before_dose(outcome.status, bool(contra_rules), decision, gate)
+    status = _status_before_dose(
+        assessed.hepatic.status, bool(assessed.contra_rules), decision, gate
+    )
     if status is not Status.OK or decision.level is None:
         return DoseResult(
             status=status, issues=issues, reasons=tuple(reasons), steps=tuple(steps), **common
         )
 
-    figures = _dose_figures(inputs, bsa, decision, policy)
+    figures = _dose_figures(inputs, assessed.bsa, decision, policy)
     stops = [r for r in figures.reasons if r.severity is Severity.STOP]
     if stops:
         # A stop found while planning the dose (no bag in range): no figure is shown, and the
@@ -118,7 +145,7 @@ def calculate(order: Order, policy: Policy | None = None) -> DoseResult:
         preparation=figures.preparation,
         reasons=tuple(reasons + figures.reasons),
         steps=tuple(steps + figures.steps),
-        derivation=(bsa.step, *figures.derivation),
+        derivation=(assessed.bsa.step, *figures.derivation),
         **common,
     )
 

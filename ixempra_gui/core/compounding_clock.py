@@ -102,43 +102,10 @@ def check_clocks(
         raise ValueError("tolerance must not be negative")
     now = aware(now, tz)
     errors: list[TimeIssue] = []
-    recon = _valid(RECONSTITUTED_AT, reconstituted_at, now, tolerance, tz, errors)
-    diluted = _valid(DILUTED_AT, diluted_at, now, tolerance, tz, errors)
-    if diluted is not None and recon is None and reconstituted_at is None:
-        errors.append(
-            TimeIssue(
-                RECONSTITUTED_AT,
-                f"{FIELD_LABELS[RECONSTITUTED_AT]}: required once the dilution time is recorded "
-                "(the 1 h limit runs from it)",
-            )
-        )
-        diluted = None
-    if recon is not None and diluted is not None and diluted < recon:
-        errors.append(
-            TimeIssue(
-                DILUTED_AT,
-                f"{FIELD_LABELS[DILUTED_AT]}: {shown(diluted, tz)} is before the reconstitution "
-                f"({shown(recon, tz)}). Accepted: the time the bag was completed, after the "
-                "reconstitution.",
-            )
-        )
-        recon = diluted = None
-    failure = too_late = None
+    recon, diluted = _two_times(reconstituted_at, diluted_at, now, tolerance, tz, errors)
+    too_late = None
     dilute_by = _plus(recon, RECONSTITUTED_MAX)
-    if recon is not None and dilute_by is not None:
-        if diluted is not None and diluted - recon > RECONSTITUTED_MAX:
-            failure = (
-                f"Reconstituted at {shown(recon, tz)}, diluted at {shown(diluted, tz)}: "
-                f"{_duration(diluted - recon)} in the vial, more than the "
-                f"{label.RECONSTITUTED_MAX_HOURS} h allowed. Preparation failed: discard and "
-                f"remake ({label.SRC_RECONSTITUTED_MAX})."
-            )
-        elif diluted is None and now - recon > RECONSTITUTED_MAX:
-            failure = (
-                f"Reconstituted at {shown(recon, tz)} and not diluted by {shown(dilute_by, tz)} "
-                f"({label.RECONSTITUTED_MAX_HOURS} h). Preparation failed: discard and remake "
-                f"({label.SRC_RECONSTITUTED_MAX})."
-            )
+    failure = _vial_failure(recon, diluted, dilute_by, now, tz)
     complete_by = _plus(diluted, DILUTED_MAX)
     start_by = _plus(diluted, DILUTED_MAX - timedelta(hours=infusion_hours))
     if diluted is not None and start_by is not None and complete_by is not None and now > start_by:
@@ -160,6 +127,67 @@ def check_clocks(
         failure=failure,
         too_late=too_late,
     )
+
+
+def _two_times(
+    reconstituted_at: datetime | None,
+    diluted_at: datetime | None,
+    now: datetime,
+    tolerance: timedelta,
+    tz: tzinfo | None,
+    errors: list[TimeIssue],
+) -> tuple[datetime | None, datetime | None]:
+    """Each time checked, then together: a dilution needs its reconstitution, and comes after
+    it (neither is used when they contradict each other)."""
+    recon = _valid(RECONSTITUTED_AT, reconstituted_at, now, tolerance, tz, errors)
+    diluted = _valid(DILUTED_AT, diluted_at, now, tolerance, tz, errors)
+    if diluted is not None and recon is None and reconstituted_at is None:
+        errors.append(
+            TimeIssue(
+                RECONSTITUTED_AT,
+                f"{FIELD_LABELS[RECONSTITUTED_AT]}: required once the dilution time is recorded "
+                "(the 1 h limit runs from it)",
+            )
+        )
+        diluted = None
+    if recon is not None and diluted is not None and diluted < recon:
+        errors.append(
+            TimeIssue(
+                DILUTED_AT,
+                f"{FIELD_LABELS[DILUTED_AT]}: {shown(diluted, tz)} is before the reconstitution "
+                f"({shown(recon, tz)}). Accepted: the time the bag was completed, after the "
+                "reconstitution.",
+            )
+        )
+        recon = diluted = None
+    return recon, diluted
+
+
+def _vial_failure(
+    recon: datetime | None,
+    diluted: datetime | None,
+    dilute_by: datetime | None,
+    now: datetime,
+    tz: tzinfo | None,
+) -> str | None:
+    """The reconstituted solution stayed in the vial longer than the label allows (diluted too
+    late, or not diluted by now): the preparation failed."""
+    if recon is None or dilute_by is None:
+        return None
+    if diluted is not None and diluted - recon > RECONSTITUTED_MAX:
+        return (
+            f"Reconstituted at {shown(recon, tz)}, diluted at {shown(diluted, tz)}: "
+            f"{_duration(diluted - recon)} in the vial, more than the "
+            f"{label.RECONSTITUTED_MAX_HOURS} h allowed. Preparation failed: discard and "
+            f"remake ({label.SRC_RECONSTITUTED_MAX})."
+        )
+    if diluted is None and now - recon > RECONSTITUTED_MAX:
+        return (
+            f"Reconstituted at {shown(recon, tz)} and not diluted by {shown(dilute_by, tz)} "
+            f"({label.RECONSTITUTED_MAX_HOURS} h). Preparation failed: discard and remake "
+            f"({label.SRC_RECONSTITUTED_MAX})."
+        )
+    return None
 
 
 def _valid(

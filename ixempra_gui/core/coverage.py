@@ -11,415 +11,47 @@ Coverage is reported beside the dose: it never changes the dose or its status.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
-from enum import StrEnum
-from fractions import Fraction
-
 from ixempra_gui.core.authorization import authorization_end
+from ixempra_gui.core.coverage_exclusions import EXCLUSION_EVALUATORS, evaluate_exclusions
+from ixempra_gui.core.coverage_initial import Initial, evaluate_initial
 from ixempra_gui.core.coverage_input import CoverageRequest
-from ixempra_gui.core.coverage_rules import (
-    Exclusion,
-    InitialCriterion,
-    PriorTherapy,
-    RenewalCriterion,
-    RequestType,
-    ResistancePath,
-    Response,
+from ixempra_gui.core.coverage_result import (
+    CAPECITABINE_CONTRAINDICATED_RULE,
+    REGIMEN_WORDS,
+    THERAPY_WORDS,
+    Check,
+    CheckKind,
+    CoverageResult,
+    DosingLimitCheck,
+    Finding,
+    Outcome,
 )
-from ixempra_gui.core.diagnosis import DiagnosisCheck, check_diagnosis
-from ixempra_gui.core.formatting import format_quantity
-from ixempra_gui.core.models import DoseResult, Regimen, Severity, Status
+from ixempra_gui.core.coverage_rules import RenewalCriterion, RequestType
+from ixempra_gui.core.diagnosis import check_diagnosis
+from ixempra_gui.core.models import DoseResult, Status
 from ixempra_gui.core.policy import Policy, load_policy
 
-# The dose rule (core/hepatic.py) that policy exclusion 3 mirrors; tests pin that the calculator
-# emits it for a contraindicated capecitabine combination.
-CAPECITABINE_CONTRAINDICATED_RULE = "hepatic_capecitabine_contraindicated"
-
-REGIMEN_WORDS = {Regimen.MONOTHERAPY: "single agent", Regimen.CAPECITABINE: "with capecitabine"}
-THERAPY_WORDS = {
-    PriorTherapy.ANTHRACYCLINE: "an anthracycline",
-    PriorTherapy.TAXANE: "a taxane",
-    PriorTherapy.CAPECITABINE: "capecitabine",
-}
-
-
-class Outcome(StrEnum):
-    """One line of the checklist. For a criterion MET is good; for an exclusion DOES_NOT_APPLY."""
-
-    MET = "met"
-    NOT_MET = "not_met"
-    NOT_APPLICABLE = "not_applicable"  # e.g. the single-agent criterion for a combination order
-    APPLIES = "applies"
-    DOES_NOT_APPLY = "does_not_apply"
-    NOT_ASSESSED = "not_assessed"  # the answer it needs is not known
-
-
-@dataclass(frozen=True)
-class Finding:
-    """An unmet criterion or an exclusion that applies, with the policy section it comes from."""
-
-    code: str
-    message: str
-    section: str
-
-
-class CheckKind(StrEnum):
-    CRITERION = "criterion"
-    EXCLUSION = "exclusion"
-
-
-@dataclass(frozen=True)
-class Check:
-    """A checklist line: the policy's words, the answer that supports the outcome, the outcome."""
-
-    kind: CheckKind
-    section: str
-    wording: str
-    answer: str
-    outcome: Outcome
-
-
-@dataclass(frozen=True)
-class DosingLimitCheck:
-    """Billable units (administered + discarded) against the policy's limit per N days."""
-
-    limit_units: int
-    per_days: int
-    section: str
-    units_this_dose: int | None  # None: no dose was calculated
-    prior_units: int | None  # units in the window before this dose; None: not known
-    units_total: int | None  # prior + this dose, when both are known
-    within_limit: bool | None  # None: no dose; with prior unknown, judged on this dose alone
-    window_checked: bool  # True only when the prior units were known
-    message: str
-
-
-@dataclass(frozen=True)
-class CoverageResult:
-    """Everything the evaluation found. ``criterion`` is set only when the criteria are met."""
-
-    policy_id: str
-    policy_title: str
-    policy_review_date: str  # ISO
-    answers: CoverageRequest
-    diagnosis: DiagnosisCheck
-    regimen: Regimen | None
-    dose_level_mg_per_m2: Decimal | None
-    meets_criteria: bool
-    criterion: str | None  # "I.1.A.i", "I.1.A.ii" or "II"
-    initial_criterion: str | None  # the initial criterion satisfied (also for a renewal)
-    unmet: tuple[Finding, ...]
-    exclusions: tuple[Finding, ...]
-    checks: tuple[Check, ...]
-    authorization_months: int
-    authorization_start: date | None  # None when the criteria are not met
-    authorization_end: date | None
-    dosing_limit: DosingLimitCheck
-    notes: tuple[str, ...]
-
-    @property
-    def request(self) -> RequestType:
-        return self.answers.request
-
-
-def _yes(flag: bool) -> str:
-    return "yes" if flag else "no"
-
-
-def _therapies(items: frozenset[PriorTherapy]) -> str:
-    ordered = [t.value for t in PriorTherapy if t in items]
-    return ", ".join(ordered) if ordered else "none documented"
-
-
-def _path_missing(path: ResistancePath, req: CoverageRequest) -> list[str]:
-    missing = [
-        f"resistance to {THERAPY_WORDS[t]}"
-        for t in PriorTherapy
-        if t in path.resistant_to and t not in req.resistant_to
-    ]
-    if path.requires_anthracycline_contraindicated and not req.anthracycline_contraindicated:
-        missing.append("that further anthracycline therapy is contraindicated")
-    return missing
-
-
-def _criterion_answer(req: CoverageRequest, regimen: Regimen) -> str:
-    return (
-        f"regimen: {REGIMEN_WORDS[regimen]}; resistant to: {_therapies(req.resistant_to)}; "
-        f"further anthracycline contraindicated: {_yes(req.anthracycline_contraindicated)}"
-    )
-
-
-@dataclass(frozen=True)
-class _Initial:
-    met_id: str | None
-    unmet: tuple[Finding, ...]
-    checks: tuple[Check, ...]
-
-
-def _evaluate_initial(
-    req: CoverageRequest, regimen: Regimen | None, diag: DiagnosisCheck, policy: Policy
-) -> _Initial:
-    rules = policy.coverage
-    unmet: list[Finding] = []
-    checks: list[Check] = []
-
-    checks.append(
-        Check(
-            CheckKind.CRITERION,
-            rules.diagnosis_section,
-            "Breast cancer diagnosis code on the policy's ICD-10 list",
-            diag.message,
-            Outcome.MET if diag.accepted else Outcome.NOT_MET,
-        )
-    )
-    if not diag.accepted:
-        assert diag.reason_code is not None
-        unmet.append(Finding(diag.reason_code, diag.message, rules.diagnosis_section))
-
-    ind = rules.indication
-    covered = " or ".join(s.value for s in sorted(ind.settings))
-    setting_ok = req.setting in ind.settings
-    checks.append(
-        Check(
-            CheckKind.CRITERION,
-            ind.section,
-            ind.wording,
-            f"disease setting: {req.setting.value if req.setting else 'not given'}",
-            Outcome.MET if setting_ok else Outcome.NOT_MET,
-        )
-    )
-    if req.setting is None:
-        unmet.append(
-            Finding(
-                "setting_missing",
-                f"{ind.section}: the disease setting is not given; the policy covers {covered} "
-                "breast cancer.",
-                ind.section,
-            )
-        )
-    elif not setting_ok:
-        unmet.append(
-            Finding(
-                "setting_not_covered",
-                f"{ind.section}: disease setting '{req.setting.value}' — the policy covers only "
-                f"{covered} breast cancer.",
-                ind.section,
-            )
-        )
-
-    criterion = rules.criterion_for(regimen) if regimen else None
-    resistance_ok = False
-    for crit in rules.criteria:
-        if regimen is None:
-            checks.append(
-                Check(
-                    CheckKind.CRITERION,
-                    crit.section,
-                    crit.wording,
-                    "regimen not known",
-                    Outcome.NOT_ASSESSED,
-                )
-            )
-        elif crit is not criterion:
-            checks.append(
-                Check(
-                    CheckKind.CRITERION,
-                    crit.section,
-                    crit.wording,
-                    f"regimen: {REGIMEN_WORDS[regimen]}",
-                    Outcome.NOT_APPLICABLE,
-                )
-            )
-        else:
-            resistance_ok = _satisfied(crit, req)
-            checks.append(
-                Check(
-                    CheckKind.CRITERION,
-                    crit.section,
-                    crit.wording,
-                    _criterion_answer(req, regimen),
-                    Outcome.MET if resistance_ok else Outcome.NOT_MET,
-                )
-            )
-            if not resistance_ok:
-                unmet.append(_resistance_finding(crit, req))
-    if regimen is None:
-        unmet.append(
-            Finding(
-                "regimen_unknown",
-                f"{ind.section}: the regimen is not known (the dose inputs are incomplete), so "
-                "neither criterion can be checked.",
-                ind.section,
-            )
-        )
-    elif criterion is None:
-        unmet.append(
-            Finding(
-                "regimen_not_covered",
-                f"{ind.section}: no criterion of the policy covers Ixempra "
-                f"{REGIMEN_WORDS[regimen]}.",
-                ind.section,
-            )
-        )
-    met = diag.accepted and setting_ok and resistance_ok and criterion is not None
-    return _Initial(criterion.id if met and criterion else None, tuple(unmet), tuple(checks))
-
-
-def _satisfied(crit: InitialCriterion, req: CoverageRequest) -> bool:
-    return any(not _path_missing(path, req) for path in crit.any_of)
-
-
-def _resistance_finding(crit: InitialCriterion, req: CoverageRequest) -> Finding:
-    ways = " OR ".join(" and ".join(_path_missing(p, req)) for p in crit.any_of)
-    return Finding(
-        "resistance_not_documented",
-        f"{crit.id}: {crit.wording}. Documented: resistant to: {_therapies(req.resistant_to)}; "
-        f"further anthracycline contraindicated: {_yes(req.anthracycline_contraindicated)}. "
-        f"Needed: {ways}.",
-        crit.section,
-    )
-
-
-# --- exclusions -------------------------------------------------------------------------------
-
-_ExclusionCheck = Callable[
-    [Exclusion, CoverageRequest, DoseResult | None, Policy], tuple[Outcome, str, str]
+__all__ = [
+    "CAPECITABINE_CONTRAINDICATED_RULE",
+    "EXCLUSION_EVALUATORS",
+    "REGIMEN_WORDS",
+    "THERAPY_WORDS",
+    "Check",
+    "CheckKind",
+    "CoverageResult",
+    "DosingLimitCheck",
+    "Finding",
+    "Outcome",
+    "check_dosing_limit",
+    "evaluate_coverage",
 ]
-
-
-def _excl_setting(
-    ex: Exclusion, req: CoverageRequest, dose: DoseResult | None, policy: Policy
-) -> tuple[Outcome, str, str]:
-    if req.setting is None:
-        return Outcome.NOT_ASSESSED, "disease setting: not given", ""
-    answer = f"disease setting: {req.setting.value}"
-    if req.setting in ex.settings:
-        return Outcome.APPLIES, answer, f"Disease setting '{req.setting.value}'"
-    return Outcome.DOES_NOT_APPLY, answer, ""
-
-
-def _level_of(dose: DoseResult) -> Decimal | None:
-    """The level the dose rules set: the result's, or (no dose, e.g. on hold) the applied rule's."""
-    if dose.dose_level_mg_per_m2 is not None:
-        return dose.dose_level_mg_per_m2
-    applied = [
-        r.level_mg_per_m2 for r in dose.level_rules if r.applies and r.level_mg_per_m2 is not None
-    ]
-    return min(applied) if applied else None
-
-
-def _excl_dose_level(
-    ex: Exclusion, req: CoverageRequest, dose: DoseResult | None, policy: Policy
-) -> tuple[Outcome, str, str]:
-    """The level, and the dose actually given per m² (a dose rounded up to a vial boundary can
-    exceed the limit at a 40 mg/m² level), both read from the dose result."""
-    limit = policy.max_level_mg_per_m2
-    level = _level_of(dose) if dose else None
-    bsa = dose.bsa.used_m2 if dose and dose.bsa else None
-    dose_mg = dose.dose_mg if dose else None
-    per_m2 = Fraction(dose_mg) / Fraction(bsa) if dose_mg is not None and bsa else None
-    if level is None and per_m2 is None:
-        status = dose.status.value if dose else "no dose result"
-        return Outcome.NOT_ASSESSED, f"no dose level (dose status: {status})", ""
-    shown = []
-    if level is not None:
-        shown.append(f"dose level {format_quantity(level, 'mg/m²')}")
-    if per_m2 is not None and bsa is not None and dose_mg is not None and per_m2 != level:
-        shown.append(
-            f"dose {format_quantity(dose_mg, 'mg')} on {format_quantity(bsa, 'm²')} = "
-            f"{format_quantity(per_m2, 'mg/m²', 2)}"
-        )
-    answer = "; ".join(shown) + f" (limit {format_quantity(limit, 'mg/m²')})"
-    if level is not None and level > limit:
-        return (
-            Outcome.APPLIES,
-            answer,
-            f"The dose level {format_quantity(level, 'mg/m²')} is above the policy's single-dose "
-            f"limit of {format_quantity(limit, 'mg/m²')}",
-        )
-    if per_m2 is not None and per_m2 > limit and dose is not None:
-        rounding = dose.dose_rounding
-        how = " (rounded to a vial boundary)" if rounding is not None and rounding.applied else ""
-        return (
-            Outcome.APPLIES,
-            answer,
-            f"The dose given is {format_quantity(per_m2, 'mg/m²', 2)}{how}: above the policy's "
-            f"single-dose limit of {format_quantity(limit, 'mg/m²')}",
-        )
-    return Outcome.DOES_NOT_APPLY, answer, ""
-
-
-def _excl_capecitabine_hepatic(
-    ex: Exclusion, req: CoverageRequest, dose: DoseResult | None, policy: Policy
-) -> tuple[Outcome, str, str]:
-    if dose is None or dose.inputs is None:
-        return Outcome.NOT_ASSESSED, "regimen and liver tests not known", ""
-    if dose.inputs.regimen is not Regimen.CAPECITABINE:
-        return Outcome.DOES_NOT_APPLY, f"regimen: {REGIMEN_WORDS[dose.inputs.regimen]}", ""
-    said = [
-        r.description
-        for r in dose.level_rules
-        if r.code == CAPECITABINE_CONTRAINDICATED_RULE and r.applies
-    ] + [
-        r.message
-        for r in dose.reasons
-        if r.code == CAPECITABINE_CONTRAINDICATED_RULE and r.severity is Severity.STOP
-    ]
-    if said:
-        return Outcome.APPLIES, said[0], f"From the dose calculation: {said[0]}"
-    hepatic = next(
-        (r.description for r in dose.level_rules if r.code.startswith("hepatic_capecitabine")),
-        "liver tests within the capecitabine limits",
-    )
-    return Outcome.DOES_NOT_APPLY, hepatic, ""
-
-
-def _excl_progression(
-    ex: Exclusion, req: CoverageRequest, dose: DoseResult | None, policy: Policy
-) -> tuple[Outcome, str, str]:
-    # A renewal means the member is on Ixempra: progression reported there is progression on it.
-    renewal_response = req.response if req.request is RequestType.RENEWAL else None
-    answer = f"progression while on Ixempra: {_yes(req.progression_on_ixempra)}"
-    if renewal_response is not None:
-        answer += f"; response on Ixempra (renewal): {renewal_response.value}"
-    if req.progression_on_ixempra:
-        return Outcome.APPLIES, answer, "Progression while on Ixempra is documented"
-    if renewal_response is Response.PROGRESSION:
-        return Outcome.APPLIES, answer, "The renewal reports disease progression on Ixempra"
-    return Outcome.DOES_NOT_APPLY, answer, ""
-
-
-EXCLUSION_EVALUATORS: dict[str, _ExclusionCheck] = {
-    "setting": _excl_setting,
-    "dose_level_above_max": _excl_dose_level,
-    "dose_capecitabine_hepatic_contraindicated": _excl_capecitabine_hepatic,
-    "progression_on_ixempra": _excl_progression,
-}
-
-
-def _evaluate_exclusions(
-    req: CoverageRequest, dose: DoseResult | None, policy: Policy
-) -> tuple[tuple[Finding, ...], tuple[Check, ...]]:
-    findings: list[Finding] = []
-    checks: list[Check] = []
-    for ex in policy.coverage.exclusions:
-        outcome, answer, why = EXCLUSION_EVALUATORS[ex.check](ex, req, dose, policy)
-        checks.append(Check(CheckKind.EXCLUSION, ex.section, ex.wording, answer, outcome))
-        if outcome is Outcome.APPLIES:
-            findings.append(
-                Finding(ex.code, f"{why.rstrip('.')}. Policy: {ex.wording}", ex.section)
-            )
-    return tuple(findings), tuple(checks)
 
 
 # --- renewal ----------------------------------------------------------------------------------
 
 
 def _evaluate_renewal(
-    req: CoverageRequest, initial: _Initial, policy: Policy
+    req: CoverageRequest, initial: Initial, policy: Policy
 ) -> tuple[tuple[Finding, ...], tuple[Check, ...]]:
     findings: list[Finding] = []
     checks: list[Check] = []
@@ -432,7 +64,7 @@ def _evaluate_renewal(
 
 
 def _renew_initial(
-    crit: RenewalCriterion, req: CoverageRequest, initial: _Initial, policy: Policy
+    crit: RenewalCriterion, req: CoverageRequest, initial: Initial, policy: Policy
 ) -> tuple[Outcome, str, Finding | None]:
     if initial.met_id is not None:
         return Outcome.MET, f"initial criterion {initial.met_id} met", None
@@ -449,7 +81,7 @@ def _renew_initial(
 
 
 def _renew_response(
-    crit: RenewalCriterion, req: CoverageRequest, initial: _Initial, policy: Policy
+    crit: RenewalCriterion, req: CoverageRequest, initial: Initial, policy: Policy
 ) -> tuple[Outcome, str, Finding | None]:
     accepted = " or ".join(sorted(r.value for r in crit.responses))
     if req.response is None:
@@ -478,7 +110,7 @@ def _renew_response(
 
 
 def _renew_toxicity(
-    crit: RenewalCriterion, req: CoverageRequest, initial: _Initial, policy: Policy
+    crit: RenewalCriterion, req: CoverageRequest, initial: Initial, policy: Policy
 ) -> tuple[Outcome, str, Finding | None]:
     if not req.unacceptable_toxicities:
         return Outcome.MET, "unacceptable toxicity: none reported", None
@@ -556,6 +188,36 @@ def check_dosing_limit(
 # --- the evaluation ---------------------------------------------------------------------------
 
 
+def _request_notes(req: CoverageRequest, policy: Policy) -> list[str]:
+    """A request type assumed, and renewal answers given for an initial request."""
+    notes = []
+    if req.request_defaulted:
+        notes.append("No request type given: evaluated as an initial request.")
+    if req.request is not RequestType.RENEWAL and (
+        req.response is not None or req.unacceptable_toxicities
+    ):
+        notes.append(
+            f"Response and unacceptable toxicity are renewal criteria "
+            f"({policy.coverage.renewal_section}): not used for an initial request."
+        )
+    return notes
+
+
+def _dose_notes(dose: DoseResult | None) -> list[str]:
+    """Coverage is reported beside the dose: what that means when there is no dose now."""
+    if dose is None or dose.inputs is None:
+        return [
+            "The dose inputs are incomplete: the regimen and the dose-based exclusions are not "
+            "assessed."
+        ]
+    if dose.status is not Status.OK:
+        return [
+            f"No dose may be prepared now (dose status: {dose.status.value}); coverage is "
+            "reported beside the dose and does not change it."
+        ]
+    return []
+
+
 def evaluate_coverage(
     req: CoverageRequest,
     dose: DoseResult | None,
@@ -567,36 +229,20 @@ def evaluate_coverage(
     rules = policy.coverage
     regimen = dose.inputs.regimen if dose is not None and dose.inputs is not None else None
     diag = check_diagnosis(req.diagnosis, policy)
-    initial = _evaluate_initial(req, regimen, diag, policy)
-    exclusions, exclusion_checks = _evaluate_exclusions(req, dose, policy)
+    initial = evaluate_initial(req, regimen, diag, policy)
+    exclusions, exclusion_checks = evaluate_exclusions(req, dose, policy)
     unmet = list(initial.unmet)
     checks = list(initial.checks)
-    notes: list[str] = []
-    if req.request_defaulted:
-        notes.append("No request type given: evaluated as an initial request.")
+    notes = _request_notes(req, policy)
     if req.request is RequestType.RENEWAL:
         renewal_unmet, renewal_checks = _evaluate_renewal(req, initial, policy)
         unmet.extend(renewal_unmet)
         checks.extend(renewal_checks)
-    elif req.response is not None or req.unacceptable_toxicities:
-        notes.append(
-            f"Response and unacceptable toxicity are renewal criteria ({rules.renewal_section}): "
-            "not used for an initial request."
-        )
     checks.extend(exclusion_checks)
     limit = check_dosing_limit(dose, policy, prior_units)
     if limit.within_limit is False:
         unmet.append(Finding("dosing_limit_exceeded", limit.message, limit.section))
-    if dose is None or dose.inputs is None:
-        notes.append(
-            "The dose inputs are incomplete: the regimen and the dose-based exclusions are not "
-            "assessed."
-        )
-    elif dose.status is not Status.OK:
-        notes.append(
-            f"No dose may be prepared now (dose status: {dose.status.value}); coverage is "
-            "reported beside the dose and does not change it."
-        )
+    notes += _dose_notes(dose)
     meets = not unmet and not exclusions
     criterion = None
     if meets:

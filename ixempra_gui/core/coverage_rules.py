@@ -153,6 +153,25 @@ def _unique(items: list[str], what: str) -> None:
         raise ValueError(f"duplicate {what}: {sorted(items)}")
 
 
+def _criterion(c: dict[str, Any]) -> InitialCriterion:
+    """One initial criterion: its regimen and the ways its resistance can be documented."""
+    return InitialCriterion(
+        id=_text(c["id"], "criterion.id"),
+        section=_text(c["section"], "criterion.section"),
+        regimen=Regimen(c["regimen"]),
+        wording=_text(c["wording"], f"{c['id']}.wording"),
+        any_of=tuple(
+            ResistancePath(
+                resistant_to=_enum_set(PriorTherapy, p["resistant_to"], f"{c['id']}.any_of"),
+                requires_anthracycline_contraindicated=_bool(
+                    p["requires_anthracycline_contraindicated"]
+                ),
+            )
+            for p in c["any_of"]
+        ),
+    )
+
+
 def parse_coverage_rules(data: dict[str, Any]) -> CoverageRules:
     """Build the rules from the policy file's data; raise KeyError/TypeError/ValueError if bad."""
     cov = data["coverage"]
@@ -163,24 +182,7 @@ def parse_coverage_rules(data: dict[str, Any]) -> CoverageRules:
         wording=_text(ind["wording"], "indication.wording"),
         settings=_enum_set(Setting, ind["settings"], "indication.settings"),
     )
-    criteria = tuple(
-        InitialCriterion(
-            id=_text(c["id"], "criterion.id"),
-            section=_text(c["section"], "criterion.section"),
-            regimen=Regimen(c["regimen"]),
-            wording=_text(c["wording"], f"{c['id']}.wording"),
-            any_of=tuple(
-                ResistancePath(
-                    resistant_to=_enum_set(PriorTherapy, p["resistant_to"], f"{c['id']}.any_of"),
-                    requires_anthracycline_contraindicated=_bool(
-                        p["requires_anthracycline_contraindicated"]
-                    ),
-                )
-                for p in c["any_of"]
-            ),
-        )
-        for c in initial["criteria"]
-    )
+    criteria = tuple(_criterion(c) for c in initial["criteria"])
     if not criteria or any(not c.any_of for c in criteria):
         raise ValueError("initial criteria: each needs at least one way to be met")
     _unique([c.id for c in criteria], "initial criterion id")

@@ -14,12 +14,13 @@ from ixempra_gui.core.formatting import format_number
 from ixempra_gui.core.models import CycleGate, CycleInputs, GateCriterion, Reason, Severity
 
 
-def evaluate_gate(cycle: CycleInputs) -> tuple[CycleGate, tuple[Reason, ...]]:
-    """Each criterion with its value, limit and outcome, and the reasons to show."""
+def _criteria(cycle: CycleInputs) -> tuple[GateCriterion, ...]:
+    """ANC, platelets and the current non-hematologic grade against the label's limits
+    (None: not entered, not checked)."""
     anc = cycle.anc.value if cycle.anc else None
     platelets = cycle.platelets.value if cycle.platelets else None
     grade = cycle.current_nonheme_toxicity_grade
-    criteria = (
+    return (
         GateCriterion(
             "anc",
             "ANC",
@@ -48,6 +49,12 @@ def evaluate_gate(cycle: CycleInputs) -> tuple[CycleGate, tuple[Reason, ...]]:
             None if grade is None else grade <= label.GATE_NONHEME_MAX_GRADE,
         ),
     )
+
+
+def evaluate_gate(cycle: CycleInputs) -> tuple[CycleGate, tuple[Reason, ...]]:
+    """Each criterion with its value, limit and outcome, and the reasons to show."""
+    grade = cycle.current_nonheme_toxicity_grade
+    criteria = _criteria(cycle)
     gate = CycleGate(criteria)
     reasons: list[Reason] = []
     for c in criteria:

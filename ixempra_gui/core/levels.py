@@ -23,6 +23,7 @@ from ixempra_gui.core import label, toxicity
 from ixempra_gui.core.formatting import format_quantity
 from ixempra_gui.core.hepatic import HepaticOutcome
 from ixempra_gui.core.models import (
+    CycleInputs,
     FieldIssue,
     LevelRule,
     Reason,
@@ -62,15 +63,10 @@ def reduce_level(start: Decimal, count: int, mode: ReductionMode) -> Decimal:
     return level
 
 
-def decide_level(inputs: ValidInputs, hepatic: HepaticOutcome) -> LevelDecision:
-    """The level, every rule considered (``applies`` marks those that fixed it), and why."""
-    cycle = inputs.cycle
-    rules: list[LevelRule] = []
-    reasons: list[Reason] = []
-    issues: list[FieldIssue] = []
-    inducer = cycle.strong_cyp3a4_inducer
-    prescribed = to_decimal(cycle.dose_level.value) if cycle.dose_level else None
-
+def _ceiling(
+    inducer: bool, prescribed: Decimal | None, rules: list[LevelRule], reasons: list[Reason]
+) -> Decimal:
+    """The label's starting level; up to 60 mg/m² for a level prescribed with an inducer."""
     ceiling = (
         label.INDUCER_MAX_LEVEL if inducer and prescribed is not None else label.STARTING_LEVEL
     )
@@ -97,93 +93,86 @@ def decide_level(inputs: ValidInputs, hepatic: HepaticOutcome) -> LevelDecision:
         reasons.append(
             Reason("strong_cyp3a4_inducer", text, label.SRC_CYP3A4_INDUCER, Severity.WARNING)
         )
+    return ceiling
 
-    hepatic_cap = _hepatic_cap(inputs, hepatic, rules, reasons, issues)
-    caps = [ceiling] + ([hepatic_cap] if hepatic_cap is not None else [])
-    if inputs.strong_cyp3a4_inhibitor:
-        text = (
-            f"Strong CYP3A4 inhibitor: level {_mg(label.STRONG_CYP3A4_INHIBITOR_LEVEL)} "
-            "(or lower if another rule sets lower). After the inhibitor is stopped, allow about "
-            "one week of washout before the dose goes back up."
+
+def _inhibitor_cap(rules: list[LevelRule], reasons: list[Reason]) -> Decimal:
+    """A strong CYP3A4 inhibitor caps the level at 20 mg/m²."""
+    text = (
+        f"Strong CYP3A4 inhibitor: level {_mg(label.STRONG_CYP3A4_INHIBITOR_LEVEL)} "
+        "(or lower if another rule sets lower). After the inhibitor is stopped, allow about "
+        "one week of washout before the dose goes back up."
+    )
+    rules.append(
+        LevelRule(
+            "strong_cyp3a4_inhibitor",
+            text,
+            label.STRONG_CYP3A4_INHIBITOR_LEVEL,
+            label.SRC_CYP3A4_INHIBITOR,
+            applies=False,
         )
-        rules.append(
-            LevelRule(
-                "strong_cyp3a4_inhibitor",
-                text,
-                label.STRONG_CYP3A4_INHIBITOR_LEVEL,
-                label.SRC_CYP3A4_INHIBITOR,
-                applies=False,
+    )
+    reasons.append(
+        Reason("strong_cyp3a4_inhibitor", text, label.SRC_CYP3A4_INHIBITOR, Severity.WARNING)
+    )
+    return label.STRONG_CYP3A4_INHIBITOR_LEVEL
+
+
+def _discontinued(
+    proposal: toxicity.Proposal, rules: list[LevelRule], reasons: list[Reason]
+) -> None:
+    """Label Table 1 says discontinue: a rule that sets no level, and a stop reason."""
+    rules.append(
+        LevelRule(
+            "toxicity_discontinue",
+            proposal.message,
+            None,
+            label.SRC_TOXICITY_PROPOSAL,
+            applies=True,
+        )
+    )
+    reasons.append(
+        Reason("toxicity_discontinue", proposal.message, label.SRC_TOXICITY_PROPOSAL, Severity.STOP)
+    )
+
+
+def _prescribed_level(
+    prescribed: Decimal,
+    allowed: Decimal,
+    inducer: bool,
+    notes: tuple[list[LevelRule], list[Reason], list[FieldIssue]],
+) -> Decimal | None:
+    """The prescribed level when the rules allow it; None (and why, as a refused input) when
+    it is above what they allow."""
+    rules, reasons, issues = notes
+    if prescribed > allowed:
+        binding = [
+            r.description
+            for r in rules
+            if r.level_mg_per_m2 is not None and r.level_mg_per_m2 < prescribed
+        ]
+        if prescribed > label.STARTING_LEVEL and not inducer:
+            binding.append("Above 40 mg/m² only with a strong CYP3A4 inducer.")
+        issues.append(
+            FieldIssue(
+                "dose_level",
+                "above_allowed",
+                f"Prescribed dose level: {_mg(prescribed)} is above what the rules allow "
+                f"({_mg(allowed)}): " + "; ".join(binding) + ".",
+                Severity.STOP,
             )
         )
-        reasons.append(
-            Reason("strong_cyp3a4_inhibitor", text, label.SRC_CYP3A4_INHIBITOR, Severity.WARNING)
-        )
-        caps.append(label.STRONG_CYP3A4_INHIBITOR_LEVEL)
-    impaired = hepatic.tier in _IMPAIRED_TIERS
-    proposal = toxicity.propose(cycle.worst_events, cycle.current_nonheme_toxicity_grade)
+        return None
+    text = f"Prescribed level {_mg(prescribed)} (the rules allow up to {_mg(allowed)})"
+    rules.append(
+        LevelRule("prescribed_level", text, prescribed, label.SRC_PRESCRIBED, applies=False)
+    )
+    reasons.append(Reason("prescribed_level", text, label.SRC_PRESCRIBED))
+    return prescribed
 
-    def decision(level: Decimal | None, discontinue: bool = False) -> LevelDecision:
-        over_40 = inducer and level is not None and level > label.STARTING_LEVEL
-        hours = label.INFUSION_HOURS_WITH_INDUCER if over_40 else label.INFUSION_HOURS
-        return LevelDecision(
-            level,
-            tuple(rules),
-            tuple(reasons),
-            tuple(issues),
-            hours,
-            impaired,
-            proposal,
-            discontinue,
-        )
 
-    if hepatic.rule.level_mg_per_m2 is None:  # contraindicated / not recommended
-        return decision(None)
-    if proposal is not None and proposal.action is toxicity.Action.DISCONTINUE:
-        rules.append(
-            LevelRule(
-                "toxicity_discontinue",
-                proposal.message,
-                None,
-                label.SRC_TOXICITY_PROPOSAL,
-                applies=True,
-            )
-        )
-        reasons.append(
-            Reason(
-                "toxicity_discontinue", proposal.message, label.SRC_TOXICITY_PROPOSAL, Severity.STOP
-            )
-        )
-        return decision(None, discontinue=True)
-
-    allowed = _reduced(inputs, min(caps), proposal, rules, reasons, issues)
-
-    level = allowed
-    if prescribed is not None:
-        if prescribed > allowed:
-            binding = [
-                r.description
-                for r in rules
-                if r.level_mg_per_m2 is not None and r.level_mg_per_m2 < prescribed
-            ]
-            if prescribed > label.STARTING_LEVEL and not inducer:
-                binding.append("Above 40 mg/m² only with a strong CYP3A4 inducer.")
-            issues.append(
-                FieldIssue(
-                    "dose_level",
-                    "above_allowed",
-                    f"Prescribed dose level: {_mg(prescribed)} is above what the rules allow "
-                    f"({_mg(allowed)}): " + "; ".join(binding) + ".",
-                    Severity.STOP,
-                )
-            )
-            return decision(None)
-        text = f"Prescribed level {_mg(prescribed)} (the rules allow up to {_mg(allowed)})"
-        rules.append(
-            LevelRule("prescribed_level", text, prescribed, label.SRC_PRESCRIBED, applies=False)
-        )
-        reasons.append(Reason("prescribed_level", text, label.SRC_PRESCRIBED))
-        level = prescribed
-
+def _level_notes(level: Decimal, inducer: bool, reasons: list[Reason]) -> None:
+    """What the level chosen means for coverage (over 40 mg/m²) and for the infusion time."""
     if level > label.STARTING_LEVEL:
         reasons.append(
             Reason(
@@ -204,21 +193,66 @@ def decide_level(inputs: ValidInputs, hepatic: HepaticOutcome) -> LevelDecision:
                 label.SRC_CYP3A4_INDUCER,
             )
         )
+
+
+def decide_level(inputs: ValidInputs, hepatic: HepaticOutcome) -> LevelDecision:
+    """The level, every rule considered (``applies`` marks those that fixed it), and why."""
+    cycle = inputs.cycle
+    rules: list[LevelRule] = []
+    reasons: list[Reason] = []
+    issues: list[FieldIssue] = []
+    inducer = cycle.strong_cyp3a4_inducer
+    prescribed = to_decimal(cycle.dose_level.value) if cycle.dose_level else None
+
+    ceiling = _ceiling(inducer, prescribed, rules, reasons)
+    hepatic_cap = _hepatic_cap(inputs, hepatic, rules, reasons, issues)
+    caps = [ceiling] + ([hepatic_cap] if hepatic_cap is not None else [])
+    if inputs.strong_cyp3a4_inhibitor:
+        caps.append(_inhibitor_cap(rules, reasons))
+    impaired = hepatic.tier in _IMPAIRED_TIERS
+    proposal = toxicity.propose(cycle.worst_events, cycle.current_nonheme_toxicity_grade)
+
+    def decision(level: Decimal | None, discontinue: bool = False) -> LevelDecision:
+        over_40 = inducer and level is not None and level > label.STARTING_LEVEL
+        hours = label.INFUSION_HOURS_WITH_INDUCER if over_40 else label.INFUSION_HOURS
+        return LevelDecision(
+            level,
+            tuple(rules),
+            tuple(reasons),
+            tuple(issues),
+            hours,
+            impaired,
+            proposal,
+            discontinue,
+        )
+
+    if hepatic.rule.level_mg_per_m2 is None:  # contraindicated / not recommended
+        return decision(None)
+    if proposal is not None and proposal.action is toxicity.Action.DISCONTINUE:
+        _discontinued(proposal, rules, reasons)
+        return decision(None, discontinue=True)
+
+    allowed = _reduced(inputs, min(caps), proposal, rules, reasons, issues)
+    level: Decimal | None = allowed
+    if prescribed is not None:
+        level = _prescribed_level(prescribed, allowed, inducer, (rules, reasons, issues))
+        if level is None:
+            return decision(None)
+    assert level is not None
+    _level_notes(level, inducer, reasons)
     rules[:] = [replace(r, applies=r.level_mg_per_m2 == level) for r in rules]
     return decision(None if issues else level)
 
 
-def _reduced(
-    inputs: ValidInputs,
+def _proposal_notes(
+    cycle: CycleInputs,
     allowed: Decimal,
     proposal: toxicity.Proposal | None,
-    rules: list[LevelRule],
     reasons: list[Reason],
     issues: list[FieldIssue],
-) -> Decimal:
-    """The level after the prior reductions and, once confirmed, this cycle's proposed step."""
-    cycle = inputs.cycle
-    steps = cycle.toxicity_reductions
+) -> bool:
+    """What this cycle's worst events propose, and whether a proposed decrease is confirmed
+    (one needing confirmation is a refused input until it is)."""
     decrease = proposal is not None and proposal.action is toxicity.Action.DECREASE_20
     if proposal is not None:
         severity = Severity.WARNING if decrease else Severity.INFO
@@ -226,6 +260,7 @@ def _reduced(
             Reason("toxicity_proposal", proposal.message, label.SRC_TOXICITY_PROPOSAL, severity)
         )
     if decrease and not cycle.confirm_reduction:
+        steps = cycle.toxicity_reductions
         before = reduce_level(allowed, steps, cycle.reduction_mode)
         proposed = reduce_level(allowed, steps + 1, cycle.reduction_mode)
         issues.append(
@@ -248,8 +283,21 @@ def _reduced(
                 label.SRC_TOXICITY_PROPOSAL,
             )
         )
-    if decrease and cycle.confirm_reduction:
-        steps += 1
+    return decrease and cycle.confirm_reduction
+
+
+def _reduced(
+    inputs: ValidInputs,
+    allowed: Decimal,
+    proposal: toxicity.Proposal | None,
+    rules: list[LevelRule],
+    reasons: list[Reason],
+    issues: list[FieldIssue],
+) -> Decimal:
+    """The level after the prior reductions and, once confirmed, this cycle's proposed step."""
+    cycle = inputs.cycle
+    confirmed = _proposal_notes(cycle, allowed, proposal, reasons, issues)
+    steps = cycle.toxicity_reductions + (1 if confirmed else 0)
     if not steps:
         return allowed
     reduced = reduce_level(allowed, steps, cycle.reduction_mode)
@@ -261,7 +309,7 @@ def _reduced(
     parts = []
     if cycle.toxicity_reductions:
         parts.append(f"{cycle.toxicity_reductions} prior")
-    if decrease and cycle.confirm_reduction:
+    if confirmed:
         parts.append("1 for this cycle's worst event, confirmed")
     text = (
         f"Toxicity reductions: {steps} × 20 % ({' + '.join(parts)}; {how}, "

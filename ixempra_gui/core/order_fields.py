@@ -347,6 +347,7 @@ CLI_FIELDS: tuple[OrderField, ...] = tuple(f for f in ORDER_FIELDS if f.cli_flag
 
 def undeclared() -> tuple[str, ...]:
     """Order attributes this table does not declare (a test keeps it empty)."""
+    # only for this check: the field table loads before the models (and pint) are needed
     from dataclasses import fields
 
     from ixempra_gui.core.models import Order  # pint: only for this check

@@ -44,19 +44,11 @@ def in_range(dose_mg: Decimal, total_ml: Decimal) -> bool:
     return label.FINAL_MIN_MG_PER_ML <= concentration <= label.FINAL_MAX_MG_PER_ML
 
 
-def plan_preparation(
-    dose_mg: Decimal,
-    withdraw_ml: Decimal,
-    vials: VialPlan,
-    inputs: PreparationInputs,
-    infusion_hours: int,
-) -> tuple[Preparation, tuple[Reason, ...]]:
-    reasons: list[Reason] = []
-    per_vial = tuple(
-        VialPreparation(strength, label.DILUENT_ML_BY_STRENGTH[strength])
-        for strength, count in vials.counts
-        for _ in range(count)
-    )
+def _bag(
+    dose_mg: Decimal, withdraw_ml: Decimal, inputs: PreparationInputs, reasons: list[Reason]
+) -> tuple[int | None, str | None]:
+    """The first stocked bag, in the site's order, that gives a concentration in range; or
+    none, and the advice (a stop reason)."""
     bags = candidate_bags(inputs)
     skipped = [b for b in inputs.bag_sizes_ml if b not in bags]
     if skipped:
@@ -69,21 +61,15 @@ def plan_preparation(
             )
         )
     bag = next((b for b in bags if in_range(dose_mg, b + withdraw_ml)), None)
-    bag_advice = None
-    if bag is None:
-        bag_advice = no_bag_advice(dose_mg, withdraw_ml, inputs, bags)
-        reasons.append(Reason("no_bag_in_range", bag_advice, label.SRC_PREPARATION, Severity.STOP))
-    final = concentration = rate = None
-    use_by = start_by = complete_by = None
     if bag is not None:
-        final = Decimal(bag) + withdraw_ml
-        concentration = round_concentration(dose_mg / final)
-        rate = round_rate_ml_per_h(final / infusion_hours)
-    at = inputs.prepared_at
-    if at is not None:
-        use_by = at + timedelta(hours=label.RECONSTITUTED_MAX_HOURS)
-        start_by = at + timedelta(hours=label.DILUTED_MAX_HOURS - infusion_hours)
-        complete_by = at + timedelta(hours=label.DILUTED_MAX_HOURS)
+        return bag, None
+    advice = no_bag_advice(dose_mg, withdraw_ml, inputs, bags)
+    reasons.append(Reason("no_bag_in_range", advice, label.SRC_PREPARATION, Severity.STOP))
+    return None, advice
+
+
+def _premedication(inputs: PreparationInputs, reasons: list[Reason]) -> tuple[str, ...]:
+    """H1 and H2 antagonists before every infusion; a corticosteroid after a prior reaction."""
     premedication = [
         "About 1 h before: an H1 antagonist (e.g. diphenhydramine 50 mg PO) and an H2 antagonist.",
     ]
@@ -100,6 +86,35 @@ def plan_preparation(
                 Severity.WARNING,
             )
         )
+    return tuple(premedication)
+
+
+def plan_preparation(
+    dose_mg: Decimal,
+    withdraw_ml: Decimal,
+    vials: VialPlan,
+    inputs: PreparationInputs,
+    infusion_hours: int,
+) -> tuple[Preparation, tuple[Reason, ...]]:
+    reasons: list[Reason] = []
+    per_vial = tuple(
+        VialPreparation(strength, label.DILUENT_ML_BY_STRENGTH[strength])
+        for strength, count in vials.counts
+        for _ in range(count)
+    )
+    bag, bag_advice = _bag(dose_mg, withdraw_ml, inputs, reasons)
+    final = concentration = rate = None
+    use_by = start_by = complete_by = None
+    if bag is not None:
+        final = Decimal(bag) + withdraw_ml
+        concentration = round_concentration(dose_mg / final)
+        rate = round_rate_ml_per_h(final / infusion_hours)
+    at = inputs.prepared_at
+    if at is not None:
+        use_by = at + timedelta(hours=label.RECONSTITUTED_MAX_HOURS)
+        start_by = at + timedelta(hours=label.DILUTED_MAX_HOURS - infusion_hours)
+        complete_by = at + timedelta(hours=label.DILUTED_MAX_HOURS)
+    premedication = _premedication(inputs, reasons)
     sodium_chloride = inputs.diluent is Diluent.SODIUM_CHLORIDE
     preparation = Preparation(
         vials=per_vial,
@@ -117,7 +132,7 @@ def plan_preparation(
         infusion_complete_by=complete_by,
         filter=label.FILTER,
         container=label.CONTAINER,
-        premedication=tuple(premedication),
+        premedication=premedication,
         bag_advice=bag_advice,
     )
     return preparation, tuple(reasons)

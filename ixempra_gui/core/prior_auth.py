@@ -127,17 +127,10 @@ def _dose_fields(dose: DoseResult, policy: Policy) -> tuple[SummaryField, ...]:
     return tuple(fields)
 
 
-def prior_authorization_summary(
-    dose: DoseResult,
-    coverage: CoverageResult,
-    patient_id: str = "",
-    prepared_by: str = "",
-    policy: Policy | None = None,
-) -> PriorAuthSummary:
-    """Assemble the summary of one request from the two results."""
-    policy = policy or load_policy()
+def _request_fields(coverage: CoverageResult, patient_id: str) -> tuple[SummaryField, ...]:
+    """Who, which request, from when, for how long."""
     answers = coverage.answers
-    request_fields = (
+    return (
         SummaryField("Patient identifier", patient_id.strip() or NOT_GIVEN),
         SummaryField("Request", f"{coverage.request.value} authorization"),
         SummaryField("Request date", answers.request_date.isoformat()),
@@ -149,6 +142,11 @@ def prior_authorization_summary(
             else f"{coverage.authorization_months} months from the request date (criteria not met)",
         ),
     )
+
+
+def _clinical_fields(coverage: CoverageResult, policy: Policy) -> tuple[SummaryField, ...]:
+    """Diagnosis, setting, prior therapy, progression; response and toxicity for a renewal."""
+    answers = coverage.answers
     diag = coverage.diagnosis
     therapies = [t.value for t in PriorTherapy if t in answers.resistant_to]
     clinical_fields: tuple[SummaryField, ...] = (
@@ -178,6 +176,20 @@ def prior_authorization_summary(
             ),
             SummaryField("Unacceptable toxicity", toxicities or "none reported"),
         )
+    return clinical_fields
+
+
+def prior_authorization_summary(
+    dose: DoseResult,
+    coverage: CoverageResult,
+    patient_id: str = "",
+    prepared_by: str = "",
+    policy: Policy | None = None,
+) -> PriorAuthSummary:
+    """Assemble the summary of one request from the two results."""
+    policy = policy or load_policy()
+    request_fields = _request_fields(coverage, patient_id)
+    clinical_fields = _clinical_fields(coverage, policy)
     limit = coverage.dosing_limit
     sections = (
         SummarySection("Patient and request", request_fields),

@@ -16,14 +16,17 @@ from ixempra_gui.core import wording
 from ixempra_gui.core.bsa import FORMULA_NAMES
 from ixempra_gui.core.formatting import format_quantity
 from ixempra_gui.core.models import (
+    Billing,
     CycleGate,
     CycleInputs,
     DoseResult,
     DoseRounding,
     FieldIssue,
+    LevelRule,
     Preparation,
     Severity,
     Status,
+    ValidInputs,
 )
 from ixempra_gui.core.policy import Policy, load_policy
 from ixempra_gui.core.toxicity import propose
@@ -62,6 +65,60 @@ def _measurement(m: Measurement) -> dict[str, Any]:
     return {"entered": m.text, "value": _num(m.value, 6), "unit": m.canonical_symbol}
 
 
+def _inputs_json(inputs: ValidInputs) -> dict[str, Any]:
+    """The inputs as understood: each measurement as typed and in its canonical unit."""
+    return {
+        "height": _measurement(inputs.height),
+        "weight": _measurement(inputs.weight),
+        "regimen": inputs.regimen.value,
+        "ast": _measurement(inputs.ast),
+        "ast_uln": _measurement(inputs.ast_uln),
+        "alt": _measurement(inputs.alt),
+        "alt_uln": _measurement(inputs.alt_uln),
+        "bilirubin": _measurement(inputs.bilirubin),
+        "bilirubin_uln": _measurement(inputs.bilirubin_uln),
+        "strong_cyp3a4_inhibitor": inputs.strong_cyp3a4_inhibitor,
+        "gilbert_syndrome": inputs.gilbert_syndrome,
+        "cremophor_hypersensitivity": inputs.cremophor_hypersensitivity,
+        **_cycle_inputs_json(inputs.cycle),
+        "diluent": inputs.preparation.diluent.value,
+        "bag_sizes_ml": list(inputs.preparation.bag_sizes_ml),
+        "prior_hypersensitivity": inputs.preparation.prior_hypersensitivity,
+        "prepared_at": _time(inputs.preparation.prepared_at),
+    }
+
+
+def _level_rule_json(r: LevelRule) -> dict[str, Any]:
+    return {
+        "code": r.code,
+        "description": r.description,
+        "level_mg_per_m2": _num(r.level_mg_per_m2),
+        "source": r.source,
+        "applies": r.applies,
+    }
+
+
+def _billing_json(billing: Billing) -> dict[str, Any]:
+    return {
+        "hcpcs": billing.hcpcs,
+        "units_administered": billing.units_administered,
+        "units_wasted": billing.units_wasted,
+        "units_total": billing.units_total,
+        "modifier": billing.modifier,
+        "ndc": list(billing.ndc),
+        "ndc_unverified": list(billing.ndc_unverified),
+        "lines": [
+            {
+                "hcpcs": ln.hcpcs,
+                "modifier": ln.modifier,
+                "units": ln.units,
+                "description": ln.description,
+            }
+            for ln in billing.lines
+        ],
+    }
+
+
 def to_json_dict(result: DoseResult, policy: Policy | None = None) -> dict[str, Any]:
     """The JSON object printed by ``ixempra-calc --json``."""
     if result.status is Status.INVALID_INPUT:
@@ -80,25 +137,7 @@ def to_json_dict(result: DoseResult, policy: Policy | None = None) -> dict[str, 
         "ready_to_prepare": ready,
         "app_version": __version__,
         "policy": {"id": policy.id, "last_review": policy.last_review},
-        "inputs": {
-            "height": _measurement(inputs.height),
-            "weight": _measurement(inputs.weight),
-            "regimen": inputs.regimen.value,
-            "ast": _measurement(inputs.ast),
-            "ast_uln": _measurement(inputs.ast_uln),
-            "alt": _measurement(inputs.alt),
-            "alt_uln": _measurement(inputs.alt_uln),
-            "bilirubin": _measurement(inputs.bilirubin),
-            "bilirubin_uln": _measurement(inputs.bilirubin_uln),
-            "strong_cyp3a4_inhibitor": inputs.strong_cyp3a4_inhibitor,
-            "gilbert_syndrome": inputs.gilbert_syndrome,
-            "cremophor_hypersensitivity": inputs.cremophor_hypersensitivity,
-            **_cycle_inputs_json(inputs.cycle),
-            "diluent": inputs.preparation.diluent.value,
-            "bag_sizes_ml": list(inputs.preparation.bag_sizes_ml),
-            "prior_hypersensitivity": inputs.preparation.prior_hypersensitivity,
-            "prepared_at": _time(inputs.preparation.prepared_at),
-        },
+        "inputs": _inputs_json(inputs),
         "bsa_formula": inputs.bsa_formula.value,
         "bsa_exact_m2": _num(bsa.exact_m2, 6),
         "bsa_m2": _num(bsa.rounded_m2),
@@ -109,41 +148,13 @@ def to_json_dict(result: DoseResult, policy: Policy | None = None) -> dict[str, 
             "alt_x_uln": _num(ratios.alt, 4),
             "bilirubin_x_uln": _num(ratios.bilirubin, 4),
         },
-        "level_rules": [
-            {
-                "code": r.code,
-                "description": r.description,
-                "level_mg_per_m2": _num(r.level_mg_per_m2),
-                "source": r.source,
-                "applies": r.applies,
-            }
-            for r in result.level_rules
-        ],
+        "level_rules": [_level_rule_json(r) for r in result.level_rules],
         "dose_level_mg_per_m2": _num(result.dose_level_mg_per_m2) if ready else None,
         "dose_mg": _num(result.dose_mg) if ready else None,
         "vials": {str(s): n for s, n in vials.counts} if vials else None,
         "vial_total_mg": vials.total_mg if vials else None,
         "volume_ml": _num(result.volume_ml) if ready else None,
-        "billing": None
-        if billing is None
-        else {
-            "hcpcs": billing.hcpcs,
-            "units_administered": billing.units_administered,
-            "units_wasted": billing.units_wasted,
-            "units_total": billing.units_total,
-            "modifier": billing.modifier,
-            "ndc": list(billing.ndc),
-            "ndc_unverified": list(billing.ndc_unverified),
-            "lines": [
-                {
-                    "hcpcs": ln.hcpcs,
-                    "modifier": ln.modifier,
-                    "units": ln.units,
-                    "description": ln.description,
-                }
-                for ln in billing.lines
-            ],
-        },
+        "billing": None if billing is None else _billing_json(billing),
         "cycle_gate": _cycle_gate_json(result.cycle_gate),
         "toxicity": _toxicity_json(inputs.cycle),
         "dose_rounding": _rounding_json(result.dose_rounding) if ready else None,

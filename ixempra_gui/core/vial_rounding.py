@@ -67,13 +67,7 @@ def round_to_vial(
             )
     else:
         rounding = DoseRounding(within_pct, dose_mg, dose_mg, Decimal(0), applied=False)
-        reasons.append(
-            Reason(
-                "dose_not_rounded",
-                f"Dose not rounded: no vial boundary within {_pct(within_pct)}.",
-                label.SRC_VIAL_ROUNDING,
-            )
-        )
+        reasons.append(_not_rounded(within_pct))
     if (
         not may_round_up
         and upper is not None
@@ -81,15 +75,25 @@ def round_to_vial(
         and change(upper) <= within_pct
         and (not candidates or candidates[0] != upper)
     ):
-        reasons.append(
-            Reason(
-                "no_round_up_hepatic",
-                f"Not rounded up to {format_quantity(upper, 'mg')}: a hepatic-impairment level "
-                "applies, so the dose is never rounded up.",
-                label.SRC_VIAL_ROUNDING,
-            )
-        )
+        reasons.append(_no_round_up(upper))
     return rounding, tuple(reasons)
+
+
+def _no_round_up(upper: int) -> Reason:
+    return Reason(
+        "no_round_up_hepatic",
+        f"Not rounded up to {format_quantity(upper, 'mg')}: a hepatic-impairment level "
+        "applies, so the dose is never rounded up.",
+        label.SRC_VIAL_ROUNDING,
+    )
+
+
+def _not_rounded(within_pct: Decimal) -> Reason:
+    return Reason(
+        "dose_not_rounded",
+        f"Dose not rounded: no vial boundary within {_pct(within_pct)}.",
+        label.SRC_VIAL_ROUNDING,
+    )
 
 
 def _pct(value: Decimal, signed: bool = False) -> str:

@@ -29,8 +29,12 @@ from ixempra_gui.journal.history import (
 )
 from ixempra_gui.journal.interface import JournalStore
 from ixempra_gui.journal.site_config import JournalChoice, journal_choice
+from ixempra_gui.journal.store import Journal
+from ixempra_gui.journal.store import history_for as sqlite_history_for
+from ixempra_gui.journal.store import read_patient_doses as sqlite_doses
 
 if TYPE_CHECKING:
+    # psycopg (ixempra-gui[postgresql]): loaded only for a site journal
     from ixempra_gui.journal.postgres.store import PostgresJournal
 
 SRC_FAIL_CLOSED = "issue 14: the site journal fails closed"
@@ -54,10 +58,10 @@ def open_journal(
     SiteConfigError; JournalAltered when it fails its checks) says what is wrong."""
     choice = choice or journal_choice()
     if choice.url is not None:
+        # psycopg (ixempra-gui[postgresql]): loaded only for a site journal
         from ixempra_gui.journal.postgres.store import PostgresJournal
 
         return PostgresJournal.open(choice.url, user=user, password=password)
-    from ixempra_gui.journal.store import Journal
 
     return Journal.open()
 
@@ -81,7 +85,6 @@ def local_journal_warning(
     server: PostgresJournal, folder: Path | None = None
 ) -> HistoryWarning | None:
     """A warning when this user's SQLite journal holds records the site journal lacks."""
-    from ixempra_gui.journal.store import Journal
 
     path = paths.journal_path(folder)
     try:
@@ -132,9 +135,8 @@ def history_for(
     except JournalError as exc:
         return not_checked("site settings unusable", str(exc), current.units_total, policy)
     if choice.url is None:
-        from ixempra_gui.journal.store import history_for as sqlite_history_for
-
         return sqlite_history_for(patient_id, result, administered_on, policy=policy)
+    # psycopg (ixempra-gui[postgresql]): loaded only for a site journal
     from ixempra_gui.journal.postgres.store import PostgresJournal
 
     try:
@@ -163,9 +165,8 @@ def read_patient_doses(
     checks)."""
     choice = journal_choice()
     if choice.url is None:
-        from ixempra_gui.journal.store import read_patient_doses as sqlite_doses
-
         return sqlite_doses(patient_id)
+    # psycopg (ixempra-gui[postgresql]): loaded only for a site journal
     from ixempra_gui.journal.postgres.store import PostgresJournal
 
     with PostgresJournal.open(choice.url, user=user, password=password) as journal:

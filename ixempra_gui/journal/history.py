@@ -107,85 +107,67 @@ def window_doses(earlier: Sequence[DoseFacts], day: date, window_days: int) -> l
     return [r for r in earlier if 0 <= (day - r.administered_on).days < window_days]
 
 
-def assess_history(
-    current: DoseFacts,
-    earlier: Sequence[DoseFacts],
-    policy: Policy,
-    altered_record_ids: Sequence[int] = (),
-    started_anew: tuple[date, str] | None = None,
-) -> History:
-    """Check this dose against the patient's earlier verified doses. ``started_anew``: the day
-    the journal was started anew by a person, and why (its doses before are not in it)."""
-    window = policy.per_days
+def _since_last(
+    current: DoseFacts, last: DoseFacts, warnings: list[HistoryWarning]
+) -> tuple[int, Decimal, Decimal]:
+    """Days, weight change and BSA change since the last verified dose, with their warnings."""
     today = current.administered_on
-    before = [r for r in earlier if r.administered_on <= today]
-    later = [r for r in earlier if r.administered_on > today]
-    in_window = window_doses(earlier, today, window)
-    prior = sum(r.units_total or 0 for r in in_window)
-    this = current.units_total
-    total = prior + (this or 0)
-    within = total <= policy.max_units
-    warnings: list[HistoryWarning] = []
-    limit_src = f"policy {policy.id}, {policy.coverage.dosing_limit_section}; spec §6"
-
-    if not within:
+    days = (today - last.administered_on).days
+    last_ref = f"the last verified dose ({last.administered_on.isoformat()}" + (
+        f", record {last.record_id})" if last.record_id is not None else ")"
+    )
+    if days < label.CYCLE_INTERVAL_DAYS:
+        already = " Is this dose already recorded?" if days == 0 else ""
         warnings.append(
             HistoryWarning(
-                "over_21_day_limit",
-                f"{policy.hcpcs}: {prior} units in the {window} days before "
-                f"{today.isoformat()} + {this or 0} units this dose = {total} units, over the "
-                f"limit of {policy.max_units} units per {window} days.",
-                limit_src,
-                (str(prior), str(this or 0), str(total), str(policy.max_units)),
+                "short_cycle_interval",
+                f"{days} days since {last_ref}: cycles are "
+                f"{label.CYCLE_INTERVAL_DAYS} days apart (every 3 weeks).{already}",
+                label.SRC_CYCLE_INTERVAL,
+                (str(days), last.administered_on.isoformat(), str(last.record_id)),
             )
         )
-
-    last = max(before, key=lambda r: (r.administered_on, r.record_id or 0), default=None)
-    days = weight_pct = bsa_pct = None
-    if last is not None:
-        days = (today - last.administered_on).days
-        last_ref = f"the last verified dose ({last.administered_on.isoformat()}" + (
-            f", record {last.record_id})" if last.record_id is not None else ")"
+    weight_change = _change(current.weight_kg, last.weight_kg)
+    weight_pct = round_percent_change(weight_change * 100)
+    if abs(weight_change) >= CHANGE_LIMIT:
+        warnings.append(
+            HistoryWarning(
+                "weight_change",
+                f"Weight {format_quantity(current.weight_kg, 'kg', 2)} changed by "
+                f"{_pct(weight_pct)} since {last_ref}: "
+                f"{format_quantity(last.weight_kg, 'kg', 2)} then. Recalculate with the "
+                "current weight and confirm it is right.",
+                SRC_CHANGE,
+                (str(current.weight_kg), str(last.weight_kg), str(last.record_id)),
+            )
         )
-        if days < label.CYCLE_INTERVAL_DAYS:
-            already = " Is this dose already recorded?" if days == 0 else ""
-            warnings.append(
-                HistoryWarning(
-                    "short_cycle_interval",
-                    f"{days} days since {last_ref}: cycles are "
-                    f"{label.CYCLE_INTERVAL_DAYS} days apart (every 3 weeks).{already}",
-                    label.SRC_CYCLE_INTERVAL,
-                    (str(days), last.administered_on.isoformat(), str(last.record_id)),
-                )
+    bsa_change = _change(Fraction(current.bsa_m2), Fraction(last.bsa_m2))
+    bsa_pct = round_percent_change(bsa_change * 100)
+    if abs(bsa_change) >= CHANGE_LIMIT:
+        warnings.append(
+            HistoryWarning(
+                "bsa_change",
+                f"BSA {format_quantity(current.bsa_m2, 'm²')} changed by {_pct(bsa_pct)} "
+                f"since {last_ref}: {format_quantity(last.bsa_m2, 'm²')} then. Recalculate "
+                "with current measurements.",
+                SRC_CHANGE,
+                (str(current.bsa_m2), str(last.bsa_m2), str(last.record_id)),
             )
-        weight_change = _change(current.weight_kg, last.weight_kg)
-        weight_pct = round_percent_change(weight_change * 100)
-        if abs(weight_change) >= CHANGE_LIMIT:
-            warnings.append(
-                HistoryWarning(
-                    "weight_change",
-                    f"Weight {format_quantity(current.weight_kg, 'kg', 2)} changed by "
-                    f"{_pct(weight_pct)} since {last_ref}: "
-                    f"{format_quantity(last.weight_kg, 'kg', 2)} then. Recalculate with the "
-                    "current weight and confirm it is right.",
-                    SRC_CHANGE,
-                    (str(current.weight_kg), str(last.weight_kg), str(last.record_id)),
-                )
-            )
-        bsa_change = _change(Fraction(current.bsa_m2), Fraction(last.bsa_m2))
-        bsa_pct = round_percent_change(bsa_change * 100)
-        if abs(bsa_change) >= CHANGE_LIMIT:
-            warnings.append(
-                HistoryWarning(
-                    "bsa_change",
-                    f"BSA {format_quantity(current.bsa_m2, 'm²')} changed by {_pct(bsa_pct)} "
-                    f"since {last_ref}: {format_quantity(last.bsa_m2, 'm²')} then. Recalculate "
-                    "with current measurements.",
-                    SRC_CHANGE,
-                    (str(current.bsa_m2), str(last.bsa_m2), str(last.record_id)),
-                )
-            )
+        )
+    return days, weight_pct, bsa_pct
 
+
+def _journal_warnings(
+    today: date,
+    later: Sequence[DoseFacts],
+    altered_record_ids: Sequence[int],
+    started_anew: tuple[date, str] | None,
+    policy: Policy,
+) -> list[HistoryWarning]:
+    """What the journal itself says of this history: a later dose already recorded, records
+    altered since they were signed, a journal started anew inside the window."""
+    window = policy.per_days
+    warnings = []
     if later:
         first_later = min(later, key=lambda r: (r.administered_on, r.record_id or 0))
         warnings.append(
@@ -196,7 +178,7 @@ def assess_history(
                 + (f", record {first_later.record_id}" if first_later.record_id else "")
                 + "): check the administration date. Later doses are not counted in this "
                 "dose's window.",
-                limit_src,
+                _limit_source(policy),
                 (first_later.administered_on.isoformat(), str(first_later.record_id)),
             )
         )
@@ -223,6 +205,49 @@ def assess_history(
                 (day.isoformat(), why),
             )
         )
+    return warnings
+
+
+def _limit_source(policy: Policy) -> str:
+    return f"policy {policy.id}, {policy.coverage.dosing_limit_section}; spec §6"
+
+
+def assess_history(
+    current: DoseFacts,
+    earlier: Sequence[DoseFacts],
+    policy: Policy,
+    altered_record_ids: Sequence[int] = (),
+    started_anew: tuple[date, str] | None = None,
+) -> History:
+    """Check this dose against the patient's earlier verified doses. ``started_anew``: the day
+    the journal was started anew by a person, and why (its doses before are not in it)."""
+    window = policy.per_days
+    today = current.administered_on
+    before = [r for r in earlier if r.administered_on <= today]
+    later = [r for r in earlier if r.administered_on > today]
+    in_window = window_doses(earlier, today, window)
+    prior = sum(r.units_total or 0 for r in in_window)
+    this = current.units_total
+    total = prior + (this or 0)
+    within = total <= policy.max_units
+    warnings: list[HistoryWarning] = []
+    if not within:
+        warnings.append(
+            HistoryWarning(
+                "over_21_day_limit",
+                f"{policy.hcpcs}: {prior} units in the {window} days before "
+                f"{today.isoformat()} + {this or 0} units this dose = {total} units, over the "
+                f"limit of {policy.max_units} units per {window} days.",
+                _limit_source(policy),
+                (str(prior), str(this or 0), str(total), str(policy.max_units)),
+            )
+        )
+    last = max(before, key=lambda r: (r.administered_on, r.record_id or 0), default=None)
+    since: tuple[int | None, Decimal | None, Decimal | None] = (None, None, None)
+    if last is not None:
+        since = _since_last(current, last, warnings)
+    days, weight_pct, bsa_pct = since
+    warnings += _journal_warnings(today, later, altered_record_ids, started_anew, policy)
     return History(
         prior_units_21d=prior,
         units_this_dose=this,

@@ -154,6 +154,67 @@ def anchor_problem(source: ChainSource, anchor: Head, last: int) -> tuple[int, s
     return None
 
 
+def _against_reference(
+    source: ChainSource,
+    report: ChainReport,
+    anchor: Head | None,
+    expected_hash: str | None,
+    count: int,
+    last: int,
+) -> tuple[ChainReport, str]:
+    """A chain that holds, checked against the head kept elsewhere (``expected_hash``) or
+    this workstation's anchor; the report (broken when the reference is not in it) and what
+    it was checked against."""
+    if not report.ok:
+        return report, ""
+    if expected_hash is not None:
+        reference = f"the expected head {expected_hash[:12]}…"
+        found = source.find_hash(expected_hash)
+        if found is None:
+            report = ChainReport(
+                count,
+                report.head_id,
+                report.head_hash,
+                last + 1 if last else 1,
+                f"the journal does not contain the expected head {expected_hash}: records were "
+                "removed or rewritten since it was kept (or it is another journal)",
+            )
+        elif found != report.head_id:
+            reference += f" (record {found}; {report.head_id - found} records added since)"
+        return report, reference
+    if anchor is None:
+        return report, ""
+    problem = anchor_problem(source, anchor, last)
+    if problem is not None:
+        report = ChainReport(count, report.head_id, report.head_hash, *problem)
+    return report, f"the anchor (record {anchor.id})"
+
+
+def _walk_start(
+    source: ChainSource, stored: Head, count: int, last: int, *, full: bool, walk_all: bool
+) -> Head:
+    """Where this check's walk starts: where this process's last walk ended when that record is
+    unchanged (or, ``walk_all`` False, the stored head at a first check), else the genesis."""
+    walked = None if full else _WALKED.get(source.location)
+    if (
+        walked is None
+        and not full
+        and not walk_all
+        and stored.id > 0
+        and count == last == stored.id
+        and _unchanged(source, stored)
+    ):
+        walked = stored
+    if (
+        walked is not None
+        and walked.id <= last
+        and count == last == stored.id
+        and _unchanged(source, walked)
+    ):
+        return walked
+    return GENESIS
+
+
 def check(
     source: ChainSource,
     *,
@@ -174,25 +235,8 @@ def check(
     counted, last = source.count_and_last()
     count = last if counted is None else counted
     stored = source.stored_head() or GENESIS
-    walked = None if full else _WALKED.get(source.location)
+    start = _walk_start(source, stored, count, last, full=full, walk_all=walk_all_at_start)
     was_walked = _WALKED.get(source.location)
-    if (
-        walked is None
-        and not full
-        and not walk_all_at_start
-        and stored.id > 0
-        and count == last == stored.id
-        and _unchanged(source, stored)
-    ):
-        walked = stored
-    start = GENESIS
-    if (
-        walked is not None
-        and walked.id <= last
-        and count == last == stored.id
-        and _unchanged(source, walked)
-    ):
-        start = walked
     report = source.walk_from(start, stored)
     full_walk = start == GENESIS
     if report.ok and not (count == last == stored.id == report.head_id):
@@ -200,26 +244,7 @@ def check(
         report = ChainReport(
             count, report.head_id, report.head_hash, last, f"record ids are not 1 to {count}"
         )
-    reference = ""
-    if report.ok and expected_hash is not None:
-        reference = f"the expected head {expected_hash[:12]}…"
-        found = source.find_hash(expected_hash)
-        if found is None:
-            report = ChainReport(
-                count,
-                report.head_id,
-                report.head_hash,
-                last + 1 if last else 1,
-                f"the journal does not contain the expected head {expected_hash}: records were "
-                "removed or rewritten since it was kept (or it is another journal)",
-            )
-        elif found != report.head_id:
-            reference += f" (record {found}; {report.head_id - found} records added since)"
-    elif report.ok and anchor is not None:
-        reference = f"the anchor (record {anchor.id})"
-        problem = anchor_problem(source, anchor, last)
-        if problem is not None:
-            report = ChainReport(count, report.head_id, report.head_hash, *problem)
+    report, reference = _against_reference(source, report, anchor, expected_hash, count, last)
     if report.ok:
         if was_walked is not None and not _unchanged(source, was_walked):
             # Another chain now holds (a journal started anew, and anchored): what this

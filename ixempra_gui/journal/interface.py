@@ -158,6 +158,7 @@ if TYPE_CHECKING:
 
     def _conformance() -> None:
         """mypy's check that both stores are journal stores (never called)."""
+        # never called: for mypy only, so that neither store is imported with this interface
         from ixempra_gui.journal.postgres.store import PostgresJournal
         from ixempra_gui.journal.store import Journal
 

@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from ixempra_gui.journal import paths
-from ixempra_gui.journal.anchor import AnchorUnreadable
+from ixempra_gui.journal.anchor import AnchorFile, AnchorUnreadable, Head
 from ixempra_gui.journal.entries import StoredRecord, journal_start_content
 from ixempra_gui.journal.errors import JournalAltered, JournalError
 from ixempra_gui.journal.identifiers import check_free_text
-from ixempra_gui.journal.store import DEFAULT_ANCHOR, AnchorChoice, Journal, _anchor_file
+from ixempra_gui.journal.store import Journal
+from ixempra_gui.journal.store_chain import DEFAULT_ANCHOR, AnchorChoice, choose_anchor
 from ixempra_gui.system.private_files import fsync_folder
 
 MAX_REASON_CHARS = 1000
@@ -65,6 +66,50 @@ def _archive(path: Path) -> Path:
     return target
 
 
+def _archive_broken(
+    path: Path, folder: Path | None, anchor_file: AnchorFile | None, previous: dict[str, Any]
+) -> None:
+    """Check the journal once more (NothingToResolve when it holds), note what it held and
+    why it fails, and archive it."""
+    anchor_problem = previous["problem"]
+    try:
+        journal = Journal.open_read_only(folder, anchor=anchor_file)
+        assert journal is not None
+        with journal:
+            report = journal.verify()
+            count, last = journal.count_and_last()
+            found = journal.record_hash(last) if last else None
+        previous["records"] = count
+        if found is not None:
+            previous["last_record"] = {"id": last, "hash": found[0]}
+        if report.ok and anchor_problem is None:
+            raise NothingToResolve(
+                f"the journal at {path} holds ({report.records} records, head "
+                f"{report.head.hash}): there is nothing to resolve"
+            )
+        previous["problem"] = previous["problem"] or report.problem
+    except (JournalError, JournalAltered) as exc:
+        previous["problem"] = str(exc)
+    previous["archived_as"] = str(_archive(path))
+
+
+def _set_aside_orphans(path: Path, anchored: Head | None, previous: dict[str, Any]) -> None:
+    """No journal file: NothingToResolve unless the anchor (or its problem) says there was
+    one; the stray sidecars are renamed, never attached to the new file."""
+    if (anchored is None or anchored.id == 0) and previous["problem"] is None:
+        raise NothingToResolve(
+            f"there is no journal at {path} and none was seen here: the first record creates one"
+        )
+    previous["problem"] = previous["problem"] or (
+        "no journal file" + (f" (the anchor says record {anchored.id})" if anchored else "")
+    )
+    for suffix in ("-wal", "-shm"):  # stray sidecars must not attach to the new file
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+            os.replace(side, path.with_name(f"journal.orphan-{stamp}.sqlite3{suffix}"))
+
+
 def start_new_journal(
     reason: str, folder: Path | None = None, *, anchor: AnchorChoice = DEFAULT_ANCHOR
 ) -> tuple[StoredRecord, dict[str, Any]]:
@@ -77,7 +122,7 @@ def start_new_journal(
     if problem:
         raise ValueError(problem)
     path = paths.journal_path(folder)
-    anchor_file = _anchor_file(anchor)
+    anchor_file = choose_anchor(anchor)
     try:
         anchored = anchor_file.read() if anchor_file is not None else None
         anchor_problem = None
@@ -92,39 +137,9 @@ def start_new_journal(
         "problem": anchor_problem,
     }
     if path.exists():
-        try:
-            journal = Journal.open_read_only(folder, anchor=anchor_file)
-            assert journal is not None
-            with journal:
-                report = journal.verify()
-                count, last = journal.count_and_last()
-                found = journal.record_hash(last) if last else None
-            previous["records"] = count
-            if found is not None:
-                previous["last_record"] = {"id": last, "hash": found[0]}
-            if report.ok and anchor_problem is None:
-                raise NothingToResolve(
-                    f"the journal at {path} holds ({report.records} records, head "
-                    f"{report.head.hash}): there is nothing to resolve"
-                )
-            previous["problem"] = previous["problem"] or report.problem
-        except (JournalError, JournalAltered) as exc:
-            previous["problem"] = str(exc)
-        previous["archived_as"] = str(_archive(path))
+        _archive_broken(path, folder, anchor_file, previous)
     else:
-        if (anchored is None or anchored.id == 0) and anchor_problem is None:
-            raise NothingToResolve(
-                f"there is no journal at {path} and none was seen here: the first record "
-                "creates one"
-            )
-        previous["problem"] = previous["problem"] or (
-            "no journal file" + (f" (the anchor says record {anchored.id})" if anchored else "")
-        )
-        for suffix in ("-wal", "-shm"):  # stray sidecars must not attach to the new file
-            side = path.with_name(path.name + suffix)
-            if side.exists():
-                stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-                os.replace(side, path.with_name(f"journal.orphan-{stamp}.sqlite3{suffix}"))
+        _set_aside_orphans(path, anchored, previous)
     content = journal_start_content(reason.strip(), previous)
     with Journal.open(folder, anchor=None) as journal:
         journal.anchor = anchor_file

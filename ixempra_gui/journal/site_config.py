@@ -113,6 +113,7 @@ def _read_site_ini(path: Path) -> tuple[str | None, tuple[str, ...]]:
 
 def _parse(url: str, where: str) -> dict[str, str]:
     try:
+        # psycopg (ixempra-gui[postgresql]): loaded only for a site journal
         from psycopg.conninfo import conninfo_to_dict
     except ImportError as exc:
         raise SiteConfigError(

@@ -80,6 +80,7 @@ class Code128:
 
     def svg(self, module_mm: float = 0.33, height_mm: float = 12.0) -> str:
         """The barcode alone as SVG, drawn by python-barcode's SVG writer (no text under it)."""
+        # python-barcode: imported only when a label is drawn (ixempra-journal starts without it)
         from barcode.writer import SVGWriter  # type: ignore[import-untyped]
 
         options = {
@@ -98,6 +99,7 @@ def _symbol(text: str, writer: Any = None) -> Any:
     record 99 would read as nothing and 9912 as 12 (upstream issue #251, fixed after 0.16.1).
     Only a switch to code set A or B right after the start is folded into the start code here.
     tests/unit/test_bag_label.py reads every symbol back with a reader of its own."""
+    # python-barcode: imported only when a label is made (ixempra-journal starts without it)
     from barcode import Code128 as Library  # type: ignore[import-untyped]
     from barcode.charsets import code128 as sets  # type: ignore[import-untyped]
 

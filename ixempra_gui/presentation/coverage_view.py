@@ -15,22 +15,22 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
+from ixempra_gui.core.coverage import Check, CheckKind, CoverageResult, Outcome, evaluate_coverage
+from ixempra_gui.core.coverage_input import CoverageOrder, parse_coverage_order
+from ixempra_gui.core.models import DoseResult
+from ixempra_gui.core.policy import load_policy
+from ixempra_gui.core.prior_auth import OUTCOME_WORDS, PriorAuthSummary, prior_authorization_summary
+from ixempra_gui.presentation.coverage_answers import PA_NOT_YET as PA_NOT_YET
+from ixempra_gui.presentation.coverage_answers import CoverageForm as CoverageForm
 from ixempra_gui.presentation.coverage_text import (
     COVERAGE_LABELS,
     INITIAL_VERDICT,
     INITIAL_VERDICT_DETAIL,
 )
 from ixempra_gui.presentation.fields import DASH, MessageKind
-from ixempra_gui.presentation.order_view import FieldMessage
-
-if TYPE_CHECKING:
-    from ixempra_gui.core.coverage import Check, CoverageResult
-    from ixempra_gui.core.coverage_input import CoverageOrder
-    from ixempra_gui.core.models import DoseResult
-    from ixempra_gui.core.prior_auth import PriorAuthSummary
-    from ixempra_gui.presentation.order_view import ViewState
+from ixempra_gui.presentation.order_state import FieldMessage, ViewState
+from ixempra_gui.presentation.wording import liver_ratios, units_phrase
 
 #: Findings that mean "an answer is still missing" rather than "the answer does not qualify"
 #: (core/coverage.py codes), named as the tab asks for them.
@@ -60,21 +60,6 @@ class VerdictKind(StrEnum):
 
 class NotAvailableError(ValueError):
     """A prior-authorization summary was asked for when the tab says it is not available."""
-
-
-@dataclass(frozen=True)
-class CoverageForm:
-    """The tab's answers exactly as entered (the core checks them)."""
-
-    request: str = "initial"
-    request_date: str = ""  # YYYY-MM-DD; empty: today
-    diagnosis: str = ""
-    setting: str | None = None
-    resistant_to: tuple[str, ...] = ()  # anthracycline, taxane, capecitabine
-    anthracycline_contraindicated: bool = False
-    progression_on_ixempra: bool = False
-    response: str | None = None  # renewal only
-    unacceptable_toxicities: tuple[str, ...] = ()  # renewal only, policy toxicity codes
 
 
 @dataclass(frozen=True)
@@ -118,7 +103,17 @@ class CoverageView:
     dose: DoseResult | None = field(default=None, compare=False, repr=False)
 
 
-PA_NOT_YET = "Not available yet: enter the order and the answers."
+FAILED_DETAIL = "the calculation of the order failed, so coverage is not checked."
+
+
+def failed_coverage_view() -> CoverageView:
+    """The order's calculation itself failed (a bug): coverage is not checked at all."""
+    return CoverageView(
+        VerdictKind.NOT_CHECKED,
+        INITIAL_VERDICT,
+        FAILED_DETAIL,
+        pa_tooltip=f"Not available: {FAILED_DETAIL}",
+    )
 
 
 def initial_coverage_view() -> CoverageView:
@@ -131,7 +126,6 @@ def initial_coverage_view() -> CoverageView:
 def coverage_order(form: CoverageForm) -> CoverageOrder:
     """The core's answers. Response and toxicities count only for a renewal: answers left in the
     hidden renewal fields never reach an initial request."""
-    from ixempra_gui.core.coverage_input import CoverageOrder
 
     renewal = form.request == "renewal"
     return CoverageOrder(
@@ -152,8 +146,6 @@ def _dedupe(items: Iterable[str]) -> str:
 
 
 def _lines(checks: Iterable[Check]) -> tuple[ChecklistLine, ...]:
-    from ixempra_gui.core.coverage import Outcome
-    from ixempra_gui.core.prior_auth import OUTCOME_WORDS
 
     return tuple(
         ChecklistLine(
@@ -178,7 +170,6 @@ def _order_facts(view: ViewState | None, patient_id: str) -> tuple[tuple[str, st
             ("Regimen", "not known: complete the order on the Order tab"),
             ("Dose", DASH),
         )
-    from ixempra_gui.presentation.wording import liver_ratios, units_phrase
 
     facts = [
         patient,
@@ -217,9 +208,6 @@ def present_coverage(
     """Evaluate the answers against the policy beside the order's dose result. Called on every
     edit of the order or of an answer, so the verdict is never stale. ``prior_units``: units
     of the patient's verified doses in the policy's window (the journal), None if not known."""
-    from ixempra_gui.core.coverage import evaluate_coverage
-    from ixempra_gui.core.coverage_input import parse_coverage_order
-    from ixempra_gui.core.policy import load_policy
 
     policy = load_policy()
     facts = _order_facts(view, patient_id)
@@ -247,30 +235,26 @@ def present_coverage(
     return _view(form, view, coverage, facts, patient_id)
 
 
-def _view(
-    form: CoverageForm,
-    view: ViewState | None,
-    coverage: CoverageResult,
-    facts: tuple[tuple[str, str], ...],
-    patient_id: str,
-) -> CoverageView:
-    from ixempra_gui.core.coverage import CheckKind
-
-    messages: dict[str, tuple[FieldMessage, ...]] = {}
+def _diagnosis_messages(
+    form: CoverageForm, coverage: CoverageResult
+) -> dict[str, tuple[FieldMessage, ...]]:
     diag = coverage.diagnosis
     if diag.accepted:
-        messages["diagnosis"] = (
-            FieldMessage(MessageKind.NOTE, f"{diag.code} — {diag.description}: on the list."),
-        )
-    elif form.diagnosis.strip():
-        messages["diagnosis"] = (FieldMessage(MessageKind.ERROR, diag.message),)
+        return {
+            "diagnosis": (
+                FieldMessage(MessageKind.NOTE, f"{diag.code} — {diag.description}: on the list."),
+            )
+        }
+    if form.diagnosis.strip():
+        return {"diagnosis": (FieldMessage(MessageKind.ERROR, diag.message),)}
+    return {}
 
-    findings = tuple(f"[{f.section}] {f.message}" for f in (*coverage.unmet, *coverage.exclusions))
+
+def _verdict(coverage: CoverageResult) -> tuple[VerdictKind, str, str, str]:
+    """The verdict, the paragraph that says why, and the authorization period (or why none)."""
     request = coverage.request.value
     if coverage.meets_criteria:
         assert coverage.authorization_start and coverage.authorization_end
-        kind = VerdictKind.MEETS
-        verdict = f"MEETS {coverage.criterion}"
         period = (
             f"{coverage.authorization_start.isoformat()} to "
             f"{coverage.authorization_end.isoformat()} ({coverage.authorization_months} months)"
@@ -279,26 +263,36 @@ def _view(
             f"{request.capitalize()} request: criterion {coverage.criterion} of policy "
             f"{coverage.policy_id} is met and no exclusion applies. Authorization {period}."
         )
-        authorization = period
-    else:
-        kind = VerdictKind.NOT_MET
-        verdict = f"DOES NOT MEET {coverage.policy_id}"
-        missing = [MISSING_ANSWERS[f.code] for f in coverage.unmet if f.code in MISSING_ANSWERS]
-        unmet = [f.section for f in coverage.unmet if f.code not in MISSING_ANSWERS]
-        parts = [f"{request.capitalize()} request."]
-        if unmet:
-            parts.append(f"Not met: {_dedupe(unmet)}.")
-        if coverage.exclusions:
-            parts.append(f"Exclusion applies: {_dedupe(f.section for f in coverage.exclusions)}.")
-        if missing:
-            parts.append(f"Still needed: {_dedupe(missing)}.")
-        parts.append("Each reason is listed below with its policy section.")
-        detail = " ".join(parts)
-        authorization = (
-            f"None: the criteria are not met ({coverage.authorization_months} months from the "
-            "request date once they are)."
-        )
+        return VerdictKind.MEETS, f"MEETS {coverage.criterion}", detail, period
+    missing = [MISSING_ANSWERS[f.code] for f in coverage.unmet if f.code in MISSING_ANSWERS]
+    unmet = [f.section for f in coverage.unmet if f.code not in MISSING_ANSWERS]
+    parts = [f"{request.capitalize()} request."]
+    if unmet:
+        parts.append(f"Not met: {_dedupe(unmet)}.")
+    if coverage.exclusions:
+        parts.append(f"Exclusion applies: {_dedupe(f.section for f in coverage.exclusions)}.")
+    if missing:
+        parts.append(f"Still needed: {_dedupe(missing)}.")
+    parts.append("Each reason is listed below with its policy section.")
+    authorization = (
+        f"None: the criteria are not met ({coverage.authorization_months} months from the "
+        "request date once they are)."
+    )
+    verdict = f"DOES NOT MEET {coverage.policy_id}"
+    return VerdictKind.NOT_MET, verdict, " ".join(parts), authorization
+
+
+def _view(
+    form: CoverageForm,
+    view: ViewState | None,
+    coverage: CoverageResult,
+    facts: tuple[tuple[str, str], ...],
+    patient_id: str,
+) -> CoverageView:
+    findings = tuple(f"[{f.section}] {f.message}" for f in (*coverage.unmet, *coverage.exclusions))
+    kind, verdict, detail, authorization = _verdict(coverage)
     pa_enabled, pa_tooltip = _pa_availability(view, verdict)
+    diag = coverage.diagnosis
     return CoverageView(
         kind,
         verdict,
@@ -310,7 +304,7 @@ def _view(
         authorization=authorization,
         dosing_limit=coverage.dosing_limit.message,
         notes=coverage.notes,
-        field_messages=messages,
+        field_messages=_diagnosis_messages(form, coverage),
         diagnosis_code=diag.code if diag.accepted else None,
         pa_enabled=pa_enabled,
         pa_tooltip=pa_tooltip,
@@ -322,7 +316,6 @@ def _view(
 
 def prior_auth_summary(view: CoverageView) -> PriorAuthSummary:
     """The core's structured summary of what the tab shows (the same one any other caller gets)."""
-    from ixempra_gui.core.prior_auth import prior_authorization_summary
 
     if not view.pa_enabled or view.coverage is None or view.dose is None:
         raise NotAvailableError(view.pa_tooltip or PA_NOT_YET)

@@ -17,12 +17,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from ixempra_gui.core.models import DoseResult
-    from ixempra_gui.journal.entries import PatientDose
-    from ixempra_gui.journal.history import DoseFacts
+from ixempra_gui.core.formatting import format_quantity
+from ixempra_gui.core.models import DoseResult
+from ixempra_gui.core.policy import load_policy
+from ixempra_gui.journal.entries import PatientDose, facts_of_result, parse_administration_date
+from ixempra_gui.journal.history import DoseFacts, assess_history, window_doses
+from ixempra_gui.journal.identifiers import check_patient_id, trim_patient_id
 
 #: Doses listed in the panel, newest first; older ones are counted, not listed.
 MAX_LISTED = 8
@@ -61,7 +62,6 @@ def shown_id(patient_id: str) -> str:
 def patient_id_text(typed: str) -> str:
     """The identifier as the journal reads it from what was typed (the spaces around it
     trimmed: journal.identifiers, the one rule for the form, the CLIs and the history)."""
-    from ixempra_gui.journal.identifiers import trim_patient_id
 
     return trim_patient_id(typed)
 
@@ -69,14 +69,12 @@ def patient_id_text(typed: str) -> str:
 def patient_id_problem(patient_id: str) -> str | None:
     """Why a (trimmed, non-empty) identifier cannot be used for the journal, in its words
     (naming the character refused)."""
-    from ixempra_gui.journal.identifiers import check_patient_id
 
     return check_patient_id(patient_id) if patient_id else None
 
 
 def administration_date(text: str, today: date) -> tuple[date | None, str | None]:
     """The administration date typed in the form, or why it is unusable (the journal's rule)."""
-    from ixempra_gui.journal.entries import parse_administration_date
 
     try:
         return parse_administration_date(text, today), None
@@ -94,7 +92,6 @@ def _units(dose: PatientDose) -> str:
 def dose_line(dose: PatientDose, this_record: int | None = None) -> str:
     """'2025-03-01 · 72.8 mg · J9207 73 + 2 discarded = 75 units · record 2' (and ' · this
     dose, verified' for the record of the order on screen)."""
-    from ixempra_gui.core.formatting import format_quantity
 
     if dose.administered_on is None:
         return f"record {dose.record_id} · UNREADABLE: run ixempra-journal verify"
@@ -114,7 +111,6 @@ def _trend(
     day: date | None,
     this_record: int | None = None,
 ) -> tuple[TrendPoint, ...]:
-    from ixempra_gui.core.formatting import format_quantity
 
     points = []
     for d in doses:
@@ -158,8 +154,6 @@ def units_before(doses: Sequence[PatientDose], day: date, this_record: int | Non
     """Units (administered + discarded) of the verified doses in the policy's window before an
     administration on ``day``: what the Coverage tab's dosing limit adds this dose to (so this
     dose's own record, ``this_record``, is not among them: it is counted once)."""
-    from ixempra_gui.core.policy import load_policy
-    from ixempra_gui.journal.history import window_doses
 
     earlier = _earlier(doses, this_record)
     return sum(r.units_total or 0 for r in window_doses(earlier, day, load_policy().per_days))
@@ -172,9 +166,6 @@ def _window_line(
     this_record: int | None = None,
 ) -> tuple[str, bool | None, tuple[str, ...]]:
     """The 21-day units line, whether within the limit, and the history warnings."""
-    from ixempra_gui.core.policy import load_policy
-    from ixempra_gui.journal.entries import facts_of_result
-    from ixempra_gui.journal.history import assess_history
 
     policy = load_policy()
     earlier = _earlier(doses, this_record)

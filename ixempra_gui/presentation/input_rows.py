@@ -14,11 +14,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+from ixempra_gui.core.formatting import format_number
 from ixempra_gui.presentation.fields import FIELDS, FieldSpec, Place, Widget, field
+from ixempra_gui.presentation.wording import clock, stamp
 
 if TYPE_CHECKING:
     from ixempra_gui.core.models import DoseResult
-    from ixempra_gui.presentation.order_view import FormInput
+    from ixempra_gui.presentation.order_state import FormInput
 
 NOT_ENTERED = "not entered"
 
@@ -33,8 +35,6 @@ class InputRow:
 
 def _site_values(result: DoseResult | None, day: date | None) -> dict[str, str]:
     """What the calculation used of the site settings and the time (not typed in the form)."""
-    from ixempra_gui.core.formatting import format_number
-    from ixempra_gui.presentation.wording import clock, stamp
 
     if result is None or result.inputs is None:
         return {}

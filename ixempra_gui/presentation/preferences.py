@@ -8,11 +8,8 @@ silently used.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields, replace
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # decimal is imported on first use: the window is painted before
-    from decimal import Decimal
+from dataclasses import dataclass, fields, replace
+from decimal import Decimal, InvalidOperation
 
 #: Unit selector choices per field: (spelling the core reads a bare number in, what is shown).
 #: The spellings are the core's own (ixempra_gui/core/units.py); a typed unit always wins.
@@ -28,12 +25,6 @@ UNIT_CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
 DEFAULT_BAG_SIZES_ML: tuple[int, ...] = (250, 100, 500)
 #: HOPA: rounding to a vial boundary within 10% is acceptable (clinical-rules §5).
 MAX_ROUNDING_PCT = 10
-
-
-def _decimal(text: str) -> Decimal:
-    from decimal import Decimal
-
-    return Decimal(text)
 
 
 class PreferenceError(ValueError):
@@ -86,7 +77,6 @@ def _bag_sizes(text: str) -> tuple[int, ...]:
 
 
 def _rounding_pct(text: str) -> Decimal | None:
-    from decimal import Decimal, InvalidOperation
 
     value = text.strip().removesuffix("%").strip().lower()
     if value in ("", "off", "0", "none"):
@@ -102,7 +92,6 @@ def _rounding_pct(text: str) -> Decimal | None:
 
 def _low_value(text: str) -> Decimal:
     """A lowest usual lab value: a plain number, 0 (no check) up to 10."""
-    from decimal import Decimal, InvalidOperation
 
     value = text.strip()
     try:
@@ -145,8 +134,8 @@ class Preferences:
     labs_max_age_days: int = 3
     #: Lowest usual AST/ALT (U/L) and total bilirubin (mg/dL): below is a warning to check (a
     #: value typed in another unit); the product's defaults (core/validation.py).
-    low_ast_alt_u_per_l: Decimal = field(default_factory=lambda: _decimal("5"))
-    low_bilirubin_mg_per_dl: Decimal = field(default_factory=lambda: _decimal("0.1"))
+    low_ast_alt_u_per_l: Decimal = Decimal("5")
+    low_bilirubin_mg_per_dl: Decimal = Decimal("0.1")
     #: The bag label leaves lines for a second patient identifier (name, date of birth) to be
     #: written by hand, where the site's policy asks for two identifiers (issue 16): off.
     second_patient_identifier: bool = False

@@ -11,13 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from html import escape
-from typing import TYPE_CHECKING
 
 from ixempra_gui import APP_NAME, __version__
-
-if TYPE_CHECKING:
-    from ixempra_gui.core.coverage import Check
-    from ixempra_gui.core.prior_auth import PriorAuthSummary, SummaryField
+from ixempra_gui.core.coverage import Check, Outcome
+from ixempra_gui.core.prior_auth import OUTCOME_WORDS, PriorAuthSummary, SummaryField
 
 TITLE = "Ixempra prior-authorization summary"
 
@@ -37,8 +34,6 @@ def _fields(fields: Iterable[SummaryField]) -> str:
 
 def _checks(checks: Iterable[Check]) -> str:
     """Section, the policy's words, the supporting answer, the outcome in words."""
-    from ixempra_gui.core.coverage import Outcome
-    from ixempra_gui.core.prior_auth import OUTCOME_WORDS
 
     rows = [
         "<tr><th align='left' width='16%'>Section</th><th align='left' width='40%'>Policy "

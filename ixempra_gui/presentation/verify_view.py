@@ -17,15 +17,24 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
-from ixempra_gui.core.order_fields import BY_KEY, ORDER_FIELDS, REENTERED, SITE_SETTINGS, Owner
+from ixempra_gui.core.formatting import format_number
+from ixempra_gui.core.order_fields import (
+    BY_KEY,
+    ORDER_FIELDS,
+    REENTERED,
+    SITE_SETTINGS,
+    Owner,
+)
 from ixempra_gui.presentation import fields as registry
 from ixempra_gui.presentation.fields import FIELD_LABELS, FIELDS, NOT_VERIFIED
+from ixempra_gui.presentation.history_view import administration_date, patient_id_problem
+from ixempra_gui.presentation.order_state import FormInput
+from ixempra_gui.presentation.wording import recorded_time
 
 if TYPE_CHECKING:
     from ixempra_gui.journal.double_check import Comparison, Difference
     from ixempra_gui.journal.entries import StoredRecord
     from ixempra_gui.journal.history import History
-    from ixempra_gui.presentation.order_view import FormInput
     from ixempra_gui.presentation.preferences import Preferences
 
 __all__ = [
@@ -67,7 +76,6 @@ def reentered_fields(first: FormInput | None = None) -> tuple[str, ...]:
 
 def not_entered(key: str) -> object:
     """A field's value when the verifier leaves it empty or unticked (the form's default)."""
-    from ixempra_gui.presentation.order_view import FormInput
 
     return {f.name: f.default for f in fields(FormInput)}[key]
 
@@ -107,7 +115,6 @@ def compared_line() -> str:
 
 def site_settings_line(prefs: Preferences) -> str:
     """The site settings both entries used: shown, never re-entered."""
-    from ixempra_gui.core.formatting import format_number
 
     rounding = "off" if prefs.rounding_pct is None else f"{format_number(prefs.rounding_pct)}%"
     values = {
@@ -141,7 +148,6 @@ def verify_blocker(
     ``verified_record``: the record of this very order's signed check (a second one would
     record the same dose twice).
     """
-    from ixempra_gui.presentation.history_view import administration_date, patient_id_problem
 
     if not ready:
         why = f": {not_ready}" if not_ready else ""
@@ -241,8 +247,6 @@ def record_line(record: StoredRecord, day: date | None = None) -> str:
     first 12 hex digits, which ``ixempra-journal show ID`` lets anyone compare with the
     journal), who verified and prepared it, and when, in local time (``day``: the page's date,
     whose zone the page states once)."""
-    from ixempra_gui.presentation.wording import recorded_time
-
     return (
         f"Journal record {record.id} (hash {record.short_hash}), verified by "
         f"{record.content.get('verified_by')} (prepared by {record.content.get('prepared_by')}), "

@@ -21,13 +21,23 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from ixempra_gui import APP_NAME, __version__
+from ixempra_gui.core import label
+from ixempra_gui.core.policy import load_policy
 from ixempra_gui.presentation.fields import NOT_VERIFIED
 from ixempra_gui.presentation.input_rows import input_rows
 from ixempra_gui.presentation.page import running_frame
+from ixempra_gui.presentation.wording import (
+    billing_lines,
+    cited,
+    local,
+    numbered_steps,
+    preparation_notes,
+    stamp,
+)
 
 if TYPE_CHECKING:
     from ixempra_gui.core.models import DoseResult
-    from ixempra_gui.presentation.order_view import FormInput, ViewState
+    from ixempra_gui.presentation.order_state import FormInput, ViewState
 
 TITLE = "Ixempra (ixabepilone) compounding worksheet"
 BLANK = "&nbsp;" * 3
@@ -71,7 +81,6 @@ def _subheading(text: str) -> str:
 def _kits(result: DoseResult) -> str:
     """One row per kit: lot, expiry and the time reconstituted, written in by the preparer;
     the reconstituted solution is used within the label's hour."""
-    from ixempra_gui.core import label
 
     assert result.vials is not None
     head = ("Kit", "Lot", "Expiry", "Reconstituted at", "Use by (+1 h)", "Initials")
@@ -90,7 +99,6 @@ def _kits(result: DoseResult) -> str:
 
 def _steps(result: DoseResult) -> str:
     """The preparation steps, each with the time it was done and the preparer's initials."""
-    from ixempra_gui.presentation.wording import numbered_steps
 
     head = _cells(("Step", "Time", "Initials"), "th", ("76%", "12%", "12%"))
     rows = [_cells((escape(step), BLANK, BLANK)) for step in numbered_steps(result)]
@@ -99,7 +107,6 @@ def _steps(result: DoseResult) -> str:
 
 def _limits(result: DoseResult, day: date) -> str:
     """The container, the label's time limits (times of the page's zone), the premedication."""
-    from ixempra_gui.presentation.wording import preparation_notes
 
     notes = "".join(f"<li>{escape(line)}</li>" for line in preparation_notes(result, day))
     return f"<ul style='margin-top: 5px; margin-bottom: 0px; -qt-list-indent: 1'>{notes}</ul>"
@@ -159,7 +166,6 @@ def _inputs(form: FormInput, view: ViewState, day: date) -> str:
 
 
 def _derivation(view: ViewState) -> str:
-    from ixempra_gui.presentation.wording import cited
 
     result = view.result
     assert result is not None
@@ -174,7 +180,6 @@ def _derivation(view: ViewState) -> str:
 
 
 def _billing(view: ViewState) -> str:
-    from ixempra_gui.presentation.wording import billing_lines, cited
 
     result = view.result
     assert result is not None and result.billing is not None
@@ -215,7 +220,6 @@ def _page_two(form: FormInput, view: ViewState, day: date) -> str:
 
 def running_header(form: FormInput, view: ViewState, printed_at: datetime) -> tuple[str, str]:
     """The two lines every page starts with: who and what, then when (the zone said once)."""
-    from ixempra_gui.presentation.wording import stamp
 
     patient = form.patient_id.strip() or "not given"
     given = form.administered_on.strip() or "not given"
@@ -238,7 +242,6 @@ def worksheet_html(
     """The whole worksheet as one HTML document (Qt's rich-text subset), with its running
     header and footer. ``verification``: the journal record of this very order's double check
     (verify_view.record_line), or None."""
-    from ixempra_gui.presentation.wording import local
 
     if not view.ready or view.result is None:
         raise NotReadyError(f"no worksheet: {view.banner_text}")
@@ -257,7 +260,6 @@ def build_worksheet(
     form: FormInput, view: ViewState, printed_at: datetime, verification: str | None = None
 ) -> str:
     """The worksheet with the payer policy's id and review date from the policy data."""
-    from ixempra_gui.core.policy import load_policy
 
     policy = load_policy()
     return worksheet_html(form, view, printed_at, policy.id, policy.last_review, verification)

@@ -68,7 +68,8 @@ def _ini_value(raw: str) -> str | list[str]:
     a list, which the caller refuses)."""
     text = raw.strip()
     if text.startswith('"'):
-        out, i = [], 1
+        out: list[str] = []
+        i = 1
         while i < len(text):
             ch = text[i]
             if ch == '"':

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from ixempra_gui.presentation.fields import FieldSpec, Widget
 from ixempra_gui.presentation.preferences import UNIT_CHOICES
-from ixempra_gui.ui.widgets import field_row
+from ixempra_gui.ui.form_rows import field_row, message_label
 
 if TYPE_CHECKING:
     from PySide6.QtCore import SignalInstance
@@ -119,16 +119,6 @@ def make_unit_combo(spec: FieldSpec, blind: bool = False) -> QComboBox:
         combo.addItem(shown, spelling)
     combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
     return combo
-
-
-def message_label(name: str) -> QLabel:
-    """The hidden plain-text line under a field that says what is wrong with it."""
-    message = QLabel()
-    message.setObjectName(name)
-    message.setWordWrap(True)
-    message.setTextFormat(Qt.TextFormat.PlainText)
-    message.hide()
-    return message
 
 
 def add_row(form: QFormLayout, spec: FieldSpec, row: list[QWidget], blind: bool = False) -> QLabel:

@@ -1,13 +1,14 @@
 """The History panel: the patient's verified doses, the units window, the history warnings and
 a small weight trend. It renders a ``history_view.HistoryView`` and nothing else.
 
-The journal is read by the main window (debounced, once per patient identifier); this widget
-never touches it. Colours come from the palette; every mark on the chart is also in words
+The session reads the journal (debounced, once per patient identifier); this widget never
+touches it. Colours come from the palette; every mark on the chart is also in words
 (the accessible description lists each weight).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
@@ -67,21 +68,20 @@ class WeightTrend(QWidget):
             return
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        pal = self.palette()
+        plot, at, axis_w = self._layout()
+        positions = [at(i, p) for i, p in enumerate(self.points)]
+        self._draw_frame(painter, plot, positions, axis_w)
+        self._draw_points(painter, positions)
+
+    def _layout(self) -> tuple[QRectF, Callable[[int, TrendPoint], QPointF], float]:
+        """The plot's rectangle, where each point goes in it, and the axis labels' width."""
         metrics = self.fontMetrics()
         line = metrics.height()
-        ink = pal.color(QPalette.ColorRole.WindowText)
-        accent = pal.color(QPalette.ColorRole.Highlight)
         weights = [p.weight_kg for p in self.points]
         top_label = max(self.points, key=lambda p: p.weight_kg)
         low_label = min(self.points, key=lambda p: p.weight_kg)
-        axis_w = (
-            max(
-                metrics.horizontalAdvance(top_label.label),
-                metrics.horizontalAdvance(low_label.label),
-            )
-            + 8
-        )
+        labels = (top_label.label, low_label.label)
+        axis_w = max(metrics.horizontalAdvance(text) for text in labels) + 8
         top = line * 1.4  # room for "now" above the highest point
         plot = QRectF(axis_w, top, self.width() - axis_w - line, self.height() - top - line * 1.3)
         low, high = min(weights), max(weights)
@@ -98,13 +98,22 @@ class WeightTrend(QWidget):
             fy = (p.weight_kg - low) / (high - low)
             return QPointF(plot.left() + fx * plot.width(), plot.bottom() - fy * plot.height())
 
-        # Frame and axis labels: the heaviest and lightest weights, the first and last dates.
+        return plot, at, axis_w
+
+    def _draw_frame(
+        self, painter: QPainter, plot: QRectF, positions: list[QPointF], axis_w: float
+    ) -> None:
+        """Frame and axis labels: the heaviest and lightest weights, the first and last dates."""
+        pal = self.palette()
+        line = self.fontMetrics().height()
         painter.setPen(QPen(pal.color(QPalette.ColorRole.Mid), 1))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(plot)
-        painter.setPen(ink)
+        painter.setPen(pal.color(QPalette.ColorRole.WindowText))
+        top_label = max(self.points, key=lambda p: p.weight_kg)
+        low_label = min(self.points, key=lambda p: p.weight_kg)
         for p in (top_label, low_label):
-            y = at(self.points.index(p), p).y()
+            y = positions[self.points.index(p)].y()
             painter.drawText(
                 QRectF(0, y - line / 2, axis_w - 6, line),
                 Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
@@ -121,7 +130,12 @@ class WeightTrend(QWidget):
                 end_text,
             )
 
-        positions = [at(i, p) for i, p in enumerate(self.points)]
+    def _draw_points(self, painter: QPainter, positions: list[QPointF]) -> None:
+        """The trend line and a dot per verified dose; this calculation hollow, named "now"."""
+        pal = self.palette()
+        line = self.fontMetrics().height()
+        ink = pal.color(QPalette.ColorRole.WindowText)
+        accent = pal.color(QPalette.ColorRole.Highlight)
         painter.setPen(QPen(accent, 2))
         if len(positions) > 1:
             painter.drawPolyline(positions)
@@ -151,7 +165,7 @@ class HistoryPanel(QWidget):
         self.setAccessibleName("Patient history from the journal")
         self.summary = _label("historySummary", "Patient history")
         self.doses = _label("historyDoses", "Verified doses already given")
-        self.window = _label("historyWindow", "Units in the policy's window")
+        self.window_line = _label("historyWindow", "Units in the policy's window")
         self.warnings = _label("historyWarnings", "History warnings")
         bold = QFont(self.warnings.font())
         bold.setBold(True)
@@ -159,18 +173,18 @@ class HistoryPanel(QWidget):
         self.chart = WeightTrend()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        for widget in (self.warnings, self.window, self.summary, self.doses, self.chart):
+        for widget in (self.warnings, self.window_line, self.summary, self.doses, self.chart):
             layout.addWidget(widget)
         self.chart.hide()
         self.view: HistoryView | None = None
 
-    def render(self, view: HistoryView) -> None:
+    def show_history(self, view: HistoryView) -> None:
         if view == self.view:
             return
         self.view = view
         _set(self.summary, view.summary)
         _set(self.doses, "\n".join(view.dose_lines))
-        _set(self.window, view.window_line)
+        _set(self.window_line, view.window_line)
         _set(self.warnings, "\n".join(f"Warning: {w}" for w in view.warnings))
         self.chart.set_points(view.trend, view.trend_description)
         show_chart = len(view.trend) >= 2

@@ -1,7 +1,12 @@
-"""The order form: collects text exactly as typed and shows each field's message beside it.
+"""The order form: collects text exactly as typed and shows what the session says of it.
 
-Numbers are typed into QLineEdit (never spin boxes: they silently revert bad input and change
-on mouse-wheel scroll). Every edit emits ``changed``; the window recalculates on it.
+Every field is built from the field registry (``ui.field_widgets``: numbers are typed into
+QLineEdit, never spin boxes, which silently revert bad input and change on mouse-wheel scroll).
+Every edit emits ``changed`` and the window forwards ``form_input()`` to the session; the
+session's answers come back as ``show_messages`` (each field's message beside it),
+``show_form`` (an order the session changed itself: New order, or "values checked" un-ticked),
+``set_hints`` and ``apply_preferences``. While it shows what it was given, the form holds its own
+``changed`` back: rendering is never mistaken for an edit.
 """
 
 from __future__ import annotations
@@ -10,7 +15,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ixempra_gui.presentation import loader as presentation_loader
 from ixempra_gui.presentation.fields import (
     SECTION_TITLES,
     FieldSpec,
@@ -39,16 +44,11 @@ from ixempra_gui.ui.field_widgets import (
     make_unit_combo,
     value_of,
 )
-from ixempra_gui.ui.widgets import mark_field
+from ixempra_gui.ui.form_rows import EnterMovesOn, mark_field, message_label
 
-if TYPE_CHECKING:  # the presenter loads after the first paint (bench/startup.py)
-    from ixempra_gui.presentation.order_view import FieldMessage, FormInput
+if TYPE_CHECKING:
+    from ixempra_gui.presentation.order_state import FieldMessage, FormInput
 
-_MESSAGE_PREFIX = {
-    MessageKind.ERROR: "Error: ",
-    MessageKind.WARNING: "Check: ",
-    MessageKind.NOTE: "",
-}
 _STATE = {MessageKind.ERROR: "error", MessageKind.WARNING: "warning", MessageKind.NOTE: ""}
 
 
@@ -56,24 +56,6 @@ _STATE = {MessageKind.ERROR: "error", MessageKind.WARNING: "warning", MessageKin
 _ULNS = tuple(
     spec.key for spec in on(Place.FORM) if spec.unit_selector and not spec.has_own_unit_selector
 )
-
-
-class _EnterMovesOn(QObject):
-    """Return/Enter in a form field moves to the next field, as Tab does."""
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
-            plain = event.modifiers() in (
-                Qt.KeyboardModifier.NoModifier,
-                Qt.KeyboardModifier.KeypadModifier,
-            )
-            if plain and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                if isinstance(watched, QComboBox) and watched.view().isVisible():
-                    return False  # Enter chooses the item in an open list
-                if isinstance(watched, QWidget):
-                    watched.focusNextChild()
-                    return True
-        return False
 
 
 class OrderForm(QWidget):
@@ -90,7 +72,7 @@ class OrderForm(QWidget):
         self.units: dict[str, QComboBox] = {}
         self.messages: dict[str, QLabel] = {}
         self._hints: dict[str, str] = {}
-        self._enter = _EnterMovesOn(self)
+        self._enter = EnterMovesOn(self)
         self._chain: list[QWidget] = []
         self._date_keys: list[str] = []  # the dates, today in a new order
 
@@ -102,11 +84,7 @@ class OrderForm(QWidget):
         self.acknowledge, self.worst_events = acknowledge, events
 
         # Messages for inputs this form has no field for (a newer core may report them).
-        self.other_messages = QLabel()
-        self.other_messages.setObjectName("otherMessages")
-        self.other_messages.setWordWrap(True)
-        self.other_messages.setTextFormat(Qt.TextFormat.PlainText)
-        self.other_messages.hide()
+        self.other_messages = message_label("otherMessages")
         layout.addWidget(self.other_messages)
         layout.addStretch(1)
 
@@ -118,7 +96,7 @@ class OrderForm(QWidget):
         self.apply_preferences(prefs, initial=True)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        """Enter moves on (``_EnterMovesOn``); a field that loses focus gives back the line
+        """Enter moves on (``EnterMovesOn``); a field that loses focus gives back the line
         its corrected message kept. One filter per field: every event of the field being
         typed in passes through it."""
         if event.type() == QEvent.Type.FocusOut:
@@ -202,11 +180,9 @@ class OrderForm(QWidget):
     def form_input(self) -> FormInput:
         """The order exactly as it stands in the form: each field's value, each selector's
         unit (a combo's empty item: None, "not entered")."""
-        from ixempra_gui.presentation.order_view import FormInput
-
         values = {key: value_of(widget) for key, widget in self.inputs.items()}
         units = {f"{key}_unit": str(combo.currentData()) for key, combo in self.units.items()}
-        return FormInput.from_values({**values, **units})
+        return presentation_loader.order_state.FormInput.from_values({**values, **units})
 
     def checked_events(self) -> tuple[str, ...]:
         """The Table 1 rows ticked, in table order."""
@@ -233,7 +209,7 @@ class OrderForm(QWidget):
         """Each field's messages beside it; the field's frame and description say the same."""
         for key, label in self.messages.items():
             found = messages.get(key, ())
-            text = "\n".join(_MESSAGE_PREFIX[m.kind] + m.text for m in found)
+            text = "\n".join(m.shown for m in found)
             if label.text() != text:
                 keep = not text and self.inputs[key].hasFocus() and label.isVisibleTo(self)
                 label.setMinimumHeight(label.height() if keep else 0)
@@ -251,45 +227,33 @@ class OrderForm(QWidget):
                 field.setAccessibleDescription(described)
                 field.setToolTip(described)
         orphans = [
-            _MESSAGE_PREFIX[m.kind] + m.text
-            for key, found in messages.items()
-            if key not in self.messages
-            for m in found
+            m.shown for key, found in messages.items() if key not in self.messages for m in found
         ]
         if self.other_messages.text() != "\n".join(orphans):
             self.other_messages.setText("\n".join(orphans))
             self.other_messages.setVisible(bool(orphans))
 
-    def reset(self, prefs: Preferences, today: str, patient_id: str = "") -> None:
-        """A new patient (File → New order): every input as a fresh window has it, the dates
-        ``today``, the identifier ``patient_id``; the site's default units and ULNs kept.
-        ``changed`` is held back (the window calculates once, after); the fields' own signals
-        are not (a line edit's clear button follows its text through them)."""
+    def show_form(self, form: FormInput, prefs: Preferences, fresh: bool = False) -> None:
+        """Show an order the session set itself; ``changed`` is held back (the session has
+        calculated it already); the fields' own signals are not (a line edit's clear button
+        follows its text through them). ``fresh``: a new order, whose upper limits of normal
+        are the site's defaults and which keeps no message line of the last patient."""
         blocked = self.blockSignals(True)
         try:
             for key, widget in self.inputs.items():
-                if isinstance(widget, QLineEdit):
-                    if key == "patient_id":
-                        if widget.text() != patient_id:  # kept: the cursor stays where it is
-                            widget.setText(patient_id)
-                    elif key in self._date_keys:
-                        widget.setText(today)
-                    elif key not in _ULNS:  # the ULNs: the site's, below
-                        widget.setText("")
-                elif isinstance(widget, QComboBox):
-                    widget.setCurrentIndex(0)  # the placeholder, or the first (default) choice
-                elif isinstance(widget, QCheckBox):
-                    widget.setChecked(False)
-                elif isinstance(widget, QListWidget):
-                    for i in range(widget.count()):
-                        widget.item(i).setCheckState(Qt.CheckState.Unchecked)
-            self.apply_preferences(prefs, initial=True)
+                _show_value(widget, getattr(form, key))
+            for key, combo in self.units.items():
+                _show_value(combo, getattr(form, f"{key}_unit"))
+            if fresh:
+                for key in _ULNS:
+                    self.inputs[key].setProperty("defaultText", getattr(prefs, key))
         finally:
             self.blockSignals(blocked)
-        for label in self.messages.values():  # no line kept for a field of the last patient
-            label.setMinimumHeight(0)
-            label.setText("")
-            label.hide()
+        if fresh:
+            for label in self.messages.values():
+                label.setMinimumHeight(0)
+                label.setText("")
+                label.hide()
 
     def apply_preferences(self, prefs: Preferences, initial: bool = False) -> None:
         """Default units and ULNs from the preferences, only where nothing has been typed yet
@@ -306,3 +270,29 @@ class OrderForm(QWidget):
             if initial or not edit.text().strip() or edit.text() == previous:
                 edit.setText(getattr(prefs, key))
                 edit.setProperty("defaultText", getattr(prefs, key))
+
+
+def _show_value(widget: QWidget, value: object) -> None:
+    """Set one field to ``value``; a field that already shows it is left alone (a line edit
+    keeps its cursor, nothing is repainted)."""
+    if isinstance(widget, QLineEdit):
+        if widget.text() != value:
+            widget.setText(str(value))
+    elif isinstance(widget, QComboBox):
+        index = 0 if value is None else widget.findData(value)  # None: the first item
+        if index >= 0 and index != widget.currentIndex():
+            widget.setCurrentIndex(index)
+    elif isinstance(widget, QCheckBox):
+        if widget.isChecked() != bool(value):
+            widget.setChecked(bool(value))
+    elif isinstance(widget, QListWidget):
+        ticked = set(value) if isinstance(value, tuple) else set()
+        for i in range(widget.count()):
+            item = widget.item(i)
+            wanted = (
+                Qt.CheckState.Checked
+                if item.data(Qt.ItemDataRole.UserRole) in ticked
+                else Qt.CheckState.Unchecked
+            )
+            if item.checkState() != wanted:
+                item.setCheckState(wanted)

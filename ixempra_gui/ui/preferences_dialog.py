@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ixempra_gui.presentation.order_view import FIELD_LABELS, uln_problem
+from ixempra_gui.presentation.fields import FIELD_LABELS
+from ixempra_gui.presentation.order_input import uln_problem
 from ixempra_gui.presentation.preferences import (
     UNIT_CHOICES,
     PreferenceError,
@@ -59,6 +60,23 @@ class PreferencesDialog(QDialog):
         self.edits: dict[str, QLineEdit] = {}
         self.problems: dict[str, QLabel] = {}
 
+        units = self._unit_group(prefs)
+        values = self._value_group(prefs)
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(units)
+        layout.addWidget(values)
+        layout.addWidget(self.buttons)
+        self._check()
+
+    def _unit_group(self, prefs: Preferences) -> QGroupBox:
+        """The unit each bare number is read in, per measured field."""
         units = QGroupBox("Unit of a number typed without one")
         unit_form = QFormLayout(units)
         for key, choices in UNIT_CHOICES.items():
@@ -72,7 +90,10 @@ class PreferencesDialog(QDialog):
             label.setBuddy(combo)
             unit_form.addRow(label, combo)
             self.unit_combos[key] = combo
+        return units
 
+    def _value_group(self, prefs: Preferences) -> QGroupBox:
+        """The default ULNs, bag sizes, rounding and age limits, each checked as it is typed."""
         values = QGroupBox("Defaults and limits")
         value_form = QFormLayout(values)
         value_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
@@ -101,18 +122,7 @@ class PreferencesDialog(QDialog):
             edit.textChanged.connect(self._check)
             self.edits[key] = edit
             self.problems[key] = problem
-
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(units)
-        layout.addWidget(values)
-        layout.addWidget(self.buttons)
-        self._check()
+        return values
 
     def _problem(self, key: str, text: str) -> str | None:
         try:

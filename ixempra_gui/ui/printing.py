@@ -30,6 +30,8 @@ from PySide6.QtWidgets import QWidget
 from ixempra_gui import APP_NAME
 from ixempra_gui.presentation.page import Frame, read_frame
 from ixempra_gui.presentation.worksheet import TITLE
+from ixempra_gui.system.site_settings import load_site_settings
+from ixempra_gui.ui import loader
 
 #: Page margins (mm), and the bands of the running header and footer inside them.
 MARGIN_MM = 14
@@ -145,15 +147,13 @@ def print_html(
     html: str, parent: QWidget | None, title: str = TITLE, what: str = "worksheet"
 ) -> bool:
     """Ask for a printer and print; False when the user cancelled."""
-    from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-
-    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer = loader.QPrinter(loader.QPrinter.PrinterMode.HighResolution)
     printer.setDocName(title)
     printer.setPageSize(page_size())
     printer.setFullPage(True)  # paint_document keeps its own margins
-    dialog = QPrintDialog(printer, parent)
+    dialog = loader.QPrintDialog(printer, parent)
     dialog.setWindowTitle(f"Print {what}")
-    if dialog.exec() != QPrintDialog.DialogCode.Accepted:
+    if dialog.exec() != loader.QPrintDialog.DialogCode.Accepted:
         return False
     paint_document(html, printer, title)
     return True
@@ -165,8 +165,6 @@ def pdf_file_name(kind: str, patient_id: str, with_patient_id: bool | None = Non
     (ixempra-<kind>-<patient>-<time>.pdf) only when the site turns ``pdf_name_with_patient_id``
     on in settings.ini (site_settings.py); ``with_patient_id`` None reads that setting."""
     if with_patient_id is None:
-        from ixempra_gui.system.site_settings import load_site_settings
-
         with_patient_id = load_site_settings()[0].pdf_name_with_patient_id
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
     if not with_patient_id:
@@ -177,9 +175,7 @@ def pdf_file_name(kind: str, patient_id: str, with_patient_id: bool | None = Non
 
 def ask_pdf_path(parent: QWidget, caption: str, default_name: str) -> Path | None:
     """Ask where to save a PDF (in the home folder by default); None if cancelled."""
-    from PySide6.QtWidgets import QFileDialog
-
-    chosen, _ = QFileDialog.getSaveFileName(
+    chosen, _ = loader.QFileDialog.getSaveFileName(
         parent, caption, str(Path.home() / default_name), "PDF documents (*.pdf)"
     )
     if not chosen:

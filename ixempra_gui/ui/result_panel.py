@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from ixempra_gui.presentation.order_view import ReasonLine, ViewState
+    from ixempra_gui.presentation.order_state import ReasonLine, ViewState
 from ixempra_gui.presentation.fields import NOT_VERIFIED
 from ixempra_gui.ui.widgets import (
     HepaticGauge,
@@ -72,7 +72,19 @@ class ResultPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("resultPanel")
         self.banner = StatusBanner()
+        figures = self._build_figures()
+        buttons = self._build_buttons()
+        scroll = self._build_details()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 0, 0, 0)
+        layout.addWidget(self.banner)
+        layout.addLayout(figures)
+        layout.addLayout(buttons)
+        layout.addWidget(self.record_label)
+        layout.addWidget(scroll, 1)
 
+    def _build_figures(self) -> QGridLayout:
+        """Dose, level and BSA, always in sight, each on one line of fixed size."""
         self.dose = _value_label("doseValue", "Dose", "The dose to prepare, or — when none")
         big = QFont(self.dose.font())
         big.setBold(True)
@@ -86,7 +98,22 @@ class ResultPanel(QWidget):
         self.bsa_detail = _value_label("bsaDetail", "Body surface area details")
         self.dose_note = _value_label("doseNote", "Dose rounding")
         self.dose_note.hide()
+        figures = QGridLayout()
+        figures.setHorizontalSpacing(12)
+        figures.setVerticalSpacing(2)
+        for row, (caption, widget) in enumerate(
+            (("Dose", self.dose), ("Level", self.level), ("BSA", self.bsa))
+        ):
+            words = QLabel(caption)
+            words.setBuddy(widget)
+            figures.addWidget(words, row, 0, Qt.AlignmentFlag.AlignLeft)
+            figures.addWidget(widget, row, 1)
+        figures.addWidget(self.dose_note, 3, 1)
+        figures.setColumnStretch(1, 1)
+        return figures
 
+    def _build_buttons(self) -> QHBoxLayout:
+        """Print, Save as PDF and Verify, and the record line of the signed check."""
         self.print_button = QPushButton("Print worksheet…")
         self.print_button.setObjectName("printButton")
         self.print_button.setAccessibleName("Print worksheet")
@@ -102,26 +129,15 @@ class ResultPanel(QWidget):
             "The journal record of this dose's double check, or that it is not yet verified",
         )
         self.record_label.setText(NOT_VERIFIED)
-
-        figures = QGridLayout()
-        figures.setHorizontalSpacing(12)
-        figures.setVerticalSpacing(2)
-        for row, (caption, widget) in enumerate(
-            (("Dose", self.dose), ("Level", self.level), ("BSA", self.bsa))
-        ):
-            words = QLabel(caption)
-            words.setBuddy(widget)
-            figures.addWidget(words, row, 0, Qt.AlignmentFlag.AlignLeft)
-            figures.addWidget(widget, row, 1)
-        figures.addWidget(self.dose_note, 3, 1)
-        figures.setColumnStretch(1, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.print_button)
         buttons.addWidget(self.pdf_button)
         buttons.addWidget(self.verify_button)
         buttons.addStretch(1)
+        return buttons
 
-        # --- details (scroll) -------------------------------------------------------------
+    def _build_details(self) -> QScrollArea:
+        """The details, section by section, in a scroll area."""
         self.vials = _value_label("vialsValue", "Vials")
         self.vial_picture = VialPicture()
         self.preparation = _value_label("preparationValue", "Preparation")
@@ -131,7 +147,6 @@ class ResultPanel(QWidget):
         self.level_rules = _value_label("levelRulesValue", "Dose level rules")
         self.inputs_echo = _value_label("inputsEchoValue", "Inputs as understood")
         self.reasons = _value_label("reasonsValue", "Reasons and sources")
-
         details = QWidget()
         self.sections = QVBoxLayout(details)
         self.sections.setContentsMargins(0, 0, 4, 0)
@@ -152,14 +167,7 @@ class ResultPanel(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(4, 0, 0, 0)
-        layout.addWidget(self.banner)
-        layout.addLayout(figures)
-        layout.addLayout(buttons)
-        layout.addWidget(self.record_label)
-        layout.addWidget(scroll, 1)
+        return scroll
 
     def add_section(self, title: str, *widgets: QWidget, index: int | None = None) -> QGroupBox:
         """A titled panel in the details (coverage and history panels join here); at the end,
@@ -169,13 +177,14 @@ class ResultPanel(QWidget):
         for widget in widgets:
             column.addWidget(widget)
         last = self.sections.count()
-        if last and self.sections.itemAt(last - 1).spacerItem() is not None:
+        item = self.sections.itemAt(last - 1) if last else None
+        if item is not None and item.spacerItem() is not None:
             last -= 1  # before the final stretch
         index = last if index is None else max(0, min(index, last))
         self.sections.insertWidget(index, box)
         return box
 
-    def render(self, view: ViewState) -> None:
+    def show_view(self, view: ViewState) -> None:
         self.banner.show_status(view.kind, view.banner_text, view.banner_detail)
         set_text(self.dose, view.dose_value)
         set_text(self.level, view.level_value)

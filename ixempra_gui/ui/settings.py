@@ -19,7 +19,8 @@ from PySide6.QtCore import QSettings
 
 from ixempra_gui.presentation.preferences import Preferences, from_mapping, to_mapping
 from ixempra_gui.system import site_settings
-from ixempra_gui.system.private_files import ensure_private_folder, make_private, writable_by_others
+from ixempra_gui.system.private_files import ensure_private_folder, make_private
+from ixempra_gui.ui import loader
 
 if TYPE_CHECKING:  # QByteArray: imported where used (start-up, bench/startup.py)
     from PySide6.QtCore import QByteArray
@@ -36,12 +37,6 @@ def settings_path() -> Path:
 
 def open_settings(path: Path | None = None) -> QSettings:
     return QSettings(str(path or settings_path()), QSettings.Format.IniFormat)
-
-
-def settings_folder_warning(settings: QSettings) -> str | None:
-    """A warning when the settings' folder (which also holds the journal's anchor) can be
-    written by other users."""
-    return writable_by_others(Path(settings.fileName()).parent)
 
 
 def _sync_private(settings: QSettings) -> None:
@@ -84,8 +79,7 @@ def window_state(settings: QSettings) -> tuple[QByteArray | None, QByteArray | N
         value = settings.value(f"{_WINDOW_GROUP}/{key}")
         if value is None:  # nothing stored (a first run): QByteArray is not needed
             return None
-        from PySide6.QtCore import QByteArray
-
-        return value if isinstance(value, QByteArray) and not value.isEmpty() else None
+        byte_array = loader.QByteArray
+        return value if isinstance(value, byte_array) and not value.isEmpty() else None
 
     return read("geometry"), read("splitter")

@@ -81,7 +81,7 @@ INSTALL="$WINEPREFIX/drive_c/Program Files/$APP_NAME"
 LNK="$WINEPREFIX/drive_c/ProgramData/Microsoft/Windows/Start Menu/Programs/$APP_NAME.lnk"
 for f in python/python.exe python/pythonw.exe python/python313._pth uninstall.exe ixempra-gui.exe \
     site-packages/ixempra_gui/__init__.py site-packages/ixempra_gui/resources/golden/reference-cases.json \
-    site-packages/ixempra_gui/__pycache__/selftest.cpython-313.pyc site-packages/PySide6/Qt6Core.dll \
+    site-packages/ixempra_gui/app/__pycache__/selftest.cpython-313.pyc site-packages/PySide6/Qt6Core.dll \
     licenses/LGPL-3.txt; do
     [ -f "$INSTALL/$f" ] || fail "installed file missing: $f"
 done

@@ -7,7 +7,7 @@ The command line, the worksheet and the journal: tests/unit/test_field_registry.
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from ixempra_gui.presentation.fields import Place, Widget, on
 from ixempra_gui.presentation.order_view import FormInput
 from ixempra_gui.presentation.preferences import Preferences
+from ixempra_gui.presentation.verify_check import VerifyCheck
 from ixempra_gui.ui.order_form import OrderForm
 from ixempra_gui.ui.verify_dialog import VerifyDialog
 
@@ -70,7 +71,8 @@ def test_the_order_form_shows_every_form_field_and_no_other(qtbot) -> None:
 
 def test_the_double_check_shows_every_reentered_field_and_no_other(qtbot) -> None:
     first = FormInput(regimen="monotherapy", height="170 cm", weight="70 kg")
-    dialog = VerifyDialog(first, Preferences(), "MRN-1", date.today(), date.today())
+    check = VerifyCheck(first, Preferences(), "MRN-1", date.today(), date.today(), datetime.now)
+    dialog = VerifyDialog(check)
     qtbot.addWidget(dialog)
     declared = on(Place.VERIFY)
     for spec in declared:

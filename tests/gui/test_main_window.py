@@ -311,7 +311,7 @@ def test_hold_disables_printing(qtbot, window: MainWindow, monkeypatch) -> None:
     """The start-of-cycle gate (another issue) returns HOLD; the window must already obey it."""
     from PySide6.QtWidgets import QMessageBox
 
-    import ixempra_gui.core.calculator as calculator
+    import ixempra_gui.presentation.order_view as calculator  # where the presenter calls it
 
     told: list[str] = []  # the message box would wait for a click
     monkeypatch.setattr(QMessageBox, "information", lambda *a: told.append(a[2]))

@@ -154,4 +154,4 @@ def test_an_altered_journal_shows_no_history_figure(
     assert summary is not None
     qtbot.waitUntil(lambda: "altered" in summary.text(), timeout=5000)
     assert "NOT shown or checked" in summary.text() and "init --new" in summary.text()
-    assert window.verification.prior_units() is None  # the Coverage tab counts nothing
+    assert window.session.prior_units() is None  # the Coverage tab counts nothing

@@ -171,7 +171,7 @@ def test_a_wrapped_label_never_answers_with_the_height_of_an_old_text(qtbot) -> 
 
 
 def test_the_problem_frame_follows_its_field(qtbot, active_window: MainWindow) -> None:
-    from ixempra_gui.ui.widgets import ProblemFrame
+    from ixempra_gui.ui.form_rows import ProblemFrame
 
     win = active_window
     field = line(win, "weightInput")

@@ -226,7 +226,7 @@ def test_the_dialog_shows_nothing_of_the_first_entry(
     assert dialog.findChild(QLineEdit, "verifyAncInput") is not None
     assert dialog.findChild(QLineEdit, "verifyPlateletsInput") is not None
     # nor behind it: the main window covers its form and result while the check is open
-    assert window.verification.central.currentWidget() is window.verification.cover
+    assert window.central.currentWidget() is window.cover
     assert not child(window, QLineEdit, "weightInput").isVisible()
     assert not child(window, QLabel, "doseValue").isVisible()
     dialog.reject()

@@ -132,9 +132,11 @@ def test_golden_mismatches_lists_each_wrong_key() -> None:
 
 
 def test_a_missing_plugin_is_named(qapp, monkeypatch) -> None:
+    from ixempra_gui.app import selftest_qt
+
     real = selftest.required_plugins()
     monkeypatch.setattr(
-        selftest, "required_plugins", lambda: (*real, ("printsupport", "qnosuchprinter"))
+        selftest_qt, "required_plugins", lambda: (*real, ("printsupport", "qnosuchprinter"))
     )
     with pytest.raises(selftest.CheckFailed, match="printsupport/qnosuchprinter missing"):
         selftest.check_plugins()

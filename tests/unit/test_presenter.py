@@ -292,23 +292,34 @@ def test_initial_view_needs_input_and_imports_no_core() -> None:
     assert view.kind is StatusKind.INPUT_NEEDED and view.dose_value == DASH
 
 
-def test_importing_the_presenter_loads_neither_qt_nor_the_core() -> None:
-    """The window is painted before the core (and pint) load: see bench/startup.py."""
+def test_what_the_window_imports_before_its_first_frame_loads_neither_qt_nor_the_core() -> None:
+    """The window is painted before the core (and pint) load (bench/startup.py): the session and
+    the light presentation modules reach the presenter only through ``presentation.loader``,
+    which imports it on first use, and then the core comes with it."""
     import subprocess
     import sys
 
     from conftest import REPO
 
     code = (
-        "import sys, ixempra_gui.presentation.order_view, ixempra_gui.presentation.worksheet; "
-        "import ixempra_gui.presentation.preferences; "
-        "import ixempra_gui.presentation.fields; "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('pint', 'PySide6') "
-        "or m == 'ixempra_gui.core.calculator'))"
+        "import sys\n"
+        "import ixempra_gui.presentation.session, ixempra_gui.presentation.order_state\n"
+        "import ixempra_gui.presentation.preferences, ixempra_gui.presentation.fields\n"
+        "from ixempra_gui.presentation import loader\n"
+        "def heavy():\n"
+        "    return sorted(m for m in sys.modules if m.split('.')[0] in ('pint', 'PySide6')\n"
+        "                  or m in ('ixempra_gui.core.calculator', 'datetime',\n"
+        "                           'ixempra_gui.presentation.order_view'))\n"
+        "print(heavy(), loader.loaded())\n"
+        "loader.order_view.present\n"
+        "print(heavy(), loader.loaded())\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.strip() == "[]"
+    before, after = proc.stdout.strip().splitlines()
+    assert before == "[] ()"
+    assert after.startswith("[") and "'ixempra_gui.core.calculator'" in after and "'pint'" in after
+    assert "'PySide6" not in after and after.endswith("('order_view',)")
 
 
 def test_selector_choices_are_the_cores() -> None:

@@ -19,7 +19,8 @@ from pathlib import Path
 from ixempra_gui.journal import paths
 from ixempra_gui.journal.errors import JournalError
 from ixempra_gui.journal.postgres.store import MigrationReport, PostgresJournal
-from ixempra_gui.journal.store import DEFAULT_ANCHOR, AnchorChoice, Journal
+from ixempra_gui.journal.store import Journal
+from ixempra_gui.journal.store_chain import DEFAULT_ANCHOR, AnchorChoice
 
 
 class MigrationRefused(JournalError):

@@ -33,6 +33,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ixempra_gui.journal.postgres.schema_v2 import v2_sql
+
 SCHEMA = "ixempra"
 OWNER_ROLE = "ixempra_owner"
 PHARMACIST_ROLE = "ixempra_pharmacist"
@@ -299,8 +301,6 @@ class Migration:
 
 
 def _v2_sql() -> str:
-    from ixempra_gui.journal.postgres.schema_v2 import v2_sql
-
     return v2_sql(VERIFICATION_MINUTES)
 
 

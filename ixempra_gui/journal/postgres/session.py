@@ -62,6 +62,7 @@ def connect(
     classified ServerJournalError. ``read_only``: every transaction of the session is read-only
     (``list``, ``show``, ``verify``, ``export``: nothing they run can write)."""
     url = check_url(url, "the journal URL")
+    # psycopg's own parser, imported where it is used (the module loads without a server)
     from psycopg.conninfo import conninfo_to_dict
 
     given = conninfo_to_dict(url)

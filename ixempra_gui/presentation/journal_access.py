@@ -1,0 +1,53 @@
+"""Qt-free: every use the window makes of the journal, in one place (the widgets never import it).
+
+Three uses: reading a patient's verified doses for the History panel and the Coverage tab's
+dosing limit (once per identifier, after typing pauses; never a journal created), the history
+checks of a double check at Compare, and recording a signed check (on a worker thread: the
+journal may wait for another workstation's lock). The rules and the messages are the
+journal's; this module only turns its exceptions into what the screen says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from ixempra_gui.core.models import DoseResult
+from ixempra_gui.journal import store
+from ixempra_gui.journal.entries import NewRecord, PatientDose, StoredRecord
+from ixempra_gui.journal.errors import JournalAltered, JournalError
+from ixempra_gui.journal.history import History
+
+__all__ = ["DosesRead", "PatientDose", "StoredRecord", "history_for", "read_doses", "record"]
+
+
+@dataclass(frozen=True)
+class DosesRead:
+    """A patient's verified doses, or why they are not known (never a partial history)."""
+
+    doses: tuple[PatientDose, ...] | None
+    error: str | None = None
+
+
+def read_doses(patient_id: str) -> DosesRead:
+    """The verified doses of a (trimmed, valid) identifier; an unreadable or altered journal
+    is said, never read in part (issue 13.2)."""
+    try:
+        return DosesRead(store.read_patient_doses(patient_id))
+    except JournalAltered as exc:
+        return DosesRead(None, str(exc))
+    except JournalError as exc:
+        return DosesRead(None, f"the journal could not be read: {exc}")
+
+
+def history_for(patient_id: str, result: DoseResult, administered_on: date) -> History | None:
+    """The journal's history checks for this dose (its figures null, with a warning, when the
+    journal cannot be trusted or read: never an exception)."""
+    return store.history_for(patient_id, result, administered_on)
+
+
+def record(new: NewRecord, acknowledged: Sequence[str]) -> StoredRecord:
+    """Record a signed check; returns after COMMIT returned. Raises the journal's errors."""
+    with store.Journal.open() as journal:
+        return journal.record(new, acknowledged_warnings=list(acknowledged))
