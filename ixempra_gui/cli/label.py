@@ -23,31 +23,32 @@ from ixempra_gui.cli.journal_read import (
     record_id_of,
 )
 from ixempra_gui.journal import paths
+from ixempra_gui.journal.bag_label import LabelRefused, bag_label_document
+from ixempra_gui.journal.bag_label_svg import bag_label_svg
 from ixempra_gui.journal.export import ExportRefused, export_target
 from ixempra_gui.journal.preparing import preparation_of
-from ixempra_gui.presentation.bag_label import LabelRefused, bag_label_document
-from ixempra_gui.presentation.bag_label_svg import bag_label_svg
-from ixempra_gui.presentation.preferences import from_mapping
 from ixempra_gui.system.private_files import write_atomically
-from ixempra_gui.system.site_settings import config_dir, read_group, settings_file
+from ixempra_gui.system.site_settings import config_dir, parse_flag, read_group, settings_file
 
 if TYPE_CHECKING:
-    from ixempra_gui.presentation.bag_label import BagLabel
+    from ixempra_gui.journal.bag_label import BagLabel
 
 EXIT_OK, EXIT_JOURNAL, EXIT_NOT_COMPLETE = 0, 1, 3
 
 
 def second_identifier() -> bool:
     """The site preference, read from settings.ini without Qt (a bad value: off, said)."""
-    stored = {
-        k: v
-        for k, v in read_group(settings_file(), "preferences").items()
-        if k == "second_patient_identifier" and isinstance(v, str)
-    }
-    prefs, problems = from_mapping(stored)
-    for problem in problems:
-        print(f"ixempra-journal: note: settings.ini: {problem}", file=sys.stderr)
-    return prefs.second_patient_identifier
+    stored = read_group(settings_file(), "preferences").get("second_patient_identifier")
+    if stored is None:
+        return False
+    value = parse_flag(stored) if isinstance(stored, str) else None
+    if value is None:
+        print(
+            f"ixempra-journal: note: settings.ini: second_patient_identifier: {stored!r}: true "
+            "or false (default kept)",
+            file=sys.stderr,
+        )
+    return bool(value)
 
 
 def _target(args: argparse.Namespace) -> Path | None:

@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, replace
 from decimal import Decimal, InvalidOperation
 
+from ixempra_gui.system.site_settings import parse_flag
+
 #: Unit selector choices per field: (spelling the core reads a bare number in, what is shown).
 #: The spellings are the core's own (ixempra_gui/core/units.py); a typed unit always wins.
 UNIT_CHOICES: dict[str, tuple[tuple[str, str], ...]] = {
@@ -104,12 +106,10 @@ def _low_value(text: str) -> Decimal:
 
 
 def _flag(text: str) -> bool:
-    value = text.strip().lower()
-    if value in ("true", "yes", "on", "1"):
-        return True
-    if value in ("false", "no", "off", "0"):
-        return False
-    raise PreferenceError(f"'{text}': true or false")
+    value = parse_flag(text)
+    if value is None:
+        raise PreferenceError(f"'{text}': true or false")
+    return value
 
 
 def _format_pct(value: Decimal | None) -> str:

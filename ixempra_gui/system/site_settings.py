@@ -120,6 +120,12 @@ _TRUE = ("true", "1", "yes", "on")
 _FALSE = ("false", "0", "no", "off")
 
 
+def parse_flag(text: str) -> bool | None:
+    """A true/false setting as stored (true, yes, on, 1 / false, no, off, 0); None otherwise."""
+    value = text.strip().lower()
+    return True if value in _TRUE else False if value in _FALSE else None
+
+
 def parse_site_settings(stored: dict[str, str | list[str]]) -> tuple[SiteSettings, list[str]]:
     """Site settings from the stored values; problems name the key and what is accepted."""
     problems: list[str] = []

@@ -178,13 +178,13 @@ def test_any_stored_content_gives_a_label_or_a_refusal(dose: dict, prep: dict, b
     from ixempra_gui.core.calculator import calculate
     from ixempra_gui.core.models import Order
     from ixempra_gui.core.policy import load_policy
+    from ixempra_gui.journal.bag_label import LabelRefused, bag_label_document
     from ixempra_gui.journal.entries import NewRecord, StoredRecord, draft_content
     from ixempra_gui.journal.preparation_records import (
         NotPreparable,
         dose_to_prepare,
         read_preparation,
     )
-    from ixempra_gui.presentation.bag_label import LabelRefused, bag_label_document
 
     if base:  # a real dose with fields replaced
         order = Order(**order_kwargs())

@@ -19,6 +19,14 @@ from ixempra_gui.core.calculator import calculate
 from ixempra_gui.core.compounding import Scan
 from ixempra_gui.core.models import Order
 from ixempra_gui.core.policy import load_policy
+from ixempra_gui.journal.bag_label import (
+    CYTOTOXIC,
+    SECOND_IDENTIFIER_BLANKS,
+    LabelRefused,
+    bag_label_document,
+    code128,
+)
+from ixempra_gui.journal.bag_label_svg import bag_label_svg
 from ixempra_gui.journal.chain import canonical_json, content_hash
 from ixempra_gui.journal.entries import NewRecord, StoredRecord, draft_content
 from ixempra_gui.journal.preparation_records import (
@@ -28,14 +36,6 @@ from ixempra_gui.journal.preparation_records import (
     read_preparation,
 )
 from ixempra_gui.journal.preparing import judge
-from ixempra_gui.presentation.bag_label import (
-    CYTOTOXIC,
-    SECOND_IDENTIFIER_BLANKS,
-    LabelRefused,
-    bag_label_document,
-    code128,
-)
-from ixempra_gui.presentation.bag_label_svg import bag_label_svg
 
 EST = timezone(timedelta(hours=-5))
 RECON = datetime(2026, 3, 10, 9, 0, tzinfo=EST)

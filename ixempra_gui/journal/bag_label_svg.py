@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Final
 from xml.sax.saxutils import escape
 
-from ixempra_gui.presentation.bag_label import BLANK, DEADLINE, DRUG_LINE, WARNING, BagLabel
+from ixempra_gui.journal.bag_label import BLANK, DEADLINE, DRUG_LINE, WARNING, BagLabel
 
 WIDTH_MM: Final = 100.0
 MARGIN_MM: Final = 4.0
