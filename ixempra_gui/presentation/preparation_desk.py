@@ -328,3 +328,17 @@ def _unavailable(heading: str, why: str, notes: tuple[str, ...]) -> pv.Preparati
         print_refusal=why,
         notes=notes,
     )
+
+
+def preparation_lines(dose: StoredRecord) -> tuple[str, ...] | None:
+    """The worksheet's lines of the preparation of ``dose``, or None (none yet: the worksheet
+    keeps its table to write in); a journal that cannot be read is said."""
+    try:
+        journal = Journal.open_existing()
+        if journal is None:
+            return None
+        with journal:
+            prep = preparation_of(journal, dose)
+    except JournalError as exc:
+        return (f"The preparation could not be read from the journal: {exc}",)
+    return pv.preparation_lines(prep) if prep is not None else None

@@ -17,6 +17,7 @@ from ixempra_gui.core.compounding import PreparationCheck, ScanOutcome, describe
 from ixempra_gui.core.compounding_clock import ClockCheck, shown
 from ixempra_gui.core.gs1_types import GS as GS
 from ixempra_gui.core.label import DILUTED_MAX_HOURS, RECONSTITUTED_MAX_HOURS
+from ixempra_gui.journal.preparation_records import RecordedPreparation
 
 #: What the scan field shows for a group separator (U+241D SYMBOL FOR GROUP SEPARATOR): GS
 #: itself is a control character, invisible and dropped by a line edit.
@@ -144,3 +145,26 @@ def infusion_clock(clocks: ClockCheck, tz: tzinfo | None = None) -> str:
         f"infusion by {shown(clocks.complete_by, tz)[11:]}; a {clocks.infusion_hours} h infusion "
         f"starts by {shown(clocks.start_by, tz)[11:]} — {left(clocks.start_by, clocks.now)}."
     )
+
+
+def preparation_lines(prep: RecordedPreparation, tz: tzinfo | None = None) -> tuple[str, ...]:
+    """A recorded preparation as the worksheet lists it: who, when, each kit, the verdict."""
+
+    def at(moment: datetime | None) -> str:
+        return shown(moment, tz) if moment is not None else "not recorded"
+
+    state = "FAILED — discard and remake" if prep.failed else "complete"
+    lines = [
+        f"Preparation record {prep.record.id} ({state}), compounded by {prep.compounded_by}, "
+        f"recorded {prep.record.recorded_at}.",
+        f"Reconstituted at {at(prep.reconstituted_at)}; diluted (bag completed) at "
+        f"{at(prep.diluted_at)}.",
+    ]
+    for kit in prep.kits:
+        expiry = kit.expiry.isoformat() if kit.expiry is not None else "not read"
+        lines.append(
+            f"{kit.strength_mg} mg kit: lot {kit.lot}, expiry {expiry}, serial "
+            f"{kit.serial or 'none'}, GTIN {kit.gtin}, scanned {at(kit.scanned_at)}."
+        )
+    lines += list(prep.failures)
+    return tuple(lines)

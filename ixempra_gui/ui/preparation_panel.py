@@ -172,6 +172,11 @@ class PreparationPanel(QWidget):
         self.pdf_button.clicked.connect(lambda: self.save_pdf())
         self.remake_button.clicked.connect(self.remake)
 
+    def first_focus(self) -> None:
+        """Who compounds first, when not yet given; then the scan field (no mouse needed)."""
+        field = self.scan_field if self.scan_field.isEnabled() else self.compounder
+        field.setFocus(Qt.FocusReason.OtherFocusReason)
+
     # --- what the pharmacist does -------------------------------------------------------------
 
     def _local_now(self) -> QDateTime:
