@@ -131,14 +131,14 @@ def check_kit_scanning() -> str:
 
 #: "1234" in Code 128 (code set C: start C, 12, 34, check symbol 82, stop), ISO/IEC 15417's
 #: bar and space widths written out as modules (tests/code128_decode.py reads it as "1234").
-CODE128_1234 = "11010011100" "10110011100" "10001011000" "10010011110" "1100011101011"
+CODE128_1234 = "110100111001011001110010001011000100100111101100011101011"
 
 
 def check_label_barcode() -> str:
     """python-barcode draws the bag label's Code 128 as the standard says, and its SVG writer
     works where installed (issue 16)."""
     # in the check: a part missing from this install fails this check only
-    import barcode
+    import barcode  # type: ignore[import-untyped]
 
     from ixempra_gui.journal.bag_label import code128
 

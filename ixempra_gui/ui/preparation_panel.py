@@ -77,6 +77,7 @@ class PreparationPanel(QWidget):
         self.compounder.setObjectName("compoundedByEdit")
         self.compounder.setAccessibleName("Compounded by")
         self.compounder.setPlaceholderText("who compounds and scans (name)")
+        self.compounder.setText(desk.compounded_by)
         self.scan_field = ScanField(desk.gs_substitute or "")
         self.last_scan = _label("lastScan", bold=True)
         self.kit_box = QGroupBox("Kits of the plan")
@@ -120,6 +121,7 @@ class PreparationPanel(QWidget):
     # --- building -----------------------------------------------------------------------------
 
     def _build(self) -> None:
+        self.now_buttons: list[QPushButton] = []
         entry = QFormLayout()
         entry.addRow("Compounded &by", self.compounder)
         entry.addRow("&Scan", self.scan_field)
@@ -130,6 +132,7 @@ class PreparationPanel(QWidget):
             (self.diluted, "Diluted (bag completed) at", "diluted_at"),
         ):
             now = QPushButton("Now")
+            self.now_buttons.append(now)
             now.setObjectName(f"{edit.objectName()}Now")
             now.setAccessibleName(f"{caption}: now")
             now.clicked.connect(lambda _=False, e=edit: self._now(e))
@@ -154,11 +157,11 @@ class PreparationPanel(QWidget):
         layout.addLayout(entry)
         layout.addWidget(self.last_scan)
         layout.addWidget(self.kit_box)
-        layout.addWidget(self.refused_box)
         layout.addWidget(times)
         for label in (self.failure, self.blockers, self.recorded, self.notes):
             layout.addWidget(label)
         layout.addLayout(buttons)
+        layout.addWidget(self.refused_box)  # last: it grows with every refused scan
         layout.addStretch(1)
 
     def _connect(self) -> None:
@@ -303,8 +306,8 @@ class PreparationPanel(QWidget):
         done = bool(view.recorded)
         self.compounder.setEnabled(not done)
         self.scan_field.setEnabled(view.can_scan)
-        for edit in (self.reconstituted, self.diluted):
-            edit.setEnabled(not done)
+        for widget in (self.reconstituted, self.diluted, *self.now_buttons):
+            widget.setEnabled(not done)
         self.record_button.setEnabled(view.can_record)
         self.record_button.setToolTip(
             "Append the preparation to the journal" if view.can_record else "\n".join(view.blockers)
