@@ -141,6 +141,11 @@ class PreparationDesk:
         self.compounded_by = name.strip()
         if not self.compounded_by:
             return "Compounded by: required (who compounds and scans the kits)."
+        if _looks_scanned(self.compounded_by):
+            return (
+                "Compounded by: this looks like a kit's barcode, scanned into the name field. "
+                "Type who compounds, press Enter, then scan in the Scan field."
+            )
         return check_person("Compounded by", self.compounded_by)
 
     def set_times(self, reconstituted_at: datetime | None, diluted_at: datetime | None) -> None:
@@ -269,6 +274,17 @@ class PreparationDesk:
             print_refusal="" if printable else str(label),
             notes=tuple(self.notes),
         )
+
+
+def _looks_scanned(name: str) -> bool:
+    """A scan typed into the name field (the scanner types wherever the focus is): a group
+    separator, a symbology identifier, or a GTIN's AI 01 and 14 digits."""
+    return (
+        pv.GS_SHOWN in name
+        or pv.GS in name
+        or name.startswith("]")
+        or (name[:16].isdigit() and name.startswith("01") and len(name) >= 16)
+    )
 
 
 def _dose_of(record: StoredRecord) -> DoseToPrepare | None:

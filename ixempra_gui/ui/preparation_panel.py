@@ -110,6 +110,9 @@ class PreparationPanel(QWidget):
         ):
             button.setObjectName(name)
         self._build()
+        for button in self.findChildren(QPushButton):
+            # Enter belongs to the scanner: in a dialog it would press an auto-default button
+            button.setAutoDefault(False)
         self._connect()
         self._set_times_now()
         self.timer = QTimer(self)

@@ -207,8 +207,37 @@ def test_the_panel_opens_once_verify_recorded_the_dose(qtbot, window: MainWindow
     assert action.isEnabled()
     panel = window.preparation.panel
     assert panel is not None and panel.heading.text().startswith(f"Dose record {record} ·")
-    assert QApplication.focusWidget() is panel.compounder  # who compounds first, no mouse
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is panel.compounder)  # no mouse
+    assert "Preparation recorded" not in (window.worksheet_html() or "")
+    for char in "C. Technician":
+        key(panel.compounder, char)
+    key(panel.compounder, "\r", Qt.Key.Key_Return)
+    for code in (KIT_45, KIT_15, KIT_15_B):
+        wedge(panel, code)
+    panel.record_button.click()  # the times: now, as the fields start
+    assert panel.print_button.isEnabled(), panel.print_button.toolTip()
+    worksheet = window.worksheet_html() or ""
+    assert "Preparation recorded (journal)" in worksheet
+    assert "lot LOT43, expiry 2027-12-31, serial S-0002" in worksheet
+    assert "compounded by C. Technician" in worksheet
     shown.close()
     qtbot.waitUntil(lambda: window.preparation.dialog is None)
     action.trigger()
     assert window.preparation.dialog is not None
+
+
+def test_enter_in_a_dialog_presses_no_button(qtbot) -> None:
+    """The panel lives in a dialog, where Enter presses the auto-default button: none of the
+    panel's may be one (a scanner's Enter in the name field must not set a time or record)."""
+    desk = PreparationDesk(record_dose(), clock, tz=ZONE)
+    dialog = QDialog()
+    qtbot.addWidget(dialog)
+    widget = PreparationPanel(desk, dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    widget.reconstituted.setDateTime(at(9, 0))
+    for button in widget.findChildren(type(widget.record_button)):
+        assert not button.autoDefault() and not button.isDefault()
+    widget.compounder.setFocus()
+    key(widget.compounder, "\r", Qt.Key.Key_Return)
+    assert widget.reconstituted.dateTime() == at(9, 0)

@@ -170,3 +170,29 @@ def test_the_scanner_substitute_is_a_checked_preference() -> None:
     assert parse_preference("scanner_gs_substitute", "~") == "~"
     with pytest.raises(PreferenceError, match="one of"):
         parse_preference("scanner_gs_substitute", "A")
+
+
+@pytest.mark.parametrize("scanned", [KIT_15, shown(KIT_15_B), "]d2" + KIT_15])
+def test_a_kit_scanned_into_the_name_field_is_not_a_compounder(scanned: str) -> None:
+    desk = PreparationDesk(record_dose(), clock, tz=ZONE)
+    problem = desk.set_compounder(scanned)
+    assert problem is not None and problem.startswith("Compounded by: this looks like a kit's")
+    desk.scan(KIT_15)
+    assert kinds() == ["dose"] and not desk.view().can_scan
+
+
+def test_the_label_is_refused_once_the_infusion_can_no_longer_start_in_time() -> None:
+    now = [NOW]
+    record = record_dose()
+    desk = PreparationDesk(record, lambda: now[0], tz=ZONE)
+    desk.set_compounder("C. Technician")
+    desk.scan(KIT_15)
+    desk.scan(shown(KIT_15_B))
+    desk.set_times(datetime(2026, 11, 2, 9, 20), datetime(2026, 11, 2, 9, 50))
+    desk.record_preparation()
+    now[0] = datetime(2026, 11, 2, 12, 50, tzinfo=ZONE)  # start by 09:50 + 6 h - 3 h: still
+    assert desk.view().can_print
+    now[0] = datetime(2026, 11, 2, 12, 51, tzinfo=ZONE)
+    view = desk.view()
+    assert not view.can_print and view.print_refusal.startswith("No label: Too late to print")
+    assert "passed" in view.infusion_clock
