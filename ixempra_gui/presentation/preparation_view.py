@@ -47,6 +47,7 @@ class KitRow:
     strength_mg: int
     accepted: bool
     text: str
+    refused: bool = False  # the last scan, meant for this kit, was refused
 
 
 @dataclass(frozen=True)
@@ -84,14 +85,22 @@ def kit_line(outcome: ScanOutcome, tz: tzinfo | None = None) -> str:
 
 
 def kit_rows(check: PreparationCheck, tz: tzinfo | None = None) -> tuple[KitRow, ...]:
-    """One row per planned kit, in the plan's order (largest strength first)."""
+    """One row per planned kit, in the plan's order (largest strength first): ticked, still to
+    scan, or — the kit the last scan was meant to be — its refusal with the reason."""
     rows: list[KitRow] = []
+    outcomes = check.kits.outcomes
+    last = outcomes[-1] if outcomes and outcomes[-1].refusal is not None else None
     for strength, count in check.kits.plan.counts:
         accepted = [o for o in check.kits.accepted if o.strength_mg == strength]
         for n in range(count):
             place = f"{n + 1} of {count}"
             if n < len(accepted):
                 rows.append(KitRow(strength, True, f"{TICK} {place}: {kit_line(accepted[n], tz)}"))
+            elif n == len(accepted) and last is not None and last.strength_mg == strength:
+                assert last.refusal is not None  # the last scan, refused, was this kit's
+                why = last.refusal.message.split(":", 1)[0]  # "Expired kit", "Identical scan"
+                text = f"{CROSS} {place}: {strength} mg kit — last scan refused ({why}), see above"
+                rows.append(KitRow(strength, False, text, refused=True))
             else:
                 rows.append(
                     KitRow(strength, False, f"{WAITING} {place}: {strength} mg kit — scan it")

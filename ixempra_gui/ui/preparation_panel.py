@@ -303,7 +303,7 @@ class PreparationPanel(QWidget):
             label.setVisible(row is not None)
             if row is not None:
                 label.setText(row.text)
-                label.setStyleSheet(_GREEN if row.accepted else "")
+                label.setStyleSheet(_GREEN if row.accepted else _RED if row.refused else "")
 
     def _render_actions(self, view: PreparationView) -> None:
         done = bool(view.recorded)

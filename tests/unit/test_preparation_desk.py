@@ -196,3 +196,15 @@ def test_the_label_is_refused_once_the_infusion_can_no_longer_start_in_time() ->
     view = desk.view()
     assert not view.can_print and view.print_refusal.startswith("No label: Too late to print")
     assert "passed" in view.infusion_clock
+
+
+def test_the_kit_a_refused_scan_was_meant_to_be_shows_the_refusal() -> None:
+    desk = desk_for(record_dose())
+    desk.scan(KIT_15)
+    desk.scan(shown(EXPIRED_15))
+    rows = [row.text for row in desk.view().kits]
+    assert rows[0].startswith(f"{pv.TICK} 1 of 2: 15 mg kit — lot LOT42")
+    assert rows[1] == f"{pv.CROSS} 2 of 2: 15 mg kit — last scan refused (Expired kit), see above"
+    desk.scan(shown(KIT_45))  # wrong strength: no planned kit of it to show it on
+    rows = [row.text for row in desk.view().kits]
+    assert rows[1] == f"{pv.WAITING} 2 of 2: 15 mg kit — scan it"
