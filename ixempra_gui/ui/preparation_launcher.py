@@ -46,7 +46,7 @@ class PreparationLauncher(QObject):
         """Prepare in the File menu, just after Verify (once)."""
         if self.action is not None:
             return
-        self.action = loader.QAction("Pre&pare (scan kits)…", self.parent_widget)
+        self.action = loader.QAction("Prepare (scan &kits)…", self.parent_widget)
         self.action.setObjectName("prepareAction")
         self.action.setShortcut(loader.QKeySequence("Ctrl+Shift+K"))
         self.action.triggered.connect(self.open)
