@@ -98,6 +98,7 @@ class PreparationPanel(QWidget):
         self.blockers = _label("preparationBlockers")
         self.recorded = _label("preparationRecorded", bold=True)
         self.notes = _label("preparationNotes")
+        self.said = ""  # the last thing done with the label (printed, saved)
         self.record_button = QPushButton("&Record preparation")
         self.print_button = QPushButton("&Print label…")
         self.pdf_button = QPushButton("Save label as P&DF…")
@@ -243,7 +244,7 @@ class PreparationPanel(QWidget):
     def print_label(self) -> None:
         label = self._label_or_say()
         if label is not None and loader.printing.print_label(label, self):
-            self.notes.setText("Label sent to the printer.")
+            self._say("Label sent to the printer.")
 
     def save_pdf(self, path: Path | None = None) -> Path | None:
         """Write the label as PDF (asks where unless ``path`` is given); the path, or None."""
@@ -263,7 +264,7 @@ class PreparationPanel(QWidget):
                 self, APP_NAME, f"The label was not saved to {target}:\n{err}"
             )
             return None
-        self.notes.setText(f"Label saved: {target}")
+        self._say(f"Label saved: {target}")
         return target
 
     # --- rendering ----------------------------------------------------------------------------
@@ -290,8 +291,19 @@ class PreparationPanel(QWidget):
         self.blockers.setVisible(bool(waiting))
         self.recorded.setText(view.recorded)
         self.recorded.setVisible(bool(view.recorded))
-        self.notes.setText("\n".join(view.notes))
+        self._show_notes(view)
         self._render_actions(view)
+
+    def _say(self, text: str) -> None:
+        """What was just done with the label, kept under the desk's notes until the next."""
+        self.said = text
+        self._show_notes(self.desk.view())
+
+    def _show_notes(self, view: PreparationView) -> None:
+        """The desk's notes (journal problems) and what was done; hidden when none."""
+        text = "\n".join([*view.notes, self.said] if self.said else view.notes)
+        self.notes.setText(text)
+        self.notes.setVisible(bool(text))
 
     def _render_kits(self, view: PreparationView) -> None:
         while len(self.kit_labels) < len(view.kits):

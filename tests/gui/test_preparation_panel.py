@@ -140,8 +140,11 @@ def test_complete_enables_print_label_and_saves_it_as_pdf(
     assert kinds() == ["dose", "preparation"]
     assert panel.print_button.isEnabled() and panel.pdf_button.isEnabled()
     assert not panel.scan_field.isEnabled()
+    assert not panel.notes.isVisibleTo(panel)  # nothing to say: no empty line
     target = panel.save_pdf(tmp_path / "label.pdf")
     assert target is not None
+    panel.refresh()  # the clocks' timer: what was done stays said
+    assert panel.notes.text() == f"Label saved: {target}" and panel.notes.isVisibleTo(panel)
     from pypdf import PdfReader  # the test's own reader of what was written
 
     text = " ".join(PdfReader(str(target)).pages[0].extract_text().split())
