@@ -50,6 +50,13 @@ def _label(name: str, bold: bool = False) -> QLabel:
     return label
 
 
+def _style(label: QLabel, sheet: str) -> None:
+    """Set a colour only when it changes: setStyleSheet polishes the widget again each time
+    (most of a redraw's cost; bench/preparation.py)."""
+    if label.styleSheet() != sheet:
+        label.setStyleSheet(sheet)
+
+
 def _time_edit(name: str, caption: str) -> QDateTimeEdit:
     edit = QDateTimeEdit()
     edit.setObjectName(name)
@@ -274,17 +281,17 @@ class PreparationPanel(QWidget):
         view = self.desk.view()
         self.heading.setText(view.heading)
         self.last_scan.setText(view.last_scan)
-        self.last_scan.setStyleSheet(_RED if view.last_refused else _GREEN)
+        _style(self.last_scan, _RED if view.last_refused else _GREEN)
         self._render_kits(view)
         self.refused.setText("\n".join(view.refused) or "None.")
         for key, label in self.time_problems.items():
             label.setText(view.time_problems.get(key, ""))
             label.setVisible(key in view.time_problems)
-            label.setStyleSheet(_RED)
+            _style(label, _RED)
         self.recon_clock.setText(view.reconstitution_clock)
         self.infusion_clock.setText(view.infusion_clock)
         self.failure.setText(view.failure)
-        self.failure.setStyleSheet(_RED)
+        _style(self.failure, _RED)
         self.failure.setVisible(bool(view.failure))
         waiting = [] if view.recorded else list(view.blockers)
         self.blockers.setText("\n".join(f"• {b}" for b in waiting))
@@ -315,7 +322,7 @@ class PreparationPanel(QWidget):
             label.setVisible(row is not None)
             if row is not None:
                 label.setText(row.text)
-                label.setStyleSheet(_GREEN if row.accepted else _RED if row.refused else "")
+                _style(label, _GREEN if row.accepted else _RED if row.refused else "")
 
     def _render_actions(self, view: PreparationView) -> None:
         done = bool(view.recorded)
