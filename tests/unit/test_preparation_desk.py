@@ -208,3 +208,17 @@ def test_the_kit_a_refused_scan_was_meant_to_be_shows_the_refusal() -> None:
     desk.scan(shown(KIT_45))  # wrong strength: no planned kit of it to show it on
     rows = [row.text for row in desk.view().kits]
     assert rows[1] == f"{pv.WAITING} 2 of 2: 15 mg kit — scan it"
+
+
+def test_the_label_and_scanner_preferences_keep_the_verified_order_verified() -> None:
+    from dataclasses import replace
+
+    from ixempra_gui.presentation.preferences import Preferences
+    from ixempra_gui.presentation.signed_check import SignedCheck
+
+    record, form, prefs = record_dose(), object(), Preferences()
+    signed = SignedCheck()
+    signed.sign(record, form, prefs)  # type: ignore[arg-type]
+    label_only = replace(prefs, second_patient_identifier=True, scanner_gs_substitute="~")
+    assert signed.record(form, label_only) is record  # type: ignore[arg-type]
+    assert signed.record(form, replace(prefs, labs_max_age_days=7)) is None  # type: ignore[arg-type]
