@@ -29,6 +29,7 @@ from ixempra_gui.app.selftest_core import (
     check_golden_cases,
     check_journal,
     check_kit_scanning,
+    check_label_barcode,
     check_python,
     check_resources,
     check_site_journal,
@@ -53,6 +54,7 @@ __all__ = [
     "NotInThisBuild",
     "check_journal",
     "check_kit_scanning",
+    "check_label_barcode",
     "check_plugins",
     "golden_mismatches",
     "golden_order",
@@ -94,6 +96,7 @@ def run(qt_args: Sequence[str] = (), stream: TextIO | None = None) -> int:
     step("resources", check_resources)
     step("golden cases", check_golden_cases)
     step("kit scanning", check_kit_scanning)
+    step("label barcode", check_label_barcode)
     with tempfile.TemporaryDirectory(prefix="ixempra-selftest-") as tmp:
         folder = Path(tmp)
         holder: dict[str, Any] = {}

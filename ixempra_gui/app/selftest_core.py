@@ -129,6 +129,28 @@ def check_kit_scanning() -> str:
     return f"biip {biip.__version__} reads the kits' codes ({'; '.join(read)})"
 
 
+#: "1234" in Code 128 (code set C: start C, 12, 34, check symbol 82, stop), ISO/IEC 15417's
+#: bar and space widths written out as modules (tests/code128_decode.py reads it as "1234").
+CODE128_1234 = "110100111001011001110010001011000100100111101100011101011"
+
+
+def check_label_barcode() -> str:
+    """python-barcode draws the bag label's Code 128 as the standard says, and its SVG writer
+    works where installed (issue 16)."""
+    # in the check: a part missing from this install fails this check only
+    import barcode  # type: ignore[import-untyped]
+
+    from ixempra_gui.journal.bag_label import code128
+
+    symbol = code128("1234")
+    if symbol.modules != CODE128_1234:
+        raise CheckFailed(f"Code 128 of 1234 is {symbol.modules}, expected {CODE128_1234}")
+    bars = symbol.svg().count("<rect")
+    if bars < 2:
+        raise CheckFailed(f"python-barcode's SVG writer drew {bars} rectangles")
+    return f"python-barcode {barcode.version} draws Code 128 (record 1234: {bars - 1} bars)"
+
+
 def golden_order(case_id: str = "v01") -> Any:
     """The Order of one bundled golden case, read the way ixempra-calc reads its options."""
     # in the check: a part missing from this install fails this check only

@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # what each name is, for mypy and readers; imported on first 
     from ixempra_gui.presentation import order_input as order_input
     from ixempra_gui.presentation import order_state as order_state
     from ixempra_gui.presentation import order_view as order_view
+    from ixempra_gui.presentation import preparation_desk as preparation_desk
     from ixempra_gui.presentation import prior_auth_sheet as prior_auth_sheet
     from ixempra_gui.presentation import site_checks as site_checks
     from ixempra_gui.presentation import title as title
@@ -47,6 +48,7 @@ MODULES = {
     "order_input": "ixempra_gui.presentation.order_input",
     "order_state": "ixempra_gui.presentation.order_state",
     "order_view": "ixempra_gui.presentation.order_view",
+    "preparation_desk": "ixempra_gui.presentation.preparation_desk",
     "prior_auth_sheet": "ixempra_gui.presentation.prior_auth_sheet",
     "site_checks": "ixempra_gui.presentation.site_checks",
     "title": "ixempra_gui.presentation.title",

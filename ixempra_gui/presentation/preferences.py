@@ -112,6 +112,20 @@ def _flag(text: str) -> bool:
     return value
 
 
+def _gs_substitute(text: str) -> str:
+    """The character a keyboard-wedge scanner sends for the GS1 group separator, or ""."""
+    value = text.strip()
+    if not value:
+        return ""
+    # core.gs1_scan (biip): only when a substitute is stored or typed, not before the first frame
+    from ixempra_gui.core.gs1_scan import check_gs_substitute
+
+    try:
+        return check_gs_substitute(value) or ""
+    except ValueError as err:
+        raise PreferenceError(str(err)) from None
+
+
 def _format_pct(value: Decimal | None) -> str:
     return "off" if value is None else f"{value.normalize():f}"
 
@@ -139,6 +153,9 @@ class Preferences:
     #: The bag label leaves lines for a second patient identifier (name, date of birth) to be
     #: written by hand, where the site's policy asks for two identifiers (issue 16): off.
     second_patient_identifier: bool = False
+    #: The character the site's scanners send for the GS1 group separator, "" for none (they
+    #: send GS itself): the Preparation panel's scan field reads it as GS (issue 16).
+    scanner_gs_substitute: str = ""
 
     def default_unit(self, field: str) -> str:
         return str(getattr(self, f"{field}_unit"))
@@ -156,6 +173,7 @@ _PARSERS: dict[str, Callable[[str], object]] = {
     "low_ast_alt_u_per_l": _low_value,
     "low_bilirubin_mg_per_dl": _low_value,
     "second_patient_identifier": _flag,
+    "scanner_gs_substitute": _gs_substitute,
 }
 
 _FORMATTERS: dict[str, Callable[[object], str]] = {

@@ -225,7 +225,11 @@ class Session:
             why = view.print_tooltip if view else print_tooltip(StatusKind.INPUT_NEEDED)
             return Document(None, why)
         record = self.signed.record_line(form, self.prefs)
-        return Document(loader.worksheet.build_worksheet(form, view, self.clock(), record))
+        signed = self.signed.record(form, self.prefs)  # its preparation, once recorded (issue 16)
+        prepared = loader.preparation_desk.preparation_lines(signed) if signed else None
+        return Document(
+            loader.worksheet.build_worksheet(form, view, self.clock(), record, prepared)
+        )
 
     def printed(self) -> None:
         """The worksheet on screen was printed or saved as PDF (New order need not ask)."""

@@ -8,6 +8,7 @@ worksheet, the History panel lists it as this dose and the Coverage tab counts i
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, NamedTuple
 
 from ixempra_gui.presentation import loader
@@ -26,6 +27,12 @@ VERIFY_TIP = (
     "Independent double check: a second pharmacist re-enters the order, the two are compared, "
     "and the check is signed into the journal (Ctrl+Shift+V)."
 )
+
+
+def _of_the_dose(prefs: Preferences) -> Preferences:
+    """The preferences a dose is calculated with: the bag label's second-identifier lines and
+    the scanners' GS substitute (issue 16) change no figure, so changing them keeps the check."""
+    return replace(prefs, second_patient_identifier=False, scanner_gs_substitute="")
 
 
 class VerifyState(NamedTuple):
@@ -68,7 +75,8 @@ class SignedCheck:
         if self._signed is None or form is None:
             return None
         record, signed_form, signed_prefs = self._signed
-        return record if (signed_form, signed_prefs) == (form, prefs) else None
+        same = (signed_form, _of_the_dose(signed_prefs)) == (form, _of_the_dose(prefs))
+        return record if same else None
 
     def record_id(self, form: FormInput | None, prefs: Preferences) -> int | None:
         record = self.record(form, prefs)

@@ -15,7 +15,7 @@ identifier typed as ``<b>x</b>`` prints literally. Only a dose that is ready has
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from html import escape
 from typing import TYPE_CHECKING
@@ -112,8 +112,11 @@ def _limits(result: DoseResult, day: date) -> str:
     return f"<ul style='margin-top: 5px; margin-bottom: 0px; -qt-list-indent: 1'>{notes}</ul>"
 
 
-def _scans() -> str:
-    """Room for the kits scanned and their times (filled from the scans in a later release)."""
+def _scans(preparation: Sequence[str] | None = None) -> str:
+    """The preparation recorded in the journal (kits with lot, expiry, serial; times; who),
+    once it exists; until then room for the kits scanned and their times."""
+    if preparation:
+        return _heading("Preparation recorded (journal)") + _list(preparation)
     head = _cells(("Scanned kit (GTIN, lot, expiry, serial)", "Scanned at"), "th", ("75%",))
     rows = "".join(_cells((BLANK, BLANK)) for _ in range(3))
     return _heading("Kits scanned") + _WRITE_IN + head + rows + "</table>"
@@ -137,14 +140,19 @@ def _record(view: ViewState, verification: str | None) -> str:
     )
 
 
-def _page_one(view: ViewState, verification: str | None, day: date) -> str:
+def _page_one(
+    view: ViewState,
+    verification: str | None,
+    day: date,
+    preparation: Sequence[str] | None = None,
+) -> str:
     assert view.result is not None
     return (
         _record(view, verification)
         + _kits(view.result)
         + _steps(view.result)
         + _limits(view.result, day)
-        + _scans()
+        + _scans(preparation)
         + _signatures()
     )
 
@@ -238,10 +246,12 @@ def worksheet_html(
     policy_id: str,
     policy_review: str,
     verification: str | None = None,
+    preparation: Sequence[str] | None = None,
 ) -> str:
     """The whole worksheet as one HTML document (Qt's rich-text subset), with its running
     header and footer. ``verification``: the journal record of this very order's double check
-    (verify_view.record_line), or None."""
+    (verify_view.record_line), or None; ``preparation``: its preparation's lines, once
+    recorded (preparation_view.preparation_lines)."""
 
     if not view.ready or view.result is None:
         raise NotReadyError(f"no worksheet: {view.banner_text}")
@@ -251,15 +261,21 @@ def worksheet_html(
     return (
         "<html><head><meta charset='utf-8'/>"
         f"<title>{escape(TITLE)}</title>{frame}</head><body style='font-size: 9pt'>"
-        f"{_page_one(view, verification, day)}{_page_two(form, view, day)}"
+        f"{_page_one(view, verification, day, preparation)}{_page_two(form, view, day)}"
         "</body></html>"
     )
 
 
 def build_worksheet(
-    form: FormInput, view: ViewState, printed_at: datetime, verification: str | None = None
+    form: FormInput,
+    view: ViewState,
+    printed_at: datetime,
+    verification: str | None = None,
+    preparation: Sequence[str] | None = None,
 ) -> str:
     """The worksheet with the payer policy's id and review date from the policy data."""
 
     policy = load_policy()
-    return worksheet_html(form, view, printed_at, policy.id, policy.last_review, verification)
+    return worksheet_html(
+        form, view, printed_at, policy.id, policy.last_review, verification, preparation
+    )

@@ -40,6 +40,8 @@ NAMES: dict[str, tuple[str, str | None]] = {
     "QFileDialog": ("PySide6.QtWidgets", "QFileDialog"),
     "QMessageBox": ("PySide6.QtWidgets", "QMessageBox"),
     "coverage_panel": ("ixempra_gui.ui.coverage_panel", None),
+    "label_painting": ("ixempra_gui.ui.label_painting", None),
+    "preparation_panel": ("ixempra_gui.ui.preparation_panel", None),
     "preferences_dialog": ("ixempra_gui.ui.preferences_dialog", None),
     "printing": ("ixempra_gui.ui.printing", None),
     "verify_dialog": ("ixempra_gui.ui.verify_dialog", None),

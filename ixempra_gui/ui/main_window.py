@@ -26,6 +26,7 @@ from ixempra_gui.presentation.preferences import Preferences
 from ixempra_gui.presentation.session import Session
 from ixempra_gui.ui import loader
 from ixempra_gui.ui.order_form import OrderForm
+from ixempra_gui.ui.preparation_launcher import PreparationLauncher
 from ixempra_gui.ui.result_panel import ResultPanel
 from ixempra_gui.ui.scheduler import QtScheduler
 from ixempra_gui.ui.settings import save_preferences, save_window_state, window_state
@@ -66,6 +67,7 @@ class MainWindow(QMainWindow):
         self.file_menu = self.menuBar().addMenu("&File")
         self.help_menu = self.menuBar().addMenu("&Help")
         self.verification = Verification(self.session, self.result_panel, self)
+        self.preparation = PreparationLauncher(self.session, self)  # issue 16: after Verify
         self.menu_actions = WindowActions(
             self,
             (self.file_menu, self.help_menu),
@@ -169,6 +171,7 @@ class MainWindow(QMainWindow):
 
     def _install_actions(self) -> None:
         self.menu_actions.install()
+        self.preparation.install_action(self.file_menu)
 
     @property
     def _coverage_anchor(self) -> QAction | None:

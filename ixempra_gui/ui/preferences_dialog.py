@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -39,12 +40,15 @@ _TEXT_OPTIONS = (
     ("rounding_pct", "Round dose to a vial within (%)"),
     ("body_max_age_days", "Height and weight valid for (days)"),
     ("labs_max_age_days", "Labs valid for (days)"),
+    ("scanner_gs_substitute", "Scanner's group-separator substitute"),
 )
 _DESCRIPTIONS = {
     "bag_sizes_ml": "Stocked bag sizes in mL, in order of preference, e.g. 250, 100, 500.",
     "rounding_pct": "off (default), or a percentage up to 10 (HOPA).",
     "body_max_age_days": "Older height or weight must be checked and acknowledged.",
     "labs_max_age_days": "Older labs must be checked and acknowledged.",
+    "scanner_gs_substitute": "Empty when the scanner sends GS (0x1D) itself; else the one "
+    "character it sends instead, one of # $ @ [ \\ ^ ` { | } ~.",
 }
 
 
@@ -72,6 +76,7 @@ class PreferencesDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(units)
         layout.addWidget(values)
+        layout.addWidget(self._label_group(prefs))
         layout.addWidget(self.buttons)
         self._check()
 
@@ -124,6 +129,17 @@ class PreferencesDialog(QDialog):
             self.problems[key] = problem
         return values
 
+    def _label_group(self, prefs: Preferences) -> QGroupBox:
+        """The bag label's lines for a second patient identifier (the site's policy)."""
+        group = QGroupBox("Bag label")
+        self.second_identifier = QCheckBox(
+            "Leave lines for a second patient identifier (name, date of birth)"
+        )
+        self.second_identifier.setObjectName("secondPatientIdentifierCheck")
+        self.second_identifier.setChecked(prefs.second_patient_identifier)
+        QVBoxLayout(group).addWidget(self.second_identifier)
+        return group
+
     def _problem(self, key: str, text: str) -> str | None:
         try:
             parse_preference(key, text)
@@ -151,4 +167,5 @@ class PreferencesDialog(QDialog):
         }
         for key, edit in self.edits.items():
             changes[key] = parse_preference(key, edit.text())
+        changes["second_patient_identifier"] = self.second_identifier.isChecked()
         return replace(self._prefs, **changes)  # type: ignore[arg-type]

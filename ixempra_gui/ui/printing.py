@@ -14,6 +14,7 @@ import re
 import tempfile
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLocale, QMarginsF, QRectF, QSizeF, Qt
 from PySide6.QtGui import (
@@ -32,6 +33,9 @@ from ixempra_gui.presentation.page import Frame, read_frame
 from ixempra_gui.presentation.worksheet import TITLE
 from ixempra_gui.system.site_settings import load_site_settings
 from ixempra_gui.ui import loader
+
+if TYPE_CHECKING:
+    from ixempra_gui.presentation.preparation_desk import BagLabel
 
 #: Page margins (mm), and the bands of the running header and footer inside them.
 MARGIN_MM = 14
@@ -182,3 +186,62 @@ def ask_pdf_path(parent: QWidget, caption: str, default_name: str) -> Path | Non
         return None
     path = Path(chosen)
     return path if path.suffix.lower() == ".pdf" else path.with_suffix(".pdf")
+
+
+# --- the bag label (issue 16) ----------------------------------------------------------------
+
+
+def write_label_pdf(label: BagLabel, path: Path) -> None:
+    """The bag label as a one-page PDF on 4 × 6 inch label stock at ``path`` (replaced
+    atomically, as the worksheet is); OSError if it cannot be written."""
+    path = Path(path)
+    folder = path.parent
+    if not folder.is_dir():
+        raise FileNotFoundError(f"folder {folder} does not exist")
+    handle, temp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".pdf", dir=folder)
+    os.close(handle)
+    try:
+        writer = QPdfWriter(temp_name)
+        writer.setTitle(f"Bag label, dose record {label.barcode.text}")
+        writer.setCreator(APP_NAME)
+        writer.setResolution(600)
+        writer.setPageLayout(
+            QPageLayout(
+                loader.label_painting.label_page_size(),
+                QPageLayout.Orientation.Portrait,
+                QMarginsF(0, 0, 0, 0),
+                QPageLayout.Unit.Millimeter,
+            )
+        )
+        painter = QPainter(writer)
+        try:
+            loader.label_painting.paint_label(label, painter, writer)
+        finally:
+            painter.end()
+        del writer
+        with open(temp_name, "rb+") as written:
+            if not written.read(5) == b"%PDF-":
+                raise OSError(f"Qt did not write a PDF to {temp_name}")
+            os.fsync(written.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+
+
+def print_label(label: BagLabel, parent: QWidget | None) -> bool:
+    """Ask for a printer (label stock by default) and print; False when the user cancelled."""
+    printer = loader.QPrinter(loader.QPrinter.PrinterMode.HighResolution)
+    printer.setDocName(f"Bag label, dose record {label.barcode.text}")
+    printer.setPageSize(loader.label_painting.label_page_size())
+    printer.setFullPage(True)  # paint_label keeps its own margins
+    dialog = loader.QPrintDialog(printer, parent)
+    dialog.setWindowTitle("Print bag label")
+    if dialog.exec() != loader.QPrintDialog.DialogCode.Accepted:
+        return False
+    painter = QPainter(printer)
+    try:
+        loader.label_painting.paint_label(label, painter, printer)
+    finally:
+        painter.end()
+    return True

@@ -25,6 +25,7 @@ CHECKS = (
     "resources",
     "golden cases",
     "kit scanning",
+    "label barcode",
     "qt",
     "qt plugins",
     "image formats",
