@@ -73,6 +73,7 @@ class PreferencesDialog(QDialog):
         layout.addWidget(units)
         layout.addWidget(values)
         layout.addWidget(self.buttons)
+        self.setSizeGripEnabled(True)  # resizable, and it shows: long unit names, large fonts
         self._check()
 
     def _unit_group(self, prefs: Preferences) -> QGroupBox:
