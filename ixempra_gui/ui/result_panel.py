@@ -94,7 +94,6 @@ class ResultPanel(QWidget):
         layout.setContentsMargins(4, 0, 0, 0)
         layout.addWidget(self.banner)
         layout.addLayout(figures)
-        layout.addWidget(self.alerts)
         layout.addLayout(buttons)
         layout.addWidget(self.record_label)
         layout.addWidget(scroll, 1)
@@ -129,7 +128,7 @@ class ResultPanel(QWidget):
         )
         figures = QVBoxLayout()
         figures.setSpacing(2)
-        for widget in (self.top, self.level_why, self.dose_note):
+        for widget in (self.top, self.dose_note):
             figures.addWidget(widget)
         return figures
 
@@ -172,10 +171,24 @@ class ResultPanel(QWidget):
         details = QWidget()
         self.sections = QVBoxLayout(details)
         self.sections.setContentsMargins(0, 0, 4, 0)
+        # First in the details, never folded: why the level is reduced, then every stop and
+        # warning. Inside the scroll area, so showing them never changes the window's size.
+        self.sections.addWidget(self.level_why)
+        self.sections.addWidget(self.alerts)
+        self._leading = self.sections.count()  # sections are placed after these
+        # The dose's own sections, shown and hidden together (one relayout, not three).
+        self.dose_sections = QWidget()
+        self.dose_sections.setObjectName("doseSections")
+        dose_column = QVBoxLayout(self.dose_sections)
+        dose_column.setContentsMargins(0, 0, 0, 0)
+        for title, *widgets in (
+            ("Vials", self.vials, self.vial_picture),
+            ("Preparation", self.preparation),
+            ("Billing", self.billing),
+        ):
+            dose_column.addWidget(_box(title, *widgets))
+        self.sections.addWidget(self.dose_sections)
         self.boxes = {
-            "vials": self.add_section("Vials", self.vials, self.vial_picture),
-            "preparation": self.add_section("Preparation", self.preparation),
-            "billing": self.add_section("Billing", self.billing),
             "gauge": self.add_section("Liver tests (×ULN)", self.gauge),
             "gate": self.add_section("Start of cycle", self.gate),
         }
@@ -202,16 +215,13 @@ class ResultPanel(QWidget):
 
     def add_section(self, title: str, *widgets: QWidget, index: int | None = None) -> QGroupBox:
         """A titled panel in the details (coverage and history panels join here); at the end,
-        or at ``index`` among the sections."""
-        box = QGroupBox(title)
-        column = QVBoxLayout(box)
-        for widget in widgets:
-            column.addWidget(widget)
+        or at ``index`` among the sections (after the level's why and the alerts)."""
+        box = _box(title, *widgets)
         last = self.sections.count()
         item = self.sections.itemAt(last - 1) if last else None
         if item is not None and item.spacerItem() is not None:
             last -= 1  # before the final stretch
-        index = last if index is None else max(0, min(index, last))
+        index = last if index is None else max(self._leading, min(index + self._leading, last))
         self.sections.insertWidget(index, box)
         return box
 
@@ -230,7 +240,7 @@ class ResultPanel(QWidget):
         set_text(self.bsa_detail, view.bsa_detail or "—")
         set_text(self.vials, view.vials_value)
         self.vial_picture.set_fills(view.vial_fill)
-        if self.vial_picture.isVisibleTo(self) != bool(view.vial_fill):
+        if self.vial_picture.isHidden() == bool(view.vial_fill):
             self.vial_picture.setVisible(bool(view.vial_fill))
         set_text(self.preparation, "\n".join(view.preparation_lines) or "—")
         set_text(self.billing, view.billing_value)
@@ -242,15 +252,14 @@ class ResultPanel(QWidget):
 
     def _hide_empty(self, view: ViewState) -> None:
         """A section with nothing to say is hidden (the dose's sections while there is none)."""
+        if self.dose_sections.isHidden() == view.ready:
+            self.dose_sections.setVisible(view.ready)
         shown = {
-            "vials": view.ready,
-            "preparation": view.ready,
-            "billing": view.ready,
             "gauge": bool(view.gauge),
             "gate": bool(view.gate_lines),
         }
         for key, box in self.boxes.items():
-            if box.isVisibleTo(self) != shown[key]:
+            if box.isHidden() == shown[key]:
                 box.setVisible(shown[key])
         filled = {
             "rules": bool(view.level_rules or view.bsa_detail),
@@ -258,8 +267,16 @@ class ResultPanel(QWidget):
             "reasons": bool(view.reasons),
         }
         for key, fold in self.folds.items():
-            if fold.isVisibleTo(self) != filled[key]:
+            if fold.isHidden() == filled[key]:
                 fold.setVisible(filled[key])
+
+
+def _box(title: str, *widgets: QWidget) -> QGroupBox:
+    box = QGroupBox(title)
+    column = QVBoxLayout(box)
+    for widget in widgets:
+        column.addWidget(widget)
+    return box
 
 
 def _shown_if(label: QLabel, text: str) -> None:

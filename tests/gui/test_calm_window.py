@@ -15,8 +15,15 @@ pytest.importorskip("PySide6")
 
 from test_main_window import V01, line, text_of, type_case, window  # noqa: F401
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QTabWidget, QToolButton, QWidget
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QScrollArea,
+    QTabWidget,
+    QToolButton,
+    QWidget,
+)
 
 from ixempra_gui import app
 from ixempra_gui.presentation.fields import StatusKind
@@ -32,11 +39,17 @@ def label(win: QWidget, name: str) -> QLabel:
     return found
 
 
-def above_the_details(win: MainWindow, widget: QWidget) -> bool:
-    """Shown without scrolling: above the result's scroll area, not inside it."""
-    scroll = win.findChild(QWidget, "resultScroll")
-    top = widget.mapTo(win, widget.rect().bottomLeft()).y()
-    return widget.isVisible() and top <= scroll.mapTo(win, scroll.rect().topLeft()).y()
+def in_sight(win: MainWindow, widget: QWidget) -> bool:
+    """Shown without scrolling or unfolding: above the result's details, or at their top
+    (inside the scroll area's view, scrolled to the top as after every edit)."""
+    scroll = win.findChild(QScrollArea, "resultScroll")
+    if not widget.isVisible():
+        return False
+    if not scroll.isAncestorOf(widget):
+        return widget.mapTo(win, widget.rect().bottomLeft()).y() <= scroll.mapTo(win, QPoint()).y()
+    view = scroll.viewport()
+    bottom = widget.mapTo(view, widget.rect().bottomLeft()).y()
+    return scroll.verticalScrollBar().value() == 0 and bottom <= view.height()
 
 
 def test_v01_top_holds_what_the_preparer_acts_on(qtbot, window: MainWindow) -> None:  # noqa: F811
@@ -52,7 +65,7 @@ def test_v01_top_holds_what_the_preparer_acts_on(qtbot, window: MainWindow) -> N
         "rateValue": "95.5 mL/h over 3 h",
     }
     for name in ("doseValue", *ACTS_ON):
-        assert above_the_details(window, label(window, name)), name
+        assert in_sight(window, label(window, name)), name
     assert not label(window, "levelWhy").isVisible()  # 40 mg/m²: nothing to explain
 
 
@@ -60,7 +73,7 @@ def test_a_hepatic_reduction_says_why_beside_the_level(qtbot, window: MainWindow
     type_case(qtbot, window, {**V01, "astInput": "120 U/L"})
     assert text_of(window, "levelValue") == "32 mg/m²"
     why = label(window, "levelWhy")
-    assert above_the_details(window, why)
+    assert in_sight(window, why)
     assert why.text().startswith("Why not 40 mg/m²: Hepatic function (monotherapy): AST 3×ULN")
     assert why.text().endswith("→ 32 mg/m²")
     alerts = text_of(window, "alertsValue")
@@ -74,7 +87,7 @@ def test_a_hold_shows_its_reasons_unfolded_and_no_dose(qtbot, window: MainWindow
     assert text_of(window, "doseValue") == DASH
     assert {text_of(window, name) for name in ACTS_ON} == {DASH}
     alerts = label(window, "alertsValue")
-    assert above_the_details(window, alerts)
+    assert in_sight(window, alerts)
     assert alerts.text().startswith("Stop: Hold: ANC 1,499 /mm³ does not meet ≥ 1,500 /mm³.")
     for name in ("vialsValue", "preparationValue", "billingValue"):  # nothing to show: hidden
         assert not label(window, name).isVisible(), name
