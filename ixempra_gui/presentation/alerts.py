@@ -21,18 +21,23 @@ _WORDS = {"stop": "Stop", "warning": "Warning"}
 
 
 def alerts(
-    reasons: tuple[ReasonLine, ...], level_why: str, seen: frozenset[str] = frozenset()
+    reasons: tuple[ReasonLine, ...], said: str, seen: frozenset[str] = frozenset()
 ) -> tuple[str, ...]:
-    """The stops, then the warnings, each once: one the level's "why" already says, and a
-    once-per-site notice already ``seen``, are left out of the top."""
+    """The stops, then the warnings, each once: one already ``said`` above them (the banner's
+    stop, the level's "why"), and a once-per-site notice already ``seen``, are left out."""
     return tuple(
         f"{_WORDS[severity]}: {r.message}"
         for severity in ("stop", "warning")
         for r in reasons
         if r.severity == severity
-        and r.message not in level_why
+        and r.message not in said
         and not (r.severity == "warning" and r.code in seen)
     )
+
+
+def said_above(view: ViewState) -> str:
+    """What the banner and the level's "why" already say (not repeated by the alerts)."""
+    return f"{view.banner_detail}\n{view.level_why}"
 
 
 def once_shown(view: ViewState) -> frozenset[str]:
@@ -46,4 +51,4 @@ def fold_seen(view: ViewState, seen: frozenset[str]) -> ViewState:
     """The view without the once-per-site notices already seen at this site."""
     if not seen & {r.code for r in view.reasons}:
         return view
-    return replace(view, alerts=alerts(view.reasons, view.level_why, seen & ONCE_PER_SITE))
+    return replace(view, alerts=alerts(view.reasons, said_above(view), seen & ONCE_PER_SITE))

@@ -232,11 +232,12 @@ def render(
         view.update(_figures(form, result, extra_issues))
     if ready:
         view.update(_dose_figures(result))
-    view["alerts"] = alerts(view.get("reasons", ()), view.get("level_why", ""))
+    detail = banner_detail(result, kind, needed, wrong, to_check)
+    view["alerts"] = alerts(view.get("reasons", ()), f"{detail}\n{view.get('level_why', '')}")
     return ViewState(
         kind=kind,
         banner_text=BANNER_TEXT[kind],
-        banner_detail=banner_detail(result, kind, needed, wrong, to_check),
+        banner_detail=detail,
         ready=ready,
         field_messages=messages,
         values_to_check=tuple(i.message for i in issues if i.severity is Severity.WARNING),

@@ -219,7 +219,7 @@ def difference_rows(comparison: Comparison) -> tuple[DifferenceRow, ...]:
                 name,
                 d.first,
                 d.second,
-                why,
+                "must be explained" if d.material else "typed differently: no need to explain",
             )
         )
     return tuple(rows)

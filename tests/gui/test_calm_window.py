@@ -86,9 +86,11 @@ def test_a_hold_shows_its_reasons_unfolded_and_no_dose(qtbot, window: MainWindow
     assert text_of(window, "statusBanner") == "NO DOSE: HOLD"
     assert text_of(window, "doseValue") == DASH
     assert {text_of(window, name) for name in ACTS_ON} == {DASH}
+    stop = "Hold: ANC 1,499 /mm³ does not meet ≥ 1,500 /mm³."
+    assert text_of(window, "statusDetail").startswith(stop)  # the banner says the stop
     alerts = label(window, "alertsValue")
-    assert in_sight(window, alerts)
-    assert alerts.text().startswith("Stop: Hold: ANC 1,499 /mm³ does not meet ≥ 1,500 /mm³.")
+    assert in_sight(window, alerts) and stop not in alerts.text()  # once
+    assert alerts.text().startswith("Warning: Start-of-cycle gate not checked")
     for name in ("vialsValue", "preparationValue", "billingValue"):  # nothing to show: hidden
         assert not label(window, name).isVisible(), name
     assert "NOT MET" in text_of(window, "gateValue") and label(window, "gateValue").isVisible()
@@ -192,3 +194,11 @@ def test_narrow_result_stacks_the_figures_without_clipping(qtbot, window: MainWi
             shown = label(window, name)
             needed = shown.fontMetrics().horizontalAdvance(shown.text())
             assert shown.width() >= needed, (width, name, shown.width(), needed)
+
+
+def test_every_stop_is_shown_once_however_many(qtbot, window: MainWindow) -> None:  # noqa: F811
+    type_case(qtbot, window, {**V01, "ancInput": "1499", "plateletsInput": "90000"})
+    banner = text_of(window, "statusDetail")
+    alerts = text_of(window, "alertsValue")
+    assert "ANC 1,499" in banner and "ANC 1,499" not in alerts
+    assert "Stop: Hold: Platelets 90,000" in alerts  # the second stop, unfolded

@@ -269,7 +269,8 @@ def test_matching_entries_are_signed_and_recorded(
         row[:3] == ("= same value", "Height (input)", "163 cm") and row[3].startswith("1.63 m")
         for row in listed
     )
-    assert all("same value, typed differently" in row[4] for row in listed)
+    assert all(row[0] == "= same value" for row in listed)
+    assert all(row[4] == "typed differently: no need to explain" for row in listed)
     locked = child(dialog, QLineEdit, "verifyWeightInput")
     assert locked.isReadOnly() and locked.isEnabled()  # locked, and still readable
     assert child(window, QLabel, "recordIdLabel").text().startswith("Not yet verified")
