@@ -81,7 +81,8 @@ def _fixed_line(label: QLabel, widest: str) -> None:
 
 
 class ResultPanel(QWidget):
-    """Status, dose, buttons; then vials, preparation, billing, liver gauge, rules, reasons."""
+    """Status; dose and what the preparer acts on; buttons; then the details: the level's why
+    and the alerts, vials, preparation, billing, liver gauge, start of cycle, and the folds."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -99,7 +100,8 @@ class ResultPanel(QWidget):
         layout.addWidget(scroll, 1)
 
     def _build_figures(self) -> QVBoxLayout:
-        """Dose, level and BSA, always in sight, each on one line of fixed size."""
+        """Dose, level and BSA, and withdraw, vials, bag, concentration and rate beside them
+        (under them when narrow): always in sight, each on one line of fixed size."""
         self.dose = _value_label("doseValue", "Dose", "The dose to prepare, or — when none")
         big = QFont(self.dose.font())
         big.setBold(True)
@@ -211,6 +213,9 @@ class ResultPanel(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Always there: the details keep their width when they grow past the view, so a
+        # keystroke never re-wraps every section (bench/startup.py).
+        scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         return scroll
 
     def add_section(self, title: str, *widgets: QWidget, index: int | None = None) -> QGroupBox:
