@@ -14,7 +14,12 @@ from ixempra_gui import APP_NAME, __version__
 from ixempra_gui.presentation import loader as presentation_loader
 from ixempra_gui.ui import loader
 from ixempra_gui.ui.main_window import MainWindow
-from ixempra_gui.ui.settings import load_preferences, open_settings
+from ixempra_gui.ui.settings import (
+    load_preferences,
+    load_seen_notices,
+    open_settings,
+    remember_notices,
+)
 
 
 def identify(app: QApplication, icon: bool = True) -> None:
@@ -54,6 +59,7 @@ def create_main_window(
     settings = open_settings(Path(settings_file) if settings_file is not None else None)
     prefs, problems = load_preferences(settings)
     window = MainWindow(prefs, settings, defer_coverage=defer_coverage)
+    remember_once_notices(window, settings)
     if defer_coverage:
         window.after_first_frame(lambda: set_window_icon(app))
         window.after_first_frame(lambda: report_site_checks(window, settings))
@@ -67,6 +73,22 @@ def create_main_window(
             f"Some preferences in {settings.fileName()} were unusable; defaults were used.", 15000
         )
     return window
+
+
+def remember_once_notices(window: MainWindow, settings: QSettings) -> None:
+    """A long notice said once per site (the NDC to confirm) is remembered in settings.ini when
+    first shown; from the next start on, only its marker on the billing lines remains."""
+    session = window.session
+    session.notices_seen = load_seen_notices(settings)
+
+    def shown(state: object) -> None:
+        view = getattr(state, "view", None)
+        if view is not None and view.alerts:
+            codes = presentation_loader.alerts.once_shown(view)
+            if codes:
+                remember_notices(settings, codes)
+
+    session.events.order.connect(shown)
 
 
 def report_site_checks(window: MainWindow, settings: QSettings) -> list[str]:

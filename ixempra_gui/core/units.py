@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import pint
@@ -189,6 +189,9 @@ QUANTITY_FIELDS: tuple[FieldSpec, ...] = (
     BILIRUBIN_ULN,
 )
 
+#: The fields whose parse is memoised (parse_measurement), by key.
+_SPECS = {s.key: s for s in (*QUANTITY_FIELDS, ANC, PLATELETS, DOSE_LEVEL, ESCALATION_LEVEL)}
+
 # Which kind each known spelling belongs to, to say "70 kg is a weight" in the height field.
 _KIND_OF_SPELLING = {
     **{s: "a weight" for s in _MASS},
@@ -260,7 +263,27 @@ def _fail(spec: FieldSpec, code: str, what: str, default_unit: str | None = None
 
 
 def parse_measurement(spec: FieldSpec, text: Any, default_unit: str | None = None) -> Measurement:
-    """Parse what was typed into ``spec``'s field; raise FieldError naming the field."""
+    """Parse what was typed into ``spec``'s field; raise FieldError naming the field.
+
+    Memoised on (field, text, unit) for the module's own fields: the window recalculates on
+    every keystroke, and only the field that changed needs pint (bench/startup.py)."""
+    if _SPECS.get(spec.key) is not spec or not isinstance(text, str) or len(text) > 256:
+        return _parse_measurement(spec, text, default_unit)
+    outcome = _parse_known(spec.key, text, default_unit)
+    if isinstance(outcome, FieldError):  # a fresh exception each time, the same words
+        raise FieldError(outcome.field, outcome.code, outcome.message)
+    return outcome
+
+
+@lru_cache(maxsize=512)
+def _parse_known(key: str, text: str, default_unit: str | None) -> Measurement | FieldError:
+    try:
+        return _parse_measurement(_SPECS[key], text, default_unit)
+    except FieldError as err:
+        return err
+
+
+def _parse_measurement(spec: FieldSpec, text: Any, default_unit: str | None) -> Measurement:
 
     def fail(code: str, what: str) -> FieldError:
         return _fail(spec, code, what, default_unit)

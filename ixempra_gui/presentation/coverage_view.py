@@ -56,6 +56,8 @@ class VerdictKind(StrEnum):
     MEETS = "meets"
     NOT_MET = "not_met"
     NOT_CHECKED = "not_checked"  # an answer is malformed, or nothing is calculated yet
+    #: Only answers are missing (nothing answered disqualifies): neutral, not red.
+    ANSWERS_NEEDED = "answers_needed"
 
 
 class NotAvailableError(ValueError):
@@ -278,6 +280,8 @@ def _verdict(coverage: CoverageResult) -> tuple[VerdictKind, str, str, str]:
         f"None: the criteria are not met ({coverage.authorization_months} months from the "
         "request date once they are)."
     )
+    if missing and not coverage.exclusions:  # not every question answered, nothing excludes
+        return VerdictKind.ANSWERS_NEEDED, "ANSWERS NEEDED", " ".join(parts), authorization
     verdict = f"DOES NOT MEET {coverage.policy_id}"
     return VerdictKind.NOT_MET, verdict, " ".join(parts), authorization
 

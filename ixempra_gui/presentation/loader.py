@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # what each name is, for mypy and readers; imported on first use below
     import datetime as datetime
 
+    from ixempra_gui.presentation import alerts as alerts
     from ixempra_gui.presentation import coverage_answers as coverage_answers
     from ixempra_gui.presentation import coverage_view as coverage_view
     from ixempra_gui.presentation import history_view as history_view
@@ -40,6 +41,7 @@ if TYPE_CHECKING:  # what each name is, for mypy and readers; imported on first 
 #: needs no date (about 2 ms of start-up).
 MODULES = {
     "datetime": "datetime",
+    "alerts": "ixempra_gui.presentation.alerts",
     "coverage_answers": "ixempra_gui.presentation.coverage_answers",
     "coverage_view": "ixempra_gui.presentation.coverage_view",
     "history_view": "ixempra_gui.presentation.history_view",

@@ -123,6 +123,7 @@ class ReasonLine:
     severity: str  # info | warning | stop
     message: str
     source: str
+    code: str = ""  # the core's reason code (a notice shown once per site is found by it)
 
 
 @dataclass(frozen=True)
@@ -137,6 +138,10 @@ class ViewState:
     bsa_detail: str = ""
     bsa_formula: str = DASH
     level_value: str = DASH
+    #: Why the level is not the starting one ("" when it is): the rules that lowered it.
+    level_why: str = ""
+    #: What the preparer acts on, in order (Withdraw, Vials, Bag, Concentration, Rate).
+    acts_on: tuple[tuple[str, str], ...] = ()
     level_rules: tuple[str, ...] = ()
     dose_value: str = DASH
     dose_note: str = ""  # rounding to a vial boundary: unrounded dose and % change
@@ -149,6 +154,9 @@ class ViewState:
     gauge_thresholds: tuple[tuple[float, str], ...] = ()  # (position value, label)
     gauge_description: str = ""
     reasons: tuple[ReasonLine, ...] = ()
+    #: The stops and warnings the top of the result shows unfolded ("Stop: …"), each fact once
+    #: (a warning already said by ``level_why`` is not repeated).
+    alerts: tuple[str, ...] = ()
     inputs_echo: tuple[tuple[str, str], ...] = ()  # (label, value): the screen's rows
     #: Each measured field's echo by its key ("154 lb (69.85 kg)"): what every surface prints.
     echo: Mapping[str, str] = field(default_factory=dict)

@@ -22,6 +22,7 @@ from ixempra_gui.core.formatting import format_number, format_quantity, format_r
 from ixempra_gui.core.hepatic import MONOTHERAPY_TIERS
 from ixempra_gui.core.models import DoseResult, FieldIssue, Severity, Status
 from ixempra_gui.core.order_fields import Kind
+from ixempra_gui.presentation.alerts import alerts
 from ixempra_gui.presentation.fields import (  # re-exported: the presenter's vocabulary
     BANNER_TEXT,
     DASH,
@@ -54,10 +55,12 @@ from ixempra_gui.presentation.order_state import (  # re-exported: the session's
 )
 from ixempra_gui.presentation.preferences import Preferences
 from ixempra_gui.presentation.wording import (
+    acts_on,
     billing_lines,
     cited,
     gate_lines,
     level_rule_line,
+    level_why,
     measurement_echo,
     preparation_lines,
     rounding_note,
@@ -187,7 +190,7 @@ def _figures(
     view["gauge"], view["gauge_thresholds"], view["gauge_description"] = _gauge(result)
     view["level_rules"] = tuple(level_rule_line(rule) for rule in result.level_rules)
     view["reasons"] = tuple(
-        ReasonLine(r.severity.value, r.message, cited(r.source)) for r in result.reasons
+        ReasonLine(r.severity.value, r.message, cited(r.source), r.code) for r in result.reasons
     ) + tuple(
         ReasonLine(Severity.WARNING.value, i.message + " — acknowledged.", "site settings")
         for i in extra_issues
@@ -204,6 +207,8 @@ def _dose_figures(result: DoseResult) -> dict[str, Any]:
     assert result.dose_level_mg_per_m2 is not None and result.billing is not None
     return {
         "level_value": format_quantity(result.dose_level_mg_per_m2, "mg/m²"),
+        "level_why": level_why(result),
+        "acts_on": acts_on(result),
         "dose_value": format_quantity(result.dose_mg, "mg"),
         "dose_note": sentence(rounding_note(result.dose_rounding)),
         "vials_value": vial_plan(result.vials.counts),
@@ -227,10 +232,12 @@ def render(
         view.update(_figures(form, result, extra_issues))
     if ready:
         view.update(_dose_figures(result))
+    detail = banner_detail(result, kind, needed, wrong, to_check)
+    view["alerts"] = alerts(view.get("reasons", ()), f"{detail}\n{view.get('level_why', '')}")
     return ViewState(
         kind=kind,
         banner_text=BANNER_TEXT[kind],
-        banner_detail=banner_detail(result, kind, needed, wrong, to_check),
+        banner_detail=detail,
         ready=ready,
         field_messages=messages,
         values_to_check=tuple(i.message for i in issues if i.severity is Severity.WARNING),

@@ -73,6 +73,9 @@ class Session:
         self._checked_values: frozenset[str] | None = None  # what the tick was given for
         self._output: Snapshot | None = None  # the last order printed or saved as PDF
         self._hints_sent = False
+        #: Once-per-site notices already shown at this site (the window reads them from its
+        #: settings): folded out of the top of the result (presentation/alerts.py).
+        self.notices_seen: frozenset[str] = frozenset()
 
     # --- time -------------------------------------------------------------------------------
 
@@ -132,7 +135,7 @@ class Session:
             self.form, self.view = None, ov.failure_view()
             self._publish(form.patient_id)
             raise
-        self.form, self.view = form, view
+        self.form, self.view = form, loader.alerts.fold_seen(view, self.notices_seen)
         if unticked:
             self.events.form.emit(ShownForm(form, self.prefs, fresh=False))
             self.say(

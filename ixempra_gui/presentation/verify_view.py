@@ -171,8 +171,20 @@ def verify_blocker(
 
 @dataclass(frozen=True)
 class DifferenceRow:
+    """One difference: its sentence (screen readers, the journal's words) and its cells for
+    the side-by-side table (field, first entry, second entry, what to do)."""
+
     text: str
     material: bool
+    field: str = ""
+    first: str = ""
+    second: str = ""
+    action: str = ""
+
+    @property
+    def mark(self) -> str:
+        """The row's mark in words, not only colour: a difference in value or the same value."""
+        return "⚠ differs" if self.material else "= same value"
 
 
 def difference_label(difference: Difference) -> str:
@@ -199,11 +211,15 @@ def difference_rows(comparison: Comparison) -> tuple[DifferenceRow, ...]:
             if d.material
             else "same value, typed differently: no need to explain"
         )
+        name = f"{difference_label(d)} ({kind})"
         rows.append(
             DifferenceRow(
-                f"{difference_label(d)} ({kind}): first entry {d.first} — second entry "
-                f"{d.second} — {why}",
+                f"{name}: first entry {d.first} — second entry {d.second} — {why}",
                 d.material,
+                name,
+                d.first,
+                d.second,
+                "must be explained" if d.material else "typed differently: no need to explain",
             )
         )
     return tuple(rows)

@@ -44,6 +44,7 @@ _VERDICT_KIND = {
     "meets": StatusKind.READY,
     "not_met": StatusKind.CONTRAINDICATED,
     "not_checked": StatusKind.INPUT_NEEDED,
+    "answers_needed": StatusKind.INPUT_NEEDED,  # neutral: nothing answered disqualifies yet
 }
 
 

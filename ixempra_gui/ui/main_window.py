@@ -90,6 +90,7 @@ class MainWindow(QMainWindow):
         self.form.changed.connect(self._edited)
         self._render_initial()
         self._fit_to_screen()
+        self.form.inputs["patient_id"].setFocus()  # the first thing typed (as after New order)
         self._painted = False
         # What the first frame does not show waits for it (see after_first_frame).
         self._after_first_frame: list[Callable[[], object]] = [self.recalculate]

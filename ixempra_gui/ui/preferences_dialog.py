@@ -78,6 +78,7 @@ class PreferencesDialog(QDialog):
         layout.addWidget(values)
         layout.addWidget(self._label_group(prefs))
         layout.addWidget(self.buttons)
+        self.setSizeGripEnabled(True)  # resizable, and it shows: long unit names, large fonts
         self._check()
 
     def _unit_group(self, prefs: Preferences) -> QGroupBox:

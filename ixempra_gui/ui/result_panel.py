@@ -1,5 +1,9 @@
 """The live result: banner and dose always in sight, the details below in a scroll area.
 
+The top holds what the preparer acts on (dose, level and why it is not the starting level,
+withdraw, vials, bag, concentration, rate) and every stop and warning; only info-level rules,
+sources and the echo of the inputs fold away; a section with nothing to say is hidden.
+
 It renders a presenter ``ViewState`` and nothing else; setting a label only when its text
 changed keeps a keystroke's repaint small (bench/startup.py measures it).
 """
@@ -12,7 +16,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QFrame,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -28,6 +31,8 @@ if TYPE_CHECKING:
 
     from ixempra_gui.presentation.order_state import ReasonLine, ViewState
 from ixempra_gui.presentation.fields import NOT_VERIFIED
+from ixempra_gui.ui.fold_section import FoldSection
+from ixempra_gui.ui.top_figures import TopFigures
 from ixempra_gui.ui.widgets import (
     HepaticGauge,
     StatusBanner,
@@ -48,6 +53,16 @@ def reasons_text(reasons: Sequence[ReasonLine]) -> str:
     )
 
 
+#: What the preparer acts on, beside the dose: (caption, object name, widest expected text).
+_ACTS_ON = (
+    ("Withdraw", "withdrawValue", "888.8 mL"),
+    ("Vials", "topVialsValue", "8 × 45 mg + 8 × 15 mg"),
+    ("Bag", "bagValue", "500 mL Sodium chloride 0.9%"),
+    ("Concentration", "concentrationValue", "0.88 mg/mL"),
+    ("Rate", "rateValue", "888.8 mL/h over 3 h"),
+)
+
+
 def _value_label(name: str, accessible: str, description: str = "") -> QLabel:
     label = WrappedLabel("—")
     label.setObjectName(name)
@@ -66,7 +81,8 @@ def _fixed_line(label: QLabel, widest: str) -> None:
 
 
 class ResultPanel(QWidget):
-    """Status, dose, buttons; then vials, preparation, billing, liver gauge, rules, reasons."""
+    """Status; dose and what the preparer acts on; buttons; then the details: the level's why
+    and the alerts, vials, preparation, billing, liver gauge, start of cycle, and the folds."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -83,8 +99,9 @@ class ResultPanel(QWidget):
         layout.addWidget(self.record_label)
         layout.addWidget(scroll, 1)
 
-    def _build_figures(self) -> QGridLayout:
-        """Dose, level and BSA, always in sight, each on one line of fixed size."""
+    def _build_figures(self) -> QVBoxLayout:
+        """Dose, level and BSA, and withdraw, vials, bag, concentration and rate beside them
+        (under them when narrow): always in sight, each on one line of fixed size."""
         self.dose = _value_label("doseValue", "Dose", "The dose to prepare, or — when none")
         big = QFont(self.dose.font())
         big.setBold(True)
@@ -98,18 +115,23 @@ class ResultPanel(QWidget):
         self.bsa_detail = _value_label("bsaDetail", "Body surface area details")
         self.dose_note = _value_label("doseNote", "Dose rounding")
         self.dose_note.hide()
-        figures = QGridLayout()
-        figures.setHorizontalSpacing(12)
-        figures.setVerticalSpacing(2)
-        for row, (caption, widget) in enumerate(
-            (("Dose", self.dose), ("Level", self.level), ("BSA", self.bsa))
-        ):
-            words = QLabel(caption)
-            words.setBuddy(widget)
-            figures.addWidget(words, row, 0, Qt.AlignmentFlag.AlignLeft)
-            figures.addWidget(widget, row, 1)
-        figures.addWidget(self.dose_note, 3, 1)
-        figures.setColumnStretch(1, 1)
+        self.level_why = _value_label("levelWhy", "Why this level", "Why the level is reduced")
+        self.level_why.hide()
+        self.alerts = _value_label("alertsValue", "Stops and warnings")
+        self.alerts.hide()
+        self.acts_on: dict[str, QLabel] = {}
+        for caption, name, widest in _ACTS_ON:
+            value = _value_label(name, caption)
+            _fixed_line(value, widest)
+            self.acts_on[caption] = value
+        self.top = TopFigures(
+            [("Dose", self.dose), ("Level", self.level), ("BSA", self.bsa)],
+            list(self.acts_on.items()),
+        )
+        figures = QVBoxLayout()
+        figures.setSpacing(2)
+        for widget in (self.top, self.dose_note):
+            figures.addWidget(widget)
         return figures
 
     def _build_buttons(self) -> QHBoxLayout:
@@ -137,7 +159,8 @@ class ResultPanel(QWidget):
         return buttons
 
     def _build_details(self) -> QScrollArea:
-        """The details, section by section, in a scroll area."""
+        """The details, section by section, in a scroll area; info-level rules, sources and the
+        echo fold away (closed at start)."""
         self.vials = _value_label("vialsValue", "Vials")
         self.vial_picture = VialPicture()
         self.preparation = _value_label("preparationValue", "Preparation")
@@ -150,16 +173,39 @@ class ResultPanel(QWidget):
         details = QWidget()
         self.sections = QVBoxLayout(details)
         self.sections.setContentsMargins(0, 0, 4, 0)
-        self.add_section("Vials", self.vials, self.vial_picture)
-        self.add_section("Preparation", self.preparation)
-        self.add_section("Billing", self.billing)
-        self.add_section("Liver tests (×ULN)", self.gauge)
-        self.add_section("Start of cycle", self.gate)
-        self.add_section(
-            "BSA and dose level: every rule considered", self.bsa_detail, self.level_rules
-        )
-        self.add_section("Inputs as understood", self.inputs_echo)
-        self.add_section("Reasons and sources", self.reasons)
+        # First in the details, never folded: why the level is reduced, then every stop and
+        # warning. Inside the scroll area, so showing them never changes the window's size.
+        self.sections.addWidget(self.level_why)
+        self.sections.addWidget(self.alerts)
+        self._leading = self.sections.count()  # sections are placed after these
+        # The dose's own sections, shown and hidden together (one relayout, not three).
+        self.dose_sections = QWidget()
+        self.dose_sections.setObjectName("doseSections")
+        dose_column = QVBoxLayout(self.dose_sections)
+        dose_column.setContentsMargins(0, 0, 0, 0)
+        for title, *widgets in (
+            ("Vials", self.vials, self.vial_picture),
+            ("Preparation", self.preparation),
+            ("Billing", self.billing),
+        ):
+            dose_column.addWidget(_box(title, *widgets))
+        self.sections.addWidget(self.dose_sections)
+        self.boxes = {
+            "gauge": self.add_section("Liver tests (×ULN)", self.gauge),
+            "gate": self.add_section("Start of cycle", self.gate),
+        }
+        self.folds = {
+            "rules": FoldSection(
+                "BSA and dose level: every rule considered",
+                "levelRules",
+                self.bsa_detail,
+                self.level_rules,
+            ),
+            "echo": FoldSection("Inputs as understood", "inputsEcho", self.inputs_echo),
+            "reasons": FoldSection("Reasons and sources", "reasons", self.reasons),
+        }
+        for fold in self.folds.values():
+            self.sections.addWidget(fold)
         self.sections.addStretch(1)
         scroll = QScrollArea()
         scroll.setObjectName("resultScroll")
@@ -167,20 +213,20 @@ class ResultPanel(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Always there: the details keep their width when they grow past the view, so a
+        # keystroke never re-wraps every section (bench/startup.py).
+        scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         return scroll
 
     def add_section(self, title: str, *widgets: QWidget, index: int | None = None) -> QGroupBox:
         """A titled panel in the details (coverage and history panels join here); at the end,
-        or at ``index`` among the sections."""
-        box = QGroupBox(title)
-        column = QVBoxLayout(box)
-        for widget in widgets:
-            column.addWidget(widget)
+        or at ``index`` among the sections (after the level's why and the alerts)."""
+        box = _box(title, *widgets)
         last = self.sections.count()
         item = self.sections.itemAt(last - 1) if last else None
         if item is not None and item.spacerItem() is not None:
             last -= 1  # before the final stretch
-        index = last if index is None else max(0, min(index, last))
+        index = last if index is None else max(self._leading, min(index + self._leading, last))
         self.sections.insertWidget(index, box)
         return box
 
@@ -188,15 +234,18 @@ class ResultPanel(QWidget):
         self.banner.show_status(view.kind, view.banner_text, view.banner_detail)
         set_text(self.dose, view.dose_value)
         set_text(self.level, view.level_value)
-        set_text(self.dose_note, view.dose_note)
-        if self.dose_note.isVisibleTo(self) != bool(view.dose_note):
-            self.dose_note.setVisible(bool(view.dose_note))
+        acts_on = dict(view.acts_on)
+        for caption, label in self.acts_on.items():
+            set_text(label, acts_on.get(caption, "—"))
+        _shown_if(self.dose_note, view.dose_note)
+        _shown_if(self.level_why, view.level_why)
+        _shown_if(self.alerts, "\n".join(view.alerts))
         set_text(self.gate, "\n".join(view.gate_lines) or "—")
         set_text(self.bsa, view.bsa_value)
         set_text(self.bsa_detail, view.bsa_detail or "—")
         set_text(self.vials, view.vials_value)
         self.vial_picture.set_fills(view.vial_fill)
-        if self.vial_picture.isVisibleTo(self) != bool(view.vial_fill):
+        if self.vial_picture.isHidden() == bool(view.vial_fill):
             self.vial_picture.setVisible(bool(view.vial_fill))
         set_text(self.preparation, "\n".join(view.preparation_lines) or "—")
         set_text(self.billing, view.billing_value)
@@ -204,3 +253,39 @@ class ResultPanel(QWidget):
         set_text(self.level_rules, "\n".join(view.level_rules) or "—")
         set_text(self.inputs_echo, "\n".join(f"{k}: {v}" for k, v in view.inputs_echo) or "—")
         set_text(self.reasons, reasons_text(view.reasons) or "—")
+        self._hide_empty(view)
+
+    def _hide_empty(self, view: ViewState) -> None:
+        """A section with nothing to say is hidden (the dose's sections while there is none)."""
+        if self.dose_sections.isHidden() == view.ready:
+            self.dose_sections.setVisible(view.ready)
+        shown = {
+            "gauge": bool(view.gauge),
+            "gate": bool(view.gate_lines),
+        }
+        for key, box in self.boxes.items():
+            if box.isHidden() == shown[key]:
+                box.setVisible(shown[key])
+        filled = {
+            "rules": bool(view.level_rules or view.bsa_detail),
+            "echo": bool(view.inputs_echo),
+            "reasons": bool(view.reasons),
+        }
+        for key, fold in self.folds.items():
+            if fold.isHidden() == filled[key]:
+                fold.setVisible(filled[key])
+
+
+def _box(title: str, *widgets: QWidget) -> QGroupBox:
+    box = QGroupBox(title)
+    column = QVBoxLayout(box)
+    for widget in widgets:
+        column.addWidget(widget)
+    return box
+
+
+def _shown_if(label: QLabel, text: str) -> None:
+    """The text, and the label only while it has one (no blank line where nothing is said)."""
+    set_text(label, text)
+    if label.isHidden() == bool(text):
+        label.setVisible(bool(text))

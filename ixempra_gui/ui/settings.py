@@ -28,6 +28,7 @@ if TYPE_CHECKING:  # QByteArray: imported where used (start-up, bench/startup.py
 CONFIG_DIR_ENV = site_settings.CONFIG_DIR_ENV
 _PREFS_GROUP = "preferences"
 _WINDOW_GROUP = "window"
+_NOTICES_KEY = "notices/seen"
 
 
 def settings_path() -> Path:
@@ -83,3 +84,18 @@ def window_state(settings: QSettings) -> tuple[QByteArray | None, QByteArray | N
         return value if isinstance(value, byte_array) and not value.isEmpty() else None
 
     return read("geometry"), read("splitter")
+
+
+def load_seen_notices(settings: QSettings) -> frozenset[str]:
+    """The once-per-site notices already shown here (presentation/alerts.py)."""
+    stored = str(settings.value(_NOTICES_KEY, "") or "")
+    return frozenset(code for code in stored.split(",") if code)
+
+
+def remember_notices(settings: QSettings, codes: frozenset[str]) -> None:
+    """Add ``codes`` to the notices shown here; the file is written only when they are new."""
+    seen = load_seen_notices(settings)
+    if codes <= seen:
+        return
+    settings.setValue(_NOTICES_KEY, ",".join(sorted(seen | codes)))
+    _sync_private(settings)

@@ -1,6 +1,8 @@
-"""What Compare shows in the double check: the verdict, what was compared, one row per
-difference (``differencesList``), the history warnings to acknowledge, the comment that
-explains a difference, and what still prevents signing. Hidden until Compare.
+"""What Compare shows in the double check: the verdict, what was compared, the two entries
+side by side, one table row per difference (``differencesList``: field, first entry, second
+entry, what to do; a difference in value marked in words and bold, not only by colour), the
+history warnings to acknowledge, the comment that explains a difference, and what still
+prevents signing. Hidden until Compare.
 """
 
 from __future__ import annotations
@@ -10,13 +12,15 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QGroupBox,
+    QHeaderView,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
     QSizePolicy,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
 )
 
@@ -46,11 +50,7 @@ class ComparisonBox(QGroupBox):
         bold.setBold(True)
         self.summary.setFont(bold)
         self.compared = note("comparedFields", "What was compared")
-        self.differences = QListWidget()
-        self.differences.setObjectName("differencesList")
-        self.differences.setAccessibleName("Differences between the two entries")
-        self.differences.setWordWrap(True)
-        self.differences.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.differences = differences_table()
         self.history_warnings = note("verifyHistoryWarnings", "History warnings")
         self.history_warnings.setFont(bold)
         self.acknowledge_history = QCheckBox(
@@ -103,20 +103,7 @@ class ComparisonBox(QGroupBox):
         self.summary.show()
         self.compared.setText(compared.compared)
         self.compared.show()
-        self.differences.clear()
-        for row in compared.rows:
-            item = QListWidgetItem(("⚠ " if row.material else "= ") + row.text)
-            item.setData(Qt.ItemDataRole.UserRole, row.material)
-            if row.material:
-                font = QFont(self.differences.font())
-                font.setBold(True)
-                item.setFont(font)
-            self.differences.addItem(item)
-        if not compared.rows:
-            self.differences.addItem("No difference: every input and result is the same.")
-        self.differences.setAccessibleDescription(compared.description)
-        lines = self.differences.fontMetrics().lineSpacing()
-        self.differences.setMinimumHeight(lines * min(8, max(2, len(compared.rows) + 1)) + 8)
+        fill_differences(self.differences, compared)
         self.show_history(compared.history_lines)
         self.show()
 
@@ -132,3 +119,52 @@ class ComparisonBox(QGroupBox):
         text = "\n".join(f"• {p}" for p in problems)
         self.sign_problems.setText(("To sign: \n" + text) if text else "")
         self.sign_problems.setVisible(bool(text))
+
+
+#: The table's columns: the mark, then the two entries side by side.
+COLUMNS = ("", "Field", "First entry", "Second entry", "What to do")
+
+
+def differences_table() -> QTableWidget:
+    table = QTableWidget(0, len(COLUMNS))
+    table.setObjectName("differencesList")
+    table.setAccessibleName("Differences between the two entries")
+    table.setHorizontalHeaderLabels(COLUMNS)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setWordWrap(True)
+    table.verticalHeader().hide()
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+    table.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+    return table
+
+
+def fill_differences(table: QTableWidget, compared: Compared) -> None:
+    """One row per difference (none: one row saying so)."""
+    table.setRowCount(0)
+    bold = QFont(table.font())
+    bold.setBold(True)
+    for row in compared.rows:
+        cells = (row.mark, row.field, row.first, row.second, row.action)
+        at = table.rowCount()
+        table.insertRow(at)
+        for column, text in enumerate(cells):
+            item = QTableWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, row.material)
+            if row.material:
+                item.setFont(bold)
+            table.setItem(at, column, item)
+    if not compared.rows:
+        table.insertRow(0)
+        table.setItem(0, 1, QTableWidgetItem("No difference: every input and result is the same."))
+        table.setSpan(0, 1, 1, len(COLUMNS) - 1)
+    else:
+        table.clearSpans()
+    table.setAccessibleDescription(compared.description)
+    table.resizeRowsToContents()
+    header = table.horizontalHeader().height()
+    shown = min(8, max(1, table.rowCount()))
+    height = sum(table.rowHeight(r) for r in range(shown)) if table.rowCount() else 0
+    table.setMinimumHeight(header + height + 2 * table.frameWidth() + 2)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -39,13 +40,29 @@ from ixempra_gui.ui.form_rows import mark_field
 _STATE = {MessageKind.ERROR: "error", MessageKind.WARNING: "warning"}
 
 
+#: The colour roles a locked input draws its text and background with; a disabled one keeps
+#: the active colours so it stays readable (WCAG contrast ≥ 4.5:1, tests/gui/test_contrast.py).
+LOCKED_ROLES = (
+    (QPalette.ColorRole.Text, QPalette.ColorRole.Base),
+    (QPalette.ColorRole.ButtonText, QPalette.ColorRole.Button),
+    (QPalette.ColorRole.WindowText, QPalette.ColorRole.Window),
+)
+
+
 def lock(widget: QWidget) -> None:
     """After Compare the entry is locked but stays readable: text fields become read-only (not
-    greyed out), choices and ticks are disabled."""
+    greyed out), choices and ticks are disabled with their text in the active colours (the
+    style's grey on grey is below 2:1)."""
     if isinstance(widget, QLineEdit):
         widget.setReadOnly(True)
-    else:
-        widget.setEnabled(False)
+        return
+    palette = QPalette(widget.palette())
+    for text, background in LOCKED_ROLES:
+        for role in (text, background):
+            active = palette.color(QPalette.ColorGroup.Active, role)
+            palette.setColor(QPalette.ColorGroup.Disabled, role, active)
+    widget.setPalette(palette)
+    widget.setEnabled(False)
 
 
 class SecondEntryForm(QGroupBox):

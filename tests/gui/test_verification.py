@@ -20,6 +20,7 @@ import pytest
 pytest.importorskip("PySide6")
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
     QCheckBox,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPlainTextEdit,
     QPushButton,
+    QTableWidget,
     QWidget,
 )
 
@@ -145,9 +147,16 @@ def sign(qtbot, dialog: VerifyDialog) -> None:
     qtbot.waitUntil(lambda: not dialog.busy, timeout=20_000)
 
 
-def differences(dialog: VerifyDialog) -> list[str]:
-    listing = child(dialog, QListWidget, "differencesList")
-    return [listing.item(i).text() for i in range(listing.count())]
+def differences(dialog: VerifyDialog) -> list[tuple[str, ...]]:
+    """The comparison table's rows, cell by cell: mark, field, first entry, second entry, what
+    to do (the two entries side by side)."""
+    table = child(dialog, QTableWidget, "differencesList")
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    assert headers == ["", "Field", "First entry", "Second entry", "What to do"]
+    return [
+        tuple(table.item(r, c).text() if table.item(r, c) else "" for c in range(5))
+        for r in range(table.rowCount())
+    ]
 
 
 def every_text(widget: QWidget) -> list[str]:
@@ -165,6 +174,13 @@ def every_text(widget: QWidget) -> list[str]:
             texts += [w.toPlainText(), w.placeholderText()]
         elif isinstance(w, QListWidget):
             texts += [w.item(i).text() for i in range(w.count())]
+        elif isinstance(w, QTableWidget):
+            texts += [
+                w.item(r, c).text()
+                for r in range(w.rowCount())
+                for c in range(w.columnCount())
+                if w.item(r, c) is not None
+            ]
     return texts
 
 
@@ -250,9 +266,11 @@ def test_matching_entries_are_signed_and_recorded(
     )
     listed = differences(dialog)
     assert any(
-        t.startswith("= Height (input): first entry 163 cm — second entry 1.63 m") for t in listed
+        row[:3] == ("= same value", "Height (input)", "163 cm") and row[3].startswith("1.63 m")
+        for row in listed
     )
-    assert all("same value, typed differently" in t for t in listed)
+    assert all(row[0] == "= same value" for row in listed)
+    assert all(row[4] == "typed differently: no need to explain" for row in listed)
     locked = child(dialog, QLineEdit, "verifyWeightInput")
     assert locked.isReadOnly() and locked.isEnabled()  # locked, and still readable
     assert child(window, QLabel, "recordIdLabel").text().startswith("Not yet verified")
@@ -296,10 +314,10 @@ def test_a_different_weight_is_listed_and_needs_a_comment(
     type_into(qtbot, dialog, "verifyWeightInput", "68 kg")
     compare(qtbot, dialog)
     listed = differences(dialog)
-    assert listed[0] == (
-        "⚠ Weight (input): first entry 61.3 kg — second entry 68 kg — must be explained"
-    )
-    assert any(t.startswith("⚠ Dose (result): first entry 66.8 mg — second entry") for t in listed)
+    assert listed[0] == ("⚠ differs", "Weight (input)", "61.3 kg", "68 kg", "must be explained")
+    assert any(row[:3] == ("⚠ differs", "Dose (result)", "66.8 mg") for row in listed)
+    table = child(dialog, QTableWidget, "differencesList")
+    assert table.item(0, 1).font().bold()  # marked by words and weight, not only colour
     assert "DIFFER" in child(dialog, QLabel, "comparisonSummary").text()
     sign_button = child(dialog, QPushButton, "signButton")
     problems = child(dialog, QLabel, "signProblems")
@@ -344,7 +362,7 @@ def test_an_incomplete_second_entry_is_not_compared(qtbot, window: MainWindow) -
     assert dialog.comparison is None
     problem = child(dialog, QLabel, "entryProblem").text()
     assert problem.startswith("Your entry is not complete") and "Regimen" in problem
-    assert not child(dialog, QListWidget, "differencesList").isVisible()
+    assert not child(dialog, QTableWidget, "differencesList").isVisible()
 
 
 # --- history warnings and the journal's errors --------------------------------------------------
@@ -569,7 +587,9 @@ def test_the_dialog_is_named_labelled_and_keyboard_ordered(qtbot, window: MainWi
     named = [
         w
         for w in dialog.findChildren(QWidget)
-        if isinstance(w, QLineEdit | QComboBox | QAbstractButton | QPlainTextEdit | QListWidget)
+        if isinstance(
+            w, QLineEdit | QComboBox | QAbstractButton | QPlainTextEdit | QListWidget | QTableWidget
+        )
         and w.objectName()
         and not w.objectName().startswith("qt_")
     ]
@@ -621,9 +641,67 @@ def test_every_reentered_field_has_an_input_and_a_missed_inhibitor_is_a_differen
     second_entry(qtbot, dialog)  # the inhibitor is not ticked: "not entered"
     compare(qtbot, dialog)
     rows = differences(dialog)
-    assert rows[0].startswith("⚠ Strong CYP3A4 inhibitor (input): first entry yes — second")
-    assert any(r.startswith("⚠ Dose (result)") for r in rows)
+    assert rows[0][:3] == ("⚠ differs", "Strong CYP3A4 inhibitor (input)", "yes")
+    assert any(r[:2] == ("⚠ differs", "Dose (result)") for r in rows)
     assert "DIFFER" in child(dialog, QLabel, "comparisonSummary").text()
     compared = child(dialog, QLabel, "comparedFields").text()
     assert "Strong CYP3A4 inhibitor" in compared and "Site settings, not re-entered" in compared
     assert not child(dialog, QPushButton, "signButton").isEnabled()
+
+
+# --- locked entries stay readable ---------------------------------------------------------------
+
+
+def _luminance(colour: QColor) -> float:
+    """WCAG 2.x relative luminance of an sRGB colour."""
+
+    def channel(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(x) for x in (colour.redF(), colour.greenF(), colour.blueF()))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: QColor, b: QColor) -> float:
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_wcag_contrast_of_known_pairs() -> None:
+    assert contrast(QColor("#000000"), QColor("#ffffff")) == pytest.approx(21.0)
+    assert contrast(QColor("#777777"), QColor("#ffffff")) == pytest.approx(4.48, abs=0.01)
+
+
+def test_locked_entries_keep_a_readable_contrast(qtbot, window: MainWindow) -> None:
+    """After Compare every locked input is drawn with colours of at least 4.5:1 (WCAG AA):
+    the read-only text fields in their active colours, the disabled choices and ticks in the
+    colours of their disabled group, the one Qt paints them with."""
+    first_entry(qtbot, window)
+    dialog = open_verify(qtbot, window)
+    second_entry(qtbot, dialog)
+    compare(qtbot, dialog)
+    disabled, active = QPalette.ColorGroup.Disabled, QPalette.ColorGroup.Active
+    roles = (
+        (QPalette.ColorRole.Text, QPalette.ColorRole.Base),
+        (QPalette.ColorRole.ButtonText, QPalette.ColorRole.Button),
+        (QPalette.ColorRole.WindowText, QPalette.ColorRole.Window),
+    )
+    checked = 0
+    for widget in dialog.findChildren(QWidget):
+        name = widget.objectName()
+        if not name.startswith("verify") or not isinstance(
+            widget, QLineEdit | QComboBox | QCheckBox
+        ):
+            continue
+        pal = widget.palette()
+        if isinstance(widget, QLineEdit):
+            assert widget.isReadOnly() and widget.isEnabled(), name
+            pairs = [(pal.color(active, roles[0][0]), pal.color(active, roles[0][1]))]
+        else:
+            assert not widget.isEnabled(), name
+            pairs = [(pal.color(disabled, t), pal.color(disabled, b)) for t, b in roles]
+        for text, background in pairs:
+            ratio = contrast(text, background)
+            assert ratio >= 4.5, (name, text.name(), background.name(), round(ratio, 2))
+        checked += 1
+    assert checked >= 12  # every re-entered input, its unit choices and ticks
