@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from ixempra_gui.presentation.coverage_answers import CoverageForm
     from ixempra_gui.presentation.coverage_view import CoverageView
     from ixempra_gui.presentation.journal_access import StoredRecord
+    from ixempra_gui.presentation.journal_sign_in import JournalSignIn
     from ixempra_gui.presentation.new_order import Question, Snapshot
     from ixempra_gui.presentation.order_state import FormInput, ViewState
     from ixempra_gui.presentation.verify_check import VerifyCheck
@@ -73,6 +74,7 @@ class Session:
         self._checked_values: frozenset[str] | None = None  # what the tick was given for
         self._output: Snapshot | None = None  # the last order printed or saved as PDF
         self._hints_sent = False
+        self._journal: JournalSignIn | None = None  # see journal
 
     # --- time -------------------------------------------------------------------------------
 
@@ -91,6 +93,14 @@ class Session:
 
     def say(self, text: str, ms: int = 8000) -> None:
         self.events.notice.emit(Notice(text, ms))
+
+    @property
+    def journal(self) -> JournalSignIn:
+        """The configured journal and who is signed in to it (read on first use: after the
+        first frame)."""
+        if self._journal is None:
+            self._journal = loader.journal_sign_in.JournalSignIn()
+        return self._journal
 
     @property
     def patient_id(self) -> str:
@@ -268,6 +278,9 @@ class Session:
         blocker = self.signed.blocker(view, form, self.prefs, self.today())
         if blocker is not None or form is None:
             return blocker or NOT_READY
+        refusal = self.journal.verify_refusal()  # a site journal: signed in and reachable
+        if refusal is not None:
+            return refusal
         hv = loader.history_view
         when, _ = hv.administration_date(form.administered_on, self.today())
         assert when is not None  # the blocker said the date is usable
@@ -279,6 +292,7 @@ class Session:
             self.today(),
             self.now,
             on_recorded=lambda record: self._recorded(record, form),
+            journal=self.journal,
         )
         self.events.checking.emit(True)
         return self.checking
@@ -307,7 +321,7 @@ class Session:
     def load_history(self) -> None:
         """Read the patient's verified doses (no journal is ever created here), then show."""
         self.scheduler.cancel(JOURNAL_READ)
-        self.history.read(self.entered.patient_id if self.entered is not None else "")
+        self.history.read(self.entered.patient_id if self.entered is not None else "", self.journal)
         self.publish_history()
         self._publish_coverage()  # its dosing limit now counts the doses already given
 

@@ -106,7 +106,36 @@ class VerifyDialog(QDialog):
         )
         self.prepared_by.textChanged.connect(self._update_sign)
         self.verified_by.textChanged.connect(self._update_sign)
+        self.verifier_password = self._verifier_sign_in(form)
         return who
+
+    def _verifier_sign_in(self, form: QFormLayout) -> QLineEdit:
+        """On a site journal: the preparer is the signed-in user (read-only here) and the
+        verifier signs in with their own password; on SQLite the names stay typed, and the
+        dialog says they are not authenticated."""
+        self.who_note = note("whoNote", "Who checks: how the names are known")
+        self.who_note.setText(self.check.who_note)
+        self.who_note.show()
+        form.insertRow(0, self.who_note)
+        password = QLineEdit(self)  # hidden on SQLite: names typed
+        password.setObjectName("verifierPasswordInput")
+        password.setEchoMode(QLineEdit.EchoMode.Password)
+        password.setAccessibleName("Verifier's password")
+        tip = "The verifier's own password for the site journal (kept in memory only)."
+        password.setToolTip(tip)
+        password.setAccessibleDescription(tip)
+        self.verifier_password = password
+        password.textChanged.connect(self._update_sign)
+        if self.check.authenticated:
+            self.prepared_by.setText(self.check.preparer)
+            self.prepared_by.setReadOnly(True)
+            self.verified_by.setPlaceholderText("your user name on the site journal")
+            label = QLabel("Verifier's pass&word")
+            label.setBuddy(password)
+            form.addRow(label, password)
+        else:
+            password.hide()
+        return password
 
     @staticmethod
     def _name(
@@ -173,7 +202,10 @@ class VerifyDialog(QDialog):
 
     def _chain_tabs(self) -> None:
         """Tab order; Enter moves on through the entry (it never presses Compare or Sign)."""
-        entry = [self.prepared_by, self.verified_by, *self.entry.tab_chain()]
+        entry: list[QWidget] = [self.prepared_by, self.verified_by]
+        if self.check.authenticated:
+            entry.append(self.verifier_password)
+        entry += self.entry.tab_chain()
         box = self.comparison_box
         chain = [
             *entry,
@@ -266,7 +298,9 @@ class VerifyDialog(QDialog):
 
     def sign_problems_now(self) -> list[str]:
         """Every reason the check cannot be signed yet, in the journal's words."""
-        return self.check.sign_problems(*self._signing())
+        return self.check.sign_problems(*self._signing()) + self.check.verifier_problems(
+            self.verified_by.text(), self.verifier_password.text()
+        )
 
     def _update_sign(self) -> None:
         problems = self.sign_problems_now()
@@ -284,7 +318,7 @@ class VerifyDialog(QDialog):
         if self.sign_problems_now():
             self._update_sign()
             return
-        pending = self.check.pending(*self._signing())
+        pending = self.check.pending(*self._signing(), self.verifier_password.text())
         self._set_busy(True)
         self._show_error("Recording in the journal…")
         threading.Thread(
@@ -298,7 +332,13 @@ class VerifyDialog(QDialog):
         self.busy = busy
         self.cancel_button.setEnabled(not busy)
         box = self.comparison_box
-        for widget in (self.prepared_by, self.verified_by, box.comment, box.acknowledge_history):
+        for widget in (
+            self.prepared_by,
+            self.verified_by,
+            self.verifier_password,
+            box.comment,
+            box.acknowledge_history,
+        ):
             widget.setEnabled(not busy)
         if busy:
             self.sign_button.setEnabled(False)

@@ -1,0 +1,280 @@
+"""Qt-free: the window's sign-in to the journal this workstation is configured for (issue 14).
+
+Nothing configured: the workstation's own SQLite file, exactly as before (names typed, not
+authenticated). A site journal (``journal.site_config``): the window first tries libpq's own
+credentials (.pgpass, a client certificate, Kerberos) and asks for a password only when the
+server says one is needed. The password is held in this object's memory only — never written,
+never logged, never in a repr — and each journal action opens its own checked session with it,
+so a lost server is reconnected on the next action. Fail closed: not signed in, unreachable or
+refused, the history says "history NOT checked (...)" with null figures and Verify is refused
+with the reason; nothing is queued locally.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from ixempra_gui.core.models import DoseResult
+from ixempra_gui.core.policy import load_policy
+from ixempra_gui.journal import configured, paths
+from ixempra_gui.journal.entries import NewRecord, PatientDose, StoredRecord, facts_of_result
+from ixempra_gui.journal.errors import JournalAltered, JournalError
+from ixempra_gui.journal.history import History
+from ixempra_gui.journal.site_config import JournalChoice, journal_choice, redact
+from ixempra_gui.presentation.events import Event
+
+if TYPE_CHECKING:
+    # psycopg (ixempra-gui[postgresql]): loaded only for a site journal
+    from ixempra_gui.journal.postgres.store import PostgresJournal
+
+NOT_SIGNED_IN = "not signed in"
+#: What each failure of the server is called in the sign-in dialog (postgres.errors' reasons).
+HEADLINES = {
+    "unreachable": "The journal server cannot be reached.",
+    "credentials": "The server refused the sign-in (user name or password).",
+    "not_pharmacist": "This user is not in the pharmacist group (ixempra_pharmacist).",
+    "read_only": "The journal server is read-only: nothing can be recorded there.",
+    "schema": "The site journal is not set up on this server.",
+    "password_needed": "The server asks for a password.",
+}
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """A user name and password given in the window (None: libpq's own sources). The password
+    never appears in a repr, a log or a file."""
+
+    user: str | None
+    password: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class SignInOutcome:
+    signed_in: bool
+    message: str  # what the dialog and the status bar say
+    reason: str = ""  # a HEADLINES key, "" when signed in
+
+
+class JournalSignIn:
+    """The configured journal and who is signed in to it (a site journal), for one window."""
+
+    def __init__(self, choice: JournalChoice | None = None) -> None:
+        self.config_error: str | None = None
+        try:
+            self.choice: JournalChoice | None = choice or journal_choice()
+        except JournalError as exc:  # unusable site settings: fail closed, never SQLite
+            self.choice, self.config_error = None, str(exc)
+        self._credentials: Credentials | None = None
+        self.user: str | None = None  # the server's name for the signed-in pharmacist
+        self.read_only = False
+        self.problem: str | None = None  # the last failure, said in the status bar
+        self.changed: Event[str] = Event("journal")  # the status bar's text
+
+    # --- what it is -------------------------------------------------------------------------
+
+    @property
+    def is_site(self) -> bool:
+        return self.config_error is not None or (self.choice is not None and self.choice.is_server)
+
+    @property
+    def signed_in(self) -> bool:
+        return self._credentials is not None
+
+    @property
+    def url(self) -> str:
+        assert self.choice is not None and self.choice.url is not None
+        return self.choice.url
+
+    @property
+    def display(self) -> str:
+        """The site journal's redacted URL with the signed-in user (never a password)."""
+        if self.choice is None or self.choice.url is None:
+            return "the site journal (site settings unusable)"
+        return redact(self.choice.url, user=self.user)
+
+    def url_user(self) -> str:
+        """The user name the URL names (prefilled in the sign-in dialog), or ""."""
+        if self.choice is None or self.choice.url is None:
+            return ""
+        # psycopg (ixempra-gui[postgresql]): loaded only for a site journal
+        from psycopg.conninfo import conninfo_to_dict
+
+        return str(conninfo_to_dict(self.choice.url).get("user") or "")
+
+    def status_text(self) -> str:
+        """The journal in use, for the status bar: the file, or the server and the user."""
+        if not self.is_site:
+            return f"Journal: {paths.journal_path()} (this workstation's file)"
+        if self.config_error is not None:
+            return "Journal: site settings unusable — history NOT checked, Verify refused"
+        if not self.signed_in:
+            why = f" ({self.problem})" if self.problem else ""
+            return (
+                f"Journal: {self.display} — {NOT_SIGNED_IN}{why}: history NOT checked, "
+                "Verify refused"
+            )
+        state = f"signed in as {self.user}"
+        if self.read_only:
+            state += " (server read-only: nothing can be recorded)"
+        if self.problem:
+            state += f" — {self.problem}"
+        return f"Journal: {self.display} — {state}"
+
+    def _say(self) -> None:
+        self.changed.emit(self.status_text())
+
+    # --- signing in ---------------------------------------------------------------------------
+
+    def sign_in_own(self) -> SignInOutcome:
+        """Sign in with libpq's own credentials (no password asked)."""
+        return self._attempt(Credentials(None, None))
+
+    def sign_in(self, user: str, password: str) -> SignInOutcome:
+        """Sign in as ``user`` with ``password`` (held in memory only)."""
+        return self._attempt(Credentials(user.strip() or None, password or None))
+
+    def sign_out(self) -> None:
+        self._credentials, self.user, self.read_only, self.problem = None, None, False, None
+        self._say()
+
+    def _attempt(self, credentials: Credentials) -> SignInOutcome:
+        if self.config_error is not None:
+            return SignInOutcome(False, self.config_error, "schema")
+        try:
+            with self._open(credentials) as journal:
+                user, read_only = journal.user, journal.info.read_only
+        except JournalError as exc:
+            reason = str(getattr(exc, "reason", "server"))
+            if credentials.password is None and "no password supplied" in str(exc):
+                reason = "password_needed"
+            self.problem = str(getattr(exc, "short", "journal unavailable"))
+            self._say()
+            headline = HEADLINES.get(reason, "The site journal could not be opened.")
+            return SignInOutcome(False, f"{headline} {exc}", reason)
+        self._credentials, self.user, self.read_only, self.problem = (
+            credentials,
+            user,
+            read_only,
+            None,
+        )
+        self._say()
+        return SignInOutcome(True, f"Signed in to {self.display} as {user}.")
+
+    def _open(self, credentials: Credentials) -> PostgresJournal:
+        # psycopg (ixempra-gui[postgresql]): loaded only for a site journal
+        from ixempra_gui.journal.postgres.store import PostgresJournal
+
+        return PostgresJournal.open(self.url, user=credentials.user, password=credentials.password)
+
+    def _not_usable(self) -> str | None:
+        """Why the site journal cannot be used now without signing in (None: it can)."""
+        if self.config_error is not None:
+            return f"site settings unusable: {self.config_error}"
+        if not self.signed_in:
+            return f"{NOT_SIGNED_IN} to the site journal {self.display}"
+        return None
+
+    # --- what the window does with it ---------------------------------------------------------
+
+    def verify_refusal(self) -> str | None:
+        """Why Verify cannot record now (None: it can). A signed-in session is opened again
+        (the server may have gone away since): reconnect on the next action."""
+        if not self.is_site:
+            return None
+        why = self._not_usable()
+        if why is None:
+            assert self._credentials is not None
+            try:
+                with self._open(self._credentials) as journal:
+                    self.read_only = journal.info.read_only
+                self.problem = None
+            except JournalError as exc:
+                self.problem = str(getattr(exc, "short", "journal unavailable"))
+                why = str(exc)
+            self._say()
+            if why is None and self.read_only:
+                why = f"the journal server {self.display} is read-only"
+        if why is None:
+            return None
+        return (
+            f"Verify is refused: {why}. Nothing can be recorded until you are signed in to "
+            "the site journal (File → Sign in to the site journal…); the calculation, the "
+            "worksheet and coverage still work."
+        )
+
+    def read_doses(self, patient_id: str) -> tuple[tuple[PatientDose, ...] | None, str | None]:
+        """A patient's verified doses from the site journal, or (None, why not)."""
+        why = self._not_usable()
+        if why is not None:
+            return None, f"history NOT checked ({why})"
+        assert self._credentials is not None
+        try:
+            doses = configured.read_patient_doses(
+                patient_id, user=self._credentials.user, password=self._credentials.password
+            )
+        except JournalAltered as exc:
+            return None, str(exc)
+        except JournalError as exc:
+            self.problem = str(getattr(exc, "short", "journal unavailable"))
+            self._say()
+            return None, f"history NOT checked ({self.problem}): {exc}"
+        if self.problem is not None:
+            self.problem = None
+            self._say()
+        return doses, None
+
+    def history_for(
+        self, patient_id: str, result: DoseResult, administered_on: date
+    ) -> History | None:
+        """The history checks of a double check (null figures and a warning when the site
+        journal cannot be used: never an exception, never 0 units)."""
+        why = self._not_usable()
+        if why is None:
+            assert self._credentials is not None
+            return configured.history_for(
+                patient_id,
+                result,
+                administered_on,
+                user=self._credentials.user,
+                password=self._credentials.password,
+            )
+        policy = load_policy()
+        current = facts_of_result(result, administered_on)
+        if current is None:
+            return None
+        return configured.not_checked(NOT_SIGNED_IN, why, current.units_total, policy)
+
+    def record(
+        self, new: NewRecord, acknowledged: Sequence[str], verifier: Credentials | None
+    ) -> StoredRecord:
+        """Record a double check on the site journal: the verifier signs in with their own
+        session, which writes the verification (on a worker thread; raises the journal's
+        errors, nothing recorded)."""
+        why = self._not_usable()
+        if why is not None:
+            raise JournalError(f"the dose was NOT recorded: {why}")
+        if verifier is None or not verifier.user or not verifier.password:
+            raise JournalError(
+                "the dose was NOT recorded: the verifier signs in with their own user name "
+                "and password"
+            )
+        assert self._credentials is not None
+        # psycopg (ixempra-gui[postgresql]): loaded only for a site journal
+        from ixempra_gui.journal.postgres.session import VerifierSession
+
+        with (
+            VerifierSession.sign_in(
+                self.url, user=verifier.user, password=verifier.password
+            ) as session,
+            self._open(self._credentials) as journal,
+        ):
+            warning = configured.local_journal_warning(journal)
+            return journal.record(
+                new,
+                acknowledged_warnings=list(acknowledged),
+                verifier=session,
+                extra_warnings=() if warning is None else (warning,),
+            )

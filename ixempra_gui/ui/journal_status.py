@@ -1,0 +1,89 @@
+"""The journal in use, named in the status bar (the file, or the server and database with the
+signed-in user: a redacted URL, never a password), and signing in to a site journal: at start
+(libpq's own credentials first, the sign-in dialog only when they are not enough) and from
+File → Sign in to the site journal. Decisions are the session's ``JournalSignIn``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QLabel, QMainWindow, QMenu
+
+from ixempra_gui.ui import loader
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QAction
+
+    from ixempra_gui.presentation.session import Session
+    from ixempra_gui.ui.sign_in_dialog import SignInDialog
+
+
+class JournalStatus(QObject):
+    """The status bar's journal label, the Sign in action and the sign-in dialog."""
+
+    def __init__(self, session: Session, window: QMainWindow) -> None:
+        super().__init__(window)
+        self.session = session
+        self.window = window
+        self.label: QLabel | None = None  # built by start(), after the first frame
+        self.action: QAction | None = None
+        self.dialog: SignInDialog | None = None
+
+    def start(self, file_menu: QMenu | None = None) -> None:
+        """Name the journal; on a site journal, sign in with libpq's own credentials, else
+        open the sign-in dialog (the window stays usable without)."""
+        if self.label is not None:
+            return
+        journal = self.session.journal
+        self.label = QLabel(journal.status_text())
+        self.label.setObjectName("journalStatus")
+        self.label.setAccessibleName("Journal in use")
+        self.label.setTextInteractionFlags(self.label.textInteractionFlags())
+        self.window.statusBar().addPermanentWidget(self.label)
+        journal.changed.connect(self._show)
+        if not journal.is_site:
+            return
+        if file_menu is not None:
+            self._install_action(file_menu)
+        outcome = journal.sign_in_own()
+        if outcome.signed_in:
+            self.session.load_history()
+            return
+        self.open_dialog(outcome.message)
+
+    def _show(self, text: str) -> None:
+        if self.label is not None:
+            self.label.setText(text)
+            self.label.setToolTip(text)
+
+    def _install_action(self, file_menu: QMenu) -> None:
+        self.action = loader.QAction("S&ign in to the site journal…", self.window)
+        self.action.setObjectName("signInAction")
+        self.action.triggered.connect(lambda: self.open_dialog())
+        first = next(iter(file_menu.actions()), None)
+        if first is None:
+            file_menu.addAction(self.action)
+        else:
+            file_menu.insertAction(first, self.action)
+            file_menu.insertSeparator(first)
+
+    def open_dialog(self, reason: str = "") -> SignInDialog:
+        """The sign-in dialog (window-modal, not blocking the caller)."""
+        if self.dialog is not None:
+            return self.dialog
+        dialog: SignInDialog = loader.sign_in_dialog.SignInDialog(
+            self.session.journal, reason, self.window
+        )
+        dialog.finished.connect(self._closed)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _closed(self, _result: int) -> None:
+        dialog, self.dialog = self.dialog, None
+        if dialog is not None:
+            dialog.deleteLater()
+        self.session.load_history()  # signed in or not: the panel says what is known now
+        self.session.recalculate()  # Verify's state follows
