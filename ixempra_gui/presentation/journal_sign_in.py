@@ -58,6 +58,18 @@ class SignInOutcome:
     reason: str = ""  # a HEADLINES key, "" when signed in
 
 
+@dataclass(frozen=True)
+class Probe:
+    """What one sign-in attempt found: the server's user name, or the failure."""
+
+    credentials: Credentials
+    user: str | None  # None: not signed in
+    read_only: bool
+    error: str = ""
+    reason: str = ""  # a HEADLINES key
+    short: str = ""  # for the status bar: "journal unreachable"...
+
+
 class JournalSignIn:
     """The configured journal and who is signed in to it (a site journal), for one window."""
 
@@ -130,38 +142,46 @@ class JournalSignIn:
 
     def sign_in_own(self) -> SignInOutcome:
         """Sign in with libpq's own credentials (no password asked)."""
-        return self._attempt(Credentials(None, None))
+        return self.settle(self.probe(Credentials(None, None)))
 
     def sign_in(self, user: str, password: str) -> SignInOutcome:
         """Sign in as ``user`` with ``password`` (held in memory only)."""
-        return self._attempt(Credentials(user.strip() or None, password or None))
+        return self.settle(self.probe(self.credentials(user, password)))
+
+    @staticmethod
+    def credentials(user: str, password: str) -> Credentials:
+        return Credentials(user.strip() or None, password or None)
 
     def sign_out(self) -> None:
         self._credentials, self.user, self.read_only, self.problem = None, None, False, None
         self._say()
 
-    def _attempt(self, credentials: Credentials) -> SignInOutcome:
+    def probe(self, credentials: Credentials) -> Probe:
+        """Open a checked session with ``credentials`` and close it: who the server says this
+        is, or why not. Changes nothing here (a worker thread may run it; ``settle`` then)."""
         if self.config_error is not None:
-            return SignInOutcome(False, self.config_error, "schema")
+            return Probe(credentials, None, False, self.config_error, "schema", "")
         try:
             with self._open(credentials) as journal:
-                user, read_only = journal.user, journal.info.read_only
+                return Probe(credentials, journal.user, bool(journal.info.read_only))
         except JournalError as exc:
             reason = str(getattr(exc, "reason", "server"))
             if credentials.password is None and "no password supplied" in str(exc):
                 reason = "password_needed"
-            self.problem = str(getattr(exc, "short", "journal unavailable"))
+            short = str(getattr(exc, "short", "journal unavailable"))
+            return Probe(credentials, None, False, str(exc), reason, short)
+
+    def settle(self, probe: Probe) -> SignInOutcome:
+        """Take a probe's answer (on the GUI thread): signed in, or why not."""
+        if probe.user is None:
+            self.problem = probe.short or self.problem
             self._say()
-            headline = HEADLINES.get(reason, "The site journal could not be opened.")
-            return SignInOutcome(False, f"{headline} {exc}", reason)
-        self._credentials, self.user, self.read_only, self.problem = (
-            credentials,
-            user,
-            read_only,
-            None,
-        )
+            headline = HEADLINES.get(probe.reason, "The site journal could not be opened.")
+            return SignInOutcome(False, f"{headline} {probe.error}", probe.reason)
+        self._credentials, self.user = probe.credentials, probe.user
+        self.read_only, self.problem = probe.read_only, None
         self._say()
-        return SignInOutcome(True, f"Signed in to {self.display} as {user}.")
+        return SignInOutcome(True, f"Signed in to {self.display} as {probe.user}.")
 
     def _open(self, credentials: Credentials) -> PostgresJournal:
         # psycopg (ixempra-gui[postgresql]): loaded only for a site journal

@@ -12,10 +12,12 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu
 
 from ixempra_gui.ui import loader
+from ixempra_gui.ui.off_thread import run_off_thread
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction
 
+    from ixempra_gui.presentation.journal_sign_in import Probe
     from ixempra_gui.presentation.session import Session
     from ixempra_gui.ui.sign_in_dialog import SignInDialog
 
@@ -30,6 +32,7 @@ class JournalStatus(QObject):
         self.label: QLabel | None = None  # built by start(), after the first frame
         self.action: QAction | None = None
         self.dialog: SignInDialog | None = None
+        self.busy = False  # signing in with libpq's own credentials, on a worker thread
 
     def start(self, file_menu: QMenu | None = None) -> None:
         """Name the journal; on a site journal, sign in with libpq's own credentials, else
@@ -47,9 +50,18 @@ class JournalStatus(QObject):
             return
         if file_menu is not None:
             self._install_action(file_menu)
-        outcome = journal.sign_in_own()
+        self.busy = True
+        self._show(f"Journal: {journal.display} — signing in…")
+        credentials = journal.credentials("", "")
+        run_off_thread(self, lambda: journal.probe(credentials), self._signed_in, "ixempra-sign-in")
+
+    def _signed_in(self, probe: Probe) -> None:
+        """Signed in with libpq's own credentials, or the dialog says why not."""
+        self.busy = False
+        outcome = self.session.journal.settle(probe)
         if outcome.signed_in:
             self.session.load_history()
+            self.session.recalculate()
             return
         self.open_dialog(outcome.message)
 

@@ -22,8 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ixempra_gui.ui.off_thread import run_off_thread
+
 if TYPE_CHECKING:
-    from ixempra_gui.presentation.journal_sign_in import JournalSignIn
+    from PySide6.QtGui import QCloseEvent
+
+    from ixempra_gui.presentation.journal_sign_in import JournalSignIn, Probe
 
 
 def _label(name: str, text: str = "") -> QLabel:
@@ -44,6 +48,7 @@ class SignInDialog(QDialog):
         self.setWindowTitle("Sign in to the site journal")
         self.setAccessibleName("Sign in to the site journal")
         self.journal = journal
+        self.busy = False
         intro = _label(
             "signInIntro",
             f"This workstation records verified doses in the site journal {journal.display}. "
@@ -92,16 +97,40 @@ class SignInDialog(QDialog):
         (self.password if self.user.text() else self.user).setFocus()
 
     def sign_in(self) -> None:
-        """Try the name and password; signed in: close. Else say why and clear the password."""
+        """Try the name and password on a worker thread; the outcome comes to ``_answered``."""
+        if self.busy:
+            return
+        self._set_busy(True)
         self.message.setText("Signing in…")
         self.message.show()
-        self.sign_in_button.setEnabled(False)
-        outcome = self.journal.sign_in(self.user.text(), self.password.text())
-        self.sign_in_button.setEnabled(True)
+        credentials = self.journal.credentials(self.user.text(), self.password.text())
+        run_off_thread(
+            self, lambda: self.journal.probe(credentials), self._answered, "ixempra-sign-in"
+        )
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        for widget in (self.user, self.password, self.sign_in_button, self.without_button):
+            widget.setEnabled(not busy)
+
+    def _answered(self, probe: Probe) -> None:
+        """Signed in: close. Else say why, and clear the password."""
+        self._set_busy(False)
+        outcome = self.journal.settle(probe)
         self.message.setText(outcome.message)
+        self.password.clear()
         if outcome.signed_in:
-            self.password.clear()
             self.accept()
             return
-        self.password.clear()
         self.password.setFocus()
+
+    def reject(self) -> None:
+        if self.busy:
+            return  # the server's answer is awaited: it must be seen
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.busy:
+            event.ignore()
+            return
+        super().closeEvent(event)

@@ -65,6 +65,7 @@ def started(qtbot, url: str | None, monkeypatch: pytest.MonkeyPatch) -> MainWind
     win.show()
     qtbot.waitExposed(win)
     qtbot.waitUntil(lambda: win.journal_status.label is not None, timeout=20_000)
+    qtbot.waitUntil(lambda: not win.journal_status.busy, timeout=20_000)
     return win
 
 
@@ -82,6 +83,7 @@ def try_password(qtbot, dialog: SignInDialog, user: str, password: str) -> str:
     type_into(qtbot, dialog, "signInUserInput", user)
     type_into(qtbot, dialog, "signInPasswordInput", password)
     qtbot.mouseClick(child(dialog, QPushButton, "signInButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=20_000)
     return child(dialog, QLabel, "signInMessage").text()
 
 
@@ -162,8 +164,9 @@ def test_the_sign_in_dialog_refuses_a_wrong_password_then_signs_in(
     assert dialog.isVisible() and child(dialog, QLineEdit, "signInPasswordInput").text() == ""
     assert "not signed in" in status(win)
 
-    try_password(qtbot, dialog, PREPARER, PASSWORDS[PREPARER])
-    qtbot.waitUntil(lambda: win.journal_status.dialog is None)
+    type_into(qtbot, dialog, "signInPasswordInput", PASSWORDS[PREPARER])
+    qtbot.mouseClick(child(dialog, QPushButton, "signInButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: win.journal_status.dialog is None, timeout=20_000)
     assert status(win).endswith(f"signed in as {PREPARER}")
     assert all(PASSWORDS[PREPARER] not in t for t in (status(win), repr(win.session.journal)))
 
@@ -247,4 +250,15 @@ def test_a_wrong_verifier_password_records_nothing(qtbot, monkeypatch, pg_site: 
     error = child(dialog, QLabel, "verifyError").text()
     assert "The dose was NOT recorded" in error and "sign-in was refused" in error
     assert win.verification.dialog is dialog  # kept open: the verifier may try again
+    assert doses(pg_site) == []
+
+
+def test_a_read_only_server_records_nothing_and_says_so(qtbot, monkeypatch, pg_site: Site) -> None:
+    pg_site.sql(f"ALTER DATABASE {pg_site.dbname} SET default_transaction_read_only = on")
+    win = started(qtbot, pg_site.url(PREPARER), monkeypatch)
+    dialog = sign_as_verifier(qtbot, win, VERIFIER, PASSWORDS[VERIFIER])
+    qtbot.mouseClick(child(dialog, QPushButton, "signButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=30_000)
+    error = child(dialog, QLabel, "verifyError").text()
+    assert "The dose was NOT recorded" in error and "read-only" in error
     assert doses(pg_site) == []
