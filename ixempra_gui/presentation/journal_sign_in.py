@@ -177,7 +177,8 @@ class JournalSignIn:
             self.problem = probe.short or self.problem
             self._say()
             headline = HEADLINES.get(probe.reason, "The site journal could not be opened.")
-            return SignInOutcome(False, f"{headline} {probe.error}", probe.reason)
+            detail = probe.error[:1].upper() + probe.error[1:]
+            return SignInOutcome(False, f"{headline} {detail}", probe.reason)
         self._credentials, self.user = probe.credentials, probe.user
         self.read_only, self.problem = probe.read_only, None
         self._say()

@@ -77,7 +77,6 @@ class SignInDialog(QDialog):
         self.message.setVisible(bool(reason))
         self.sign_in_button = QPushButton("&Sign in")
         self.sign_in_button.setObjectName("signInButton")
-        self.sign_in_button.setDefault(True)
         self.sign_in_button.clicked.connect(self.sign_in)
         buttons = QDialogButtonBox()
         buttons.addButton(self.sign_in_button, QDialogButtonBox.ButtonRole.AcceptRole)
@@ -85,6 +84,9 @@ class SignInDialog(QDialog):
             "&Continue without signing in", QDialogButtonBox.ButtonRole.RejectRole
         )
         self.without_button.setObjectName("signInLaterButton")
+        for button in (self.sign_in_button, self.without_button):
+            button.setAutoDefault(False)  # Enter signs in, wherever the focus is
+        self.sign_in_button.setDefault(True)
         self.without_button.clicked.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)

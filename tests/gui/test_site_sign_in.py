@@ -165,7 +165,7 @@ def test_the_sign_in_dialog_refuses_a_wrong_password_then_signs_in(
     assert "not signed in" in status(win)
 
     type_into(qtbot, dialog, "signInPasswordInput", PASSWORDS[PREPARER])
-    qtbot.mouseClick(child(dialog, QPushButton, "signInButton"), Qt.MouseButton.LeftButton)
+    qtbot.keyClick(child(dialog, QLineEdit, "signInPasswordInput"), Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: win.journal_status.dialog is None, timeout=20_000)
     assert status(win).endswith(f"signed in as {PREPARER}")
     assert all(PASSWORDS[PREPARER] not in t for t in (status(win), repr(win.session.journal)))
