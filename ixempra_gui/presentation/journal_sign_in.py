@@ -200,6 +200,19 @@ class JournalSignIn:
 
     # --- what the window does with it ---------------------------------------------------------
 
+    def sign_in_needed(self) -> str | None:
+        """Why Verify cannot be offered now, without asking the server (None: it may be)."""
+        why = self._not_usable() if self.is_site else None
+        return None if why is None else self._refusal(why)
+
+    @staticmethod
+    def _refusal(why: str) -> str:
+        return (
+            f"Verify is refused: {why}. Nothing can be recorded until you are signed in to "
+            "the site journal (File → Sign in to the site journal…); the calculation, the "
+            "worksheet and coverage still work."
+        )
+
     def verify_refusal(self) -> str | None:
         """Why Verify cannot record now (None: it can). A signed-in session is opened again
         (the server may have gone away since): reconnect on the next action."""
@@ -218,13 +231,7 @@ class JournalSignIn:
             self._say()
             if why is None and self.read_only:
                 why = f"the journal server {self.display} is read-only"
-        if why is None:
-            return None
-        return (
-            f"Verify is refused: {why}. Nothing can be recorded until you are signed in to "
-            "the site journal (File → Sign in to the site journal…); the calculation, the "
-            "worksheet and coverage still work."
-        )
+        return None if why is None else self._refusal(why)
 
     def read_doses(self, patient_id: str) -> tuple[tuple[PatientDose, ...] | None, str | None]:
         """A patient's verified doses from the site journal, or (None, why not)."""

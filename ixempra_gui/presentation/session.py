@@ -263,6 +263,8 @@ class Session:
 
     def _publish_verification(self) -> None:
         state = self.signed.state(self.view, self.form, self.prefs, self.today())
+        if state.available and (why := self.journal.sign_in_needed()) is not None:
+            state = state._replace(blocker=why)  # a site journal nobody is signed in to
         self.events.verification.emit(state)
 
     def this_record(self) -> int | None:
