@@ -84,6 +84,7 @@ class JournalSignIn:
         self.read_only = False
         self.problem: str | None = None  # the last failure, said in the status bar
         self.changed: Event[str] = Event("journal")  # the status bar's text
+        self._reader: PostgresJournal | None = None  # the History panel's session (GUI thread)
 
     # --- what it is -------------------------------------------------------------------------
 
@@ -153,6 +154,7 @@ class JournalSignIn:
         return Credentials(user.strip() or None, password or None)
 
     def sign_out(self) -> None:
+        self._drop_reader()
         self._credentials, self.user, self.read_only, self.problem = None, None, False, None
         self._say()
 
@@ -179,6 +181,7 @@ class JournalSignIn:
             headline = HEADLINES.get(probe.reason, "The site journal could not be opened.")
             detail = probe.error[:1].upper() + probe.error[1:]
             return SignInOutcome(False, f"{headline} {detail}", probe.reason)
+        self._drop_reader()  # another user, perhaps: the next read signs in as this one
         self._credentials, self.user = probe.credentials, probe.user
         self.read_only, self.problem = probe.read_only, None
         self._say()
@@ -238,11 +241,8 @@ class JournalSignIn:
         why = self._not_usable()
         if why is not None:
             return None, f"history NOT checked ({why})"
-        assert self._credentials is not None
         try:
-            doses = configured.read_patient_doses(
-                patient_id, user=self._credentials.user, password=self._credentials.password
-            )
+            doses = self._read(patient_id)
         except JournalAltered as exc:
             return None, str(exc)
         except JournalError as exc:
@@ -253,6 +253,35 @@ class JournalSignIn:
             self.problem = None
             self._say()
         return doses, None
+
+    def _read(self, patient_id: str) -> tuple[PatientDose, ...]:
+        """The doses through the kept session (a connection per identifier typed would cost
+        SCRAM and the journal's checks on open each time: bench/window_journal.py); a session
+        that failed is dropped and a new one tried once, at once — a server restarted since the
+        last read costs nothing but that."""
+        assert self._credentials is not None
+        kept = self._reader is not None
+        try:
+            return self._reading().patient_doses(patient_id)
+        except JournalAltered:
+            self._drop_reader()
+            raise
+        except JournalError:
+            self._drop_reader()
+            if not kept:
+                raise
+        return self._reading().patient_doses(patient_id)
+
+    def _reading(self) -> PostgresJournal:
+        if self._reader is None:
+            assert self._credentials is not None
+            self._reader = self._open(self._credentials)
+        return self._reader
+
+    def _drop_reader(self) -> None:
+        reader, self._reader = self._reader, None
+        if reader is not None:
+            reader.close()
 
     def history_for(
         self, patient_id: str, result: DoseResult, administered_on: date
