@@ -63,12 +63,14 @@ class JournalStatus(QObject):
             self.session.load_history()
             self.session.recalculate()
             return
-        self.open_dialog(outcome.message)
+        if self.session.journal.config_error is None:  # else no name or password can help
+            self.open_dialog(outcome.message)
 
     def _show(self, text: str) -> None:
         if self.label is not None:
             self.label.setText(text)
-            self.label.setToolTip(text)
+            detail = self.session.journal.config_error  # what is wrong with the setting
+            self.label.setToolTip(f"{text}\n{detail}" if detail else text)
 
     def _install_action(self, file_menu: QMenu) -> None:
         self.action = loader.QAction("S&ign in to the site journal…", self.window)

@@ -129,7 +129,9 @@ class VerifyDialog(QDialog):
         if self.check.authenticated:
             self.prepared_by.setText(self.check.preparer)
             self.prepared_by.setReadOnly(True)
-            self.verified_by.setPlaceholderText("your user name on the site journal")
+            label = form.labelForField(self.verified_by)
+            if isinstance(label, QLabel):
+                label.setText("Verified &by (your user name on the site journal)")
             label = QLabel("Verifier's pass&word")
             label.setBuddy(password)
             form.addRow(label, password)

@@ -214,6 +214,18 @@ def test_an_unreachable_server_leaves_the_history_unchecked_and_verify_refused(
     assert said and said[0].startswith("Verify is refused: not signed in to the site journal")
 
 
+def test_unusable_site_settings_are_said_and_nothing_is_asked(qtbot, monkeypatch) -> None:
+    win = started(qtbot, "postgresql://rph_a:hunter2@db.clinic.local/ixempra", monkeypatch)
+    assert win.journal_status.dialog is None  # no name or password can mend the setting
+    label = child(win, QLabel, "journalStatus")
+    assert label.text().startswith("Journal: site settings unusable")
+    assert "holds a password: refused" in label.toolTip()
+    assert "hunter2" not in label.text() + label.toolTip()
+    first_entry(qtbot, win)
+    verify = child(win, QPushButton, "verifyButton")
+    assert not verify.isEnabled() and "site settings unusable" in verify.toolTip()
+
+
 # --- Verify with a second sign-in -------------------------------------------------------------
 
 
