@@ -106,10 +106,10 @@ class VerifyDialog(QDialog):
         )
         self.prepared_by.textChanged.connect(self._update_sign)
         self.verified_by.textChanged.connect(self._update_sign)
-        self.verifier_password = self._verifier_sign_in(form)
+        self._verifier_sign_in(form)
         return who
 
-    def _verifier_sign_in(self, form: QFormLayout) -> QLineEdit:
+    def _verifier_sign_in(self, form: QFormLayout) -> None:
         """On a site journal: the preparer is the signed-in user (read-only here) and the
         verifier signs in with their own password; on SQLite the names stay typed, and the
         dialog says they are not authenticated."""
@@ -137,7 +137,6 @@ class VerifyDialog(QDialog):
             form.addRow(label, password)
         else:
             password.hide()
-        return password
 
     @staticmethod
     def _name(
@@ -334,14 +333,9 @@ class VerifyDialog(QDialog):
         self.busy = busy
         self.cancel_button.setEnabled(not busy)
         box = self.comparison_box
-        for widget in (
-            self.prepared_by,
-            self.verified_by,
-            self.verifier_password,
-            box.comment,
-            box.acknowledge_history,
-        ):
+        for widget in (self.prepared_by, self.verified_by, box.comment, box.acknowledge_history):
             widget.setEnabled(not busy)
+        self.verifier_password.setEnabled(not busy)
         if busy:
             self.sign_button.setEnabled(False)
         else:
