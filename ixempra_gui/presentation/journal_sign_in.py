@@ -85,6 +85,9 @@ class JournalSignIn:
         self.problem: str | None = None  # the last failure, said in the status bar
         self.changed: Event[str] = Event("journal")  # the status bar's text
         self._reader: PostgresJournal | None = None  # the History panel's session (GUI thread)
+        #: The credentials of a sign-in the server never answered (unreachable): tried again
+        #: later (ui/journal_status.py), in memory only; never those the server refused.
+        self.retry_credentials: Credentials | None = None
 
     # --- what it is -------------------------------------------------------------------------
 
@@ -155,6 +158,7 @@ class JournalSignIn:
 
     def sign_out(self) -> None:
         self._drop_reader()
+        self.retry_credentials = None
         self._credentials, self.user, self.read_only, self.problem = None, None, False, None
         self._say()
 
@@ -177,12 +181,15 @@ class JournalSignIn:
         """Take a probe's answer (on the GUI thread): signed in, or why not."""
         if probe.user is None:
             self.problem = probe.short or self.problem
+            unanswered = probe.reason == "unreachable" and not self.signed_in
+            self.retry_credentials = probe.credentials if unanswered else None
             self._say()
             headline = HEADLINES.get(probe.reason, "The site journal could not be opened.")
             detail = probe.error[:1].upper() + probe.error[1:]
             return SignInOutcome(False, f"{headline} {detail}", probe.reason)
         self._drop_reader()  # another user, perhaps: the next read signs in as this one
         self._credentials, self.user = probe.credentials, probe.user
+        self.retry_credentials = None
         self.read_only, self.problem = probe.read_only, None
         self._say()
         return SignInOutcome(True, f"Signed in to {self.display} as {probe.user}.")
@@ -200,6 +207,13 @@ class JournalSignIn:
         if not self.signed_in:
             return f"{NOT_SIGNED_IN} to the site journal {self.display}"
         return None
+
+    def _short(self) -> str:
+        """What "history NOT checked (...)" says while the journal cannot be used: the last
+        failure (e.g. "journal unreachable"), else "not signed in"."""
+        if self.config_error is not None:
+            return "site settings unusable"
+        return self.problem or NOT_SIGNED_IN
 
     # --- what the window does with it ---------------------------------------------------------
 
@@ -240,7 +254,7 @@ class JournalSignIn:
         """A patient's verified doses from the site journal, or (None, why not)."""
         why = self._not_usable()
         if why is not None:
-            return None, f"history NOT checked ({why})"
+            return None, f"history NOT checked ({self._short()}): {why}"
         try:
             doses = self._read(patient_id)
         except JournalAltered as exc:
@@ -302,7 +316,7 @@ class JournalSignIn:
         current = facts_of_result(result, administered_on)
         if current is None:
             return None
-        return configured.not_checked(NOT_SIGNED_IN, why, current.units_total, policy)
+        return configured.not_checked(self._short(), why, current.units_total, policy)
 
     def record(
         self, new: NewRecord, acknowledged: Sequence[str], verifier: Credentials | None

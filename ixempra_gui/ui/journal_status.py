@@ -1,14 +1,16 @@
 """The journal in use, named in the status bar (the file, or the server and database with the
 signed-in user: a redacted URL, never a password), and signing in to a site journal: at start
 (libpq's own credentials first, the sign-in dialog only when they are not enough) and from
-File → Sign in to the site journal. Decisions are the session's ``JournalSignIn``.
+File → Sign in to the site journal. A sign-in the server never answered (unreachable) is tried
+again every ``RETRY_MS`` on a worker thread while nobody is signed in, so a server back from an
+outage is used again without anyone's action. Decisions are the session's ``JournalSignIn``.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu
 
 from ixempra_gui.ui import loader
@@ -22,6 +24,10 @@ if TYPE_CHECKING:
     from ixempra_gui.ui.sign_in_dialog import SignInDialog
 
 
+#: How often a sign-in the server never answered is tried again.
+RETRY_MS = 20_000
+
+
 class JournalStatus(QObject):
     """The status bar's journal label, the Sign in action and the sign-in dialog."""
 
@@ -33,6 +39,9 @@ class JournalStatus(QObject):
         self.action: QAction | None = None
         self.dialog: SignInDialog | None = None
         self.busy = False  # signing in with libpq's own credentials, on a worker thread
+        self.retry_timer = QTimer(self)
+        self.retry_timer.setInterval(RETRY_MS)
+        self.retry_timer.timeout.connect(self.retry)
 
     def start(self, file_menu: QMenu | None = None) -> None:
         """Name the journal; on a site journal, sign in with libpq's own credentials, else
@@ -65,6 +74,38 @@ class JournalStatus(QObject):
             return
         if self.session.journal.config_error is None:  # else no name or password can help
             self.open_dialog(outcome.message)
+        self._keep_trying()
+
+    def _keep_trying(self) -> None:
+        journal = self.session.journal
+        if journal.retry_credentials is not None and not journal.signed_in:
+            self.retry_timer.start()
+        else:
+            self.retry_timer.stop()
+
+    def retry(self) -> None:
+        """Sign in again with the credentials the server never answered (a worker thread);
+        not while the sign-in dialog is open (the pharmacist is signing in)."""
+        journal = self.session.journal
+        credentials = journal.retry_credentials
+        if self.busy or self.dialog is not None or journal.signed_in or credentials is None:
+            return
+        self.busy = True
+        run_off_thread(self, lambda: journal.probe(credentials), self._retried, "ixempra-sign-in")
+
+    def _retried(self, probe: Probe) -> None:
+        self.busy = False
+        journal = self.session.journal
+        if journal.signed_in or self.dialog is not None:
+            return  # signed in meanwhile, or signing in now
+        outcome = journal.settle(probe)
+        if outcome.signed_in:
+            self.session.say(f"{outcome.message} The history is checked again.", 15000)
+            self.session.load_history()
+            self.session.recalculate()
+        elif outcome.reason == "password_needed":  # the server is back and asks for one
+            self.open_dialog(outcome.message)
+        self._keep_trying()
 
     def _show(self, text: str) -> None:
         if self.label is not None:
@@ -101,3 +142,4 @@ class JournalStatus(QObject):
             dialog.deleteLater()
         self.session.load_history()  # signed in or not: the panel says what is known now
         self.session.recalculate()  # Verify's state follows
+        self._keep_trying()

@@ -19,7 +19,16 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from pg_support import PASSWORDS, PREPARER, THIRD, VERIFIER, Site
+from pg_support import (
+    PASSWORDS,
+    PREPARER,
+    THIRD,
+    VERIFIER,
+    Site,
+    add_roles,
+    new_site,
+    start_cluster,
+)
 from test_verification import (
     SECOND,
     child,
@@ -202,7 +211,9 @@ def test_an_unreachable_server_leaves_the_history_unchecked_and_verify_refused(
     first_entry(qtbot, win)  # the calculation works
     assert child(win, QLabel, "doseValue").text() == "66.8 mg"
     win.session.load_history()
-    qtbot.waitUntil(lambda: "history NOT checked" in child(win, QLabel, "historySummary").text())
+    summary = child(win, QLabel, "historySummary")
+    qtbot.waitUntil(lambda: "history NOT checked (journal unreachable)" in summary.text())
+    assert "0 units" not in summary.text()
     verify = child(win, QPushButton, "verifyButton")
     assert not verify.isEnabled()
     assert verify.toolTip().startswith("Verify is refused: not signed in to the site journal")
@@ -224,6 +235,33 @@ def test_unusable_site_settings_are_said_and_nothing_is_asked(qtbot, monkeypatch
     first_entry(qtbot, win)
     verify = child(win, QPushButton, "verifyButton")
     assert not verify.isEnabled() and "site settings unusable" in verify.toolTip()
+
+
+def test_a_server_back_from_an_outage_is_signed_in_again(qtbot, monkeypatch) -> None:
+    """Its own cluster (stopped, then started again), libpq's own credentials."""
+    cluster = start_cluster(fsync=False)
+    try:
+        monkeypatch.setenv("PGPASSFILE", str(cluster.passfile))
+        site = new_site(cluster)
+        add_roles(cluster, site.dbname)
+        cluster.stop()
+        win = started(qtbot, site.url(PREPARER), monkeypatch)
+        dialog = sign_in_dialog(win)
+        assert "cannot be reached" in child(dialog, QLabel, "signInMessage").text()
+        qtbot.mouseClick(child(dialog, QPushButton, "signInLaterButton"), Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: win.journal_status.dialog is None)
+        assert win.journal_status.retry_timer.isActive()
+        first_entry(qtbot, win)
+        assert not child(win, QPushButton, "verifyButton").isEnabled()
+        cluster.start()
+        win.journal_status.retry()  # what the timer does every RETRY_MS
+        qtbot.waitUntil(lambda: status(win).endswith(f"signed in as {PREPARER}"), timeout=20_000)
+        assert not win.journal_status.retry_timer.isActive()
+        assert child(win, QPushButton, "verifyButton").isEnabled()
+        summary = child(win, QLabel, "historySummary")
+        qtbot.waitUntil(lambda: "NOT" not in summary.text() and summary.text() != "")
+    finally:
+        cluster.destroy()
 
 
 # --- Verify with a second sign-in -------------------------------------------------------------

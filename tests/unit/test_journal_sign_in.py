@@ -46,7 +46,7 @@ def test_unusable_site_settings_fail_closed(monkeypatch) -> None:
     history = journal.history_for("MRN-1", calculate(Order(**V01)), date.today())
     assert history is not None and history.prior_units_21d is None  # never 0 units
     assert history.within_limit is None
-    assert history.warnings[0].message.startswith("history NOT checked (not signed in)")
+    assert history.warnings[0].message.startswith("history NOT checked (site settings unusable)")
 
 
 @settings(
