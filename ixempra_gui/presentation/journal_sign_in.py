@@ -126,18 +126,19 @@ class JournalSignIn:
             return f"Journal: {paths.journal_path()} (this workstation's file)"
         if self.config_error is not None:
             return "Journal: site settings unusable — history NOT checked, Verify refused"
+        # the state first: a status bar too narrow for it all cuts the URL, never the state
         if not self.signed_in:
             why = f" ({self.problem})" if self.problem else ""
             return (
-                f"Journal: {self.display} — {NOT_SIGNED_IN}{why}: history NOT checked, "
-                "Verify refused"
+                f"Journal: {NOT_SIGNED_IN}{why} — history NOT checked, Verify refused — "
+                f"{self.display}"
             )
         state = f"signed in as {self.user}"
         if self.read_only:
             state += " (server read-only: nothing can be recorded)"
         if self.problem:
-            state += f" — {self.problem}"
-        return f"Journal: {self.display} — {state}"
+            state += f" ({self.problem})"
+        return f"Journal: {state} — {self.display}"
 
     def _say(self) -> None:
         self.changed.emit(self.status_text())

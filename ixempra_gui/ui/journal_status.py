@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QSize, Qt, QTimer
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QMenu
 
 from ixempra_gui.ui import loader
@@ -28,6 +29,41 @@ if TYPE_CHECKING:
 RETRY_MS = 20_000
 
 
+class ElidedLabel(QLabel):
+    """One line that shrinks with the window (200 % scaling on a laptop) and ends in "…"
+    rather than widening it; the whole text is its tooltip and its accessible description."""
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__()
+        self.full_text = ""
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 12)
+        self.set_full_text(text)
+
+    def set_full_text(self, text: str, detail: str | None = None) -> None:
+        self.full_text = text
+        tip = f"{text}\n{detail}" if detail else text
+        self.setToolTip(tip)
+        self.setAccessibleDescription(tip)
+        self.updateGeometry()
+        self._elide()
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        margins = self.contentsMargins()
+        width = self.fontMetrics().horizontalAdvance(self.full_text) + margins.left()
+        return QSize(width + margins.right() + 4, hint.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        room = max(self.contentsRect().width(), 1)
+        shown = self.fontMetrics().elidedText(self.full_text, Qt.TextElideMode.ElideRight, room)
+        if shown != self.text():
+            self.setText(shown)
+
+
 class JournalStatus(QObject):
     """The status bar's journal label, the Sign in action and the sign-in dialog."""
 
@@ -35,7 +71,7 @@ class JournalStatus(QObject):
         super().__init__(window)
         self.session = session
         self.window = window
-        self.label: QLabel | None = None  # built by start(), after the first frame
+        self.label: ElidedLabel | None = None  # built by start(), after the first frame
         self.action: QAction | None = None
         self.dialog: SignInDialog | None = None
         self.busy = False  # signing in with libpq's own credentials, on a worker thread
@@ -49,10 +85,9 @@ class JournalStatus(QObject):
         if self.label is not None:
             return
         journal = self.session.journal
-        self.label = QLabel(journal.status_text())
+        self.label = ElidedLabel(journal.status_text())
         self.label.setObjectName("journalStatus")
         self.label.setAccessibleName("Journal in use")
-        self.label.setTextInteractionFlags(self.label.textInteractionFlags())
         self.window.statusBar().addPermanentWidget(self.label)
         journal.changed.connect(self._show)
         if not journal.is_site:
@@ -108,10 +143,8 @@ class JournalStatus(QObject):
         self._keep_trying()
 
     def _show(self, text: str) -> None:
-        if self.label is not None:
-            self.label.setText(text)
-            detail = self.session.journal.config_error  # what is wrong with the setting
-            self.label.setToolTip(f"{text}\n{detail}" if detail else text)
+        if self.label is not None:  # config_error: what is wrong with the setting
+            self.label.set_full_text(text, self.session.journal.config_error)
 
     def _install_action(self, file_menu: QMenu) -> None:
         self.action = loader.QAction("S&ign in to the site journal…", self.window)

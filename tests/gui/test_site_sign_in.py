@@ -79,7 +79,10 @@ def started(qtbot, url: str | None, monkeypatch: pytest.MonkeyPatch) -> MainWind
 
 
 def status(win: MainWindow) -> str:
-    return child(win, QLabel, "journalStatus").text()
+    """The status bar's journal line, whole (the label elides it when the window is narrow)."""
+    label = child(win, QLabel, "journalStatus")
+    assert label.toolTip().startswith(label.full_text)
+    return label.full_text
 
 
 def sign_in_dialog(win: MainWindow) -> SignInDialog:
@@ -152,7 +155,8 @@ def test_libpq_credentials_sign_in_without_asking(qtbot, monkeypatch, pg_site: S
     win = started(qtbot, pg_site.url(PREPARER), monkeypatch)
     assert win.journal_status.dialog is None  # the passfile gave the password
     text = status(win)
-    assert text.endswith(f"signed in as {PREPARER}") and pg_site.dbname in text
+    assert text.startswith(f"Journal: signed in as {PREPARER} — postgresql://{PREPARER}@")
+    assert text.endswith(f"/{pg_site.dbname}")
     assert PASSWORDS[PREPARER] not in text
     assert child(win, QPushButton, "verifyButton") is not None
     assert win.journal_status.action is not None
@@ -176,7 +180,7 @@ def test_the_sign_in_dialog_refuses_a_wrong_password_then_signs_in(
     type_into(qtbot, dialog, "signInPasswordInput", PASSWORDS[PREPARER])
     qtbot.keyClick(child(dialog, QLineEdit, "signInPasswordInput"), Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: win.journal_status.dialog is None, timeout=20_000)
-    assert status(win).endswith(f"signed in as {PREPARER}")
+    assert status(win).startswith(f"Journal: signed in as {PREPARER} — postgresql://")
     assert all(PASSWORDS[PREPARER] not in t for t in (status(win), repr(win.session.journal)))
 
 
@@ -206,7 +210,14 @@ def test_an_unreachable_server_leaves_the_history_unchecked_and_verify_refused(
     )
     qtbot.mouseClick(child(dialog, QPushButton, "signInLaterButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: win.journal_status.dialog is None)
-    assert "not signed in (journal unreachable)" in status(win)
+    assert status(win).startswith(
+        "Journal: not signed in (journal unreachable) — history NOT checked, Verify refused — "
+    )
+    label = child(win, QLabel, "journalStatus")
+    win.resize(500, win.height())  # narrower than the line: it ends in "…", never widens it
+    qtbot.waitUntil(lambda: label.text() != label.full_text)
+    assert label.text().endswith("…") and label.width() < label.sizeHint().width()
+    assert label.geometry().right() <= win.statusBar().width()
 
     first_entry(qtbot, win)  # the calculation works
     assert child(win, QLabel, "doseValue").text() == "66.8 mg"
@@ -255,7 +266,7 @@ def test_a_server_back_from_an_outage_is_signed_in_again(qtbot, monkeypatch) -> 
         assert not child(win, QPushButton, "verifyButton").isEnabled()
         cluster.start()
         win.journal_status.retry()  # what the timer does every RETRY_MS
-        qtbot.waitUntil(lambda: status(win).endswith(f"signed in as {PREPARER}"), timeout=20_000)
+        qtbot.waitUntil(lambda: status(win).startswith(f"Journal: signed in as {PREPARER}"))
         assert not win.journal_status.retry_timer.isActive()
         assert child(win, QPushButton, "verifyButton").isEnabled()
         summary = child(win, QLabel, "historySummary")

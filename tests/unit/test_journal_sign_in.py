@@ -76,7 +76,7 @@ def test_a_signed_in_site_journal_reads_and_reconnects(
     own = journal.sign_in_own()
     assert not own.signed_in and own.reason == "password_needed"
     assert journal.sign_in(PREPARER, PASSWORDS[PREPARER]).signed_in
-    assert journal.status_text().endswith(f"signed in as {PREPARER}")
+    assert journal.status_text().startswith(f"Journal: signed in as {PREPARER} — ")
     assert journal.read_doses("MRN-1") == ((), None)
     assert journal.verify_refusal() is None
 
@@ -101,7 +101,7 @@ def test_a_server_that_went_away_is_reconnected_on_the_next_action(monkeypatch) 
         cluster.start()
         assert journal.read_doses("MRN-1") == ((), None)  # no second sign-in needed
         assert journal.verify_refusal() is None
-        assert journal.status_text().endswith(f"signed in as {PREPARER}")
+        assert journal.status_text().startswith(f"Journal: signed in as {PREPARER} — ")
     finally:
         cluster.destroy()
 
