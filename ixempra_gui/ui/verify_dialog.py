@@ -38,6 +38,7 @@ from ixempra_gui.presentation.verify_check import Compared, PendingRecord, Verif
 from ixempra_gui.ui.form_rows import EnterMovesOn
 from ixempra_gui.ui.verify_comparison import ComparisonBox, note
 from ixempra_gui.ui.verify_entry import SecondEntryForm
+from ixempra_gui.ui.verify_who import verifier_sign_in
 
 if TYPE_CHECKING:
     from ixempra_gui.presentation.order_state import ViewState
@@ -104,39 +105,12 @@ class VerifyDialog(QDialog):
             "Verified by",
             "The second pharmacist, who re-enters the order: must be another person.",
         )
+        self.who_note, self.verifier_password = verifier_sign_in(
+            form, self.check, (self.prepared_by, self.verified_by), self._update_sign, self
+        )
         self.prepared_by.textChanged.connect(self._update_sign)
         self.verified_by.textChanged.connect(self._update_sign)
-        self._verifier_sign_in(form)
         return who
-
-    def _verifier_sign_in(self, form: QFormLayout) -> None:
-        """On a site journal: the preparer is the signed-in user (read-only here) and the
-        verifier signs in with their own password; on SQLite the names stay typed, and the
-        dialog says they are not authenticated."""
-        self.who_note = note("whoNote", "Who checks: how the names are known")
-        self.who_note.setText(self.check.who_note)
-        self.who_note.show()
-        form.insertRow(0, self.who_note)
-        password = QLineEdit(self)  # hidden on SQLite: names typed
-        password.setObjectName("verifierPasswordInput")
-        password.setEchoMode(QLineEdit.EchoMode.Password)
-        password.setAccessibleName("Verifier's password")
-        tip = "The verifier's own password for the site journal (kept in memory only)."
-        password.setToolTip(tip)
-        password.setAccessibleDescription(tip)
-        self.verifier_password = password
-        password.textChanged.connect(self._update_sign)
-        if self.check.authenticated:
-            self.prepared_by.setText(self.check.preparer)
-            self.prepared_by.setReadOnly(True)
-            label = form.labelForField(self.verified_by)
-            if isinstance(label, QLabel):
-                label.setText("Verified &by (your user name on the site journal)")
-            label = QLabel("Verifier's pass&word")
-            label.setBuddy(password)
-            form.addRow(label, password)
-        else:
-            password.hide()
 
     @staticmethod
     def _name(
