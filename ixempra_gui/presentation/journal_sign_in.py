@@ -12,6 +12,8 @@ with the reason; nothing is queued locally.
 
 from __future__ import annotations
 
+import getpass
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -112,13 +114,19 @@ class JournalSignIn:
         return redact(self.choice.url, user=self.user)
 
     def url_user(self) -> str:
-        """The user name the URL names (prefilled in the sign-in dialog), or ""."""
+        """The user name libpq would sign in as (prefilled in the sign-in dialog): the URL's,
+        else ``PGUSER``, else the login name; "" when none is known."""
         if self.choice is None or self.choice.url is None:
             return ""
         # psycopg (ixempra-gui[postgresql]): loaded only for a site journal
         from psycopg.conninfo import conninfo_to_dict
 
-        return str(conninfo_to_dict(self.choice.url).get("user") or "")
+        named = str(conninfo_to_dict(self.choice.url).get("user") or "")
+        try:
+            login = getpass.getuser()
+        except (OSError, KeyError, ImportError):  # no login name known (a service account)
+            login = ""
+        return named or os.environ.get("PGUSER", "") or login
 
     def status_text(self) -> str:
         """The journal in use, for the status bar: the file, or the server and the user."""

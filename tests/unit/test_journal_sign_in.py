@@ -109,3 +109,13 @@ def test_a_server_that_went_away_is_reconnected_on_the_next_action(monkeypatch) 
 @pytest.mark.parametrize("user", ["", "  "])
 def test_a_blank_user_name_means_the_urls(user: str) -> None:
     assert JournalSignIn.credentials(user, "pw") == Credentials(None, "pw")
+
+
+def test_the_dialog_names_whom_libpq_would_sign_in_as(monkeypatch) -> None:
+    monkeypatch.setenv("IXEMPRA_JOURNAL_URL", "postgresql://db.clinic.local/ixempra")
+    monkeypatch.setenv("PGUSER", "rph_env")
+    assert JournalSignIn().url_user() == "rph_env"
+    monkeypatch.setenv("IXEMPRA_JOURNAL_URL", "postgresql://rph_url@db.clinic.local/ixempra")
+    assert JournalSignIn().url_user() == "rph_url"
+    monkeypatch.delenv("IXEMPRA_JOURNAL_URL")
+    assert JournalSignIn().url_user() == ""  # the workstation's file: nobody signs in
