@@ -156,6 +156,9 @@ def _problems(args: argparse.Namespace, server: bool) -> tuple[dict[str, Any], l
 
 def cmd_prepare(args: argparse.Namespace) -> int:
     record_id = record_id_of(args.id)
+    # Python 3.11's argparse drops an option's value "--" (--scan=--) and leaves an empty
+    # list in its place: that scan's text was "--" (newer Pythons keep it as given).
+    args.scan = ["--" if scan == [] else scan for scan in args.scan]
     choice = journal_choice()
     found, problems = _problems(args, choice.is_server)
     if problems:

@@ -12,12 +12,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from ixempra_gui.core.models import DoseResult
 from ixempra_gui.journal import store
 from ixempra_gui.journal.entries import NewRecord, PatientDose, StoredRecord
 from ixempra_gui.journal.errors import JournalAltered, JournalError
 from ixempra_gui.journal.history import History
+
+if TYPE_CHECKING:
+    from ixempra_gui.presentation.journal_sign_in import Credentials, JournalSignIn
 
 __all__ = ["DosesRead", "PatientDose", "StoredRecord", "history_for", "read_doses", "record"]
 
@@ -30,9 +34,12 @@ class DosesRead:
     error: str | None = None
 
 
-def read_doses(patient_id: str) -> DosesRead:
+def read_doses(patient_id: str, journal: JournalSignIn | None = None) -> DosesRead:
     """The verified doses of a (trimmed, valid) identifier; an unreadable or altered journal
-    is said, never read in part (issue 13.2)."""
+    is said, never read in part (issue 13.2). ``journal``: the window's sign-in (a site
+    journal is read through it; none, or SQLite: the workstation's file)."""
+    if journal is not None and journal.is_site:
+        return DosesRead(*journal.read_doses(patient_id))
     try:
         return DosesRead(store.read_patient_doses(patient_id))
     except JournalAltered as exc:
@@ -41,13 +48,28 @@ def read_doses(patient_id: str) -> DosesRead:
         return DosesRead(None, f"the journal could not be read: {exc}")
 
 
-def history_for(patient_id: str, result: DoseResult, administered_on: date) -> History | None:
+def history_for(
+    patient_id: str,
+    result: DoseResult,
+    administered_on: date,
+    journal: JournalSignIn | None = None,
+) -> History | None:
     """The journal's history checks for this dose (its figures null, with a warning, when the
     journal cannot be trusted or read: never an exception)."""
+    if journal is not None and journal.is_site:
+        return journal.history_for(patient_id, result, administered_on)
     return store.history_for(patient_id, result, administered_on)
 
 
-def record(new: NewRecord, acknowledged: Sequence[str]) -> StoredRecord:
-    """Record a signed check; returns after COMMIT returned. Raises the journal's errors."""
-    with store.Journal.open() as journal:
-        return journal.record(new, acknowledged_warnings=list(acknowledged))
+def record(
+    new: NewRecord,
+    acknowledged: Sequence[str],
+    journal: JournalSignIn | None = None,
+    verifier: Credentials | None = None,
+) -> StoredRecord:
+    """Record a signed check; returns after COMMIT returned. Raises the journal's errors. On a
+    site journal the verifier signs in with ``verifier`` and their session verifies."""
+    if journal is not None and journal.is_site:
+        return journal.record(new, acknowledged, verifier)
+    with store.Journal.open() as opened:
+        return opened.record(new, acknowledged_warnings=list(acknowledged))

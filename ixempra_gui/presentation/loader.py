@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # what each name is, for mypy and readers; imported on first 
     from ixempra_gui.presentation import coverage_view as coverage_view
     from ixempra_gui.presentation import history_view as history_view
     from ixempra_gui.presentation import journal_access as journal_access
+    from ixempra_gui.presentation import journal_sign_in as journal_sign_in
     from ixempra_gui.presentation import new_order as new_order
     from ixempra_gui.presentation import order_input as order_input
     from ixempra_gui.presentation import order_state as order_state
@@ -46,6 +47,7 @@ MODULES = {
     "coverage_view": "ixempra_gui.presentation.coverage_view",
     "history_view": "ixempra_gui.presentation.history_view",
     "journal_access": "ixempra_gui.presentation.journal_access",
+    "journal_sign_in": "ixempra_gui.presentation.journal_sign_in",
     "new_order": "ixempra_gui.presentation.new_order",
     "order_input": "ixempra_gui.presentation.order_input",
     "order_state": "ixempra_gui.presentation.order_state",

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 
     from ixempra_gui.presentation.history_view import HistoryView
     from ixempra_gui.presentation.journal_access import PatientDose
+    from ixempra_gui.presentation.journal_sign_in import JournalSignIn
     from ixempra_gui.presentation.order_state import FieldMessage, FormInput, ViewState
 
 #: The journal is read this long after the last keystroke in the patient identifier.
@@ -42,14 +43,15 @@ class PatientHistory:
         """Another identifier, or a new order: nothing is known until the journal is read."""
         self.doses, self.error, self.read_for = None, None, None
 
-    def read(self, typed: str) -> None:
+    def read(self, typed: str, journal: JournalSignIn | None = None) -> None:
         """Read the verified doses of the identifier as typed (trimmed); none is read for an
-        identifier the journal refuses, and no journal is ever created here."""
+        identifier the journal refuses, and no journal is ever created here. ``journal``: the
+        window's sign-in to a site journal (None: the workstation's file)."""
         hv = loader.history_view
         patient = hv.patient_id_text(typed)
         self.doses, self.error = None, None
         if patient and hv.patient_id_problem(patient) is None:
-            found = loader.journal_access.read_doses(patient)
+            found = loader.journal_access.read_doses(patient, journal)
             self.doses, self.error = found.doses, found.error
         self.read_for = patient
 

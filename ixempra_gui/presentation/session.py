@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from ixempra_gui.presentation.coverage_answers import CoverageForm
     from ixempra_gui.presentation.coverage_view import CoverageView
     from ixempra_gui.presentation.journal_access import StoredRecord
+    from ixempra_gui.presentation.journal_sign_in import JournalSignIn
     from ixempra_gui.presentation.new_order import Question, Snapshot
     from ixempra_gui.presentation.order_state import FormInput, ViewState
     from ixempra_gui.presentation.verify_check import VerifyCheck
@@ -76,6 +77,7 @@ class Session:
         #: Once-per-site notices already shown at this site (the window reads them from its
         #: settings): folded out of the top of the result (presentation/alerts.py).
         self.notices_seen: frozenset[str] = frozenset()
+        self._journal: JournalSignIn | None = None  # see journal
 
     # --- time -------------------------------------------------------------------------------
 
@@ -94,6 +96,14 @@ class Session:
 
     def say(self, text: str, ms: int = 8000) -> None:
         self.events.notice.emit(Notice(text, ms))
+
+    @property
+    def journal(self) -> JournalSignIn:
+        """The configured journal and who is signed in to it (read on first use: after the
+        first frame)."""
+        if self._journal is None:
+            self._journal = loader.journal_sign_in.JournalSignIn()
+        return self._journal
 
     @property
     def patient_id(self) -> str:
@@ -260,6 +270,8 @@ class Session:
 
     def _publish_verification(self) -> None:
         state = self.signed.state(self.view, self.form, self.prefs, self.today())
+        if state.available and (why := self.journal.sign_in_needed()) is not None:
+            state = state._replace(blocker=why)  # a site journal nobody is signed in to
         self.events.verification.emit(state)
 
     def this_record(self) -> int | None:
@@ -275,6 +287,9 @@ class Session:
         blocker = self.signed.blocker(view, form, self.prefs, self.today())
         if blocker is not None or form is None:
             return blocker or NOT_READY
+        refusal = self.journal.verify_refusal()  # a site journal: signed in and reachable
+        if refusal is not None:
+            return refusal
         hv = loader.history_view
         when, _ = hv.administration_date(form.administered_on, self.today())
         assert when is not None  # the blocker said the date is usable
@@ -286,6 +301,7 @@ class Session:
             self.today(),
             self.now,
             on_recorded=lambda record: self._recorded(record, form),
+            journal=self.journal,
         )
         self.events.checking.emit(True)
         return self.checking
@@ -314,7 +330,7 @@ class Session:
     def load_history(self) -> None:
         """Read the patient's verified doses (no journal is ever created here), then show."""
         self.scheduler.cancel(JOURNAL_READ)
-        self.history.read(self.entered.patient_id if self.entered is not None else "")
+        self.history.read(self.entered.patient_id if self.entered is not None else "", self.journal)
         self.publish_history()
         self._publish_coverage()  # its dosing limit now counts the doses already given
 

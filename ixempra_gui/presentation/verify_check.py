@@ -26,9 +26,11 @@ from ixempra_gui.journal.errors import (
     RecordRefused,
 )
 from ixempra_gui.journal.history import History
+from ixempra_gui.journal.identifiers import same_person
 from ixempra_gui.presentation import journal_access
 from ixempra_gui.presentation.fields import StatusKind
 from ixempra_gui.presentation.history_view import shown_id
+from ixempra_gui.presentation.journal_sign_in import Credentials, JournalSignIn
 from ixempra_gui.presentation.order_state import FormInput, ViewState
 from ixempra_gui.presentation.order_view import build_order, date_issues, render
 from ixempra_gui.presentation.preferences import Preferences
@@ -57,6 +59,10 @@ __all__ = [
 
 NOTHING_RECORDED = "Nothing was recorded; your entry and the form are kept."
 COMPARE_FIRST = "Compare your entry with the first entry before signing."
+NOT_AUTHENTICATED = (
+    "Names typed, not authenticated: this workstation's own journal records the names as "
+    "typed (a site journal signs each pharmacist in)."
+)
 
 
 @dataclass(frozen=True)
@@ -81,6 +87,8 @@ class PendingRecord:
 
     new: NewRecord
     acknowledged: tuple[str, ...]
+    journal: JournalSignIn | None = None  # a site journal: the preparer's sign-in
+    verifier: Credentials | None = None  # ...and the verifier's, in memory only
 
 
 @dataclass(frozen=True)
@@ -107,6 +115,7 @@ class VerifyCheck:
         today: date,
         now: Callable[[], datetime],
         on_recorded: Callable[[StoredRecord], object] | None = None,
+        journal: JournalSignIn | None = None,
     ) -> None:
         self.first = first
         self.prefs = prefs
@@ -115,6 +124,7 @@ class VerifyCheck:
         self.today = today
         self._now = now
         self._on_recorded = on_recorded
+        self.journal = journal
         self.fields = reentered_fields(first)
         self.comparison: Comparison | None = None
         self.history: History | None = None
@@ -131,6 +141,42 @@ class VerifyCheck:
             "the lab report), without looking at the first entry. It is hidden until you "
             "compare; then every difference is listed."
         )
+
+    # --- who checks: typed names, or the site journal's sign-ins -------------------------------
+
+    @property
+    def authenticated(self) -> bool:
+        """A site journal: the preparer is the signed-in user, the verifier signs in here."""
+        return self.journal is not None and self.journal.is_site
+
+    @property
+    def preparer(self) -> str:
+        """The signed-in preparer's name on a site journal ("" on SQLite: typed)."""
+        return (self.journal.user or "") if self.authenticated and self.journal else ""
+
+    @property
+    def who_note(self) -> str:
+        if not self.authenticated:
+            return NOT_AUTHENTICATED
+        return (
+            f"Site journal: prepared by {self.preparer}, the signed-in user. The verifier signs "
+            "in below with their own user name and password; their own session records the "
+            "verification, so the server, not this form, says who verified."
+        )
+
+    def verifier_problems(self, verified_by: str, password: str) -> list[str]:
+        """What the verifier's sign-in still lacks on a site journal (none on SQLite)."""
+        if not self.authenticated:
+            return []
+        problems = []
+        if verified_by.strip() and same_person(verified_by, self.preparer):
+            problems.append(
+                f"Verified by: {verified_by.strip()} is signed in as the preparer; another "
+                "pharmacist signs in with their own name and password to verify."
+            )
+        if not password:
+            problems.append("Verifier's password: the verifier signs in with their own password.")
+        return problems
 
     # --- the second entry ---------------------------------------------------------------------
 
@@ -174,7 +220,7 @@ class VerifyCheck:
         self.orders = (first_order, second_order)
         self.comparison = compare(first_result, second_view.result)
         self.history = journal_access.history_for(
-            self.patient_id, first_result, self.administered_on
+            self.patient_id, first_result, self.administered_on, self.journal
         )
         return second_view, Compared(
             comparison_summary(self.comparison),
@@ -208,7 +254,12 @@ class VerifyCheck:
         return problems
 
     def pending(
-        self, prepared_by: str, verified_by: str, comment: str, history_acknowledged: bool
+        self,
+        prepared_by: str,
+        verified_by: str,
+        comment: str,
+        history_acknowledged: bool,
+        verifier_password: str = "",
     ) -> PendingRecord:
         """The record to write (sign_off refuses, listing every problem, if it may not be)."""
         if self.comparison is None or self.orders is None:
@@ -221,14 +272,19 @@ class VerifyCheck:
             if self.history is not None and history_acknowledged
             else ()
         )
-        return PendingRecord(new, acknowledged)
+        if not self.authenticated:
+            return PendingRecord(new, acknowledged)
+        verifier = Credentials(verified_by.strip(), verifier_password)
+        return PendingRecord(new, acknowledged, self.journal, verifier)
 
     @staticmethod
     def write(pending: PendingRecord) -> object:
         """Write the record (on a worker thread): the StoredRecord, once its COMMIT returned,
         or the exception — every failure goes back to the dialog, which says so."""
         try:
-            return journal_access.record(pending.new, pending.acknowledged)
+            return journal_access.record(
+                pending.new, pending.acknowledged, pending.journal, pending.verifier
+            )
         except BaseException as exc:
             return exc
 

@@ -46,6 +46,8 @@ __all__ = [
     "verify_blocker",
 ]
 
+#: A record of this workstation's own journal: its names were typed (issue 14).
+NAMES_TYPED = "names typed, not authenticated"
 #: The fields whose unit selector the dialog has (the form's unit selectors: the registry's).
 UNIT_FIELDS = tuple(spec.key for spec in FIELDS if spec.has_own_unit_selector)
 #: Order fields that are not re-entered and not site settings: copied from the first entry.
@@ -263,8 +265,9 @@ def record_line(record: StoredRecord, day: date | None = None) -> str:
     first 12 hex digits, which ``ixempra-journal show ID`` lets anyone compare with the
     journal), who verified and prepared it, and when, in local time (``day``: the page's date,
     whose zone the page states once)."""
+    names = "" if record.content.get("authenticated") is True else f", {NAMES_TYPED}"
     return (
         f"Journal record {record.id} (hash {record.short_hash}), verified by "
-        f"{record.content.get('verified_by')} (prepared by {record.content.get('prepared_by')}), "
-        f"recorded {recorded_time(record.recorded_at, day)}"
+        f"{record.content.get('verified_by')} (prepared by {record.content.get('prepared_by')})"
+        f"{names}, recorded {recorded_time(record.recorded_at, day)}"
     )

@@ -44,6 +44,7 @@ NAMES: dict[str, tuple[str, str | None]] = {
     "preparation_panel": ("ixempra_gui.ui.preparation_panel", None),
     "preferences_dialog": ("ixempra_gui.ui.preferences_dialog", None),
     "printing": ("ixempra_gui.ui.printing", None),
+    "sign_in_dialog": ("ixempra_gui.ui.sign_in_dialog", None),
     "verify_dialog": ("ixempra_gui.ui.verify_dialog", None),
 }
 

@@ -25,6 +25,7 @@ from ixempra_gui.presentation.fields import BANNER_TEXT, INITIAL_DETAIL, StatusK
 from ixempra_gui.presentation.preferences import Preferences
 from ixempra_gui.presentation.session import Session
 from ixempra_gui.ui import loader
+from ixempra_gui.ui.journal_status import JournalStatus
 from ixempra_gui.ui.order_form import OrderForm
 from ixempra_gui.ui.preparation_launcher import PreparationLauncher
 from ixempra_gui.ui.result_panel import ResultPanel
@@ -97,6 +98,9 @@ class MainWindow(QMainWindow):
         if defer_coverage:
             self._after_first_frame[:0] = [self._install_actions, self.form.install_event_filters]
             self._after_first_frame.append(self._install_coverage)
+        # The journal in use, in the status bar; a site journal's sign-in (issue 14).
+        self.journal_status = JournalStatus(self.session, self)
+        self._after_first_frame.append(lambda: self.journal_status.start(self.file_menu))
 
     # --- building ---------------------------------------------------------------------------
 

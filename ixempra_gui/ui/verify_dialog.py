@@ -38,6 +38,7 @@ from ixempra_gui.presentation.verify_check import Compared, PendingRecord, Verif
 from ixempra_gui.ui.form_rows import EnterMovesOn
 from ixempra_gui.ui.verify_comparison import ComparisonBox, note
 from ixempra_gui.ui.verify_entry import SecondEntryForm
+from ixempra_gui.ui.verify_who import verifier_sign_in
 
 if TYPE_CHECKING:
     from ixempra_gui.presentation.order_state import ViewState
@@ -103,6 +104,9 @@ class VerifyDialog(QDialog):
             "Verified &by (you, another person)",
             "Verified by",
             "The second pharmacist, who re-enters the order: must be another person.",
+        )
+        self.who_note, self.verifier_password = verifier_sign_in(
+            form, self.check, (self.prepared_by, self.verified_by), self._update_sign, self
         )
         self.prepared_by.textChanged.connect(self._update_sign)
         self.verified_by.textChanged.connect(self._update_sign)
@@ -173,7 +177,10 @@ class VerifyDialog(QDialog):
 
     def _chain_tabs(self) -> None:
         """Tab order; Enter moves on through the entry (it never presses Compare or Sign)."""
-        entry = [self.prepared_by, self.verified_by, *self.entry.tab_chain()]
+        entry: list[QWidget] = [self.prepared_by, self.verified_by]
+        if self.check.authenticated:
+            entry.append(self.verifier_password)
+        entry += self.entry.tab_chain()
         box = self.comparison_box
         chain = [
             *entry,
@@ -266,7 +273,9 @@ class VerifyDialog(QDialog):
 
     def sign_problems_now(self) -> list[str]:
         """Every reason the check cannot be signed yet, in the journal's words."""
-        return self.check.sign_problems(*self._signing())
+        return self.check.sign_problems(*self._signing()) + self.check.verifier_problems(
+            self.verified_by.text(), self.verifier_password.text()
+        )
 
     def _update_sign(self) -> None:
         problems = self.sign_problems_now()
@@ -284,7 +293,7 @@ class VerifyDialog(QDialog):
         if self.sign_problems_now():
             self._update_sign()
             return
-        pending = self.check.pending(*self._signing())
+        pending = self.check.pending(*self._signing(), self.verifier_password.text())
         self._set_busy(True)
         self._show_error("Recording in the journal…")
         threading.Thread(
@@ -300,6 +309,7 @@ class VerifyDialog(QDialog):
         box = self.comparison_box
         for widget in (self.prepared_by, self.verified_by, box.comment, box.acknowledge_history):
             widget.setEnabled(not busy)
+        self.verifier_password.setEnabled(not busy)
         if busy:
             self.sign_button.setEnabled(False)
         else:

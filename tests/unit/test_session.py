@@ -15,6 +15,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 import pytest
+from pg_support import PASSWORDS, PREPARER, VERIFIER, Site
 
 from ixempra_gui.journal.store import Journal
 from ixempra_gui.presentation import loader
@@ -375,3 +376,48 @@ def test_the_clock_of_a_printout_is_the_sessions(journal_dir: Path) -> None:
     assert session.now() == datetime.combine(TODAY, time(4, 5))
     html = session.worksheet().html or ""
     assert f"{TODAY.isoformat()} 04:05" in html  # printed at, and the use-by times from it
+
+
+def test_on_a_site_journal_verify_waits_for_a_sign_in_and_records_both_signed_in_names(
+    journal_dir: Path, pg_site: Site, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Issue 14, Qt-free: nobody signed in → the history is not checked and Verify is refused
+    with the reason; signed in → the check names the signed-in preparer, the verifier signs in
+    with their own password, and the server's record holds both names."""
+    empty = tmp_path / "empty-pgpass"
+    empty.write_text("")
+    monkeypatch.setenv("PGPASSFILE", str(empty))
+    monkeypatch.setenv("IXEMPRA_JOURNAL_URL", pg_site.url(PREPARER))
+    session, scheduler, heard = session_and_ears()
+    session.edit(ORDER)
+    scheduler.run()
+    assert heard.verification[-1].blocker.startswith("Verify is refused: not signed in")
+    assert "history NOT checked (not signed in)" in heard.history[-1].summary
+    refused = session.start_double_check()
+    assert isinstance(refused, str) and refused.startswith("Verify is refused: not signed in")
+
+    assert session.journal.sign_in(PREPARER, PASSWORDS[PREPARER]).signed_in
+    session.recalculate()
+    assert heard.verification[-1].available
+    check = session.start_double_check()
+    assert isinstance(check, VerifyCheck) and check.authenticated
+    assert check.preparer == PREPARER and "Site journal" in check.who_note
+    _, compared = check.compare(SAME_AGAIN)
+    assert compared is not None
+    assert check.verifier_problems(PREPARER, "x")[0].startswith(f"Verified by: {PREPARER} is")
+    assert check.verifier_problems(VERIFIER, "") == [
+        "Verifier's password: the verifier signs in with their own password."
+    ]
+    pending = check.pending(PREPARER, VERIFIER, "", False, PASSWORDS[VERIFIER])
+    assert pending.verifier is not None and PASSWORDS[VERIFIER] not in repr(pending.verifier)
+    outcome = check.outcome(check.write(pending))
+    assert outcome.recorded, outcome.message
+    monkeypatch.setenv("PGPASSFILE", str(pg_site.cluster.passfile))  # the superuser's
+    [(prepared, verified, authenticated)] = pg_site.sql(
+        "SELECT c->>'prepared_by', c->>'verified_by', c->>'authenticated' FROM "
+        "(SELECT content::jsonb AS c FROM ixempra.records) AS r WHERE c ? 'double_check'"
+    )
+    assert (prepared, verified, authenticated) == (PREPARER, VERIFIER, "true")
+    assert f"verified by {VERIFIER} (prepared by {PREPARER}), recorded" in (
+        heard.verification[-1].record_text
+    )

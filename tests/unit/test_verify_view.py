@@ -224,7 +224,12 @@ def test_the_record_line_names_the_record_and_both_people() -> None:
     zone = local.strftime("%z")
     assert record_line(record) == (
         "Journal record 12 (hash 0123456789ab), verified by B. Checker (prepared by "
-        f"A. Pharmacist), recorded {local:%Y-%m-%d %H:%M} (UTC{zone[:3]}:{zone[3:]})"
+        "A. Pharmacist), names typed, not authenticated, recorded "
+        f"{local:%Y-%m-%d %H:%M} (UTC{zone[:3]}:{zone[3:]})"
     )
     assert record_line(record, local.date()).endswith(f"recorded {local:%H:%M}")
+    # a site journal's record: the server said who both were (issue 14)
+    signed = StoredRecord(12, record.hash, "p", {**record.content, "authenticated": True})
+    assert "(prepared by A. Pharmacist), recorded" in record_line(signed)
+    assert "not authenticated" not in record_line(signed)
     assert record.short_hash == "0123456789ab"  # issue 13.4: the first 12 hex digits
