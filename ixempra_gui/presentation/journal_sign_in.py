@@ -15,6 +15,7 @@ from __future__ import annotations
 import getpass
 import os
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -25,7 +26,9 @@ from ixempra_gui.journal import configured, paths
 from ixempra_gui.journal.entries import NewRecord, PatientDose, StoredRecord, facts_of_result
 from ixempra_gui.journal.errors import JournalAltered, JournalError
 from ixempra_gui.journal.history import History
+from ixempra_gui.journal.interface import JournalStore
 from ixempra_gui.journal.site_config import JournalChoice, journal_choice, redact
+from ixempra_gui.journal.store import Journal
 from ixempra_gui.presentation.events import Event
 
 if TYPE_CHECKING:
@@ -326,6 +329,18 @@ class JournalSignIn:
         if current is None:
             return None
         return configured.not_checked(self._short(), why, current.units_total, policy)
+
+    def opener(self) -> AbstractContextManager[JournalStore]:
+        """The journal a preparation and its near misses are appended to: this workstation's
+        file, or a session of the signed-in pharmacist on the site journal (the compounder is
+        then that user). JournalError saying why not (never the local file instead)."""
+        if not self.is_site:
+            return Journal.open()
+        why = self._not_usable()
+        if why is not None:
+            raise JournalError(f"nothing can be recorded: {why}")
+        assert self._credentials is not None
+        return self._open(self._credentials)
 
     def record(
         self, new: NewRecord, acknowledged: Sequence[str], verifier: Credentials | None

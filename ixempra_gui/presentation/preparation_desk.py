@@ -87,6 +87,7 @@ class PreparationDesk:
         second_identifier: bool = False,
         open_journal: JournalOpener = _open_journal,
         tz: tzinfo | None = None,
+        compounded_by: str = "",
     ) -> None:
         self.record = dose
         self.clock = clock  # now, aware (the session's clock)
@@ -94,7 +95,7 @@ class PreparationDesk:
         self.second_identifier = second_identifier
         self.open_journal = open_journal
         self.tz = tz
-        self.compounded_by = ""
+        self.compounded_by = compounded_by  # on a site journal: the signed-in user
         self.scans: list[Scan] = []
         self.reconstituted_at: datetime | None = None
         self.diluted_at: datetime | None = None

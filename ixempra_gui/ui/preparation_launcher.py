@@ -95,12 +95,14 @@ class PreparationLauncher(QObject):
         self._show(record)
 
     def _show(self, record: StoredRecord) -> None:
-        prefs = self.session.prefs
+        prefs, journal = self.session.prefs, self.session.journal
         desk = presentation_loader.preparation_desk.PreparationDesk(
             record,
             self.session.clock,
             gs_substitute=prefs.scanner_gs_substitute or None,
             second_identifier=prefs.second_patient_identifier,
+            open_journal=journal.opener,
+            compounded_by=(journal.user or "") if journal.is_site else "",
         )
         panel: PreparationPanel = loader.preparation_panel.PreparationPanel(desk)
         dialog = QDialog(self.parent_widget)
