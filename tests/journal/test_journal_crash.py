@@ -86,11 +86,15 @@ def test_sigkill_in_a_tight_recording_loop(tmp_path: Path) -> None:
     printed: dict[int, str] = {}
     for round_ in range(3):
         proc = start_loop(tmp_path, f"L{round_}", 100_000)
-        time.sleep(rng.uniform(0.4, 0.9))  # start-up takes about 0.2 s; then it records
+        # Kill it while it records, however long its start-up takes on a loaded machine: once
+        # its first record is acknowledged, at a random moment within the next half second.
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        time.sleep(rng.uniform(0.0, 0.5))
         proc.send_signal(signal.SIGKILL)
-        out, _ = proc.communicate(timeout=60)
-        assert proc.returncode == -signal.SIGKILL
-        for line in complete_lines(out):
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == -signal.SIGKILL, f"seed {seed}: {err}"
+        for line in complete_lines(first + out):
             record_id, patient = line.split(" ", 1)
             printed[int(record_id)] = patient
     assert printed, f"seed {seed}: nothing was recorded before the kills"
