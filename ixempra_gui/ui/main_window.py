@@ -219,8 +219,13 @@ class MainWindow(QMainWindow):
         super().paintEvent(event)
         if not self._painted:
             self._painted = True
-            for callback in self._after_first_frame:
+            # Up to the first calculation now; the rest (Coverage tab, journal status, icon)
+            # once its result has been painted: its repaint is posted before they are queued.
+            split = self._after_first_frame.index(self.recalculate) + 1
+            now, later = self._after_first_frame[:split], self._after_first_frame[split:]
+            for callback in now:
                 QTimer.singleShot(0, callback)
+            QTimer.singleShot(0, lambda: [QTimer.singleShot(0, c) for c in later])
             self._after_first_frame.clear()
 
     def after_first_frame(self, callback: Callable[[], object]) -> None:

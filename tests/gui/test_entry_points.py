@@ -189,3 +189,27 @@ def test_app_main_path_paints_the_same_first_frame_as_the_whole_window(qtbot) ->
         window.show()
         frames.append(window.grab().toImage())  # before any event: the first frame
     assert frames[0] == frames[1]
+
+
+def test_app_main_path_paints_the_first_result_before_building_the_rest(qtbot) -> None:
+    """After the first frame, the first calculation's result is painted before the Coverage
+    tab (about 45 ms), the journal status and the icon are built: they follow it."""
+    from PySide6.QtCore import QEvent, QObject
+
+    win = app.create_main_window(defer_coverage=True)
+    qtbot.addWidget(win)
+    seen: list[tuple[bool, str]] = []  # at each paint: a result yet? what the Coverage tab is
+
+    class Paints(QObject):
+        def eventFilter(self, watched, event) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                seen.append((win.view is not None, type(win.tabs.widget(1)).__name__))
+            return False
+
+    watcher = Paints()
+    win.installEventFilter(watcher)
+    win.show()
+    qtbot.waitUntil(lambda: type(win.tabs.widget(1)).__name__ == "CoveragePanel", timeout=10000)
+    win.removeEventFilter(watcher)
+    assert seen[0] == (False, "QWidget")  # the first frame: no result, the tab's placeholder
+    assert (True, "QWidget") in seen  # the result painted while Coverage was not yet built
