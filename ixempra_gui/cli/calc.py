@@ -66,7 +66,7 @@ def table_1_epilog() -> str:
     """The --worst-event codes, one per line (argparse would break them at their hyphens)."""
     lines = ["--worst-event ROW codes (label Table 1, dose modification for toxicity):"]
     lines += [f"  {r.code:<40} {r.description}: {r.action.words}" for r in TABLE_1]
-    return "\n".join(lines).replace("%", "%%")
+    return "\n".join(lines)  # an epilog is not %-formatted (no "%(prog)" in it)
 
 
 def build_parser(wants_json: bool = False) -> argparse.ArgumentParser:

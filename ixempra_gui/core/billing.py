@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from ixempra_gui.core import label
+from ixempra_gui.core.formatting import unit_word
 from ixempra_gui.core.models import Billing, BillingLine, Reason, Severity, VialPlan
 from ixempra_gui.core.policy import Policy
 from ixempra_gui.core.rounding import billing_units
@@ -39,9 +40,10 @@ def compute_billing(
     reasons = [
         Reason(
             "billing_units",
-            f"{code}: {administered} units administered (dose rounded up to whole mg)"
+            f"{code}: {administered} {unit_word(administered)} administered (dose rounded up "
+            "to whole mg)"
             + (
-                f", {wasted} units discarded with {modifier}"
+                f", {wasted} {unit_word(wasted)} discarded with {modifier}"
                 if wasted
                 else f", nothing discarded: {modifier}"
             ),

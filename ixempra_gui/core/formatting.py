@@ -45,3 +45,8 @@ def format_ratio(ratio: Fraction) -> str:
     if Fraction(short) in _RATIO_THRESHOLDS and Fraction(short) != ratio:
         short = format_number(ratio, 6)
     return f"{short}×ULN"
+
+
+def unit_word(count: int) -> str:
+    """ "unit" for one, "units" otherwise (a billing line of one discarded unit)."""
+    return "unit" if count == 1 else "units"

@@ -121,8 +121,7 @@ def _dose_fields(dose: DoseResult, policy: Policy) -> tuple[SummaryField, ...]:
     if billing is not None:
         requested = f"{billing.units_total} units of {billing.hcpcs} per dose"
         fields.append(SummaryField("Units requested", requested))
-        lines = wording.billing_lines(billing)
-        fields += [SummaryField("Billing", line) for line in lines[:-1]]
+        fields += [SummaryField("Billing", line) for line in wording.claim_lines(billing)]
         fields.append(SummaryField("NDC", wording.ndc_list(billing)))
     return tuple(fields)
 

@@ -9,6 +9,7 @@ import re
 from fractions import Fraction
 
 from ixempra_gui.core import units
+from ixempra_gui.core.citations import cited
 from ixempra_gui.core.formatting import format_number
 from ixempra_gui.core.models import FieldIssue, Order, Severity
 from ixempra_gui.core.units import Measurement
@@ -77,7 +78,7 @@ def low_lab_issues(
         message = (
             f"{spec.label}: {shown} is below {fmt(low)} {unit}, lower than a real result "
             f"usually is: was it typed in another unit (µkat/L, µmol/L)? Check it and "
-            f"acknowledge the warning to go on ({SRC_LOW_LABS})"
+            f"acknowledge the warning to go on ({cited(SRC_LOW_LABS)})"
         )
         found.append(
             FieldIssue(
@@ -111,7 +112,7 @@ def bmi_issues(
         f"Weight: {weight.text} with height {height.text} gives a body-mass index of "
         f"{format_number(bmi, 1)} kg/m², outside {fmt(low)}–{fmt(high)}: check that both "
         "belong to this patient and are in the right units, then acknowledge the warning to go "
-        f"on ({SRC_BMI})"
+        f"on ({cited(SRC_BMI)})"
     )
     acknowledged = is_acknowledged(order, "weight", "implausible_bmi")
     return [FieldIssue("weight", "implausible_bmi", message, Severity.WARNING, acknowledged)]

@@ -12,6 +12,7 @@ from fractions import Fraction
 
 from ixempra_gui.core import units
 from ixempra_gui.core.characters import control_character, non_ascii_digit
+from ixempra_gui.core.citations import cited
 from ixempra_gui.core.errors import FieldError
 from ixempra_gui.core.models import (
     BsaFormula,
@@ -99,7 +100,7 @@ def range_issues(spec: FieldSpec, m: Measurement, order: Order) -> list[FieldIss
             message = (
                 f"{spec.label}: {shown} is outside the usual range "
                 f"({fmt(soft_low)}–{fmt(soft_high)} {unit}); check it and acknowledge "
-                f"the warning to go on ({rule.source})"
+                f"the warning to go on ({cited(rule.source)})"
             )
             acknowledged = is_acknowledged(order, spec.key, "unusual_value")
             return [FieldIssue(spec.key, "unusual_value", message, Severity.WARNING, acknowledged)]
@@ -148,7 +149,8 @@ def required_count(
                 spec.key,
                 "required",
                 f"{spec.label}: required before every cycle, the first included (IXEMPRA PI, "
-                f"Contraindications: baseline {limit}; spec §4). Accepted: {spec.accepted}.",
+                f"Contraindications: baseline {limit}; {cited('spec §4')}). "
+                f"Accepted: {spec.accepted}.",
             )
         )
         return None

@@ -13,13 +13,14 @@ paper. JSON and CSV keep their own keys and ISO 8601 times: this module is for p
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date, datetime
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from ixempra_gui.core import label
-from ixempra_gui.core.formatting import format_number, format_quantity, format_ratio
+from ixempra_gui.core.citations import cited as cited  # re-exported: the one wording module
+from ixempra_gui.core.formatting import format_number, format_quantity, format_ratio, unit_word
 from ixempra_gui.core.preparation import preparation_steps
 
 if TYPE_CHECKING:
@@ -67,15 +68,25 @@ def ndc_list(billing: Billing) -> str:
     )
 
 
+def claim_lines(billing: Billing) -> tuple[str, ...]:
+    """One line per claim line: "J9207-JW × 2 units: discarded (single-dose vials)". While an
+    NDC of the dose is unverified, every line names all the dose's NDCs with that one marked
+    (a line reads as the claim line it is)."""
+    mark = f" — {_ndcs(billing)}" if billing.ndc_unverified else ""
+    return tuple(
+        f"{billing_code(ln)} × {ln.units} {unit_word(ln.units)}: {ln.description}{mark}"
+        for ln in billing.lines
+    )
+
+
 def billing_lines(billing: Billing) -> tuple[str, ...]:
-    """One line per claim line, then the NDCs: "J9207-JW × 2 units: discarded (single-dose
-    vials)". While an NDC of the dose is unverified, every line says so."""
-    unverified = ", ".join(f"{ndc} {UNVERIFIED}" for ndc in billing.ndc_unverified)
-    mark = f" — NDC {unverified}" if unverified else ""
-    lines = [
-        f"{billing_code(ln)} × {ln.units} units: {ln.description}{mark}" for ln in billing.lines
-    ]
-    return (*lines, f"NDC {ndc_list(billing)}")
+    """The claim lines, then the NDCs unless every line already names them."""
+    lines = claim_lines(billing)
+    return lines if billing.ndc_unverified else (*lines, _ndcs(billing))
+
+
+def _ndcs(billing: Billing) -> str:
+    return f"{'NDCs' if len(billing.ndc) > 1 else 'NDC'} {ndc_list(billing)}"
 
 
 def units_phrase(billing: Billing) -> str:
@@ -245,37 +256,4 @@ def preparation_lines(result: DoseResult) -> tuple[str, ...]:
     return numbered_steps(result) + preparation_notes(result)
 
 
-# --- sources ------------------------------------------------------------------------------
-
-#: Where the product's own decisions are written down, for the pharmacist: the sources name
-#: them "spec §n" and "issue n" (the JSON keeps that); people read "product rule (docs/…)".
-PRODUCT_RULES_PAGE = "docs/product-rules.md"
-JOURNAL_PAGE = "docs/journal-integrity.md"
-
-
-def _spec_sections(match: re.Match[str]) -> str:
-    sections = ", ".join(f"§{n}" for n in re.findall(r"\d+", match.group(0)))
-    return f"product rule ({PRODUCT_RULES_PAGE} {sections})"
-
-
-_CITATIONS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
-    (re.compile(r"spec §\d+(?:\s*(?:,|and)\s*§\d+)*(?: plausibility)?"), _spec_sections),
-    (re.compile(r"issue 13(?:[.:]\d+)?"), f"product rule ({JOURNAL_PAGE})"),
-    (re.compile(r"issue #?\d+(?:[.:]\d+)?"), f"product rule ({PRODUCT_RULES_PAGE})"),
-    (re.compile(r"product decision(?:,\s*|:\s*)(?=.)"), ""),
-    (re.compile(r"\s*\((product rule \([^)]*\))\)"), r"; \1"),
-    (re.compile(r"\bproduct decision\b"), f"product rule ({PRODUCT_RULES_PAGE})"),
-)
-
-
-def cited(source: str) -> str:
-    """A source as the pharmacist reads it: the label, the policy and the literature as they
-    are; a product decision ("spec §3", "issue 13") as "product rule (docs/<page>.md)"."""
-    text = source
-    for pattern, replacement in _CITATIONS:
-        text = pattern.sub(replacement, text)
-    parts: list[str] = []
-    for part in text.split("; "):  # one product rule cited once
-        if part not in parts or not part.startswith("product rule ("):
-            parts.append(part)
-    return "; ".join(parts).strip().lstrip(";, ")
+# --- sources: how they are cited lives in core/citations.py (re-exported here) ----------

@@ -95,6 +95,7 @@ def test_help_has_the_exit_table_and_every_table_1_row() -> None:
     assert "3 no dose (contraindicated, not recommended, hold, stop)" in text
     for row in TABLE_1:
         assert row.code in text
+        assert f"{row.description}: {row.action.words}" in text  # as written: "20 %", not "%%"
 
 
 @pytest.mark.parametrize(

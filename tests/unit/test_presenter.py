@@ -272,12 +272,13 @@ def test_preparation_and_billing_lines() -> None:
     assert steps[2] == "3. Withdraw 36.4 mL (72.8 mg)"
     assert any(line.startswith("Premedication:") for line in steps)
     lines = view.billing_value.splitlines()
-    # the 45 mg kit's package code is unverified: every line it concerns says so
-    assert lines[0] == "J9207 × 73 units: administered — NDC 70020-1911-01 (unverified)"
-    assert lines[1] == (
-        "J9207-JW × 2 units: discarded (single-dose vials) — NDC 70020-1911-01 (unverified)"
-    )
-    assert lines[2] == "NDC 70020-1911-01 (unverified), 70020-1910-01"
+    # the 45 mg kit's package code is unverified: every claim line names the dose's NDCs (a
+    # 45 mg and a 15 mg kit), the unverified one marked; no separate NDC line repeats them
+    ndcs = "NDCs 70020-1911-01 (unverified), 70020-1910-01"
+    assert lines == [
+        f"J9207 × 73 units: administered — {ndcs}",
+        f"J9207-JW × 2 units: discarded (single-dose vials) — {ndcs}",
+    ]
 
 
 def test_order_carries_the_selected_units_for_bare_numbers() -> None:
