@@ -3,10 +3,12 @@ scanned, the two times, who compounds — judged and recorded through the same j
 functions as ``ixempra-journal prepare`` (``journal.preparing``: find_dose, judge,
 compounder, record_near_misses, record_preparation) and labelled through ``bag_label``.
 
-Every refused scan is appended as a near miss as soon as it is refused (what was scanned,
-when, by whom); the preparation is appended once, when every planned kit is accepted and both
-times are usable (a preparation past its 1-hour limit is recorded as failed: discard and
-remake). A journal problem is said in the panel, never raised to the pharmacist.
+Every refused scan is appended as a near miss (what was scanned, when, by whom) before the
+next scan is judged: the journal calls (``preparation_work``) wait in a queue, run one at a
+time here (``run_all``) or by the panel on a worker thread (``next_job`` / ``finish``). The
+preparation is appended once, when every planned kit is accepted and both times are usable
+(past its 1-hour limit: recorded as failed, discard and remake). A journal problem is said in
+the panel, never raised to the pharmacist.
 """
 
 from __future__ import annotations
@@ -297,7 +299,9 @@ class PreparationDesk:
         if problem := self.set_compounder(self.compounded_by):
             blockers.insert(0, problem)
         if self.busy:
-            blockers.insert(0, self.busy)
+            queued = sum(1 for kind, *_ in self._todo if kind == "scan")
+            waiting = f" ({queued} scan{'s' if queued != 1 else ''} waiting for it)"
+            blockers.insert(0, self.busy + (waiting if queued else ""))
         done = self.recorded
         return pv.PreparationView(
             heading=self.heading,

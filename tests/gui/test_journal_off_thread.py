@@ -232,6 +232,7 @@ def test_a_scan_waits_for_the_near_miss_before_it_and_record_waits_for_both(
     wedge(panel, KIT_15)  # the scanner goes on: queued, not judged yet
     wedge(panel, KIT_15)
     assert len(desk.scans) == 1 and desk.waiting
+    assert f"{KEEPING_NEAR_MISS} (2 scans waiting for it)" in panel.blockers.text()
     assert panel.scan_field.isEnabled() and not panel.record_button.isEnabled()
     event_loop_runs(qtbot)
     assert kinds() == ["dose"]
