@@ -22,8 +22,18 @@ from ixempra_gui.journal.history import History
 
 if TYPE_CHECKING:
     from ixempra_gui.presentation.journal_sign_in import Credentials, JournalSignIn
+    from ixempra_gui.presentation.site_answers import SiteDoses
 
-__all__ = ["DosesRead", "PatientDose", "StoredRecord", "history_for", "read_doses", "record"]
+__all__ = [
+    "DosesRead",
+    "PatientDose",
+    "StoredRecord",
+    "fetch_doses",
+    "history_for",
+    "read_doses",
+    "record",
+    "settle_doses",
+]
 
 
 @dataclass(frozen=True)
@@ -32,14 +42,28 @@ class DosesRead:
 
     doses: tuple[PatientDose, ...] | None
     error: str | None = None
+    site: SiteDoses | None = None  # read from the site journal: settled on the GUI thread
 
 
 def read_doses(patient_id: str, journal: JournalSignIn | None = None) -> DosesRead:
     """The verified doses of a (trimmed, valid) identifier; an unreadable or altered journal
     is said, never read in part (issue 13.2). ``journal``: the window's sign-in (a site
     journal is read through it; none, or SQLite: the workstation's file)."""
+    return settle_doses(fetch_doses(patient_id, journal), journal)
+
+
+def settle_doses(found: DosesRead, journal: JournalSignIn | None) -> DosesRead:
+    """On the GUI thread: the site journal's sign-in takes what the read found."""
+    if found.site is not None and journal is not None:
+        journal.settle_read(found.site)
+    return found
+
+
+def fetch_doses(patient_id: str, journal: JournalSignIn | None = None) -> DosesRead:
+    """``read_doses`` without telling anyone (a worker thread runs it; ``settle_doses``)."""
     if journal is not None and journal.is_site:
-        return DosesRead(*journal.read_doses(patient_id))
+        site = journal.fetch_doses(patient_id)
+        return DosesRead(site.doses, site.error, site)
     try:
         return DosesRead(store.read_patient_doses(patient_id))
     except JournalAltered as exc:

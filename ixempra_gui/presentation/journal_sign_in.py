@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import threading
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from ixempra_gui.journal.interface import JournalStore
 from ixempra_gui.journal.site_config import JournalChoice, journal_choice, redact
 from ixempra_gui.journal.store import Journal
 from ixempra_gui.presentation.events import Event
+from ixempra_gui.presentation.site_answers import SiteDoses, VerifyProbe
 
 if TYPE_CHECKING:
     # psycopg (ixempra-gui[postgresql]): loaded only for a site journal
@@ -89,7 +91,8 @@ class JournalSignIn:
         self.read_only = False
         self.problem: str | None = None  # the last failure, said in the status bar
         self.changed: Event[str] = Event("journal")  # the status bar's text
-        self._reader: PostgresJournal | None = None  # the History panel's session (GUI thread)
+        self._reader: PostgresJournal | None = None  # the History panel's session
+        self._reading_lock = threading.Lock()  # one read at a time on the kept session
         #: The credentials of a sign-in the server never answered (unreachable): tried again
         #: later (ui/journal_status.py), in memory only; never those the server refused.
         self.retry_credentials: Credentials | None = None
@@ -245,18 +248,28 @@ class JournalSignIn:
     def verify_refusal(self) -> str | None:
         """Why Verify cannot record now (None: it can). A signed-in session is opened again
         (the server may have gone away since): reconnect on the next action."""
+        return self.settle_verify(self.verify_probe())
+
+    def verify_probe(self) -> VerifyProbe | None:
+        """Open a signed-in session and close it (a worker thread may run it: nothing here
+        changes); None when there is nothing to ask the server (SQLite, not signed in)."""
+        if not self.is_site or self._not_usable() is not None:
+            return None
+        assert self._credentials is not None
+        try:
+            with self._open(self._credentials) as journal:
+                return VerifyProbe(bool(journal.info.read_only))
+        except JournalError as exc:
+            return VerifyProbe(False, str(exc), str(getattr(exc, "short", "journal unavailable")))
+
+    def settle_verify(self, probe: VerifyProbe | None) -> str | None:
+        """Take the probe's answer (on the GUI thread): why Verify cannot record, or None."""
         if not self.is_site:
             return None
         why = self._not_usable()
-        if why is None:
-            assert self._credentials is not None
-            try:
-                with self._open(self._credentials) as journal:
-                    self.read_only = journal.info.read_only
-                self.problem = None
-            except JournalError as exc:
-                self.problem = str(getattr(exc, "short", "journal unavailable"))
-                why = str(exc)
+        if why is None and probe is not None:
+            self.read_only, self.problem = probe.read_only, probe.short or None
+            why = probe.error or None
             self._say()
             if why is None and self.read_only:
                 why = f"the journal server {self.display} is read-only"
@@ -264,21 +277,30 @@ class JournalSignIn:
 
     def read_doses(self, patient_id: str) -> tuple[tuple[PatientDose, ...] | None, str | None]:
         """A patient's verified doses from the site journal, or (None, why not)."""
+        return self.settle_read(self.fetch_doses(patient_id))
+
+    def fetch_doses(self, patient_id: str) -> SiteDoses:
+        """Read the doses (a worker thread may run it: only the kept session, under its lock,
+        changes here; ``settle_read`` then says what was found)."""
         why = self._not_usable()
         if why is not None:
-            return None, f"history NOT checked ({self._short()}): {why}"
+            return SiteDoses(None, f"history NOT checked ({self._short()}): {why}")
         try:
-            doses = self._read(patient_id)
+            with self._reading_lock:
+                doses = self._read(patient_id)
         except JournalAltered as exc:
-            return None, str(exc)
+            return SiteDoses(None, str(exc))
         except JournalError as exc:
-            self.problem = str(getattr(exc, "short", "journal unavailable"))
+            short = str(getattr(exc, "short", "journal unavailable"))
+            return SiteDoses(None, f"history NOT checked ({short}): {exc}", short)
+        return SiteDoses(doses, None, "")
+
+    def settle_read(self, found: SiteDoses) -> tuple[tuple[PatientDose, ...] | None, str | None]:
+        """Take a read's answer (on the GUI thread): the status bar follows the server."""
+        if found.problem is not None and (found.problem or None) != self.problem:
+            self.problem = found.problem or None
             self._say()
-            return None, f"history NOT checked ({self.problem}): {exc}"
-        if self.problem is not None:
-            self.problem = None
-            self._say()
-        return doses, None
+        return found.doses, found.error
 
     def _read(self, patient_id: str) -> tuple[PatientDose, ...]:
         """The doses through the kept session (a connection per identifier typed would cost

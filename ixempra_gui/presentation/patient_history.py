@@ -12,16 +12,18 @@ those fields: they never stop the dose; they stop Verify and the history.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ixempra_gui.presentation import loader
+from ixempra_gui.presentation.background import ImmediateRunner, Runner
 from ixempra_gui.presentation.fields import MessageKind
 
 if TYPE_CHECKING:
     from datetime import date
 
     from ixempra_gui.presentation.history_view import HistoryView
-    from ixempra_gui.presentation.journal_access import PatientDose
+    from ixempra_gui.presentation.journal_access import DosesRead, PatientDose
     from ixempra_gui.presentation.journal_sign_in import JournalSignIn
     from ixempra_gui.presentation.order_state import FieldMessage, FormInput, ViewState
 
@@ -38,22 +40,51 @@ class PatientHistory:
         self.doses: tuple[PatientDose, ...] | None = None
         self.error: str | None = None
         self.read_for: str | None = None  # the identifier the doses were read for
+        self.reading: str | None = None  # the identifier whose read is under way
 
     def forget(self) -> None:
         """Another identifier, or a new order: nothing is known until the journal is read."""
-        self.doses, self.error, self.read_for = None, None, None
+        self.doses, self.error, self.read_for, self.reading = None, None, None, None
 
     def read(self, typed: str, journal: JournalSignIn | None = None) -> None:
-        """Read the verified doses of the identifier as typed (trimmed); none is read for an
-        identifier the journal refuses, and no journal is ever created here. ``journal``: the
-        window's sign-in to a site journal (None: the workstation's file)."""
+        """Read the verified doses of the identifier as typed (trimmed), at once."""
+        self.start(typed, journal, ImmediateRunner(), lambda: None)
+
+    def start(
+        self,
+        typed: str,
+        journal: JournalSignIn | None,
+        runner: Runner,
+        then: Callable[[], object],
+    ) -> None:
+        """Read the verified doses of the identifier as typed (trimmed) through ``runner`` (the
+        window's: a worker thread), then ``then()``; none is read for an identifier the
+        journal refuses, and no journal is ever created here. Until the doses are back they
+        are not known (the panel says it is reading); a read that comes back for another
+        identifier than the one typed now is dropped. ``journal``: the window's sign-in to a
+        site journal (None: the workstation's file)."""
         hv = loader.history_view
         patient = hv.patient_id_text(typed)
-        self.doses, self.error = None, None
-        if patient and hv.patient_id_problem(patient) is None:
-            found = loader.journal_access.read_doses(patient, journal)
-            self.doses, self.error = found.doses, found.error
-        self.read_for = patient
+        self.doses, self.error, self.read_for, self.reading = None, None, patient, None
+        if not patient or hv.patient_id_problem(patient) is not None:
+            return
+        self.reading = patient
+        access = loader.journal_access
+
+        def work() -> DosesRead:
+            try:
+                return access.fetch_doses(patient, journal)
+            except Exception as exc:  # a bug: the history stays unknown (fail closed), said
+                return access.DosesRead(None, f"the journal could not be read: {exc!r}")
+
+        def done(found: DosesRead) -> None:
+            access.settle_doses(found, journal)  # the status bar follows the server anyway
+            if self.reading != patient:
+                return  # stale: another identifier (or a new order) since it was asked
+            self.doses, self.error, self.reading = found.doses, found.error, None
+            then()
+
+        runner.run(work, done, "ixempra-history-read")
 
     def needs_read(self, form: FormInput) -> bool:
         """The identifier in the form is usable and its doses were not read yet."""

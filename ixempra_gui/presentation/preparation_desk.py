@@ -3,20 +3,24 @@ scanned, the two times, who compounds — judged and recorded through the same j
 functions as ``ixempra-journal prepare`` (``journal.preparing``: find_dose, judge,
 compounder, record_near_misses, record_preparation) and labelled through ``bag_label``.
 
-Every refused scan is appended as a near miss as soon as it is refused (what was scanned,
-when, by whom); the preparation is appended once, when every planned kit is accepted and both
-times are usable (a preparation past its 1-hour limit is recorded as failed: discard and
-remake). A journal problem is said in the panel, never raised to the pharmacist.
+Every refused scan is appended as a near miss (what was scanned, when, by whom) before the
+next scan is judged: the journal calls (``preparation_work``) wait in a queue, run one at a
+time here (``run_all``) or by the panel on a worker thread (``next_job`` / ``finish``). The
+preparation is appended once, when every planned kit is accepted and both times are usable
+(past its 1-hour limit: recorded as failed, discard and remake). A journal problem is said in
+the panel, never raised to the pharmacist.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime, tzinfo
+from functools import partial
 from typing import Final
 
-from ixempra_gui.core.compounding import PreparationCheck, Scan, describe_plan
+from ixempra_gui.core.compounding import PreparationCheck, Scan, ScanOutcome, describe_plan
 from ixempra_gui.core.compounding_clock import DILUTED_AT, RECONSTITUTED_AT
 from ixempra_gui.journal.bag_label import (
     BLANK,
@@ -32,27 +36,14 @@ from ixempra_gui.journal.bag_label import (
     bag_label_document,
 )
 from ixempra_gui.journal.entries import StoredRecord
-from ixempra_gui.journal.errors import InvalidRecord, JournalError
+from ixempra_gui.journal.errors import JournalError
 from ixempra_gui.journal.identifiers import check_person
 from ixempra_gui.journal.interface import JournalStore
-from ixempra_gui.journal.preparation_records import (
-    DoseToPrepare,
-    NotPreparable,
-    RecordedPreparation,
-    dose_to_prepare,
-)
-from ixempra_gui.journal.preparing import (
-    NoSuchRecord,
-    PreparationRefused,
-    compounder,
-    find_dose,
-    judge,
-    preparation_of,
-    record_near_misses,
-    record_preparation,
-)
+from ixempra_gui.journal.preparation_records import DoseToPrepare, RecordedPreparation
+from ixempra_gui.journal.preparing import judge, preparation_of
 from ixempra_gui.journal.store import Journal
 from ixempra_gui.presentation import preparation_view as pv
+from ixempra_gui.presentation import preparation_work as work
 
 __all__ = [
     "BLANK",
@@ -67,7 +58,7 @@ __all__ = [
     "PreparationDesk",
 ]
 
-JournalOpener = Callable[[], AbstractContextManager[JournalStore]]
+JournalOpener = work.JournalOpener
 NOT_RECORDED: Final = "Record the preparation first (every planned kit scanned, both times)."
 
 
@@ -88,7 +79,10 @@ class PreparationDesk:
         open_journal: JournalOpener = _open_journal,
         tz: tzinfo | None = None,
         compounded_by: str = "",
+        at_once: bool = True,
     ) -> None:
+        """``at_once``: every journal call is made when asked (tests, scripts); False (the
+        window): they wait in ``next_job`` for the panel to run them on a worker thread."""
         self.record = dose
         self.clock = clock  # now, aware (the session's clock)
         self.gs_substitute = gs_substitute
@@ -104,26 +98,81 @@ class PreparationDesk:
         self.recorded: RecordedPreparation | None = None
         self.dose: DoseToPrepare | None = None
         self.unavailable = ""  # why this dose cannot be prepared here (said in the panel)
+        self.at_once = at_once
+        #: What waits for the journal, in order: ("load" | "scan" | "record", text, when).
+        self._todo: deque[tuple[str, str, datetime | None]] = deque()
+        self._job: work.Job | None = None  # the journal call under way
         self._load()
 
     # --- the dose -----------------------------------------------------------------------------
 
     def _load(self) -> None:
         """Find the dose (still the one verified); a preparation that stands is shown."""
-        try:
-            with self.open_journal() as journal:
-                try:
-                    self.dose = find_dose(journal, self.record.id)
-                except PreparationRefused as exc:
-                    if exc.prepared_by is None:
-                        raise
-                    self.recorded = preparation_of(journal, self.record)
-                    self.dose = _dose_of(self.record)
-                    if self.recorded is not None:
-                        self.reconstituted_at = self.recorded.reconstituted_at
-                        self.diluted_at = self.recorded.diluted_at
-        except (PreparationRefused, NoSuchRecord, JournalError) as exc:
-            self.unavailable = f"This dose cannot be prepared here: {exc}"
+        self._ask("load")
+
+    def _loaded(self, found: work.Loaded) -> None:
+        self.dose, self.recorded, self.unavailable = found.dose, found.recorded, found.unavailable
+        if self.recorded is not None:
+            self.reconstituted_at = self.recorded.reconstituted_at
+            self.diluted_at = self.recorded.diluted_at
+
+    # --- the journal calls, one at a time and in order ------------------------------------------
+
+    def _ask(self, kind: str, text: str = "", when: datetime | None = None) -> None:
+        self._todo.append((kind, text, when))
+        if self.at_once:
+            self.run_all()
+
+    @property
+    def busy(self) -> str:
+        """What the journal is doing now ("" when nothing)."""
+        return self._job.doing if self._job is not None else ""
+
+    @property
+    def waiting(self) -> bool:
+        """A journal call is under way or asked for (Record waits for it)."""
+        return self._job is not None or bool(self._todo)
+
+    def next_job(self) -> work.Job | None:
+        """The next journal call to run, once the last one is finished (None: none now). A
+        queued scan is judged here, after the near miss of the scan before it was kept."""
+        if self._job is not None:
+            return None
+        while self._todo and self._job is None:
+            self._job = self._job_for(*self._todo.popleft())
+        return self._job
+
+    def finish(self, outcome: object) -> str:
+        """Take the outcome of the call ``next_job`` gave (GUI thread); its kind."""
+        job, self._job = self._job, None
+        assert job is not None
+        job.settle(outcome)
+        return job.kind
+
+    def run_all(self) -> None:
+        """Every journal call asked for, here and now."""
+        while (job := self.next_job()) is not None:
+            self.finish(job.work())
+
+    def _job_for(self, kind: str, text: str, when: datetime | None) -> work.Job | None:
+        opener = self.open_journal
+        if kind == "load":
+            return work.Job(
+                kind, work.LOADING, partial(work.load, opener, self.record), self._loaded
+            )
+        if kind == "scan":
+            refused = self._judge(text, when or self.clock())
+            if refused is None or self.dose is None:
+                return None
+            miss = partial(work.keep_near_miss, opener, self.dose, refused, self.compounded_by)
+            return work.Job(kind, work.KEEPING_NEAR_MISS, miss, self._near_miss_kept)
+        check = self.check()
+        if check is None or self.dose is None or not self._recordable(check):
+            return None
+        keep = partial(
+            work.keep_preparation, opener, self.record, self.dose, check, self.compounded_by
+        )
+        return work.Job(kind, work.RECORDING, keep, self._prepared)
 
     @property
     def heading(self) -> str:
@@ -168,40 +217,38 @@ class PreparationDesk:
         )
 
     def scan(self, typed: str) -> None:
-        """One scan as the field holds it; a refused one is appended as a near miss now."""
+        """One scan as the field holds it; a refused one is appended as a near miss before
+        the next scan is judged."""
+        self._ask("scan", typed, self.clock())
+
+    def _judge(self, typed: str, when: datetime) -> ScanOutcome | None:
+        """Judge one scan now: the refused outcome to keep as a near miss, or None."""
         if self.dose is None or self.recorded is not None or not typed.strip():
-            return
+            return None
         if problem := self.set_compounder(self.compounded_by):
             self.notes.append(f"Scan not judged: {problem}")
-            return
-        self.scans.append(Scan(pv.scan_text(typed), self.clock()))
+            return None
+        self.scans.append(Scan(pv.scan_text(typed), when))
         check = self.check()
         assert check is not None
         last = check.kits.outcomes[-1]
-        if last.refusal is None:
-            return
-        try:
-            with self.open_journal() as journal:
-                who = compounder(journal, self.compounded_by)
-                self.near_misses += record_near_misses(journal, self.dose, [last], who)
-        except (InvalidRecord, JournalError) as exc:
-            self.notes.append(f"The refused scan was NOT kept as a near miss: {_said(exc)}")
+        return last if last.refusal is not None else None
+
+    def _near_miss_kept(self, kept: tuple[StoredRecord, ...] | str) -> None:
+        if isinstance(kept, str):
+            self.notes.append(kept)
+        else:
+            self.near_misses += kept
 
     def record_preparation(self) -> None:
         """Append the preparation (complete, or failed) once every planned kit is accepted."""
-        check = self.check()
-        if check is None or self.dose is None or not self._recordable(check):
-            return
-        try:
-            with self.open_journal() as journal:
-                who = compounder(journal, self.compounded_by)
-                outcome = record_preparation(journal, self.dose, check, who, with_near_misses=False)
-                if outcome.refused is not None:
-                    self.notes.append(f"The preparation was NOT recorded: {outcome.refused}")
-                elif outcome.preparation is not None:
-                    self.recorded = preparation_of(journal, self.record)
-        except (InvalidRecord, PreparationRefused, JournalError) as exc:
-            self.notes.append(f"The preparation was NOT recorded: {_said(exc)}")
+        self._ask("record")
+
+    def _prepared(self, outcome: RecordedPreparation | str | None) -> None:
+        if isinstance(outcome, str):
+            self.notes.append(outcome)
+        elif outcome is not None:
+            self.recorded = outcome
 
     def label(self) -> BagLabel | str:
         """The bag label now, or why there is none (LabelRefused's reason)."""
@@ -245,12 +292,16 @@ class PreparationDesk:
         label = self.label()
         printable = not isinstance(label, str)
         if check is None:
-            return _unavailable(self.heading, self.unavailable, tuple(self.notes))
+            return _unavailable(self.heading, self.busy or self.unavailable, tuple(self.notes))
         tz = self.tz
         last, refused = pv.last_scan(check, tz)
         blockers = list(check.blockers)
         if problem := self.set_compounder(self.compounded_by):
             blockers.insert(0, problem)
+        if self.busy:
+            queued = sum(1 for kind, *_ in self._todo if kind == "scan")
+            waiting = f" ({queued} scan{'s' if queued != 1 else ''} waiting for it)"
+            blockers.insert(0, self.busy + (waiting if queued else ""))
         done = self.recorded
         return pv.PreparationView(
             heading=self.heading,
@@ -268,7 +319,7 @@ class PreparationDesk:
             failure=" ".join(check.failures),
             blockers=tuple(blockers),
             can_scan=done is None and not check.kits.complete and problem is None,
-            can_record=self._recordable(check),
+            can_record=self._recordable(check) and not self.waiting,
             can_remake=done is not None and done.failed,
             recorded=_recorded_text(done),
             can_print=printable,
@@ -286,14 +337,6 @@ def _looks_scanned(name: str) -> bool:
         or name.startswith("]")
         or (name[:16].isdigit() and name.startswith("01") and len(name) >= 16)
     )
-
-
-def _dose_of(record: StoredRecord) -> DoseToPrepare | None:
-    """The plan of a dose already prepared (find_dose refuses it: it is shown, not redone)."""
-    try:
-        return dose_to_prepare(record)
-    except NotPreparable:
-        return None
 
 
 def _recorded_rows(done: RecordedPreparation, tz: tzinfo | None) -> tuple[pv.KitRow, ...]:
@@ -317,12 +360,6 @@ def _recorded_text(done: RecordedPreparation | None) -> str:
         f"Preparation recorded ({state}): journal record {done.record.id}, compounded by "
         f"{done.compounded_by}."
     )
-
-
-def _said(exc: Exception) -> str:
-    if isinstance(exc, InvalidRecord):
-        return " ".join(message for _, message in exc.problems)
-    return str(exc)
 
 
 def _unavailable(heading: str, why: str, notes: tuple[str, ...]) -> pv.PreparationView:

@@ -19,6 +19,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from ixempra_gui.presentation import loader
+from ixempra_gui.presentation.background import ImmediateRunner, Runner
 from ixempra_gui.presentation.fields import StatusKind, print_tooltip
 from ixempra_gui.presentation.patient_history import PANEL_DELAY_MS, READ_DELAY_MS, PatientHistory
 from ixempra_gui.presentation.preferences import Preferences
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     from ixempra_gui.presentation.journal_sign_in import JournalSignIn
     from ixempra_gui.presentation.new_order import Question, Snapshot
     from ixempra_gui.presentation.order_state import FormInput, ViewState
+    from ixempra_gui.presentation.site_answers import VerifyProbe
     from ixempra_gui.presentation.verify_check import VerifyCheck
 
 #: Scheduler keys: the journal read and the History panel's redraw.
@@ -78,6 +80,8 @@ class Session:
         #: settings): folded out of the top of the result (presentation/alerts.py).
         self.notices_seen: frozenset[str] = frozenset()
         self._journal: JournalSignIn | None = None  # see journal
+        #: Runs the journal's slow calls: the window's runs them on a worker thread.
+        self.runner: Runner = ImmediateRunner()
 
     # --- time -------------------------------------------------------------------------------
 
@@ -278,8 +282,25 @@ class Session:
         """The journal record signed for the order on screen, unchanged since (this dose)."""
         return self.signed.record_id(self.form, self.prefs)
 
-    def start_double_check(self) -> VerifyCheck | str:
-        """Open the double check of the order as it stands (calculated again now), or why not."""
+    def request_double_check(self, then: Callable[[VerifyCheck | str], object]) -> None:
+        """``start_double_check`` with the site journal's server asked first through the
+        runner (a worker thread: a silent server never freezes the window); ``then`` gets the
+        check of the order as it stands when the server answered, or why not."""
+        journal = self.journal
+        if self.checking is not None or not journal.is_site or journal.sign_in_needed():
+            then(self.start_double_check())
+            return
+
+        def answered(probe: VerifyProbe | None) -> None:
+            then(self.start_double_check(lambda: journal.settle_verify(probe)))
+
+        self.runner.run(journal.verify_probe, answered, "ixempra-verify-probe")
+
+    def start_double_check(
+        self, refusal_now: Callable[[], str | None] | None = None
+    ) -> VerifyCheck | str:
+        """Open the double check of the order as it stands (calculated again now), or why not
+        (``refusal_now``: the site journal's answer, already asked for)."""
         if self.checking is not None:
             return self.checking
         self.recalculate()
@@ -287,7 +308,8 @@ class Session:
         blocker = self.signed.blocker(view, form, self.prefs, self.today())
         if blocker is not None or form is None:
             return blocker or NOT_READY
-        refusal = self.journal.verify_refusal()  # a site journal: signed in and reachable
+        # a site journal: signed in and reachable
+        refusal = (refusal_now or self.journal.verify_refusal)()
         if refusal is not None:
             return refusal
         hv = loader.history_view
@@ -328,9 +350,14 @@ class Session:
         self.scheduler.later(JOURNAL_READ, READ_DELAY_MS, self.load_history)
 
     def load_history(self) -> None:
-        """Read the patient's verified doses (no journal is ever created here), then show."""
+        """Read the patient's verified doses through the runner (no journal is ever created
+        here): the panel says it is reading, then shows them."""
         self.scheduler.cancel(JOURNAL_READ)
-        self.history.read(self.entered.patient_id if self.entered is not None else "", self.journal)
+        typed = self.entered.patient_id if self.entered is not None else ""
+        self.history.start(typed, self.journal, self.runner, self._history_read)
+        self.publish_history()
+
+    def _history_read(self) -> None:
         self.publish_history()
         self._publish_coverage()  # its dosing limit now counts the doses already given
 

@@ -59,6 +59,7 @@ __all__ = [
 
 NOTHING_RECORDED = "Nothing was recorded; your entry and the form are kept."
 COMPARE_FIRST = "Compare your entry with the first entry before signing."
+READING_HISTORY = "Reading the journal for the patient's history…"
 NOT_AUTHENTICATED = (
     "Names typed, not authenticated: this workstation's own journal records the names as "
     "typed (a site journal signs each pharmacist in)."
@@ -131,6 +132,8 @@ class VerifyCheck:
         self.orders: tuple[Order, Order] | None = None
         self.first_view: ViewState | None = None
         self.record: StoredRecord | None = None
+        self.reading_history = False  # Compare's history read is under way
+        self.history_error = ""  # it failed (a bug): Sign is refused
 
     @property
     def intro(self) -> str:
@@ -206,12 +209,18 @@ class VerifyCheck:
     def compare(self, entry: SecondEntry) -> tuple[ViewState, Compared | None]:
         """Calculate both entries now and compare them; None when the second entry is not
         complete (nothing is compared, nothing locked). Once compared, the comparison stands."""
+        view, ready = self.begin_compare(entry)
+        return view, self.finish_compare(self.read_history()) if ready else None
+
+    def begin_compare(self, entry: SecondEntry) -> tuple[ViewState, bool]:
+        """Compare's calculation (GUI thread); True when compared and locked: the history is
+        then read (``read_history``, a worker thread) and ``finish_compare`` words it all."""
         if self.comparison is not None:
             raise RuntimeError("this double check is already compared")
         now = self._now()
         second_order, second_view = self._second(entry, now)
         if second_view.kind is StatusKind.INPUT_NEEDED:
-            return second_view, None
+            return second_view, False
         first_order = build_order(self.first, self.prefs, now)
         first_result = calculate(first_order)
         issues = date_issues(self.first, self.prefs, self.today)
@@ -219,10 +228,29 @@ class VerifyCheck:
         assert second_view.result is not None
         self.orders = (first_order, second_order)
         self.comparison = compare(first_result, second_view.result)
-        self.history = journal_access.history_for(
-            self.patient_id, first_result, self.administered_on, self.journal
-        )
-        return second_view, Compared(
+        self.reading_history = True  # Sign waits for it
+        return second_view, True
+
+    def read_history(self) -> History | BaseException | None:
+        """The journal's history checks of the first entry (a worker thread may run it; an
+        exception is returned, never raised there)."""
+        assert self.first_view is not None and self.first_view.result is not None
+        try:
+            return journal_access.history_for(
+                self.patient_id, self.first_view.result, self.administered_on, self.journal
+            )
+        except Exception as exc:  # a bug: said, and Sign stays refused (fail closed)
+            return exc
+
+    def finish_compare(self, history: History | BaseException | None) -> Compared:
+        """What Compare shows, once the history is read (GUI thread)."""
+        assert self.comparison is not None
+        self.reading_history = False
+        if isinstance(history, BaseException):
+            self.history_error = f"The patient's history could not be checked: {history!r}"
+            history = None
+        self.history = history
+        return Compared(
             comparison_summary(self.comparison),
             f"{compared_line()}\n{site_settings_line(self.prefs)}",
             difference_rows(self.comparison),
@@ -241,6 +269,8 @@ class VerifyCheck:
         """Every reason the check cannot be signed yet, in the journal's words."""
         if self.comparison is None:
             return [COMPARE_FIRST]
+        if self.reading_history or self.history_error:
+            return [self.history_error or READING_HISTORY]
         problems = readable_problems(
             sign_off_problems(self.comparison, prepared_by, verified_by, comment),
             self.comparison,

@@ -26,6 +26,7 @@ from ixempra_gui.presentation.preferences import Preferences
 from ixempra_gui.presentation.session import Session
 from ixempra_gui.ui import loader
 from ixempra_gui.ui.journal_status import JournalStatus
+from ixempra_gui.ui.off_thread import ThreadRunner
 from ixempra_gui.ui.order_form import OrderForm
 from ixempra_gui.ui.preparation_launcher import PreparationLauncher
 from ixempra_gui.ui.result_panel import ResultPanel
@@ -61,6 +62,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self.settings = settings
         self.session = Session(prefs or Preferences(), QtScheduler(self))
+        self.session.runner = ThreadRunner(self)  # the journal's slow calls off this thread
         self.form = OrderForm(self.session.prefs, event_filters=not defer_coverage)
         self.result_panel = ResultPanel()
         self._coverage: CoveragePanel | None = None

@@ -36,3 +36,14 @@ def run_off_thread(
             bridge.done.emit(outcome)
 
     threading.Thread(target=run, name=name, daemon=True).start()
+
+
+class ThreadRunner:
+    """``presentation.background.Runner`` on worker threads: ``then`` on the GUI thread, and
+    dropped once ``parent`` is gone (the window or panel closed meanwhile)."""
+
+    def __init__(self, parent: QObject) -> None:
+        self.parent = parent
+
+    def run(self, work: Callable[[], T], then: Callable[[T], object], name: str) -> None:
+        run_off_thread(self.parent, work, then, name)

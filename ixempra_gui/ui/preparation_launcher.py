@@ -103,6 +103,7 @@ class PreparationLauncher(QObject):
             second_identifier=prefs.second_patient_identifier,
             open_journal=journal.opener,
             compounded_by=(journal.user or "") if journal.is_site else "",
+            at_once=False,  # the panel runs each journal call on a worker thread
         )
         panel: PreparationPanel = loader.preparation_panel.PreparationPanel(desk)
         dialog = QDialog(self.parent_widget)

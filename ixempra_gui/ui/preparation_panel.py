@@ -26,9 +26,11 @@ from PySide6.QtWidgets import (
 )
 
 from ixempra_gui import APP_NAME
+from ixempra_gui.presentation.background import Runner
 from ixempra_gui.presentation.preparation_desk import PreparationDesk
 from ixempra_gui.presentation.preparation_view import PreparationView
 from ixempra_gui.ui import loader
+from ixempra_gui.ui.off_thread import ThreadRunner
 from ixempra_gui.ui.scan_field import ScanField
 
 #: The clocks are redrawn this often (their text counts minutes).
@@ -75,10 +77,14 @@ def _local(moment: datetime) -> QDateTime:
 class PreparationPanel(QWidget):
     """Scan, times, record, label — for one verified dose."""
 
-    def __init__(self, desk: PreparationDesk, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, desk: PreparationDesk, parent: QWidget | None = None, runner: Runner | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("preparationPanel")
         self.desk = desk
+        #: Runs the desk's journal calls (a worker thread): the panel never waits for them.
+        self.runner: Runner = runner or ThreadRunner(self)
         self.heading = _label("preparationHeading", bold=True)
         self.compounder = QLineEdit()
         self.compounder.setObjectName("compoundedByEdit")
@@ -106,6 +112,7 @@ class PreparationPanel(QWidget):
         self.recorded = _label("preparationRecorded", bold=True)
         self.notes = _label("preparationNotes")
         self.said = ""  # the last thing done with the label (printed, saved)
+        self._name_typed = False  # the compounder's name was edited here
         self.record_button = QPushButton("&Record preparation")
         self.print_button = QPushButton("&Print label…")
         self.pdf_button = QPushButton("Save label as P&DF…")
@@ -127,7 +134,7 @@ class PreparationPanel(QWidget):
         self.timer.setInterval(CLOCK_MS)
         self.timer.timeout.connect(self.refresh)
         self.timer.start()
-        self.refresh()
+        self._pump()
 
     # --- building -----------------------------------------------------------------------------
 
@@ -222,23 +229,41 @@ class PreparationPanel(QWidget):
         self.refresh()
 
     def _compounder_edited(self, text: str) -> None:
+        self._name_typed = True
         self.desk.set_compounder(text)
         self.refresh()
 
     def scan(self, text: str) -> None:
-        self.desk.scan(text)
-        self.refresh()
+        self.desk.scan(text)  # judged once the near miss of the scan before it is kept
+        self._pump()
         self.scan_field.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def record(self) -> None:
         self.desk.record_preparation()
-        self.refresh()
+        self._pump()
 
     def remake(self) -> None:
         self.desk.remake()
         self._set_times_now()
-        self.refresh()
+        self._pump()
         self.scan_field.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _pump(self) -> None:
+        """Run the desk's next journal call on the runner, then show where it stands (the
+        panel says what the journal is doing meanwhile; Record waits)."""
+        job = self.desk.next_job()
+        if job is not None:
+            self.runner.run(job.work, self._finished, f"ixempra-preparation-{job.kind}")
+        self.refresh()
+
+    def _finished(self, outcome: object) -> None:
+        if self.desk.finish(outcome) == "load":
+            self._set_times_now()  # a preparation recorded before shows its own times
+            self._pump()
+            if not self._name_typed:  # never moved away from a name being typed
+                self.first_focus()
+            return
+        self._pump()
 
     def _label_or_say(self) -> object | None:
         label = self.desk.label()

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from ixempra_gui.presentation.session import Session
     from ixempra_gui.presentation.signed_check import VerifyState
+    from ixempra_gui.presentation.verify_check import VerifyCheck
     from ixempra_gui.ui.result_panel import ResultPanel
     from ixempra_gui.ui.verify_dialog import VerifyDialog
 
@@ -41,6 +42,7 @@ class Verification(QObject):
         self.panel = HistoryPanel()
         result_panel.add_section("Patient history (journal)", self.panel, index=0)
         self.dialog: VerifyDialog | None = None
+        self.asking = False  # the site journal's server is asked before the dialog opens
         self.action: QAction | None = None  # see install_action
         self._state = INITIAL_VERIFY
         self.show_state(INITIAL_VERIFY)
@@ -70,9 +72,9 @@ class Verification(QObject):
     def show_state(self, state: VerifyState) -> None:
         """Verify available or not (the tooltip says why), and the record line."""
         self._state = state
-        self.button.setEnabled(state.available)
+        self.button.setEnabled(state.available and not self.asking)
         if self.action is not None:
-            self.action.setEnabled(state.available)
+            self.action.setEnabled(state.available and not self.asking)
         tip = state.tooltip
         if self.button.toolTip() != tip:
             self.button.setToolTip(tip)
@@ -83,9 +85,18 @@ class Verification(QObject):
 
     def verify(self) -> None:
         """Open the double check for the order as it stands (the session calculates it now)."""
-        if self.dialog is not None:
+        if self.dialog is not None or self.asking:
             return
-        check = self.session.start_double_check()
+        self.asking = True
+        self.show_state(self._state)
+        self.session.say("Verify: reading the journal…", 30000)
+        self.session.request_double_check(self._open)
+
+    def _open(self, check: VerifyCheck | str) -> None:
+        """The server answered (or nothing had to be asked): the dialog, or why not."""
+        self.asking = False
+        self.show_state(self._state)
+        self.session.say("", 1)
         if isinstance(check, str):
             loader.QMessageBox.information(self.parent_widget, APP_NAME, check)
             return

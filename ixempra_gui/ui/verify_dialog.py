@@ -34,8 +34,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ixempra_gui.presentation.verify_check import Compared, PendingRecord, VerifyCheck
+from ixempra_gui.presentation.verify_check import (
+    READING_HISTORY,
+    Compared,
+    PendingRecord,
+    VerifyCheck,
+)
 from ixempra_gui.ui.form_rows import EnterMovesOn
+from ixempra_gui.ui.off_thread import ThreadRunner
 from ixempra_gui.ui.verify_comparison import ComparisonBox, note
 from ixempra_gui.ui.verify_entry import SecondEntryForm
 from ixempra_gui.ui.verify_who import verifier_sign_in
@@ -239,14 +245,22 @@ class VerifyDialog(QDialog):
         """Calculate both entries now and list every difference; lock the verifier's entry."""
         if self.check.comparison is not None or self.busy:
             return
-        view, compared = self.check.compare(self.entry.second_entry())
+        view, ready = self.check.begin_compare(self.entry.second_entry())
         self._show_entry(view, final=True)
-        if compared is None:
+        if not ready:
             self.entry.focus_first_problem()
             return
         self.entry.lock()
         self.compare_button.setEnabled(False)
         self.compare_button.setText("Compared: your entry is locked")
+        self._update_sign()  # refused until the history is read
+        self._show_error(READING_HISTORY)
+        # the journal may wait for a silent server or a locked file: never on this thread
+        ThreadRunner(self).run(self.check.read_history, self._history_read, "ixempra-history")
+
+    def _history_read(self, history: object) -> None:
+        compared = self.check.finish_compare(history)  # type: ignore[arg-type]
+        self._show_error(self.check.history_error)
         self._show_comparison(compared)
 
     def _show_comparison(self, compared: Compared) -> None:

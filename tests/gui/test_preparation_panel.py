@@ -211,14 +211,16 @@ def test_the_panel_opens_once_verify_recorded_the_dose(qtbot, window: MainWindow
     panel = window.preparation.panel
     assert panel is not None and panel.heading.text().startswith(f"Dose record {record} ·")
     qtbot.waitUntil(lambda: QApplication.focusWidget() is panel.compounder)  # no mouse
+    qtbot.waitUntil(lambda: not panel.desk.waiting)  # the dose is read on a worker thread
     assert "Preparation recorded" not in (window.worksheet_html() or "")
     for char in "C. Technician":
         key(panel.compounder, char)
     key(panel.compounder, "\r", Qt.Key.Key_Return)
     for code in (KIT_45, KIT_15, KIT_15_B):
         wedge(panel, code)
+    qtbot.waitUntil(lambda: panel.record_button.isEnabled())
     panel.record_button.click()  # the times: now, as the fields start
-    assert panel.print_button.isEnabled(), panel.print_button.toolTip()
+    qtbot.waitUntil(lambda: panel.print_button.isEnabled(), timeout=20_000)
     worksheet = window.worksheet_html() or ""
     assert "Preparation recorded (journal)" in worksheet
     assert "lot LOT43, expiry 2027-12-31, serial S-0002" in worksheet

@@ -119,6 +119,8 @@ def open_verify(qtbot, win: MainWindow) -> VerifyDialog:
     button = child(win, QPushButton, "verifyButton")
     assert button.isEnabled(), button.toolTip()
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    # a site journal's server is asked first, on a worker thread
+    qtbot.waitUntil(lambda: not win.verification.asking, timeout=20_000)
     dialog = win.verification.dialog
     assert isinstance(dialog, VerifyDialog) and dialog.objectName() == "verifyDialog"
     qtbot.waitExposed(dialog)
@@ -138,6 +140,8 @@ def second_entry(
 def compare(qtbot, dialog: VerifyDialog) -> None:
     qtbot.mouseClick(child(dialog, QPushButton, "compareButton"), Qt.MouseButton.LeftButton)
     assert dialog.comparison is not None, child(dialog, QLabel, "entryProblem").text()
+    # the history is read on a worker thread; Sign waits for it
+    qtbot.waitUntil(lambda: not dialog.check.reading_history, timeout=20_000)
 
 
 def sign(qtbot, dialog: VerifyDialog) -> None:
