@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # what each name is, for mypy and readers; imported on first 
     from ixempra_gui.presentation import verify_check as verify_check
     from ixempra_gui.presentation import verify_view as verify_view
     from ixempra_gui.presentation import worksheet as worksheet
+    from ixempra_gui.presentation import worksheet_preparation as worksheet_preparation
 
 #: Attribute → module imported on first use. ``datetime`` too: the window's first frame
 #: needs no date (about 2 ms of start-up).
@@ -53,6 +54,7 @@ MODULES = {
     "order_state": "ixempra_gui.presentation.order_state",
     "order_view": "ixempra_gui.presentation.order_view",
     "preparation_desk": "ixempra_gui.presentation.preparation_desk",
+    "worksheet_preparation": "ixempra_gui.presentation.worksheet_preparation",
     "prior_auth_sheet": "ixempra_gui.presentation.prior_auth_sheet",
     "site_checks": "ixempra_gui.presentation.site_checks",
     "title": "ixempra_gui.presentation.title",

@@ -36,11 +36,10 @@ from ixempra_gui.journal.bag_label import (
     bag_label_document,
 )
 from ixempra_gui.journal.entries import StoredRecord
-from ixempra_gui.journal.errors import JournalError
 from ixempra_gui.journal.identifiers import check_person
 from ixempra_gui.journal.interface import JournalStore
 from ixempra_gui.journal.preparation_records import DoseToPrepare, RecordedPreparation
-from ixempra_gui.journal.preparing import judge, preparation_of
+from ixempra_gui.journal.preparing import judge
 from ixempra_gui.journal.store import Journal
 from ixempra_gui.presentation import preparation_view as pv
 from ixempra_gui.presentation import preparation_work as work
@@ -382,17 +381,3 @@ def _unavailable(heading: str, why: str, notes: tuple[str, ...]) -> pv.Preparati
         print_refusal=why,
         notes=notes,
     )
-
-
-def preparation_lines(dose: StoredRecord) -> tuple[str, ...] | None:
-    """The worksheet's lines of the preparation of ``dose``, or None (none yet: the worksheet
-    keeps its table to write in); a journal that cannot be read is said."""
-    try:
-        journal = Journal.open_existing()
-        if journal is None:
-            return None
-        with journal:
-            prep = preparation_of(journal, dose)
-    except JournalError as exc:
-        return (f"The preparation could not be read from the journal: {exc}",)
-    return pv.preparation_lines(prep) if prep is not None else None

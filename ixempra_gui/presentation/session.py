@@ -243,7 +243,8 @@ class Session:
             return Document(None, why)
         record = self.signed.record_line(form, self.prefs)
         signed = self.signed.record(form, self.prefs)  # its preparation, once recorded (issue 16)
-        prepared = loader.preparation_desk.preparation_lines(signed) if signed else None
+        site = self.journal.opener if self.journal.is_site else None
+        prepared = loader.worksheet_preparation.preparation_lines(signed, site) if signed else None
         return Document(
             loader.worksheet.build_worksheet(form, view, self.clock(), record, prepared)
         )

@@ -27,7 +27,8 @@ from preparation_support import (
 from ixempra_gui.journal.store import Journal
 from ixempra_gui.presentation import preparation_view as pv
 from ixempra_gui.presentation.preferences import PreferenceError, parse_preference
-from ixempra_gui.presentation.preparation_desk import PreparationDesk, preparation_lines
+from ixempra_gui.presentation.preparation_desk import PreparationDesk
+from ixempra_gui.presentation.worksheet_preparation import preparation_lines
 
 
 def desk_for(record, **kwargs) -> PreparationDesk:

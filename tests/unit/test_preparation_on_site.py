@@ -22,6 +22,7 @@ from ixempra_gui.journal.postgres.store import PostgresJournal
 from ixempra_gui.journal.store import Journal
 from ixempra_gui.presentation.journal_sign_in import JournalSignIn
 from ixempra_gui.presentation.preparation_desk import PreparationDesk
+from ixempra_gui.presentation.worksheet_preparation import preparation_lines
 
 
 def _site_dose(site: Site) -> StoredRecord:
@@ -77,6 +78,10 @@ def test_signed_in_the_preparation_is_the_signed_in_users(
     desk.set_times(datetime(2026, 11, 2, 9, 20), datetime(2026, 11, 2, 9, 50))
     desk.record_preparation()
     assert desk.view().can_print
+    # the worksheet prints it from the site journal; the workstation's file has none of it
+    printed = preparation_lines(dose, signed.opener)
+    assert printed is not None and any("LOT45" in line for line in printed)
+    assert preparation_lines(dose) is None
     monkeypatch.setenv("PGPASSFILE", str(pg_site.cluster.passfile))
     with PostgresJournal.open(pg_site.url(PREPARER)) as journal:
         kinds = [(r.kind, r.content.get("compounded_by")) for r in journal.records()]
