@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
+from ixempra_gui.core.choices import BsaFormula, Diluent, ReductionMode, Regimen
 from ixempra_gui.core.formatting import format_number
 from ixempra_gui.core.order_fields import (
     BY_KEY,
@@ -201,6 +202,19 @@ def difference_label(difference: Difference) -> str:
     return label
 
 
+#: A choice's code as its selector shows it ("dubois" → "DuBois & DuBois"): the table shows
+#: what the pharmacist picked, not the journal's key.
+CHOICE_LABELS: Mapping[str, str] = {
+    str(choice): choice.label
+    for kind in (Regimen, BsaFormula, ReductionMode, Diluent)
+    for choice in kind
+}
+
+
+def shown_entry(value: str) -> str:
+    return CHOICE_LABELS.get(value, value)
+
+
 def difference_rows(comparison: Comparison) -> tuple[DifferenceRow, ...]:
     """One line per difference, those in value first (inputs, then results), then the same
     values typed differently: what each entry gave, and whether it must be explained."""
@@ -216,11 +230,12 @@ def difference_rows(comparison: Comparison) -> tuple[DifferenceRow, ...]:
         name = f"{difference_label(d)} ({kind})"
         rows.append(
             DifferenceRow(
-                f"{name}: first entry {d.first} — second entry {d.second} — {why}",
+                f"{name}: first entry {shown_entry(d.first)} — second entry "
+                f"{shown_entry(d.second)} — {why}",
                 d.material,
                 name,
-                d.first,
-                d.second,
+                shown_entry(d.first),
+                shown_entry(d.second),
                 "must be explained" if d.material else "typed differently: no need to explain",
             )
         )

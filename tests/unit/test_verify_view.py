@@ -233,3 +233,11 @@ def test_the_record_line_names_the_record_and_both_people() -> None:
     assert "(prepared by A. Pharmacist), recorded" in record_line(signed)
     assert "not authenticated" not in record_line(signed)
     assert record.short_hash == "0123456789ab"  # issue 13.4: the first 12 hex digits
+
+
+def test_a_choice_shows_as_its_selector_shows_it_not_as_its_key() -> None:
+    second = replace(SAME, values={**SAME.values, "bsa_formula": "dubois"})
+    rows = difference_rows(compare(*results(FIRST, second)))
+    formula = next(r for r in rows if r.field.startswith("BSA formula"))
+    assert (formula.first, formula.second) == ("Mosteller", "DuBois & DuBois")
+    assert "first entry Mosteller — second entry DuBois & DuBois" in formula.text
