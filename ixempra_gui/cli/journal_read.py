@@ -27,6 +27,7 @@ from ixempra_gui.cli.journal_common import (
 from ixempra_gui.cli.options import OptionError
 from ixempra_gui.cli.site_signin import open_for_reading
 from ixempra_gui.core.formatting import format_number
+from ixempra_gui.core.wording import recorded_time
 from ixempra_gui.journal import paths
 from ixempra_gui.journal.anchor import AnchorFile, AnchorUnreadable
 from ixempra_gui.journal.entries import StoredRecord
@@ -139,9 +140,9 @@ def _line(r: StoredRecord) -> str:
         return line
     if r.status != "verified":
         reason = str(r.content.get("reason", ""))
-        return f"{r.id:>6}  {r.recorded_at}  {r.status}: {reason}{_signed_in(r)}"
+        return f"{r.id:>6}  {recorded_time(r.recorded_at)}  {r.status}: {reason}{_signed_in(r)}"
     return (
-        f"{r.id:>6}  {r.recorded_at}  given {r.administered_on}  {dose_text(r):>9}  "
+        f"{r.id:>6}  {recorded_time(r.recorded_at)}  given {r.administered_on}  {dose_text(r):>9}  "
         f"J9207 {units_total(r)} units  prepared {r.content.get('prepared_by')}, verified "
         f"{r.content.get('verified_by')}{_signed_in(r)}  patient {r.patient_id}"
     )

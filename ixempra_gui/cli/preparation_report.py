@@ -11,6 +11,7 @@ from typing import Any
 from ixempra_gui.core.compounding import ScanOutcome, describe_plan
 from ixempra_gui.core.compounding_clock import shown
 from ixempra_gui.core.gs1_scan import printable
+from ixempra_gui.core.wording import recorded_time
 from ixempra_gui.journal.entries import StoredRecord
 from ixempra_gui.journal.interface import JournalStore
 from ixempra_gui.journal.kinds import NEAR_MISS, PREPARATION
@@ -178,7 +179,8 @@ def record_line(r: StoredRecord) -> str | None:
         )
         state = "FAILED preparation" if c.get("status") == "preparation_failed" else "preparation"
         return (
-            f"{r.id:>6}  {r.recorded_at}  {state} of dose record {ref.get('id')}: {lots}; "
+            f"{r.id:>6}  {recorded_time(r.recorded_at)}  {state} of dose record "
+            f"{ref.get('id')}: {lots}; "
             f"diluted {c.get('diluted_at') or 'time not recorded'}; compounded by "
             f"{c.get('compounded_by')}{signed}  patient {r.patient_id}"
         )
@@ -186,7 +188,7 @@ def record_line(r: StoredRecord) -> str | None:
         refusal = c.get("refusal") if isinstance(c.get("refusal"), dict) else {}
         assert isinstance(refusal, dict)
         return (
-            f"{r.id:>6}  {r.recorded_at}  near miss while preparing dose record "
+            f"{r.id:>6}  {recorded_time(r.recorded_at)}  near miss while preparing dose record "
             f"{ref.get('id')}: {refusal.get('reason')}; scanned by {c.get('scanned_by')}"
             f"{signed}  patient {r.patient_id}"
         )

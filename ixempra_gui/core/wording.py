@@ -195,6 +195,16 @@ def clock(moment: datetime | None, day: date | None = None) -> str:
     return f"{shown:%H:%M}" if shown.date() == day else f"{shown:%Y-%m-%d %H:%M}"
 
 
+def recorded_time(recorded_at_utc: str, day: date | None = None) -> str:
+    """When a journal record was written (stored in UTC, ISO 8601), as local time: with its
+    zone, or only the time when ``day`` is the page's (its zone is in the header)."""
+    try:
+        moment = datetime.fromisoformat(recorded_at_utc)
+    except ValueError:
+        return recorded_at_utc  # never hidden, even when unreadable
+    return clock(moment, day) if day is not None else stamp(moment)
+
+
 def use_by_lines(p: Preparation, day: date | None) -> tuple[str, ...]:
     """The label's time limits of this preparation, times as ``clock`` gives them."""
     return (

@@ -21,6 +21,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from ixempra_gui.core.compounding import PreparationCheck, Scan, ScanOutcome, check_preparation
+from ixempra_gui.core.wording import recorded_time
 from ixempra_gui.journal.appending import AppendCheck
 from ixempra_gui.journal.entries import StoredRecord
 from ixempra_gui.journal.errors import InvalidRecord, JournalAltered, RecordRefused
@@ -106,8 +107,9 @@ def _already(dose: DoseToPrepare, standing: RecordedPreparation) -> PreparationR
     record = standing.record
     return PreparationRefused(
         f"record {dose.record.id} was already prepared: preparation record {record.id} "
-        f"(compounded by {standing.compounded_by}, recorded {record.recorded_at}); a dose is "
-        "prepared once (a failed preparation is remade); nothing was recorded",
+        f"(compounded by {standing.compounded_by}, recorded "
+        f"{recorded_time(record.recorded_at)}); a dose is prepared once (a failed preparation "
+        "is remade); nothing was recorded",
         prepared_by=record.id,
     )
 

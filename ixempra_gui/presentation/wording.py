@@ -11,7 +11,6 @@ Importing it loads the core (pint): the window imports it after its first paint.
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from ixempra_gui.core.formatting import format_quantity
@@ -30,6 +29,7 @@ from ixempra_gui.core.wording import (
     numbered_steps,
     preparation_lines,
     preparation_notes,
+    recorded_time,
     rounding_note,
     stamp,
     times_line,
@@ -125,13 +125,3 @@ def acts_on(result: DoseResult) -> tuple[tuple[str, str], ...]:
         rate = format_quantity(p.rate_ml_per_h, "mL/h")
         rows.append(("Rate", f"{rate} over {p.infusion_hours} h"))
     return tuple(rows)
-
-
-def recorded_time(recorded_at_utc: str, day: date | None = None) -> str:
-    """When a journal record was written (stored in UTC, ISO 8601), as local time: with its
-    zone, or only the time when ``day`` is the page's (its zone is in the header)."""
-    try:
-        moment = datetime.fromisoformat(recorded_at_utc)
-    except ValueError:
-        return recorded_at_utc  # never hidden, even when unreadable
-    return clock(moment, day) if day is not None else stamp(moment)

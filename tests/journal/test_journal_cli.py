@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -176,6 +177,8 @@ def test_ids_through_the_cli(tmp_path: Path) -> None:
     assert len(lines) == len(shown_ids)
     for line, pid in zip(lines, shown_ids, strict=True):
         assert line.endswith(f"patient {pid}")
+        # recorded at: local time to the minute with its zone, as on screen and paper
+        assert re.match(r"\s*\d+  \d{4}-\d\d-\d\d \d\d:\d\d \(UTC[+-]\d\d:\d\d\)  ", line)
     as_json = json.loads(run_journal(tmp_path, ["list", "--json"]).stdout)
     assert [r["patient_id"] for r in as_json] == shown_ids
     for rid in (1, 4, 5):
