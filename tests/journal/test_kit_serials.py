@@ -6,9 +6,12 @@ lock); kits without a serial are never compared across doses (lots repeat)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+import test_preparation_cli as cli
 from gs1_codes import GTIN_15, GTIN_45, kit_code
+from journal_support import run_journal
 from test_preparation_journal import EXPIRY, K15A, K15B, K45, NOW, RECON, Side, scans
 from test_preparation_journal import side as side  # the parametrised fixture (both journals)
 
@@ -96,3 +99,26 @@ def test_a_kit_used_by_another_workstation_meanwhile_is_refused_under_the_lock(
     ]
     assert [r.kind for r in side.journal.records()][-1] == NEAR_MISS
     assert PREPARATION not in [r.kind for r in side.journal.records(dose.patient_id)]
+
+
+def test_the_cli_exits_5_and_keeps_the_near_miss_for_a_kit_used_before(tmp_path: Path) -> None:
+    first = cli.dose(tmp_path, "MRN-1")
+    assert cli.prepare(tmp_path, first, cli.K45, cli.K15_RAW, cli.K15_SYMBOLOGY).returncode == 0
+    second = cli.dose(tmp_path, "MRN-14")
+    again = cli.prepare(tmp_path, second, cli.K45, K15C, K15D)
+    assert again.returncode == 5, again.stdout + again.stderr
+    assert "REFUSED (serial_used)" in again.stdout
+    assert f"dose record {first} (preparation record 2)" in again.stdout
+    assert [r["kind"] for r in cli.records(tmp_path)] == [
+        "dose",
+        "preparation",
+        "dose",
+        "near_miss",
+    ]
+    listed = run_journal(tmp_path, ["near-misses"])
+    assert listed.returncode == 0 and "serial_used" in listed.stdout
+    lot_only = cli.dose(tmp_path, "MRN-15")
+    k15 = kit_code(GTIN_15, EXPIRY, lot="LOT42")  # the lot-only 15 mg kit prepared for dose 1
+    assert (
+        cli.prepare(tmp_path, lot_only, *LOT_ONLY[:1], k15, k15.replace("42", "43")).returncode == 0
+    )
