@@ -17,7 +17,7 @@ from ixempra_gui.journal.appending import AppendCheck, appended_patient_key, cha
 from ixempra_gui.journal.chain import GENESIS, canonical_json, content_hash
 from ixempra_gui.journal.entries import StoredRecord
 from ixempra_gui.journal.errors import JournalAltered, JournalError
-from ixempra_gui.journal.kit_serials import KIT_USES_SQLITE, KitsCheck, drafts_serials
+from ixempra_gui.journal.kit_serials import KitsCheck, drafts_needles, kit_uses_sqlite
 from ixempra_gui.journal.sqlite_files import why
 from ixempra_gui.journal.store_chain import HEAD_KEY
 from ixempra_gui.journal.store_reading import RecordReading, stored_row
@@ -65,9 +65,9 @@ class RecordWriting(RecordReading):
                     (key,),
                 ).fetchall()
                 patient = [stored_row(row) for row in rows]
-                serials = drafts_serials(drafts) if kits_check is not None else None
-                if serials is not None:
-                    found = conn.execute(KIT_USES_SQLITE, (serials,)).fetchall()
+                needles = drafts_needles(drafts) if kits_check is not None else []
+                if needles:
+                    found = conn.execute(kit_uses_sqlite(needles), needles).fetchall()
                     patient += [stored_row(row) for row in found]
                 for stored in patient:
                     if not stored.intact or not stored.readable:

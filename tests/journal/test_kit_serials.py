@@ -122,3 +122,15 @@ def test_the_cli_exits_5_and_keeps_the_near_miss_for_a_kit_used_before(tmp_path:
     assert (
         cli.prepare(tmp_path, lot_only, *LOT_ONLY[:1], k15, k15.replace("42", "43")).returncode == 0
     )
+
+
+def test_the_same_serial_on_another_product_is_another_kit(side: Side) -> None:
+    assert side.prepare(side.dose("MRN-1"), K45, K15A, K15B).outcome == "complete"
+    second = side.dose("MRN-2")
+    dose = find_dose(side.journal, second)
+    same_serial = kit_code(GTIN_15, EXPIRY, lot="LOT45", serial="S45")  # as the 45 mg kit's
+    texts = scans(kit_code(GTIN_45, EXPIRY, serial="S46"), same_serial, K15C)
+    diluted = NOW - timedelta(minutes=20)
+    check = judge(dose, texts, reconstituted_at=RECON, diluted_at=diluted, now=NOW)
+    outcome = record_preparation(side.journal, dose, check, side.person)
+    assert outcome.outcome == "complete" and outcome.near_misses == ()

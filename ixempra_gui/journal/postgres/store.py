@@ -67,7 +67,7 @@ from ixempra_gui.journal.errors import (
 )
 from ixempra_gui.journal.history import History, HistoryWarning
 from ixempra_gui.journal.identifiers import same_person
-from ixempra_gui.journal.kit_serials import KIT_USES_PG, KitsCheck, drafts_serials
+from ixempra_gui.journal.kit_serials import KIT_USES_PG, KitsCheck, drafts_needles
 from ixempra_gui.journal.postgres.base import SITE_ANCHOR, DefaultAnchor, site_anchor
 from ixempra_gui.journal.postgres.errors import (
     CommitUnknown,
@@ -245,19 +245,19 @@ class PostgresJournal(Migrating):
         if self.read_only:
             raise JournalError("the site journal was opened for reading only")
         key = appended_patient_key(drafts)
-        serials = drafts_serials(drafts) if kits_check is not None else None
-        tail = [PATIENT_ROWS_SQL] + ([KIT_USES_PG] if serials is not None else [])
+        needles = drafts_needles(drafts) if kits_check is not None else []
+        tail = [PATIENT_ROWS_SQL] + ([KIT_USES_PG] if needles else [])
         conn = self._connection()
         committing = False
         try:
             report, results = self._checked_round_trip(
-                conn, tail, {"kit_serials": serials}, lock=True, key=key
+                conn, tail, {"kit_needles": needles}, lock=True, key=key
             )
             patient = [stored_record(row) for row in results[0]]
             if check is not None:
                 check(patient)
             if kits_check is not None:
-                kits_check(self._kit_uses(results[1] if serials is not None else []))
+                kits_check(self._kit_uses(results[1] if needles else []))
             head, written, statements, params = report.head, [], [], {}
             for i, draft in enumerate(drafts):
                 content = chained(draft, head)
