@@ -299,7 +299,6 @@ def refused_as_used(outcome: ScanOutcome, where: str) -> ScanOutcome:
 
 def _serial_used(what: str, serial: str, where: str) -> str:
     return (
-        f"Kit already used: {what}, serial {serial}, was used for {where}. A serialised kit "
-        "is one package for one preparation: this barcode is a copy or the kit was used. Put "
-        "it aside and report it."
+        f"Kit already used: {what}, serial {serial}, went to {where}: a copied barcode or a "
+        "used kit. Put it aside and report it."
     )
