@@ -198,6 +198,7 @@ class PreparationDesk:
                 outcome = record_preparation(journal, self.dose, check, who, with_near_misses=False)
                 if outcome.refused is not None:
                     self.notes.append(f"The preparation was NOT recorded: {outcome.refused}")
+                    self.dose = find_dose(journal, self.record.id)  # kits used since: refused
                 elif outcome.preparation is not None:
                     self.recorded = preparation_of(journal, self.record)
         except (InvalidRecord, PreparationRefused, JournalError) as exc:
