@@ -29,7 +29,7 @@ def clock() -> datetime:
     return NOW
 
 
-def record_dose(two_15_mg_kits: bool = True) -> StoredRecord:
+def record_dose(two_15_mg_kits: bool = True, patient: str = "MRN-0012345") -> StoredRecord:
     """A verified dose: 27.4 mg (2 × 15 mg kits), or v01's 72.8 mg (1 × 45 + 2 × 15 mg)."""
     changes = (
         {
@@ -43,7 +43,7 @@ def record_dose(two_15_mg_kits: bool = True) -> StoredRecord:
     )
     order = Order(**order_kwargs(**changes))
     new = NewRecord(
-        "MRN-0012345", date(2026, 11, 2), "A. Pharmacist", "B. Checker", order, calculate(order)
+        patient, date(2026, 11, 2), "A. Pharmacist", "B. Checker", order, calculate(order)
     )
     with Journal.open() as journal:
         return journal.record(new)

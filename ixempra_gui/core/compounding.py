@@ -7,12 +7,14 @@ caller's to add to each near miss. A scan is judged in this order, the first fai
 naming the reason: readable GS1 drug package, IXEMPRA, a planned strength, unexpired on the day
 it is scanned (the expiry date itself is usable through that day), not a kit already accepted,
 not more of a strength than planned. Two kits are distinct when both carry serials that
-differ, or else when their lots differ; otherwise the scan is refused as identical.
+differ, or else when their lots differ; otherwise the scan is refused as identical. A
+serialised kit (GTIN + serial) already used for another dose (``used``: where, by the caller)
+is refused before its expiry is looked at: one package, one preparation.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
@@ -41,6 +43,7 @@ class RefusalReason(StrEnum):
     EXPIRED = "expired"
     IDENTICAL = "identical_scan"
     SURPLUS = "surplus"
+    SERIAL_USED = "serial_used"  # this serialised kit is in another dose's preparation
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,7 @@ def check_kits(
     catalog: KitCatalog | None = None,
     gs_substitute: str | None = None,
     tz: tzinfo | None = None,
+    used: Mapping[tuple[str, str], str] | None = None,
 ) -> KitsCheck:
     """Judge every scan, in order, against the plan and the kits accepted before it.
 
@@ -147,7 +151,7 @@ def check_kits(
         raise ValueError(f"plan {describe_plan(plan)} cannot be prepared from the kits")
     outcomes: list[ScanOutcome] = []
     for scan in scans:
-        outcomes.append(_judge(plan, scan, outcomes, catalog, gs_substitute, tz))
+        outcomes.append(_judge(plan, scan, outcomes, catalog, gs_substitute, tz, used or {}))
     return KitsCheck(plan, tuple(outcomes))
 
 
@@ -163,9 +167,10 @@ def check_preparation(
     gs_substitute: str | None = None,
     tolerance: timedelta = DEFAULT_FUTURE_TOLERANCE,
     tz: tzinfo | None = None,
+    used: Mapping[tuple[str, str], str] | None = None,
 ) -> PreparationCheck:
     """The kits and the clocks together: failed or not, and what still blocks the label."""
-    kits = check_kits(plan, scans, catalog=catalog, gs_substitute=gs_substitute, tz=tz)
+    kits = check_kits(plan, scans, catalog=catalog, gs_substitute=gs_substitute, tz=tz, used=used)
     clocks = check_clocks(
         reconstituted_at,
         diluted_at,
@@ -208,6 +213,7 @@ def _judge(
     catalog: KitCatalog,
     gs_substitute: str | None,
     tz: tzinfo | None,
+    used: Mapping[tuple[str, str], str],
 ) -> ScanOutcome:
     at = aware(scan.at, tz)
     read = parse_scan(scan.text, gs_substitute=gs_substitute)
@@ -235,6 +241,8 @@ def _judge(
             f"Wrong strength: {what}; the plan has no {strength} mg kit "
             f"(plan: {describe_plan(plan)}). Put it back.",
         )
+    if read.serial is not None and (where := used.get((read.gtin, read.serial))) is not None:
+        return refuse(RefusalReason.SERIAL_USED, _serial_used(what, read.serial, where))
     scanned_on = local_date(at, tz)
     if read.expiry < scanned_on:
         return refuse(
@@ -276,4 +284,21 @@ def _identical(what: str, read: KitScan, earlier: ScanOutcome, tz: tzinfo | None
     return (
         f"Identical scan: {what} cannot be told from the kit accepted at {when} (same GTIN and "
         f"lot, no serial to tell them apart). {SCAN_SERIALISED}"
+    )
+
+
+def refused_as_used(outcome: ScanOutcome, where: str) -> ScanOutcome:
+    """An accepted serialised kit refused after all: found used for ``where`` (another dose)
+    when the journal checked it again under its write lock."""
+    kit, strength = outcome.kit, outcome.strength_mg
+    assert kit is not None and kit.serial is not None
+    what = f"{load_kits().brand} {strength} mg kit, lot {kit.lot}"
+    refusal = Refusal(RefusalReason.SERIAL_USED, _serial_used(what, kit.serial, where))
+    return ScanOutcome(outcome.text, outcome.at, kit, outcome.match, refusal)
+
+
+def _serial_used(what: str, serial: str, where: str) -> str:
+    return (
+        f"Kit already used: {what}, serial {serial}, went to {where}: a copied barcode or a "
+        "used kit. Put it aside and report it."
     )

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from ixempra_gui.journal.entries import NewRecord, PatientDose, StoredRecord
     from ixempra_gui.journal.history import History, HistoryWarning
     from ixempra_gui.journal.integrity import IntegrityReport
+    from ixempra_gui.journal.kit_serials import KitsCheck
     from ixempra_gui.journal.postgres.session import VerifierSession
 
 
@@ -70,7 +71,10 @@ class JournalStore(ChainSource, Protocol):
         ...
 
     def append(
-        self, drafts: Sequence[dict[str, Any]], check: AppendCheck | None = None
+        self,
+        drafts: Sequence[dict[str, Any]],
+        check: AppendCheck | None = None,
+        kits_check: KitsCheck | None = None,
     ) -> list[StoredRecord]:
         """Append records of one patient that are not doses (a preparation, near misses),
         in one transaction, once the checks and ``check`` (given the patient's records, each

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Final, TypeVar
 
@@ -51,6 +51,8 @@ class DoseToPrepare:
     infusion_hours: int
     patient_id: str
     patient_key: str
+    #: Serialised kits (GTIN, serial) already used for other doses, and where (kit_serials.py).
+    serials_used: Mapping[tuple[str, str], str] = field(default_factory=dict, compare=False)
 
     @property
     def reference(self) -> dict[str, Any]:

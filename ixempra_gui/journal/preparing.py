@@ -7,8 +7,9 @@ fails its checks (``JournalAltered``), a dose already prepared (its latest prepa
 fail and has both times: the message names that record). Times that are not usable (in the
 future, a dilution before the reconstitution) are input errors (``InvalidRecord``): nothing is
 recorded. Under the journal's write lock the dose is looked up again, unchanged, and still not
-prepared (two workstations never both prepare it); near misses are kept even when the
-preparation itself is refused there.
+prepared (two workstations never both prepare it), and none of its serialised kits is in
+another dose's preparation (journal/kit_serials.py: two workstations never both use one kit);
+near misses are kept even when the preparation itself is refused there.
 
 On the site journal the compounder is the signed-in user (a name given must be that user's).
 """
@@ -16,11 +17,17 @@ On the site journal the compounder is the signed-in user (a name given must be t
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from typing import Any
 
-from ixempra_gui.core.compounding import PreparationCheck, Scan, ScanOutcome, check_preparation
+from ixempra_gui.core.compounding import (
+    PreparationCheck,
+    Scan,
+    ScanOutcome,
+    check_preparation,
+    refused_as_used,
+)
 from ixempra_gui.core.wording import recorded_time
 from ixempra_gui.journal.appending import AppendCheck
 from ixempra_gui.journal.entries import StoredRecord
@@ -28,6 +35,7 @@ from ixempra_gui.journal.errors import InvalidRecord, JournalAltered, RecordRefu
 from ixempra_gui.journal.identifiers import check_person, same_person
 from ixempra_gui.journal.interface import AuthenticatedJournal, JournalStore
 from ixempra_gui.journal.kinds import PREPARATION
+from ixempra_gui.journal.kit_serials import KitsCheck, serials_used
 from ixempra_gui.journal.preparation_records import (
     DoseToPrepare,
     NotPreparable,
@@ -54,6 +62,15 @@ class PreparationRefused(RecordRefused):
     def __init__(self, message: str, prepared_by: int | None = None) -> None:
         super().__init__(message)
         self.prepared_by = prepared_by
+
+
+class KitAlreadyUsed(PreparationRefused):
+    """Under the write lock, serialised kits of the preparation were found in another dose's
+    preparation (``refused``: those scans, now refused); the preparation was not recorded."""
+
+    def __init__(self, message: str, refused: tuple[ScanOutcome, ...]) -> None:
+        super().__init__(message)
+        self.refused = refused
 
 
 @dataclass(frozen=True)
@@ -86,7 +103,20 @@ def find_dose(journal: JournalStore, record_id: int) -> DoseToPrepare:
     standing = blocking_preparation(record, list(journal.records(dose.patient_id)))
     if standing is not None:
         raise _already(dose, standing)
-    return dose
+    preparations = list(journal.records_of_kind(PREPARATION))
+    _require_intact(journal, preparations)
+    return replace(dose, serials_used=serials_used(record, preparations))
+
+
+def _require_intact(journal: JournalStore, records: Sequence[StoredRecord]) -> None:
+    for record in records:
+        if not record.readable or not record.intact:
+            raise JournalAltered(
+                journal.location,
+                f"record {record.id}: its content does not match its hash (edited?)",
+                record.id,
+                journal.resolution,
+            )
 
 
 def _dose(journal: JournalStore, record: StoredRecord) -> DoseToPrepare:
@@ -134,6 +164,7 @@ def judge(
         now=now,
         gs_substitute=gs_substitute,
         tz=tz,
+        used=dose.serials_used,
     )
 
 
@@ -218,7 +249,16 @@ def record_preparation(
     if not drafts:
         return PrepareOutcome(dose, check, None, ())
     try:
-        written = journal.append(drafts, check=_preparable(dose, preparing=check.kits.complete))
+        written = journal.append(
+            drafts,
+            check=_preparable(dose, preparing=check.kits.complete),
+            kits_check=_kits_unused(dose, check),
+        )
+    except KitAlreadyUsed as exc:
+        check = _with_refused(check, exc.refused)
+        late = _drafts_of(journal, dose, exc.refused, compounded_by, recorded_with)
+        kept = journal.append([*misses, *late], check=_dose_unchanged(dose))
+        return PrepareOutcome(dose, check, None, tuple(kept), refused=str(exc))
     except PreparationRefused as exc:
         if not misses:
             raise
@@ -273,6 +313,16 @@ def _near_miss_drafts(
     scanned_by: str,
     recorded_with: str,
 ) -> list[dict[str, Any]]:
+    return _drafts_of(journal, dose, check.kits.near_misses, scanned_by, recorded_with)
+
+
+def _drafts_of(
+    journal: JournalStore,
+    dose: DoseToPrepare,
+    refused: Sequence[ScanOutcome],
+    scanned_by: str,
+    recorded_with: str,
+) -> list[dict[str, Any]]:
     authenticated = isinstance(journal, AuthenticatedJournal)
     return [
         near_miss_draft(
@@ -282,7 +332,7 @@ def _near_miss_drafts(
             authenticated=authenticated,
             recorded_with=recorded_with,
         )
-        for outcome in check.kits.near_misses
+        for outcome in refused
     ]
 
 
@@ -308,3 +358,34 @@ def _preparable(dose: DoseToPrepare, *, preparing: bool) -> AppendCheck:
             raise _already(dose, standing)
 
     return check
+
+
+def _kits_unused(dose: DoseToPrepare, check: PreparationCheck) -> KitsCheck:
+    """None of the serialised kits accepted is in another dose's preparation (given those
+    holding any of them, read under the lock)."""
+
+    def unused(found: Sequence[StoredRecord]) -> None:
+        used = serials_used(dose.record, found)
+        refused = tuple(
+            refused_as_used(o, where)
+            for o in check.kits.accepted
+            if o.kit is not None
+            and o.kit.serial is not None
+            and (where := used.get((o.kit.gtin, o.kit.serial))) is not None
+        )
+        if refused:
+            raise KitAlreadyUsed(
+                f"{len(refused)} kit(s) of this preparation were used for another dose in the "
+                "meantime (another workstation?): the preparation was not recorded; the scans "
+                "are kept as near misses",
+                refused,
+            )
+
+    return unused
+
+
+def _with_refused(check: PreparationCheck, refused: Sequence[ScanOutcome]) -> PreparationCheck:
+    """``check`` with the scans of ``refused`` (same text and time) refused as they are."""
+    by_scan = {(o.text, o.at): o for o in refused}
+    outcomes = tuple(by_scan.get((o.text, o.at), o) for o in check.kits.outcomes)
+    return replace(check, kits=replace(check.kits, outcomes=outcomes))

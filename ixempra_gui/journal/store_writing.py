@@ -17,6 +17,7 @@ from ixempra_gui.journal.appending import AppendCheck, appended_patient_key, cha
 from ixempra_gui.journal.chain import GENESIS, canonical_json, content_hash
 from ixempra_gui.journal.entries import StoredRecord
 from ixempra_gui.journal.errors import JournalAltered, JournalError
+from ixempra_gui.journal.kit_serials import KitsCheck, drafts_needles, kit_uses_sqlite
 from ixempra_gui.journal.sqlite_files import why
 from ixempra_gui.journal.store_chain import HEAD_KEY
 from ixempra_gui.journal.store_reading import RecordReading, stored_row
@@ -40,11 +41,15 @@ class RecordWriting(RecordReading):
         return digest
 
     def append(
-        self, drafts: Sequence[dict[str, Any]], check: AppendCheck | None = None
+        self,
+        drafts: Sequence[dict[str, Any]],
+        check: AppendCheck | None = None,
+        kits_check: KitsCheck | None = None,
     ) -> list[StoredRecord]:
         """Append records of one patient that are not doses (a preparation, near misses: issue
-        16) in one transaction, after the checks and ``check`` (given the patient's records,
-        each hash-checked) pass under the write lock. Returns only after COMMIT returned."""
+        16) in one transaction, after the checks, ``check`` (given the patient's records, each
+        hash-checked) and ``kits_check`` (given the preparations holding a serialised kit of
+        the drafts) pass under the write lock. Returns only after COMMIT returned."""
         if self.read_only:
             raise JournalError("the journal was opened for reading only")
         key = appended_patient_key(drafts)
@@ -60,6 +65,10 @@ class RecordWriting(RecordReading):
                     (key,),
                 ).fetchall()
                 patient = [stored_row(row) for row in rows]
+                needles = drafts_needles(drafts) if kits_check is not None else []
+                if needles:
+                    found = conn.execute(kit_uses_sqlite(needles), needles).fetchall()
+                    patient += [stored_row(row) for row in found]
                 for stored in patient:
                     if not stored.intact or not stored.readable:
                         raise JournalAltered(
@@ -68,7 +77,9 @@ class RecordWriting(RecordReading):
                             stored.id,
                         )
                 if check is not None:
-                    check(patient)
+                    check(patient[: len(rows)])
+                if kits_check is not None:
+                    kits_check(patient[len(rows) :])
                 head, written = report.head, []
                 for draft in drafts:
                     content = chained(draft, head)

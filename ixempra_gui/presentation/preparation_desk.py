@@ -243,8 +243,12 @@ class PreparationDesk:
         """Append the preparation (complete, or failed) once every planned kit is accepted."""
         self._ask("record")
 
-    def _prepared(self, outcome: RecordedPreparation | str | None) -> None:
-        if isinstance(outcome, str):
+    def _prepared(self, outcome: RecordedPreparation | work.NotRecorded | str | None) -> None:
+        if isinstance(outcome, work.NotRecorded):
+            self.notes.append(outcome.why)
+            if outcome.dose is not None:
+                self.dose = outcome.dose  # read again: kits another dose used since are refused
+        elif isinstance(outcome, str):
             self.notes.append(outcome)
         elif outcome is not None:
             self.recorded = outcome

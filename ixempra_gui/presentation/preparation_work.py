@@ -76,6 +76,15 @@ def load(open_journal: JournalOpener, record: StoredRecord) -> Loaded:
         return Loaded(None, None, f"This dose cannot be prepared here: {exc!r}")
 
 
+@dataclass(frozen=True)
+class NotRecorded:
+    """The journal refused the preparation under its lock (a kit another dose used since the
+    panel read the dose): why, and the dose read again so those kits show as refused."""
+
+    why: str
+    dose: DoseToPrepare | None = None
+
+
 def keep_near_miss(
     open_journal: JournalOpener, dose: DoseToPrepare, refused: ScanOutcome, compounded_by: str
 ) -> tuple[StoredRecord, ...] | str:
@@ -96,14 +105,15 @@ def keep_preparation(
     dose: DoseToPrepare,
     check: PreparationCheck,
     compounded_by: str,
-) -> RecordedPreparation | str | None:
+) -> RecordedPreparation | NotRecorded | str | None:
     """Append the preparation: as the journal reads it back, or why it was not recorded."""
     try:
         with open_journal() as journal:
             who = compounder(journal, compounded_by)
             outcome = record_preparation(journal, dose, check, who, with_near_misses=False)
             if outcome.refused is not None:
-                return f"The preparation was NOT recorded: {outcome.refused}"
+                why = f"The preparation was NOT recorded: {outcome.refused}"
+                return NotRecorded(why, find_dose(journal, record.id))
             return preparation_of(journal, record) if outcome.preparation is not None else None
     except (InvalidRecord, PreparationRefused, JournalError) as exc:
         return f"The preparation was NOT recorded: {said(exc)}"

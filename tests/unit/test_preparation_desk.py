@@ -223,3 +223,36 @@ def test_the_label_and_scanner_preferences_keep_the_verified_order_verified() ->
     label_only = replace(prefs, second_patient_identifier=True, scanner_gs_substitute="~")
     assert signed.record(form, label_only) is record  # type: ignore[arg-type]
     assert signed.record(form, replace(prefs, labs_max_age_days=7)) is None  # type: ignore[arg-type]
+
+
+def test_a_serialised_kit_used_for_another_dose_is_refused_at_the_scan() -> None:
+    first = desk_for(record_dose())
+    for code in (KIT_15, shown(KIT_15_B)):
+        first.scan(code)
+    first.set_times(datetime(2026, 11, 2, 9, 20), datetime(2026, 11, 2, 9, 50))
+    first.record_preparation()
+    second = desk_for(record_dose(patient="MRN-0099999"))
+    second.scan(shown(KIT_15_B))
+    view = second.view()
+    assert view.last_refused and view.last_scan.startswith("Refused: Kit already used")
+    assert f"dose record {first.record.id} (preparation record" in view.last_scan
+    second.scan(KIT_15)  # lot-only: cannot be told apart across doses, so accepted
+    assert [row.accepted for row in second.view().kits] == [True, False]
+    assert kinds() == ["dose", "preparation", "dose", "near_miss"]
+
+
+def test_a_kit_used_elsewhere_while_the_panel_was_open_is_refused_when_recording() -> None:
+    second = desk_for(record_dose(patient="MRN-0099999"))  # open before the kit was used
+    first = desk_for(record_dose())
+    for desk in (second, first):
+        for code in (KIT_15, shown(KIT_15_B)):
+            desk.scan(code)
+        desk.set_times(datetime(2026, 11, 2, 9, 20), datetime(2026, 11, 2, 9, 50))
+    first.record_preparation()
+    second.record_preparation()
+    view = second.view()
+    assert second.recorded is None and not view.can_print
+    assert any("NOT recorded" in note and "used for another dose" in note for note in second.notes)
+    assert [row.accepted for row in view.kits] == [True, False]
+    assert "Kit already used" in " ".join(view.refused)
+    assert kinds() == ["dose", "dose", "preparation", "near_miss"]

@@ -67,6 +67,7 @@ from ixempra_gui.journal.errors import (
 )
 from ixempra_gui.journal.history import History, HistoryWarning
 from ixempra_gui.journal.identifiers import same_person
+from ixempra_gui.journal.kit_serials import KIT_USES_PG, KitsCheck, drafts_needles
 from ixempra_gui.journal.postgres.base import SITE_ANCHOR, DefaultAnchor, site_anchor
 from ixempra_gui.journal.postgres.errors import (
     CommitUnknown,
@@ -231,24 +232,32 @@ class PostgresJournal(Migrating):
         return StoredRecord(record_id, digest, prev_hash, content)
 
     def append(
-        self, drafts: Sequence[dict[str, Any]], check: AppendCheck | None = None
+        self,
+        drafts: Sequence[dict[str, Any]],
+        check: AppendCheck | None = None,
+        kits_check: KitsCheck | None = None,
     ) -> list[StoredRecord]:
         """Append records of one patient that are not doses (a preparation, near misses: issue
-        16) as the signed-in user, in one transaction: the chain lock, the checks and the
-        patient's records (each hashed by the server) in one round trip, ``check`` given those
-        records, then the INSERTs and COMMIT in a second (the server checks each again)."""
+        16) as the signed-in user, in one transaction: the chain lock, the checks, the
+        patient's records and the preparations holding a serialised kit of the drafts in one
+        round trip, ``check`` and ``kits_check`` given those records, then the INSERTs and
+        COMMIT in a second (the server checks each again)."""
         if self.read_only:
             raise JournalError("the site journal was opened for reading only")
         key = appended_patient_key(drafts)
+        needles = drafts_needles(drafts) if kits_check is not None else []
+        tail = [PATIENT_ROWS_SQL] + ([KIT_USES_PG] if needles else [])
         conn = self._connection()
         committing = False
         try:
-            report, (rows,) = self._checked_round_trip(
-                conn, [PATIENT_ROWS_SQL], {}, lock=True, key=key
+            report, results = self._checked_round_trip(
+                conn, tail, {"kit_needles": needles}, lock=True, key=key
             )
-            patient = [stored_record(row) for row in rows]
+            patient = [stored_record(row) for row in results[0]]
             if check is not None:
                 check(patient)
+            if kits_check is not None:
+                kits_check(self._kit_uses(results[1] if needles else []))
             head, written, statements, params = report.head, [], [], {}
             for i, draft in enumerate(drafts):
                 content = chained(draft, head)
@@ -274,6 +283,16 @@ class PostgresJournal(Migrating):
         integrity.remember_walk(self._location, head)
         self.move_anchor(head)
         return written
+
+    def _kit_uses(self, rows: Sequence[Sequence[Any]]) -> list[StoredRecord]:
+        """The preparations read under the lock, each checked against its hash."""
+        found = [stored_record(row) for row in rows]
+        for stored in found:
+            if not stored.readable or not stored.intact:
+                raise self._altered(
+                    f"record {stored.id}: its content does not match its hash (edited?)", stored.id
+                )
+        return found
 
     def _refusals(self, new: NewRecord, verifier: VerifierSession | None) -> VerifierSession:
         """The verifier, when the record may be written: InvalidRecord (identifiers, a
