@@ -47,7 +47,7 @@ def verifier_sign_in(
     prepared_by.setReadOnly(True)
     label = form.labelForField(verified_by)
     if isinstance(label, QLabel):
-        label.setText("Verified &by (your user name on the site journal)")
+        label.setText("Verified &by (site user name)")
     label = QLabel("Verifier's pass&word")
     label.setBuddy(password)
     form.addRow(label, password)
