@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -117,6 +118,22 @@ def paint_document(html: str, device: QPagedPaintDevice, title: str = TITLE) -> 
 def write_pdf(html: str, path: Path, title: str = TITLE, size: QPageSize | None = None) -> None:
     """The document (the worksheet by default) as a PDF at ``path`` (replaced atomically), on
     ``size`` paper (None: the locale's, ``page_size``); OSError if it cannot be."""
+
+    def paint(writer: QPdfWriter) -> None:
+        paint_document(html, writer, title)  # it keeps its own margins
+
+    _write_pdf_atomically(path, title, size or page_size(), paint)
+
+
+def _write_pdf_atomically(
+    path: Path,
+    title: str,
+    size: QPageSize,
+    paint: Callable[[QPdfWriter], object],
+    resolution: int | None = None,
+) -> None:
+    """A PDF painted by ``paint`` on ``size`` paper without margins, written to a temporary file
+    beside ``path``, checked, synced and renamed over it (never half a file); OSError if not."""
     path = Path(path)
     folder = path.parent
     if not folder.is_dir():
@@ -127,15 +144,17 @@ def write_pdf(html: str, path: Path, title: str = TITLE, size: QPageSize | None 
         writer = QPdfWriter(temp_name)
         writer.setTitle(title)
         writer.setCreator(APP_NAME)
+        if resolution is not None:
+            writer.setResolution(resolution)
         writer.setPageLayout(
             QPageLayout(
-                size or page_size(),
+                size,
                 QPageLayout.Orientation.Portrait,
-                QMarginsF(0, 0, 0, 0),  # paint_document keeps its own margins
+                QMarginsF(0, 0, 0, 0),  # the painter keeps its own margins
                 QPageLayout.Unit.Millimeter,
             )
         )
-        paint_document(html, writer, title)
+        paint(writer)
         del writer  # the PDF is complete once its painter ended and the writer is gone
         with open(temp_name, "rb+") as written:
             if not written.read(5) == b"%PDF-":
@@ -194,39 +213,17 @@ def ask_pdf_path(parent: QWidget, caption: str, default_name: str) -> Path | Non
 def write_label_pdf(label: BagLabel, path: Path) -> None:
     """The bag label as a one-page PDF on 4 × 6 inch label stock at ``path`` (replaced
     atomically, as the worksheet is); OSError if it cannot be written."""
-    path = Path(path)
-    folder = path.parent
-    if not folder.is_dir():
-        raise FileNotFoundError(f"folder {folder} does not exist")
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".pdf", dir=folder)
-    os.close(handle)
-    try:
-        writer = QPdfWriter(temp_name)
-        writer.setTitle(f"Bag label, dose record {label.barcode.text}")
-        writer.setCreator(APP_NAME)
-        writer.setResolution(600)
-        writer.setPageLayout(
-            QPageLayout(
-                loader.label_painting.label_page_size(),
-                QPageLayout.Orientation.Portrait,
-                QMarginsF(0, 0, 0, 0),
-                QPageLayout.Unit.Millimeter,
-            )
-        )
+
+    def paint(writer: QPdfWriter) -> None:
         painter = QPainter(writer)
         try:
             loader.label_painting.paint_label(label, painter, writer)
         finally:
             painter.end()
-        del writer
-        with open(temp_name, "rb+") as written:
-            if not written.read(5) == b"%PDF-":
-                raise OSError(f"Qt did not write a PDF to {temp_name}")
-            os.fsync(written.fileno())
-        os.replace(temp_name, path)
-    except BaseException:
-        Path(temp_name).unlink(missing_ok=True)
-        raise
+
+    title = f"Bag label, dose record {label.barcode.text}"
+    size = loader.label_painting.label_page_size()
+    _write_pdf_atomically(path, title, size, paint, resolution=600)
 
 
 def print_label(label: BagLabel, parent: QWidget | None) -> bool:
