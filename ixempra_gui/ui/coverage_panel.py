@@ -10,6 +10,7 @@ moment of printing. No coverage rule lives here, and the tab never reaches into 
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -236,14 +237,10 @@ class CoveragePanel(QWidget):
         html = self.summary_html()
         if html is None:
             return None
-        target = path or self.ask_pdf_path()
+        write = partial(loader.printing.write_pdf, html, title=self.session.prior_auth_title())
+        what = "prior-authorization summary"
+        target = loader.printing.saved(self, what, path or self.ask_pdf_path(), write)
         if target is None:
-            return None
-        try:
-            loader.printing.write_pdf(html, target, title=self.session.prior_auth_title())
-        except OSError as err:
-            message = f"The prior-authorization summary was not saved to {target}:\n{err}"
-            loader.QMessageBox.warning(self, APP_NAME, message)
             return None
         self.session.say(f"Prior-authorization summary saved: {target}")
         return target

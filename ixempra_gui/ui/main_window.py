@@ -10,6 +10,7 @@ from a fresh calculation at the moment of printing, never from what an earlier e
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QSettings, Qt, QTimer, qVersion
@@ -307,14 +308,9 @@ class MainWindow(QMainWindow):
         html = self.worksheet_html()
         if html is None:
             return None
-        target = path or self.ask_pdf_path()
+        write = partial(loader.printing.write_pdf, html)
+        target = loader.printing.saved(self, "worksheet", path or self.ask_pdf_path(), write)
         if target is None:
-            return None
-        try:
-            loader.printing.write_pdf(html, target)
-        except OSError as err:
-            message = f"The worksheet was not saved to {target}:\n{err}"
-            loader.QMessageBox.warning(self, APP_NAME, message)
             return None
         self.session.printed()
         self.statusBar().showMessage(f"Worksheet saved: {target}", 8000)

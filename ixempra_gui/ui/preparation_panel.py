@@ -10,6 +10,7 @@ and forwards what the pharmacist does. A timer redraws the running 1-hour and 6-
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer
@@ -287,14 +288,7 @@ class PreparationPanel(QWidget):
         target = path or printing.ask_pdf_path(
             self, "Save label as PDF", printing.pdf_file_name("label", self.desk.record.patient_id)
         )
-        if target is None:
-            return None
-        try:
-            printing.write_label_pdf(label, target)
-        except OSError as err:
-            loader.QMessageBox.warning(
-                self, APP_NAME, f"The label was not saved to {target}:\n{err}"
-            )
+        if printing.saved(self, "label", target, partial(printing.write_label_pdf, label)) is None:
             return None
         self._say(f"Label saved: {target}")
         return target

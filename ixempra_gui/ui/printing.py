@@ -125,6 +125,23 @@ def write_pdf(html: str, path: Path, title: str = TITLE, size: QPageSize | None 
     _write_pdf_atomically(path, title, size or page_size(), paint)
 
 
+def saved(
+    parent: QWidget, what: str, target: Path | None, write: Callable[[Path], object]
+) -> Path | None:
+    """``write(target)``, the path when it was written; None when no target was chosen or it
+    could not be written (then said in a warning naming ``what`` and the reason)."""
+    if target is None:
+        return None
+    try:
+        write(target)
+    except OSError as err:
+        loader.QMessageBox.warning(
+            parent, APP_NAME, f"The {what} was not saved to {target}:\n{err}"
+        )
+        return None
+    return target
+
+
 def _write_pdf_atomically(
     path: Path,
     title: str,
