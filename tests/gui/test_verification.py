@@ -562,6 +562,8 @@ def test_typing_the_identifier_reads_the_journal_once_it_pauses(
     summary = child(window, QLabel, "historySummary")
     assert reads == [] and summary.text().startswith("Reading the journal")
     qtbot.waitUntil(lambda: reads == ["MRN-0012345"])
+    # the read runs on a worker thread: its outcome reaches the panel on the GUI thread after
+    qtbot.waitUntil(lambda: not summary.text().startswith("Reading the journal"))
     assert summary.text().startswith("1 verified dose of patient MRN-0012345")
     type_into(qtbot, window, "weightInput", "62 kg")  # the order changes: no new read
     chart = child(window, QWidget, "weightTrendChart")
