@@ -21,8 +21,8 @@ from ixempra_gui.journal.errors import JournalAltered, JournalError
 from ixempra_gui.journal.history import History
 
 if TYPE_CHECKING:
-    from ixempra_gui.presentation.journal_sign_in import Credentials, JournalSignIn
-    from ixempra_gui.presentation.site_answers import SiteDoses
+    from ixempra_gui.presentation.journal_sign_in import JournalSignIn
+    from ixempra_gui.presentation.site_answers import Credentials, SiteDoses
 
 __all__ = [
     "DosesRead",

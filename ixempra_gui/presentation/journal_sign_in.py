@@ -17,7 +17,6 @@ import os
 import threading
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -31,13 +30,22 @@ from ixempra_gui.journal.interface import JournalStore
 from ixempra_gui.journal.site_config import JournalChoice, journal_choice, redact
 from ixempra_gui.journal.store import Journal
 from ixempra_gui.presentation.events import Event
-from ixempra_gui.presentation.site_answers import SiteDoses, VerifyProbe
+from ixempra_gui.presentation.site_answers import (
+    Credentials,
+    Probe,
+    SignInOutcome,
+    SiteDoses,
+    VerifyProbe,
+)
 
 if TYPE_CHECKING:
     # psycopg (ixempra-gui[postgresql]): loaded only for a site journal
     from ixempra_gui.journal.postgres.store import PostgresJournal
 
 NOT_SIGNED_IN = "not signed in"
+#: Until when Verify cannot record (the end of its refusal).
+SIGN_IN = "until you are signed in to the site journal (File → Sign in to the site journal…)"
+READ_ONLY = "while the server is read-only (a standby, or IT set the database read-only)"
 #: What each failure of the server is called in the sign-in dialog (postgres.errors' reasons).
 HEADLINES = {
     "unreachable": "The journal server cannot be reached.",
@@ -47,34 +55,6 @@ HEADLINES = {
     "schema": "The site journal is not set up on this server.",
     "password_needed": "The server asks for a password.",
 }
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """A user name and password given in the window (None: libpq's own sources). The password
-    never appears in a repr, a log or a file."""
-
-    user: str | None
-    password: str | None = field(default=None, repr=False)
-
-
-@dataclass(frozen=True)
-class SignInOutcome:
-    signed_in: bool
-    message: str  # what the dialog and the status bar say
-    reason: str = ""  # a HEADLINES key, "" when signed in
-
-
-@dataclass(frozen=True)
-class Probe:
-    """What one sign-in attempt found: the server's user name, or the failure."""
-
-    credentials: Credentials
-    user: str | None  # None: not signed in
-    read_only: bool
-    error: str = ""
-    reason: str = ""  # a HEADLINES key
-    short: str = ""  # for the status bar: "journal unreachable"...
 
 
 class JournalSignIn:
@@ -171,11 +151,18 @@ class JournalSignIn:
     def credentials(user: str, password: str) -> Credentials:
         return Credentials(user.strip() or None, password or None)
 
-    def sign_out(self) -> None:
+    def sign_out(self) -> str:
+        """Forget who is signed in and their password (a shift change at a shared workstation:
+        the next dose must not be signed with the last pharmacist's name); what to say."""
+        who = self.user
         self._drop_reader()
         self.retry_credentials = None
         self._credentials, self.user, self.read_only, self.problem = None, None, False, None
         self._say()
+        return (
+            f"{who or 'Nobody'} signed out of {self.display}: the history is NOT checked and "
+            "nothing can be recorded until someone signs in."
+        )
 
     def probe(self, credentials: Credentials) -> Probe:
         """Open a checked session with ``credentials`` and close it: who the server says this
@@ -207,7 +194,8 @@ class JournalSignIn:
         self.retry_credentials = None
         self.read_only, self.problem = probe.read_only, None
         self._say()
-        return SignInOutcome(True, f"Signed in to {self.display} as {probe.user}.")
+        said = f"Signed in to {self.display} as {probe.user}."
+        return SignInOutcome(True, f"{said} {HEADLINES['read_only']}" if self.read_only else said)
 
     def _open(self, credentials: Credentials) -> PostgresJournal:
         # psycopg (ixempra-gui[postgresql]): loaded only for a site journal
@@ -235,13 +223,14 @@ class JournalSignIn:
     def sign_in_needed(self) -> str | None:
         """Why Verify cannot be offered now, without asking the server (None: it may be)."""
         why = self._not_usable() if self.is_site else None
+        if why is None and self.is_site and self.read_only:
+            return self._refusal(f"the journal server {self.display} is read-only", READ_ONLY)
         return None if why is None else self._refusal(why)
 
     @staticmethod
-    def _refusal(why: str) -> str:
+    def _refusal(why: str, until: str = SIGN_IN) -> str:
         return (
-            f"Verify is refused: {why}. Nothing can be recorded until you are signed in to "
-            "the site journal (File → Sign in to the site journal…); the calculation, the "
+            f"Verify is refused: {why}. Nothing can be recorded {until}; the calculation, the "
             "worksheet and coverage still work."
         )
 
@@ -272,7 +261,7 @@ class JournalSignIn:
             why = probe.error or None
             self._say()
             if why is None and self.read_only:
-                why = f"the journal server {self.display} is read-only"
+                return self.sign_in_needed()
         return None if why is None else self._refusal(why)
 
     def read_doses(self, patient_id: str) -> tuple[tuple[PatientDose, ...] | None, str | None]:

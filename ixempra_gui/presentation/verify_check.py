@@ -30,10 +30,11 @@ from ixempra_gui.journal.identifiers import same_person
 from ixempra_gui.presentation import journal_access
 from ixempra_gui.presentation.fields import StatusKind
 from ixempra_gui.presentation.history_view import shown_id
-from ixempra_gui.presentation.journal_sign_in import Credentials, JournalSignIn
+from ixempra_gui.presentation.journal_sign_in import JournalSignIn
 from ixempra_gui.presentation.order_state import FormInput, ViewState
 from ixempra_gui.presentation.order_view import build_order, date_issues, render
 from ixempra_gui.presentation.preferences import Preferences
+from ixempra_gui.presentation.site_answers import Credentials
 from ixempra_gui.presentation.verify_view import (
     DifferenceRow,
     SecondEntry,

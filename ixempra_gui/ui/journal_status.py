@@ -20,8 +20,8 @@ from ixempra_gui.ui.off_thread import run_off_thread
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction
 
-    from ixempra_gui.presentation.journal_sign_in import Probe
     from ixempra_gui.presentation.session import Session
+    from ixempra_gui.presentation.site_answers import Probe
     from ixempra_gui.ui.sign_in_dialog import SignInDialog
 
 
@@ -73,6 +73,7 @@ class JournalStatus(QObject):
         self.window = window
         self.label: ElidedLabel | None = None  # built by start(), after the first frame
         self.action: QAction | None = None
+        self.sign_out_action: QAction | None = None
         self.dialog: SignInDialog | None = None
         self.busy = False  # signing in with libpq's own credentials, on a worker thread
         self.retry_timer = QTimer(self)
@@ -145,17 +146,34 @@ class JournalStatus(QObject):
     def _show(self, text: str) -> None:
         if self.label is not None:  # config_error: what is wrong with the setting
             self.label.set_full_text(text, self.session.journal.config_error)
+        if self.sign_out_action is not None:
+            self.sign_out_action.setEnabled(self.session.journal.signed_in)
 
     def _install_action(self, file_menu: QMenu) -> None:
         self.action = loader.QAction("S&ign in to the site journal…", self.window)
         self.action.setObjectName("signInAction")
         self.action.triggered.connect(lambda: self.open_dialog())
+        self.sign_out_action = loader.QAction("Sign &out of the site journal", self.window)
+        self.sign_out_action.setObjectName("signOutAction")
+        self.sign_out_action.setEnabled(self.session.journal.signed_in)
+        self.sign_out_action.triggered.connect(self.sign_out)
+        actions = [self.action, self.sign_out_action]
         first = next(iter(file_menu.actions()), None)
         if first is None:
-            file_menu.addAction(self.action)
+            file_menu.addActions(actions)
         else:
-            file_menu.insertAction(first, self.action)
+            file_menu.insertActions(first, actions)
             file_menu.insertSeparator(first)
+
+    def sign_out(self) -> None:
+        """Sign out (a shift change): nothing more is signed with this pharmacist's name; the
+        history is unchecked and Verify refused until someone signs in (File → Sign in)."""
+        if self.busy or self.dialog is not None:
+            return  # a sign-in is under way: its outcome comes first
+        self.retry_timer.stop()
+        self.session.say(self.session.journal.sign_out(), 15000)
+        self.session.load_history()
+        self.session.recalculate()
 
     def open_dialog(self, reason: str = "") -> SignInDialog:
         """The sign-in dialog (window-modal, not blocking the caller)."""

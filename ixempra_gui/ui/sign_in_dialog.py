@@ -27,7 +27,8 @@ from ixempra_gui.ui.off_thread import run_off_thread
 if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent
 
-    from ixempra_gui.presentation.journal_sign_in import JournalSignIn, Probe
+    from ixempra_gui.presentation.journal_sign_in import JournalSignIn
+    from ixempra_gui.presentation.site_answers import Probe
 
 
 def _label(name: str, text: str = "") -> QLabel:
@@ -121,8 +122,12 @@ class SignInDialog(QDialog):
         outcome = self.journal.settle(probe)
         self.message.setText(outcome.message)
         self.password.clear()
-        if outcome.signed_in:
+        if outcome.signed_in and not self.journal.read_only:
             self.accept()
+            return
+        if outcome.signed_in:  # signed in, but nothing can be recorded: said before closing
+            self.without_button.setText("&Close")
+            self.without_button.setFocus()
             return
         self.password.setFocus()
 

@@ -194,6 +194,56 @@ def test_a_role_outside_the_pharmacist_group_is_told_so(
     assert "not signed in" in status(win)
 
 
+def test_signing_out_at_a_shift_change_lets_the_next_pharmacist_sign_in(
+    qtbot, monkeypatch, tmp_path: Path, pg_site: Site
+) -> None:
+    """After Sign out nothing is signed with the last pharmacist's name: the history is
+    unchecked, Verify refused, nothing signs in again by itself; the next one signs in."""
+    win = started(qtbot, pg_site.url(PREPARER), monkeypatch)  # libpq's passfile
+    sign_out = win.journal_status.sign_out_action
+    assert sign_out is not None and sign_out.isEnabled()
+    assert sign_out in win.file_menu.actions()
+    no_libpq_password(tmp_path, monkeypatch)  # the next pharmacist types a password
+    sign_out.trigger()
+    assert not sign_out.isEnabled()
+    assert status(win).startswith("Journal: not signed in — history NOT checked, Verify refused")
+    assert win.statusBar().currentMessage().startswith(f"{PREPARER} signed out of postgresql://")
+    first_entry(qtbot, win)
+    verify = child(win, QPushButton, "verifyButton")
+    assert not verify.isEnabled()
+    assert verify.toolTip().startswith("Verify is refused: not signed in to the site journal")
+    summary = child(win, QLabel, "historySummary")
+    qtbot.waitUntil(lambda: "history NOT checked" in summary.text())
+    win.journal_status.retry()  # what the timer would do: nothing, nobody asked to sign in
+    assert not win.journal_status.busy and "not signed in" in status(win)
+
+    win.journal_status.action.trigger()
+    dialog = sign_in_dialog(win)
+    type_into(qtbot, dialog, "signInUserInput", THIRD)
+    type_into(qtbot, dialog, "signInPasswordInput", PASSWORDS[THIRD])
+    qtbot.mouseClick(child(dialog, QPushButton, "signInButton"), Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: win.journal_status.dialog is None, timeout=20_000)
+    assert status(win).startswith(f"Journal: signed in as {THIRD} — ")
+    assert sign_out.isEnabled() and verify.isEnabled()
+
+
+def test_signing_in_to_a_read_only_server_says_so_before_the_dialog_closes(
+    qtbot, monkeypatch, tmp_path: Path, pg_site: Site
+) -> None:
+    pg_site.sql(f"ALTER DATABASE {pg_site.dbname} SET default_transaction_read_only = on")
+    no_libpq_password(tmp_path, monkeypatch)
+    win = started(qtbot, pg_site.url(PREPARER), monkeypatch)
+    dialog = sign_in_dialog(win)
+    said = try_password(qtbot, dialog, PREPARER, PASSWORDS[PREPARER])
+    assert f"as {PREPARER}." in said and "read-only: nothing can be recorded there" in said
+    assert dialog.isVisible()  # not closed before it was read
+    close = child(dialog, QPushButton, "signInLaterButton")
+    assert close.text() == "&Close"
+    qtbot.mouseClick(close, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: win.journal_status.dialog is None)
+    assert "(server read-only: nothing can be recorded)" in status(win)
+
+
 # --- failing closed ---------------------------------------------------------------------------
 
 
@@ -318,10 +368,29 @@ def test_a_wrong_verifier_password_records_nothing(qtbot, monkeypatch, pg_site: 
     assert doses(pg_site) == []
 
 
-def test_a_read_only_server_records_nothing_and_says_so(qtbot, monkeypatch, pg_site: Site) -> None:
+def test_a_read_only_server_refuses_verify_before_anything_is_typed(
+    qtbot, monkeypatch, pg_site: Site
+) -> None:
     pg_site.sql(f"ALTER DATABASE {pg_site.dbname} SET default_transaction_read_only = on")
     win = started(qtbot, pg_site.url(PREPARER), monkeypatch)
+    assert "(server read-only: nothing can be recorded)" in status(win)
+    first_entry(qtbot, win)
+    verify = child(win, QPushButton, "verifyButton")
+    assert not verify.isEnabled()
+    assert verify.toolTip().startswith(
+        f"Verify is refused: the journal server postgresql://{PREPARER}@"
+    )
+    assert "Nothing can be recorded while the server is read-only" in verify.toolTip()
+    summary = child(win, QLabel, "historySummary")  # reading still works
+    qtbot.waitUntil(lambda: summary.text() != "" and "NOT" not in summary.text())
+
+
+def test_a_server_gone_read_only_during_verify_records_nothing_and_says_so(
+    qtbot, monkeypatch, pg_site: Site
+) -> None:
+    win = started(qtbot, pg_site.url(PREPARER), monkeypatch)
     dialog = sign_as_verifier(qtbot, win, VERIFIER, PASSWORDS[VERIFIER])
+    pg_site.sql(f"ALTER DATABASE {pg_site.dbname} SET default_transaction_read_only = on")
     qtbot.mouseClick(child(dialog, QPushButton, "signButton"), Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not dialog.busy, timeout=30_000)
     error = child(dialog, QLabel, "verifyError").text()

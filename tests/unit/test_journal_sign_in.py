@@ -16,7 +16,8 @@ from pg_support import PASSWORDS, PREPARER, Site, add_roles, new_site, start_clu
 from ixempra_gui.core.calculator import calculate
 from ixempra_gui.core.models import Order
 from ixempra_gui.presentation import journal_access
-from ixempra_gui.presentation.journal_sign_in import Credentials, JournalSignIn
+from ixempra_gui.presentation.journal_sign_in import JournalSignIn
+from ixempra_gui.presentation.site_answers import Credentials
 
 V01 = {"height": "170 cm", "weight": "70 kg", "regimen": "monotherapy", "ast": "30 U/L"}
 V01 |= {"ast_uln": "40 U/L", "alt": "25 U/L", "alt_uln": "40 U/L", "bilirubin": "0.8 mg/dL"}

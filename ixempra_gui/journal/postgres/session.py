@@ -92,14 +92,15 @@ def connect(
 
 
 def session_info(conn: psycopg.Connection[Any]) -> SessionInfo:
-    """Identity, membership, read-only state; the site and schema version when readable."""
+    """Identity, membership, read-only state (a standby, or a database or role whose
+    transactions default to read-only); the site and schema version when readable."""
     row = conn.execute(
         """
         SELECT session_user::text,
                current_database()::text,
                coalesce((SELECT pg_has_role(session_user, r.oid, 'MEMBER')
                          FROM pg_roles AS r WHERE r.rolname = %s), false),
-               pg_is_in_recovery(),
+               pg_is_in_recovery() OR current_setting('transaction_read_only')::bool,
                to_regclass('ixempra.schema_version') IS NOT NULL
                    AND to_regclass('ixempra.site') IS NOT NULL
         """,
