@@ -21,8 +21,12 @@ from ixempra_gui.core.characters import non_ascii_digit
 from ixempra_gui.core.errors import FieldError
 from ixempra_gui.core.resources import resource_path
 
-#: Molar mass of bilirubin, g/mol: 1 mg/dL = 17.104 µmol/L (clinical-rules §1).
-BILIRUBIN_MOLAR_MASS_G_PER_MOL = Fraction("584.66")
+#: Total bilirubin: 1 mg/dL = 17.104 µmol/L exactly, the factor clinical-rules §1 states. Its
+#: "molar mass 584.66 g/mol" is that factor rounded (10,000 / 584.66 = 17.10396…): a value typed
+#: in µmol/L exactly at a limit by the factor (30.7872 µmol/L = 1.5 × 1.2 mg/dL) must compare as
+#: exactly at it, so the molar mass used is the one the factor implies, 10,000 / 17.104 g/mol.
+BILIRUBIN_UMOL_PER_L_PER_MG_DL = Fraction("17.104")
+BILIRUBIN_MOLAR_MASS_G_PER_MOL = Fraction(10_000) / BILIRUBIN_UMOL_PER_L_PER_MG_DL
 
 
 @cache

@@ -75,9 +75,16 @@ CASES = [
     # --- mixed units compare exactly: 1.5 µkat/L = 90 U/L = 2.5 × 36 U/L
     (CAPE, {"ast": "1.5 ukat/L", "ast_uln": "36 U/L"}, OK, 40),
     (CAPE, {"ast": "1.51 ukat/L", "ast_uln": "36 U/L"}, CI, None),
-    # 20 µmol/L × 584.66 g/mol = 1.16932 mg/dL exactly
-    (CAPE, {"bilirubin": "1.16932 mg/dL", "bilirubin_uln": "20 umol/L"}, OK, 40),
-    (CAPE, {"bilirubin": "1.16933 mg/dL", "bilirubin_uln": "20 umol/L"}, CI, None),
+    # 1 mg/dL = 17.104 µmol/L exactly (§1): 20.5248 µmol/L = 1.2 mg/dL, exactly 1 × ULN
+    (CAPE, {"bilirubin": "20.5248 umol/L", "bilirubin_uln": "1.2 mg/dL"}, OK, 40),
+    (CAPE, {"bilirubin": "20.5249 umol/L", "bilirubin_uln": "1.2 mg/dL"}, CI, None),
+    (CAPE, {"bilirubin": "1.2 mg/dL", "bilirubin_uln": "20.5248 umol/L"}, OK, 40),
+    (CAPE, {"bilirubin": "1.20001 mg/dL", "bilirubin_uln": "20.5248 umol/L"}, CI, None),
+    (MONO, {"bilirubin": "20.5248 umol/L", "bilirubin_uln": "1.2 mg/dL"}, OK, 40),
+    (MONO, {"bilirubin": "30.7872 umol/L", "bilirubin_uln": "1.2 mg/dL"}, OK, 32),  # 1.5 ×
+    (MONO, {"bilirubin": "30.7873 umol/L", "bilirubin_uln": "1.2 mg/dL"}, OK, 20),
+    (MONO, {"bilirubin": "61.5744 umol/L", "bilirubin_uln": "1.2 mg/dL"}, OK, 20),  # 3 ×
+    (MONO, {"bilirubin": "61.5745 umol/L", "bilirubin_uln": "1.2 mg/dL"}, NR, None),
 ]
 
 

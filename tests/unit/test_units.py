@@ -35,8 +35,9 @@ ACCEPTED = [
     (units.AST, "0.6 μkat/L", Fraction(36)),  # Greek mu
     (units.AST, "35", Fraction(35)),
     (units.BILIRUBIN, "1.1 mg/dL", Fraction("1.1")),
-    (units.BILIRUBIN, "19 umol/L", Fraction(19) * Fraction("584.66") / 10000),
-    (units.BILIRUBIN, "19 µmol/L", Fraction(19) * Fraction("584.66") / 10000),
+    (units.BILIRUBIN, "19 umol/L", Fraction(19) / Fraction("17.104")),  # 1 mg/dL = 17.104 µmol/L
+    (units.BILIRUBIN, "19 µmol/L", Fraction(19) / Fraction("17.104")),
+    (units.BILIRUBIN, "17.104 umol/L", Fraction(1)),
     (units.BILIRUBIN, "0.8", Fraction("0.8")),
 ]
 
@@ -53,9 +54,12 @@ def test_bare_number_takes_the_selected_unit() -> None:
     assert units.parse_measurement(units.WEIGHT, "154", "lb").entered_symbol == "lb"
 
 
-def test_bilirubin_conversion_matches_the_spec_factor() -> None:
-    one_mg_dl_in_umol = Fraction(10000) / units.BILIRUBIN_MOLAR_MASS_G_PER_MOL
-    assert round(float(one_mg_dl_in_umol), 3) == 17.104
+def test_bilirubin_conversion_is_the_spec_factor_exactly() -> None:
+    """clinical-rules §1: 1 mg/dL = 17.104 µmol/L — exactly, not the rounded molar mass's
+    17.10396…, or a limit typed in µmol/L lands on the wrong side of it."""
+    one_mg_dl = units.parse_measurement(units.BILIRUBIN, "1 mg/dL").value
+    assert units.parse_measurement(units.BILIRUBIN, "17.104 µmol/L").value == one_mg_dl
+    assert round(float(units.BILIRUBIN_MOLAR_MASS_G_PER_MOL), 2) == 584.66  # the spec's rounding
 
 
 REFUSED = [
