@@ -225,6 +225,7 @@ def _dose_figures(
             inputs.cycle.round_to_vial_within_pct,
             strengths,
             may_round_up=not decision.hepatic_impairment_level,
+            level_mg_per_m2=level,
         )
         reasons.extend(rounding_reasons)
         steps.extend(r.message for r in rounding_reasons)

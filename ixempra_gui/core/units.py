@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from fractions import Fraction
 from functools import cache, lru_cache
 from typing import Any
@@ -247,7 +248,8 @@ class Measurement:
 
     field: str
     text: str
-    quantity: pint.Quantity[Fraction]
+    # not in the repr: pint cannot format a count's unit (mm⁻³ with a Fraction exponent raises)
+    quantity: pint.Quantity[Fraction] = dataclass_field(repr=False)
     value: Fraction  # exact, in the field's canonical unit
     canonical_symbol: str
     entered_symbol: str

@@ -1,8 +1,9 @@
 """Optional dose rounding to a vial boundary (HOPA position statement; clinical-rules §5).
 
 Off by default. Within the set percentage the dose moves to the nearest whole-vial total (the
-lower one on a tie); never up when a hepatic-impairment level applies. The unrounded dose and the
-percentage change are always reported.
+lower one on a tie); never up when a hepatic-impairment level applies, and never up past the
+label's largest dose at the level (level × 2.2 m², the BSA cap: 88 mg at 40 mg/m², §2 and §5).
+The unrounded dose and the percentage change are always reported.
 """
 
 from __future__ import annotations
@@ -29,10 +30,16 @@ def round_to_vial(
     within_pct: Decimal,
     strengths_mg: tuple[int, ...],
     may_round_up: bool,
+    level_mg_per_m2: Decimal | None = None,
 ) -> tuple[DoseRounding, tuple[Reason, ...]]:
+    """``level_mg_per_m2``: the dose level, whose dose at the BSA cap no rounding exceeds."""
     totals = vial_totals(dose_mg, strengths_mg)
     lower = max((t for t in totals if t <= dose_mg), default=None)
     upper = min((t for t in totals if t >= dose_mg), default=None)
+    ceiling = None if level_mg_per_m2 is None else level_mg_per_m2 * label.BSA_CAP_M2
+    over_ceiling = ceiling is not None and upper is not None and upper > ceiling
+    if over_ceiling:
+        may_round_up = False
 
     def change(target: int) -> Decimal:
         return (Decimal(target) - dose_mg) / dose_mg * 100
@@ -75,7 +82,11 @@ def round_to_vial(
         and change(upper) <= within_pct
         and (not candidates or candidates[0] != upper)
     ):
-        reasons.append(_no_round_up(upper))
+        if over_ceiling:
+            assert ceiling is not None and level_mg_per_m2 is not None
+            reasons.append(_no_round_up_past_cap(upper, ceiling, level_mg_per_m2))
+        else:
+            reasons.append(_no_round_up(upper))
     return rounding, tuple(reasons)
 
 
@@ -85,6 +96,16 @@ def _no_round_up(upper: int) -> Reason:
         f"Not rounded up to {format_quantity(upper, 'mg')}: a hepatic-impairment level "
         "applies, so the dose is never rounded up.",
         label.SRC_VIAL_ROUNDING,
+    )
+
+
+def _no_round_up_past_cap(upper: int, ceiling: Decimal, level: Decimal) -> Reason:
+    return Reason(
+        "no_round_up_past_bsa_cap",
+        f"Not rounded up to {format_quantity(upper, 'mg')}: above "
+        f"{format_quantity(ceiling, 'mg')}, the largest dose at {format_quantity(level, 'mg/m²')} "
+        f"(BSA capped at {format_quantity(label.BSA_CAP_M2, 'm²')}).",
+        label.SRC_BSA_CAP,
     )
 
 

@@ -61,6 +61,32 @@ def test_hepatic_level_says_why_it_did_not_round_up() -> None:
     assert any(r.code == "no_round_up_hepatic" for r in result.reasons)
 
 
+@pytest.mark.parametrize(
+    ("height", "weight", "dose"),
+    [
+        ("200 cm", "110 kg", "88"),  # BSA 2.47 → capped 2.2: 88 mg; 90 mg (2 × 45) is +2.3 %
+        ("190 cm", "88 kg", "86.4"),  # BSA 2.16: 86.4 mg; 90 mg is +4.2 % but above 88 mg
+    ],
+)
+def test_never_rounded_up_past_the_labels_largest_dose(height: str, weight: str, dose: str) -> None:
+    """§2/§5: at 40 mg/m² the largest dose is 88 mg (BSA capped at 2.2 m²); rounding to a vial
+    boundary must not give more (clinical audit D5: 90 mg was ready)."""
+    result = calc(height=height, weight=weight, round_to_vial_within="10")
+    assert result.dose_mg == Decimal(dose)
+    assert result.dose_rounding is not None and not result.dose_rounding.applied
+    [why] = [r for r in result.reasons if r.code == "no_round_up_past_bsa_cap"]
+    assert why.message == (
+        "Not rounded up to 90 mg: above 88 mg, the largest dose at 40 mg/m² (BSA capped at 2.2 m²)."
+    )
+    assert "2.2 m²" in why.source
+
+
+def test_rounded_up_when_it_stays_within_the_largest_dose() -> None:
+    result = calc(height="170 cm", weight="70 kg", round_to_vial_within="10")  # 72.8 → 75 mg
+    assert result.dose_mg == Decimal(75)
+    assert not any(r.code == "no_round_up_past_bsa_cap" for r in result.reasons)
+
+
 @pytest.mark.parametrize("pct", ["10.1", "abc", "-5", "5 mg"])
 def test_rounding_percentage_refused(pct: str) -> None:
     result = calc(round_to_vial_within=pct)

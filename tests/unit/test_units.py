@@ -106,3 +106,10 @@ def test_non_string_input_is_an_error_not_a_crash() -> None:
 
 def test_registry_is_built_once() -> None:
     assert units.registry() is units.registry()
+
+
+@pytest.mark.parametrize(("spec", "text", "canonical"), ACCEPTED)
+def test_a_measurement_has_a_repr(spec: units.FieldSpec, text: str, canonical: Fraction) -> None:
+    """A repr (a log line, a crash report) never raises: pint cannot format a count's unit."""
+    shown = repr(units.parse_measurement(spec, text))
+    assert shown.startswith(f"Measurement(field={spec.key!r}") and f"value={canonical!r}" in shown
