@@ -108,7 +108,14 @@ def test_registry_is_built_once() -> None:
     assert units.registry() is units.registry()
 
 
-@pytest.mark.parametrize(("spec", "text", "canonical"), ACCEPTED)
+@pytest.mark.parametrize(
+    ("spec", "text", "canonical"),
+    [
+        *ACCEPTED,
+        (units.ANC, "1800", Fraction(1800)),
+        (units.PLATELETS, "1.5 x10^9/L", Fraction(1500)),
+    ],
+)
 def test_a_measurement_has_a_repr(spec: units.FieldSpec, text: str, canonical: Fraction) -> None:
     """A repr (a log line, a crash report) never raises: pint cannot format a count's unit."""
     shown = repr(units.parse_measurement(spec, text))
