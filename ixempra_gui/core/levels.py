@@ -99,9 +99,10 @@ def _ceiling(
 def _inhibitor_cap(rules: list[LevelRule], reasons: list[Reason]) -> Decimal:
     """A strong CYP3A4 inhibitor caps the level at 20 mg/m²."""
     text = (
-        f"Strong CYP3A4 inhibitor: level {_mg(label.STRONG_CYP3A4_INHIBITOR_LEVEL)} "
-        "(or lower if another rule sets lower). After the inhibitor is stopped, allow about "
-        "one week of washout before the dose goes back up."
+        f"Strong CYP3A4 inhibitor (taken, or stopped less than a week ago): level "
+        f"{_mg(label.STRONG_CYP3A4_INHIBITOR_LEVEL)} (or lower if another rule sets lower). "
+        "After the inhibitor is stopped, allow about one week of washout before the dose goes "
+        "back up: keep this box ticked until then."
     )
     rules.append(
         LevelRule(

@@ -148,7 +148,8 @@ ORDER_FIELDS: tuple[OrderField, ...] = (
         Kind.FLAG,
         _L,
         section=_REG,
-        help="the patient takes a strong CYP3A4 inhibitor (level 20 mg/m²)",
+        help="the patient takes a strong CYP3A4 inhibitor, or stopped one less than a week "
+        "ago (level 20 mg/m²)",
     ),
     _f(
         "strong_cyp3a4_inducer",

@@ -13,6 +13,7 @@ from ixempra_gui.core.units import Measurement
 from ixempra_gui.core.validation_checks import bmi_issues, low_lab_issues
 from ixempra_gui.core.validation_cycle import cycle_inputs
 from ixempra_gui.core.validation_fields import PLAUSIBILITY, Plausibility, choice, range_issues
+from ixempra_gui.core.validation_interactions import interaction_issues
 from ixempra_gui.core.validation_preparation import preparation_inputs
 
 __all__ = ["PLAUSIBILITY", "Plausibility", "validate"]
@@ -39,6 +40,7 @@ def validate(order: Order) -> tuple[ValidInputs | None, tuple[FieldIssue, ...]]:
     formula, issue = choice("bsa_formula", order.bsa_formula)
     if issue:
         issues.append(issue)
+    issues.extend(interaction_issues(order))
     cycle = cycle_inputs(order, issues)
     preparation = preparation_inputs(order, issues)
     if any(i.blocks for i in issues):

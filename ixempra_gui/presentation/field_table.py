@@ -118,7 +118,8 @@ TABLE: tuple[Entry, ...] = (
         "Strong CYP3A4 inhibitor",
         "Strong C&YP3A4 inhibitor",
         description="The patient takes a strong CYP3A4 inhibitor (e.g. ketoconazole, "
-        "clarithromycin).",
+        "clarithromycin), or stopped one less than a week ago (washout: the level stays at "
+        "20 mg/m²).",
         name="cyp3a4InhibitorCheck",
     ),
     _e(

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -215,6 +215,8 @@ class OrderForm(QWidget):
                 label.setMinimumHeight(label.height() if keep else 0)
                 label.setText(text)
                 label.setVisible(bool(text) or keep)
+                if text:
+                    self._measure_again(label)
                 # else the emptied line stays until the field loses focus (eventFilter): the
                 # rows below do not jump while the pharmacist types, and a keystroke that turns
                 # a wrong value right re-lays out nothing (bench/startup.py).
@@ -232,6 +234,16 @@ class OrderForm(QWidget):
         if self.other_messages.text() != "\n".join(orphans):
             self.other_messages.setText("\n".join(orphans))
             self.other_messages.setVisible(bool(orphans))
+
+    @staticmethod
+    def _measure_again(label: QLabel) -> None:
+        """The first layout pass gives a new message row its size hint's height, not its height
+        for the width (a long warning under a check box was cut to a few lines): once that pass
+        is done, have the form measure the row again."""
+        parent = label.parentWidget()
+        layout = parent.layout() if parent is not None else None
+        if layout is not None:
+            QTimer.singleShot(0, layout, layout.invalidate)
 
     def show_form(self, form: FormInput, prefs: Preferences, fresh: bool = False) -> None:
         """Show an order the session set itself; ``changed`` is held back (the session has

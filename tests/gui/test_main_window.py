@@ -260,6 +260,31 @@ def test_unusual_value_needs_the_acknowledgement(qtbot, window: MainWindow) -> N
     assert text_of(window, "doseValue") != DASH
 
 
+def test_inhibitor_and_inducer_together_need_the_acknowledgement(qtbot, window: MainWindow) -> None:
+    """Both CYP3A4 boxes ticked (clinical audit D3): no dose until the pharmacist has checked;
+    the warning is shown in the form, naming its rule; then the inhibitor's 20 mg/m²."""
+    type_case(qtbot, window, V01)
+    check(window, "cyp3a4InhibitorCheck").setChecked(True)
+    assert text_of(window, "doseValue") == "36.4 mg"
+    check(window, "cyp3a4InducerCheck").setChecked(True)
+    assert text_of(window, "doseValue") == DASH
+    assert text_of(window, "statusBanner") == "NO DOSE: INPUT NEEDED"
+    shown = [
+        label.text()
+        for label in window.findChildren(QLabel)
+        if "ticked together with a strong CYP3A4 inhibitor" in label.text()
+        and label.isVisibleTo(window)
+    ]
+    assert shown and "product rule (docs/product-rules.md §3)" in shown[0]
+    message = window.findChild(QLabel, "strongCyp3a4InducerMessage")
+    assert message is not None and message.text() == shown[0]
+    # the whole warning is on screen, not cut to the lines its size hint allowed
+    qtbot.waitUntil(lambda: message.height() >= message.heightForWidth(message.width()))
+    check(window, "acknowledgeWarningsCheck").setChecked(True)
+    assert text_of(window, "statusBanner") == "READY TO PREPARE"
+    assert text_of(window, "doseValue") == "36.4 mg"
+
+
 def test_the_tick_covers_only_the_values_it_was_given_for(qtbot, window: MainWindow) -> None:
     type_case(qtbot, window, {**V01, "heightInput": "130 cm"})
     tick = check(window, "acknowledgeWarningsCheck")
