@@ -61,5 +61,24 @@ def compute_billing(
                     Severity.WARNING,
                 )
             )
+    reasons.extend(_over_the_units_limit(administered, wasted, policy))
     billing = Billing(code, administered, wasted, modifier, ndc, unverified, lines)
     return billing, tuple(reasons)
+
+
+def _over_the_units_limit(administered: int, wasted: int, policy: Policy) -> list[Reason]:
+    """One dose billing more than the policy's units per window is over it whatever the
+    history holds: said with the dose, not only when coverage is asked (clinical audit D7)."""
+    total = administered + wasted
+    if total <= policy.max_units:
+        return []
+    return [
+        Reason(
+            "coverage_units_over_limit",
+            f"Coverage risk: this dose alone bills {total} units ({administered} administered + "
+            f"{wasted} discarded), over the payer's limit of {policy.max_units} units per "
+            f"{policy.per_days} days: expect the claim to be denied without an exception.",
+            f"policy {policy.id}, {policy.coverage.dosing_limit_section}",
+            Severity.WARNING,
+        )
+    ]

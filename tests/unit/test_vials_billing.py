@@ -100,3 +100,27 @@ def test_whole_dose_jz_end_to_end() -> None:
     assert result.billing is not None
     assert (result.billing.units_administered, result.billing.units_wasted) == (60, 0)
     assert result.billing.modifier == "JZ"
+
+
+@pytest.mark.parametrize(
+    ("dose", "n45", "n15", "over"),
+    [
+        ("90", 2, 0, False),  # exactly 90 units: at the limit, not over it
+        ("88", 2, 0, False),  # 88 + 2 discarded = 90
+        ("90.1", 2, 1, True),  # 91 administered + 14 discarded = 105
+        ("110", 2, 2, True),  # an inducer dose at 60 mg/m²: 110 + 10 = 120
+    ],
+)
+def test_one_dose_over_the_units_limit_says_so(dose: str, n45: int, n15: int, over: bool) -> None:
+    """The policy's 90 units per 21 days: a dose billing more is over it on its own, whatever
+    the history holds — said with the dose, not only when coverage is asked (clinical audit D7)."""
+    policy = load_policy()
+    plan = VialPlan(((45, n45), (15, n15)), 45 * n45 + 15 * n15)
+    billing, reasons = compute_billing(Decimal(dose), plan, policy)
+    found = [r for r in reasons if r.code == "coverage_units_over_limit"]
+    assert bool(found) is over
+    if over:
+        total = billing.units_administered + billing.units_wasted
+        assert found[0].message.startswith(f"Coverage risk: this dose alone bills {total} units")
+        assert f"limit of {policy.max_units} units per {policy.per_days} days" in found[0].message
+        assert found[0].source.startswith("policy MG.MM.PH.153")
