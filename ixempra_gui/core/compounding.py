@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Final
 
@@ -168,8 +168,11 @@ def check_preparation(
     tolerance: timedelta = DEFAULT_FUTURE_TOLERANCE,
     tz: tzinfo | None = None,
     used: Mapping[tuple[str, str], str] | None = None,
+    administered_on: date | None = None,
 ) -> PreparationCheck:
-    """The kits and the clocks together: failed or not, and what still blocks the label."""
+    """The kits and the clocks together: failed or not, and what still blocks the label.
+    ``administered_on``: the verified dose's administration date, which must be the day it is
+    prepared (reconstituted, else today)."""
     kits = check_kits(plan, scans, catalog=catalog, gs_substitute=gs_substitute, tz=tz, used=used)
     clocks = check_clocks(
         reconstituted_at,
@@ -203,7 +206,24 @@ def check_preparation(
         blockers.append("The dilution (bag completed) time is not recorded.")
     if clocks.too_late is not None:
         blockers.append(clocks.too_late)
+    if administered_on is not None:
+        blockers += _another_day(administered_on, clocks.reconstituted_at or now, tz)
     return PreparationCheck(kits, clocks, tuple(failures), tuple(blockers))
+
+
+def _another_day(administered_on: date, at: datetime, tz: tzinfo | None) -> list[str]:
+    """A dose verified for another day than the one it is prepared on: the bag keeps 6 hours
+    (clinical-rules §5), so the record would be wrong (wrong order taken, or the date mistyped
+    at the double check). Prepared after midnight for yesterday's date counts too: the dose is
+    verified again for the day it is given (product rule, docs/preparation.md)."""
+    day = local_date(at, tz)
+    if day == administered_on:
+        return []
+    return [
+        f"This dose was verified for administration on {administered_on.isoformat()}; it is "
+        f"being prepared on {day.isoformat()}. The bag must be infused within 6 h of dilution: "
+        "prepare it on the day it is given, or have the dose verified again with today's date."
+    ]
 
 
 def _judge(

@@ -55,6 +55,14 @@ class DoseToPrepare:
     serials_used: Mapping[tuple[str, str], str] = field(default_factory=dict, compare=False)
 
     @property
+    def administration_date(self) -> date | None:
+        """The day the dose was verified for (None: not a readable date in the record)."""
+        try:
+            return date.fromisoformat(self.record.administered_on)
+        except ValueError:
+            return None
+
+    @property
     def reference(self) -> dict[str, Any]:
         return {
             "id": self.record.id,

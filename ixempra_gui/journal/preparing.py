@@ -165,6 +165,7 @@ def judge(
         gs_substitute=gs_substitute,
         tz=tz,
         used=dose.serials_used,
+        administered_on=dose.administration_date,
     )
 
 

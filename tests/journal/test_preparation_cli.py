@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from gs1_codes import GTIN_15, GTIN_45, gtin, kit_code
-from journal_support import printed_id, record_args, run_journal
+from journal_support import DAY0, printed_id, record_args, run_journal
 
 pytestmark = pytest.mark.slow
 
@@ -32,8 +32,10 @@ def ago(minutes: int, offset: bool = True) -> str:
     return moment.astimezone().replace(tzinfo=None).isoformat(timespec="minutes")
 
 
-def dose(folder: Path, patient: str = "MRN-1") -> int:
-    done = run_journal(folder, record_args(patient))
+def dose(folder: Path, patient: str = "MRN-1", administered_on: str | None = None) -> int:
+    """A verified dose, for the day ``prepare`` reconstitutes it (50 minutes ago, local)."""
+    day = administered_on or (datetime.now() - timedelta(minutes=50)).date().isoformat()
+    done = run_journal(folder, record_args(patient, day))
     assert done.returncode == 0, done.stderr
     return printed_id(done.stdout)
 
@@ -98,6 +100,22 @@ def test_a_gs_substitute_and_json_output(tmp_path: Path) -> None:
     assert [s["lot"] for s in out["scans"]] == ["LOT45", "LOT42", "LOT9"]
     assert out["preparation_record"]["id"] == 2 and out["label_allowed"] is True
     assert out["dose_record"]["plan"] == {"45": 1, "15": 2}
+
+
+def test_a_dose_verified_for_another_day_gets_no_label(tmp_path: Path) -> None:
+    """The bag keeps 6 hours: a dose verified for another day than it is prepared on (a wrong
+    order taken, a mistyped date) is recorded as prepared — what happened is kept — but its
+    label is refused, saying both days (clinical audit D1)."""
+    record_id = dose(tmp_path, administered_on=DAY0.isoformat())
+    done = prepare(tmp_path, record_id, K45, K15_RAW, K15_SYMBOLOGY, extra=["--json"])
+    out = json.loads(done.stdout)
+    assert out["label_allowed"] is False
+    today = (datetime.now() - timedelta(minutes=50)).date().isoformat()
+    said = (
+        f"This dose was verified for administration on {DAY0.isoformat()}; it is being "
+        f"prepared on {today}."
+    )
+    assert any(b.startswith(said) for b in out["blockers"]), out["blockers"]
 
 
 def test_a_refused_scan_exits_5_and_is_kept_even_when_kits_are_missing(tmp_path: Path) -> None:

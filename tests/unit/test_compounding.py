@@ -239,6 +239,58 @@ def test_more_than_an_hour_before_dilution_fails_the_preparation() -> None:
     assert result.failures[0] in result.blockers
 
 
+@pytest.mark.parametrize(
+    ("days", "recon", "blocked"),
+    [
+        (0, RECON, False),  # verified for today, prepared today
+        (1, RECON, True),  # verified for tomorrow
+        (-1, RECON, True),  # verified for yesterday
+        (0, None, False),  # not reconstituted yet: today (``now``) is the day
+        (1, None, True),
+    ],
+)
+def test_a_dose_is_prepared_on_the_day_it_was_verified_for(
+    days: int, recon: datetime | None, blocked: bool
+) -> None:
+    """clinical-rules §5: the bag is infused within 6 h of dilution, so a dose verified for
+    another day has no label (clinical audit D1); the pharmacy's zone decides the day."""
+    day = TODAY.date() + timedelta(days=days)
+    now = DILUTED + MIN
+    result = check_preparation(
+        PLAN_75,
+        scans(*ALL),
+        reconstituted_at=recon,
+        diluted_at=DILUTED if recon else None,
+        infusion_hours=3,
+        now=now,
+        tz=EST,
+        administered_on=day,
+    )
+    said = [b for b in result.blockers if b.startswith("This dose was verified for")]
+    assert bool(said) is blocked
+    if blocked:
+        assert said[0].startswith(
+            f"This dose was verified for administration on {day.isoformat()}; it is being "
+            f"prepared on {TODAY.date().isoformat()}."
+        )
+        assert not result.label_allowed
+
+
+def test_prepared_after_midnight_for_the_day_before_is_another_day() -> None:
+    late = datetime(2026, 3, 10, 23, 50, tzinfo=EST)
+    result = check_preparation(
+        PLAN_75,
+        scans(*ALL),
+        reconstituted_at=late + 15 * MIN,  # 00:05 on the 11th
+        diluted_at=late + 30 * MIN,
+        infusion_hours=3,
+        now=late + 31 * MIN,
+        tz=EST,
+        administered_on=late.date(),
+    )
+    assert any("prepared on 2026-03-11" in b for b in result.blockers)
+
+
 def test_a_kit_reconstituted_after_its_expiry_fails_the_preparation() -> None:
     expiring = kit_code(GTIN_45, expiry="260310", serial="E")
     midnight = datetime(2026, 3, 10, 23, 50, tzinfo=EST)
