@@ -62,16 +62,7 @@ def round_to_vial(
             applied=target != dose_mg,
         )
         if rounding.applied:
-            reasons.append(
-                Reason(
-                    "dose_rounded_to_vial",
-                    f"Dose rounded to a vial boundary: {format_quantity(dose_mg, 'mg')} → "
-                    f"{format_quantity(target, 'mg')} ({_pct(rounding.change_pct, signed=True)}, "
-                    f"within {_pct(within_pct)})",
-                    label.SRC_VIAL_ROUNDING,
-                    Severity.WARNING,
-                )
-            )
+            reasons.append(_rounded(rounding))
     else:
         rounding = DoseRounding(within_pct, dose_mg, dose_mg, Decimal(0), applied=False)
         reasons.append(_not_rounded(within_pct))
@@ -88,6 +79,17 @@ def round_to_vial(
         else:
             reasons.append(_no_round_up(upper))
     return rounding, tuple(reasons)
+
+
+def _rounded(rounding: DoseRounding) -> Reason:
+    return Reason(
+        "dose_rounded_to_vial",
+        f"Dose rounded to a vial boundary: {format_quantity(rounding.unrounded_mg, 'mg')} → "
+        f"{format_quantity(rounding.rounded_mg, 'mg')} "
+        f"({_pct(rounding.change_pct, signed=True)}, within {_pct(rounding.within_pct)})",
+        label.SRC_VIAL_ROUNDING,
+        Severity.WARNING,
+    )
 
 
 def _no_round_up(upper: int) -> Reason:
