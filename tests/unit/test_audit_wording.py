@@ -1,0 +1,47 @@
+"""Wording defects found by the clinical audit (D6, D9, D10, D12): each text says what is true,
+worded once in the core, so the window, the worksheet and the JSON say it the same way."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from conftest import order_kwargs
+
+from ixempra_gui.core.calculator import calculate
+from ixempra_gui.core.models import DoseResult, Order, Status
+
+
+def calc(**changes: object) -> DoseResult:
+    return calculate(Order(**order_kwargs(**changes)))
+
+
+def volume_step(result: DoseResult) -> str:
+    [step] = [s for s in result.steps if s.startswith("Volume to withdraw")]
+    assert step in result.derivation  # the worksheet's derivation says the same
+    return step
+
+
+# --- D6: the withdraw volume's derivation never states a false equality --------------------
+
+
+def test_a_rounded_volume_shows_the_exact_quotient_and_the_rounding() -> None:
+    # 200 cm, 72 kg: BSA 2 m²; 36.45 mg/m² → 72.9 mg; 72.9 ÷ 2 = 36.45 mL, drawn up as 36.5 mL.
+    result = calc(height="200 cm", weight="72 kg", dose_level="36.45")
+    assert result.status is Status.OK
+    assert result.dose_mg == Decimal("72.9")
+    assert result.volume_ml == Decimal("36.5")  # the rounded value is kept, on purpose
+    assert volume_step(result) == (
+        "Volume to withdraw = 72.9 mg ÷ 2 mg/mL = 36.45 mL, drawn up as 36.5 mL (to 0.1 mL)"
+    )
+
+
+def test_an_exact_volume_is_stated_as_it_was() -> None:
+    result = calc()  # 72.8 mg
+    assert volume_step(result) == "Volume to withdraw = 72.8 mg ÷ 2 mg/mL = 36.4 mL"
+
+
+def test_a_whole_volume_has_no_trailing_zero() -> None:
+    # 1.82 m² × 32.97 mg/m² = 60.0054 → 60 mg: 30 mL, not 30.0 mL.
+    result = calc(dose_level="32.97")
+    assert result.dose_mg == Decimal("60.0")
+    assert volume_step(result) == "Volume to withdraw = 60 mg ÷ 2 mg/mL = 30 mL"
