@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
 from conftest import order_kwargs
 
 from ixempra_gui.core.calculator import calculate
@@ -45,3 +46,34 @@ def test_a_whole_volume_has_no_trailing_zero() -> None:
     result = calc(dose_level="32.97")
     assert result.dose_mg == Decimal("60.0")
     assert volume_step(result) == "Volume to withdraw = 60 mg ÷ 2 mg/mL = 30 mL"
+
+
+# --- D9: a low count at baseline is a contraindication, and the hold says so ----------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "code", "limit"),
+    [
+        ({"anc": "1499 /mm3"}, "hold_anc", "ANC < 1,500 /mm³"),
+        ({"platelets": "99,999 /mm3"}, "hold_platelets", "platelets < 100,000 /mm³"),
+    ],
+)
+def test_a_low_count_hold_says_the_label_contraindicates_it_at_baseline(
+    changes: dict[str, str], code: str, limit: str
+) -> None:
+    result = calc(**changes)
+    assert result.status is Status.HOLD and not result.ready_to_prepare  # status unchanged
+    [hold] = [r for r in result.reasons if r.code == code]
+    assert "Do not begin the cycle until it does." in hold.message
+    assert (
+        f"Before the first cycle (a baseline count), the label contraindicates IXEMPRA at "
+        f"{limit}: tell the prescriber." in hold.message
+    )
+    assert "Contraindications" in hold.source and "baseline" in hold.source
+    assert "Dose Modification" in hold.source and "spec §4" in hold.source
+
+
+def test_a_toxicity_hold_is_not_called_a_contraindication() -> None:
+    result = calc(current_nonheme_toxicity_grade="2")
+    [hold] = [r for r in result.reasons if r.code == "hold_current_nonheme_toxicity_grade"]
+    assert "contraindicat" not in hold.message and "Contraindications" not in hold.source
