@@ -77,3 +77,49 @@ def test_a_toxicity_hold_is_not_called_a_contraindication() -> None:
     result = calc(current_nonheme_toxicity_grade="2")
     [hold] = [r for r in result.reasons if r.code == "hold_current_nonheme_toxicity_grade"]
     assert "contraindicat" not in hold.message and "Contraindications" not in hold.source
+
+
+# --- D10: a low lab's hint names only a unit that would explain it --------------------------
+
+
+def low_hint(**changes: object) -> str:
+    result = calc(**changes)
+    [warning] = [e for e in result.errors if e.code == "below_usual"]
+    return warning.message
+
+
+@pytest.mark.parametrize(
+    ("changes", "hint"),
+    [
+        ({"ast": "4"}, "was the result in µkat/L? (4 µkat/L = 240 U/L)"),
+        ({"alt": "4 U/L"}, "was the result in µkat/L? (4 µkat/L = 240 U/L)"),
+        ({"alt": "0.5 IU/L"}, "was the result in µkat/L? (0.5 µkat/L = 30 U/L)"),
+        ({"bilirubin": "1 µmol/L"}, "was the result in mg/dL? (1 mg/dL = 17.1 µmol/L)"),
+    ],
+)
+def test_the_hint_names_the_unit_whose_numbers_are_smaller(
+    changes: dict[str, str], hint: str
+) -> None:
+    message = low_hint(**changes)
+    assert f"lower than a real result usually is: {hint} Check it" in message
+    other = "µmol/L" if "µkat/L" in hint else "µkat/L"
+    assert other not in message
+
+
+NO_UNIT = "is the decimal point where it should be? (No unit this field accepts would explain it.)"
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"bilirubin": "0.09"},  # µmol/L numbers are about 17× LARGER than mg/dL ones
+        {"bilirubin": "0.05 mg/dL"},
+        {"ast": "0.05 µkat/L"},  # U/L numbers are 60× larger than µkat/L ones
+    ],
+)
+def test_no_unit_is_offered_when_none_would_explain_the_value(changes: dict[str, str]) -> None:
+    message = low_hint(**changes)
+    assert f"lower than a real result usually is: {NO_UNIT} Check it" in message
+    assert "another unit" not in message and "?" not in message.replace(NO_UNIT, "")
+    if "bilirubin" in changes:
+        assert "µmol/L" not in message and "µkat/L" not in message
