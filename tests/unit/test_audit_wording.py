@@ -8,7 +8,9 @@ from decimal import Decimal
 import pytest
 from conftest import order_kwargs
 
+from ixempra_gui.core import units
 from ixempra_gui.core.calculator import calculate
+from ixempra_gui.core.errors import FieldError
 from ixempra_gui.core.models import DoseResult, Order, Status
 
 
@@ -123,3 +125,42 @@ def test_no_unit_is_offered_when_none_would_explain_the_value(changes: dict[str,
     assert "another unit" not in message and "?" not in message.replace(NO_UNIT, "")
     if "bilirubin" in changes:
         assert "µmol/L" not in message and "µkat/L" not in message
+
+
+# --- D12: digits grouped with spaces are refused as such ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("spec", "text", "forms"),
+    [
+        (units.ANC, "1 500", "write 1500, 1,500 or 1.5 x10^9/L"),
+        (units.ANC, "1 500 /mm3", "write 1500 /mm3, 1,500 /mm3 or 1.5 x10^9/L"),
+        (units.ANC, "1\u202f500", "write 1500, 1,500 or 1.5 x10^9/L"),  # narrow no-break space
+        (units.PLATELETS, "150 000", "write 150000, 150,000 or 150 x10^9/L"),
+        (units.PLATELETS, "1 250 000 /µL", "write 1250000 /uL, 1,250,000 /uL or 1250 x10^9/L"),
+    ],
+)
+def test_digits_grouped_with_spaces_are_named_as_such(
+    spec: units.FieldSpec, text: str, forms: str
+) -> None:
+    with pytest.raises(FieldError) as caught:
+        units.parse_measurement(spec, text)
+    message = caught.value.message
+    assert caught.value.code == "digits_grouped" and caught.value.field == spec.key
+    assert message.startswith(f"{spec.label}: ")
+    assert "digits grouped with spaces are not accepted" in message and forms in message
+    assert "Accepted:" in message and "unit '" not in message
+
+
+@pytest.mark.parametrize(
+    ("spec", "text", "value"),
+    [
+        (units.ANC, "1,500", 1500),
+        (units.ANC, "1.8 10^9/L", 1800),  # a number, a space, then the unit: still accepted
+        (units.PLATELETS, "150,000 /mm3", 150_000),
+    ],
+)
+def test_what_counts_accepted_is_still_accepted(
+    spec: units.FieldSpec, text: str, value: int
+) -> None:
+    assert units.parse_measurement(spec, text).value == value
