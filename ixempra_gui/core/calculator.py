@@ -245,10 +245,7 @@ def _dose_figures(
     vial_text = wording.vial_plan_total(vials.counts, vials.total_mg)
     steps.append(f"Vials: {vial_text} ({label.SRC_VIALS})")
     volume = round_volume_ml(dose / label.RECONSTITUTED_MG_PER_ML)
-    steps.append(
-        f"Volume to withdraw = {format_quantity(dose, 'mg')} ÷ 2 mg/mL = "
-        f"{format_quantity(volume, 'mL')}"
-    )
+    steps.append(wording.volume_step(dose, volume))
     derivation = list(steps)
     billing, billing_reasons = compute_billing(dose, vials, policy)
     reasons.extend(billing_reasons)

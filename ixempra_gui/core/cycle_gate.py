@@ -59,15 +59,7 @@ def evaluate_gate(cycle: CycleInputs) -> tuple[CycleGate, tuple[Reason, ...]]:
     reasons: list[Reason] = []
     for c in criteria:
         if c.passed is False:
-            reasons.append(
-                Reason(
-                    f"hold_{c.code}",
-                    f"Hold: {c.label} {_value(c)} does not meet {c.comparison} "
-                    f"{_limit(c)}. Do not begin the cycle until it does.",
-                    label.SRC_GATE,
-                    Severity.STOP,
-                )
-            )
+            reasons.append(_hold(c))
     if grade is not None and 2 <= grade <= 3:
         reasons.append(
             Reason(
@@ -99,6 +91,23 @@ def evaluate_gate(cycle: CycleInputs) -> tuple[CycleGate, tuple[Reason, ...]]:
             )
         )
     return gate, tuple(reasons)
+
+
+def _hold(c: GateCriterion) -> Reason:
+    """A failed criterion holds the cycle; a low count also tells the prescriber that, before
+    the first cycle, the label contraindicates IXEMPRA at it (the status stays hold: spec §4)."""
+    message = (
+        f"Hold: {c.label} {_value(c)} does not meet {c.comparison} {_limit(c)}. "
+        "Do not begin the cycle until it does."
+    )
+    if c.unit == "grade":
+        return Reason(f"hold_{c.code}", message, label.SRC_GATE, Severity.STOP)
+    name = "ANC" if c.code == "anc" else c.label.lower()
+    message += (
+        " Before the first cycle (a baseline count), the label contraindicates IXEMPRA at "
+        f"{name} < {_limit(c)}: tell the prescriber."
+    )
+    return Reason(f"hold_{c.code}", message, label.SRC_LOW_COUNT_HOLD, Severity.STOP)
 
 
 def _value(c: GateCriterion) -> str:

@@ -95,6 +95,12 @@ SRC_BASELINE_COUNTS: Final = (
     "IXEMPRA PI, Contraindications (baseline neutrophil count < 1500 cells/mm³ or platelet count "
     "< 100,000 cells/mm³); required before every cycle, the first included; spec §4"
 )
+# A low count holds the cycle (spec §4 decision); at baseline the label contraindicates IXEMPRA.
+SRC_LOW_COUNT_HOLD: Final = (
+    "IXEMPRA PI, Dosage and Administration, Dose Modification (do not begin a cycle unless "
+    "ANC ≥ 1500 cells/mm³ and platelets ≥ 100,000 cells/mm³) and Contraindications (baseline "
+    "neutrophil count < 1500 cells/mm³ or platelet count < 100,000 cells/mm³); spec §4"
+)
 REDUCTION_FRACTION: Final = Decimal("0.2")
 MAX_TOXICITY_REDUCTIONS: Final = choices.MAX_TOXICITY_REDUCTIONS  # declared where the form reads it
 ESCALATION_MIN_LEVEL: Final = Decimal(20)

@@ -19,6 +19,7 @@ from typing import Any
 import pint
 
 from ixempra_gui.core.characters import non_ascii_digit
+from ixempra_gui.core.digit_groups import spaced_digits
 from ixempra_gui.core.errors import FieldError
 from ixempra_gui.core.resources import resource_path
 
@@ -307,6 +308,9 @@ def _parse_measurement(spec: FieldSpec, text: Any, default_unit: str | None) -> 
         raise fail("not_finite", f"'{raw}' is not a finite number")
     if spec.thousands_commas and re.match(r"^\d{1,3}(,\d{3})+(\.\d+)?(\D|$)", raw):
         raw = raw.replace(",", "", raw.count(","))
+    bare_key = (default_unit or spec.default_unit).lower()
+    if spec.thousands_commas and (spaced := spaced_digits(raw, spec.spellings, bare_key)):
+        raise fail("digits_grouped", spaced)
     if re.match(r"^[+-]?\d+,\d", raw):
         raise fail("decimal_comma", f"'{raw}' uses a comma; write the decimal with a point")
 
@@ -322,7 +326,7 @@ def _parse_measurement(spec: FieldSpec, text: Any, default_unit: str | None) -> 
     unit_text = match.group("unit")
     if re.match(r"^[eE][+-]?\d", unit_text):
         raise fail("unreadable", f"'{raw}': write the number in full, without an exponent")
-    key = _unit_key(unit_text) if unit_text else (default_unit or spec.default_unit).lower()
+    key = _unit_key(unit_text) if unit_text else bare_key
     unit_name = spec.spellings.get(key)
     if unit_name is None:
         other = _KIND_OF_SPELLING.get(key)

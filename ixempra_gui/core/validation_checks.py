@@ -12,6 +12,7 @@ from ixempra_gui.core import units
 from ixempra_gui.core.citations import cited
 from ixempra_gui.core.formatting import format_number
 from ixempra_gui.core.models import FieldIssue, Order, Severity
+from ixempra_gui.core.unit_slips import unit_slip_hint
 from ixempra_gui.core.units import Measurement
 from ixempra_gui.core.validation_fields import error, fmt, is_acknowledged, quoted
 
@@ -77,7 +78,7 @@ def low_lab_issues(
         shown = m.text if m.in_canonical_unit else f"{m.text} ({fmt(m.value)} {unit})"
         message = (
             f"{spec.label}: {shown} is below {fmt(low)} {unit}, lower than a real result "
-            f"usually is: was it typed in another unit (µkat/L, µmol/L)? Check it and "
+            f"usually is: {unit_slip_hint(m)} Check it and "
             f"acknowledge the warning to go on ({cited(SRC_LOW_LABS)})"
         )
         found.append(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from datetime import date, datetime
+from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -122,6 +123,21 @@ def bsa_text(bsa: BsaResult, formula_name: str) -> str:
     text = f"{format_quantity(bsa.rounded_m2, 'm²')} ({formula_name})"
     if bsa.capped:
         text += f", capped: the dose is calculated on {format_quantity(bsa.used_m2, 'm²')}"
+    return text
+
+
+def volume_step(dose_mg: Decimal, volume_ml: Decimal) -> str:
+    """How the volume to withdraw follows from the dose, never a false equality: the exact
+    quotient, then the volume drawn up when rounding to 0.1 mL changed it ("72.9 mg ÷ 2 mg/mL =
+    36.45 mL, drawn up as 36.5 mL (to 0.1 mL)")."""
+    exact = dose_mg / label.RECONSTITUTED_MG_PER_ML
+    text = (
+        f"Volume to withdraw = {format_quantity(dose_mg, 'mg')} ÷ "
+        f"{format_quantity(label.RECONSTITUTED_MG_PER_ML, 'mg/mL')} = "
+        f"{format_quantity(exact, 'mL')}"
+    )
+    if exact != volume_ml:
+        text += f", drawn up as {format_quantity(volume_ml, 'mL')} (to 0.1 mL)"
     return text
 
 
