@@ -12,6 +12,7 @@ from typing import Any, Self
 import psycopg
 
 from ixempra_gui.journal.anchor import AnchorFile
+from ixempra_gui.journal.anchor_slots import SlottedAnchor
 from ixempra_gui.journal.errors import (
     RESOLVE_SERVER,
     JournalAltered,
@@ -25,13 +26,15 @@ from ixempra_gui.journal.site_config import redact
 from ixempra_gui.system.site_settings import config_dir
 
 
-def site_anchor(location: str) -> AnchorFile:
+def site_anchor(location: str) -> SlottedAnchor:
     """This workstation user's anchor for one site journal: one file per server and database
     (``location``), beside the SQLite journal's anchor in the settings folder. Evidence of the
     last head this workstation saw there: a server rolled back, or a database replaced, does
-    not contain it."""
+    not contain it. Two slots written in place (anchor_slots.py); the older single file
+    (``.json``) is read until the slot file exists."""
     key = hashlib.sha256(location.encode("utf-8")).hexdigest()[:16]
-    return AnchorFile(config_dir() / f"journal-anchor-site-{key}.json")
+    stem = config_dir() / f"journal-anchor-site-{key}"
+    return SlottedAnchor(stem.with_suffix(".slots"), legacy=stem.with_suffix(".json"))
 
 
 class DefaultAnchor:
