@@ -50,7 +50,9 @@ from ixempra_gui.journal.anchor import AnchorFile, Head
 from ixempra_gui.journal.appending import AppendCheck, appended_patient_key, chained
 from ixempra_gui.journal.chain import (
     canonical_json,
+    canonical_members,
     content_hash,
+    joined_members,
 )
 from ixempra_gui.journal.entries import (
     NewRecord,
@@ -201,7 +203,9 @@ class PostgresJournal(Migrating):
     ) -> StoredRecord:
         """Steps 2. to 4. of the module docstring: the record as stored once COMMIT returned.
         ``acknowledged`` None: every warning of the history is acknowledged."""
-        digest_of_calculation = calculation_hash(content)
+        # The calculation's members are encoded once: its hash, then the record's text.
+        members = canonical_members({k: v for k, v in content.items() if k not in CHAIN_KEYS})
+        digest_of_calculation = content_hash(joined_members(members))
         current = facts_of_result(new.result, new.administered_on)
         assert current is not None
         key = str(content["patient_key"])
@@ -217,10 +221,10 @@ class PostgresJournal(Migrating):
             raise HistoryNotAcknowledged(history)
         progress.record_id = record_id = report.head.id + 1
         prev_hash = report.head.hash
-        content.update(
-            _chain_keys(record_id, prev_hash, history, digest_of_calculation, verification_id)
-        )
-        text = canonical_json(content)
+        chain = _chain_keys(record_id, prev_hash, history, digest_of_calculation, verification_id)
+        content.update(chain)
+        members.update(canonical_members(chain))
+        text = joined_members(members)  # canonical_json(content), the calculation not re-encoded
         digest = content_hash(text)
         progress.committing = True
         # One round trip: the INSERT (the server's trigger checks it all again) and the
