@@ -14,6 +14,7 @@ from pg_support import PREPARER, VERIFIER, Site
 
 from ixempra_gui.journal import integrity
 from ixempra_gui.journal.kinds import record_kind
+from ixempra_gui.journal.postgres.schema_v3 import CHECKED_READ
 
 COLUMNS = "SELECT id, hash, patient_key, administered_on, kind FROM ixempra.records ORDER BY id"
 
@@ -33,6 +34,9 @@ def test_site_init_upgrades_a_schema_2_site_keeping_its_records(
             old_app.setattr(module, "SCHEMA_VERSION", 2)
         old_app.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:2])
         assert admin.site_init(site.admin_url).version == 2
+        # This app's client reads the chain through schema 3's function (the old app sent the
+        # same reads as separate statements): lent to the schema 2 server to write its records.
+        site.sql(f"SET ROLE ixempra_owner; {CHECKED_READ}")
         integrity.forget_walks()
         with (
             PostgresJournal.open(site.url(PREPARER), anchor=None) as journal,
@@ -45,6 +49,7 @@ def test_site_init_upgrades_a_schema_2_site_keeping_its_records(
                     verifier=verifier,
                     acknowledge_history=True,
                 )
+    site.sql("SET ROLE ixempra_owner; DROP FUNCTION ixempra.checked_read")
     before = site.sql(COLUMNS)
     assert [r[2:] for r in before] == [
         ("mrn-1", DAY0.isoformat(), "dose"),

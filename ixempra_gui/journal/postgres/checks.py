@@ -26,14 +26,10 @@ from ixempra_gui.journal.errors import (
 from ixempra_gui.journal.integrity import IntegrityReport
 from ixempra_gui.journal.postgres.base import SessionBase
 from ixempra_gui.journal.postgres.rows import (
-    HEAD_SQL,
-    HIGHEST_SQL,
-    LOCK_SQL,
+    CHECKED_READ_SQL,
+    HISTORY_SQL,
     MAX_ID,
-    PATIENT_HASHES_SQL,
     ROW,
-    SEEN_SQL,
-    SEGMENT_SQL,
     FetchedChain,
     chain_row,
     changed_since_read,
@@ -221,17 +217,19 @@ class ChainChecks(SessionBase):
             "anchor": (anchored or walked).id,
             "seen": sorted(seen),
         }
-        if key is not None:
-            params["key"] = key
-        statements = _round_trip_statements(tail, lock=lock, patient=key is not None, seen=seen)
-        # One round trip: the statements go as one message, bound here (measured faster than
-        # the pipeline mode's prepared statements for these few rows), in order: the lock
-        # first, so every read after it sees every record committed before (READ COMMITTED:
-        # a snapshot per statement).
+        history = bool(tail) and tail[0] == HISTORY_SQL  # read by the function (schema 3)
+        tail = tail[1:] if history else tail
+        if not history:
+            params = {**params, "start": None, "day": None}
+        params["key"] = key
+        statements = _round_trip_statements(tail, lock=lock)
+        # One round trip, the statements as one message, bound here: the checks' function
+        # first (the chain lock, then the reads, in order: schema_v3.CHECKED_READ), then the
+        # caller's statements.
         cursor = psycopg.ClientCursor(conn)
         try:
-            cursor.execute("; ".join(statements), params)
-            read = _read_round_trip(cursor, len(tail), patient=key is not None, seen=seen)
+            cursor.execute("; ".join(statements), {**params, "lock": lock})
+            read = _read_round_trip(cursor, len(tail), history=history)
         except BaseException:
             rollback(conn)
             raise
@@ -283,52 +281,29 @@ class _RoundTrip:
     report: IntegrityReport | None = None
 
 
-def _round_trip_statements(
-    tail: Sequence[str], *, lock: bool, patient: bool, seen: dict[int, tuple[str, str | None]]
-) -> list[str]:
-    """The statements of one round trip: the lock (or a read-only snapshot), the head, the
-    highest id, the segment to walk, the patient's hashes and records read before, ``tail``."""
-    if lock:
-        statements = ["BEGIN", LOCK_SQL]
-    else:
-        statements = ["BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", HEAD_SQL]
-    statements += [HIGHEST_SQL, SEGMENT_SQL]
-    if patient:
-        statements.append(PATIENT_HASHES_SQL)
-    if seen:
-        statements.append(SEEN_SQL)
-    statements += tail
+def _round_trip_statements(tail: Sequence[str], *, lock: bool) -> list[str]:
+    """The statements of one round trip: a transaction (read-only snapshot unless ``lock``),
+    the checks' function, ``tail``; committed at the end unless ``lock``."""
+    begin = "BEGIN" if lock else "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+    statements = [begin, CHECKED_READ_SQL, *tail]
     if not lock:
         statements.append("COMMIT")
     return statements
 
 
-def _read_round_trip(
-    cursor: psycopg.ClientCursor[Any],
-    tails: int,
-    *,
-    patient: bool,
-    seen: dict[int, tuple[str, str | None]],
-) -> _RoundTrip:
-    """The result sets of ``_round_trip_statements``, in their order."""
+def _read_round_trip(cursor: psycopg.ClientCursor[Any], tails: int, *, history: bool) -> _RoundTrip:
+    """The result sets of ``_round_trip_statements``: the function's rows by part (module
+    schema_v3.CHECKED_READ), then each of the tail's."""
     cursor.nextset()
-    found = cursor.fetchone()
-    head = None if found is None else Head(int(found[0]), str(found[1]))
-    cursor.nextset()
-    highest = cursor.fetchone()
-    assert highest is not None
-    cursor.nextset()
-    segment = cursor.fetchall()
-    failing = None
-    if patient:
-        cursor.nextset()
-        failing = min((int(r[0]) for r in cursor.fetchall()), default=None)
-    again: list[tuple[Any, ...]] = []
-    if seen:
-        cursor.nextset()
-        again = cursor.fetchall()
-    results = []
+    parts: dict[int, list[tuple[Any, ...]]] = {p: [] for p in range(6)}
+    for part, *row in cursor.fetchall():
+        parts[int(part)].append(tuple(row))
+    head = next((Head(int(r[0]), str(r[1])) for r in parts[0]), None)
+    highest = int(parts[1][0][0])
+    failing = min((int(r[0]) for r in parts[3]), default=None)
+    again = [(r[0], r[1], r[3], r[4]) for r in parts[4]]  # id, hash, key, date
+    results = [parts[5]] if history else []
     for _ in range(tails):
         cursor.nextset()
         results.append(cursor.fetchall())
-    return _RoundTrip(head, int(highest[0]), segment, failing, again, results)
+    return _RoundTrip(head, highest, parts[2], failing, again, results)

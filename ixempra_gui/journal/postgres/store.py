@@ -8,8 +8,9 @@ Recording one dose:
 2. the verifier's own session writes the verification of that hash and commits — sent at once,
    so it travels while 3. does (``VerifierSession.verifying``): over a network that saves a
    round trip per dose;
-3. one round trip of the preparer's session begins a transaction, locks the chain head
-   (``ixempra.lock_chain()``), then reads what the checks need — the highest id, the records
+3. one round trip of the preparer's session begins a transaction and calls the server's
+   ``ixempra.checked_read`` (schema 3: its plans kept by the server), which locks the chain
+   head (``ixempra.lock_chain()``), then reads what the checks need — the highest id, the records
    since this process's last walk (the head among them), the anchored record, which of the
    patient's records no longer hash to their hash (the server hashes them all), the patient's
    records this process read before — and the patient's history; the chain is checked
