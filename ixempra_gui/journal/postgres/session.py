@@ -19,6 +19,7 @@ from types import TracebackType
 from typing import Any
 
 import psycopg
+from psycopg import errors, pq
 
 from ixempra_gui import __version__
 from ixempra_gui.journal.postgres.errors import (
@@ -186,6 +187,24 @@ def open_session(
 
 
 _HASH = re.compile(r"[0-9a-f]{64}")
+_VERIFY_SQL = b"INSERT INTO ixempra.verifications (calculation_hash) VALUES ($1) RETURNING id"
+
+
+def _collect(pgconn: Any, encoding: str) -> int | psycopg.Error:
+    """The verification's id from its INSERT sent through libpq, or the error (the server's,
+    or the connection's): every result is read, so the session is idle again."""
+    found: int | psycopg.Error | None = None
+    try:
+        while (result := pgconn.get_result()) is not None:
+            if found is not None:
+                continue
+            if result.status == pq.ExecStatus.TUPLES_OK and result.ntuples == 1:
+                found = int(result.get_value(0, 0).decode("ascii"))
+            else:
+                found = errors.error_from_result(result, encoding=encoding)
+    except psycopg.Error as exc:
+        return exc
+    return found if found is not None else psycopg.OperationalError("no answer to the INSERT")
 
 
 class VerifierSession:
@@ -261,23 +280,32 @@ class VerifierSession:
         who = f"the verifier {self.user}"
         try:
             conn = self._connection()
-            with conn.pipeline():
-                cursor = conn.execute(
-                    "INSERT INTO ixempra.verifications (calculation_hash) VALUES (%s) RETURNING id",
-                    (calculation_hash,),
-                )
-
-                def verification_id() -> int:
-                    try:
-                        row = cursor.fetchone()
-                    except psycopg.Error as exc:
-                        raise classify(exc, who=who, where=self.display) from exc
-                    assert row is not None
-                    return int(row[0])
-
-                yield verification_id
         except psycopg.Error as exc:
             raise classify(exc, who=who, where=self.display) from exc
+        pgconn = conn.pgconn
+        # Sent through libpq at once, Sync included (it commits while the caller's round trip
+        # is on the server); psycopg's pipeline cost ~0.15 ms of this process's time first.
+        try:
+            pgconn.send_query_params(_VERIFY_SQL, [calculation_hash.encode("ascii")])
+            while pgconn.flush():
+                pass
+        except psycopg.Error as exc:
+            raise classify(exc, who=who, where=self.display) from exc
+        outcome: list[int | psycopg.Error] = []
+
+        def verification_id() -> int:
+            if not outcome:
+                outcome.append(_collect(pgconn, conn.info.encoding))
+            found = outcome[0]
+            if isinstance(found, psycopg.Error):
+                raise classify(found, who=who, where=self.display) from found
+            return found
+
+        try:
+            yield verification_id
+        finally:
+            if not outcome:  # the caller failed first: read the answer, the session stays usable
+                outcome.append(_collect(pgconn, conn.info.encoding))
 
     def close(self) -> None:
         self._conn.close()
