@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+import select
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import TracebackType
@@ -190,12 +191,28 @@ _HASH = re.compile(r"[0-9a-f]{64}")
 _VERIFY_SQL = b"INSERT INTO ixempra.verifications (calculation_hash) VALUES ($1) RETURNING id"
 
 
+def libpq_results(pgconn: Any) -> list[Any]:
+    """Every result of a query sent through libpq (``send_query``...), waiting for the server
+    in ``select`` — never in libpq holding the GIL, which would freeze the window's other
+    threads and, while the chain lock is awaited, the thread of this process that holds it."""
+    results: list[Any] = []
+    while True:
+        pgconn.consume_input()
+        while pgconn.is_busy():
+            select.select([pgconn.socket], [], [])
+            pgconn.consume_input()
+        result = pgconn.get_result()
+        if result is None:
+            return results
+        results.append(result)
+
+
 def _collect(pgconn: Any, encoding: str) -> int | psycopg.Error:
     """The verification's id from its INSERT sent through libpq, or the error (the server's,
     or the connection's): every result is read, so the session is idle again."""
     found: int | psycopg.Error | None = None
     try:
-        while (result := pgconn.get_result()) is not None:
+        for result in libpq_results(pgconn):
             if found is not None:
                 continue
             if result.status == pq.ExecStatus.TUPLES_OK and result.ntuples == 1:

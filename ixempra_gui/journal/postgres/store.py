@@ -13,9 +13,9 @@ Recording one dose:
    head (``ixempra.lock_chain()``), then reads what the checks need — the highest id, the records
    since this process's last walk (the head among them), the anchored record, which of the
    patient's records no longer hash to their hash (the server hashes them all), the patient's
-   records this process read before — and the patient's history; the chain is checked
-   (``integrity.check``), the history's records each against their hash; unacknowledged
-   warnings refuse;
+   records this process read before — and the patient's history (sent before 1., which runs
+   while the server works); the chain is checked (``integrity.check``), the history's records
+   each against their hash; unacknowledged warnings refuse;
 4. a second round trip inserts the record (id = head + 1, prev_hash = head hash, the
    verification's id; the server's trigger checks all of it again) and commits. The record is
    returned only after COMMIT returned.
@@ -69,7 +69,7 @@ from ixempra_gui.journal.errors import (
     RecordRefused,
 )
 from ixempra_gui.journal.history import History, HistoryWarning
-from ixempra_gui.journal.identifiers import same_person
+from ixempra_gui.journal.identifiers import patient_key, same_person, trim_patient_id
 from ixempra_gui.journal.kit_serials import KIT_USES_PG, KitsCheck, drafts_needles
 from ixempra_gui.journal.postgres.base import SITE_ANCHOR, DefaultAnchor, site_anchor
 from ixempra_gui.journal.postgres.errors import (
@@ -79,7 +79,6 @@ from ixempra_gui.journal.postgres.errors import (
 from ixempra_gui.journal.postgres.migration import Migrating
 from ixempra_gui.journal.postgres.rows import (
     CHAIN_KEYS,
-    HISTORY_SQL,
     INSERT_APPENDED,
     INSERT_RECORDED,
     PATIENT_ROWS_SQL,
@@ -163,15 +162,11 @@ class PostgresJournal(Migrating):
         verifier = self._refusals(new, verifier)
         policy = policy or load_policy()
         signed = replace(new, prepared_by=self.user, verified_by=verifier.user)
-        content = draft_content(signed, policy)  # the costly part, before taking the lock
-        content["authenticated"] = True
         seen = None if acknowledge_history else set(acknowledged_warnings or ())
         conn = self._connection()
         progress = _Progress()
         try:
-            stored = self._write(
-                conn, new, content, verifier, policy, seen, extra_warnings, progress
-            )
+            stored = self._write(conn, signed, verifier, policy, seen, extra_warnings, progress)
         except psycopg.Error as exc:
             rollback(conn)
             failure = self._failed(exc)
@@ -195,28 +190,32 @@ class PostgresJournal(Migrating):
         self,
         conn: psycopg.Connection[Any],
         new: NewRecord,
-        content: dict[str, Any],
         verifier: VerifierSession,
         policy: Policy,
         acknowledged: set[str] | None,
         extra_warnings: Sequence[HistoryWarning],
         progress: _Progress,
     ) -> StoredRecord:
-        """Steps 2. to 4. of the module docstring: the record as stored once COMMIT returned.
+        """Steps 1. to 4. of the module docstring: the record as stored once COMMIT returned.
         ``acknowledged`` None: every warning of the history is acknowledged."""
-        # The calculation's members are encoded once: its hash, then the record's text.
-        members = canonical_members({k: v for k, v in content.items() if k not in CHAIN_KEYS})
-        digest_of_calculation = content_hash(joined_members(members))
         current = facts_of_result(new.result, new.administered_on)
         assert current is not None
-        key = str(content["patient_key"])
-        # The verifier's session writes the verification while this one takes the lock
-        # and reads (module docstring, 2. and 3.): the record needs its id only to insert.
-        with verifier.verifying(digest_of_calculation) as verified:
-            report, (rows,) = self._checked_round_trip(
-                conn, [HISTORY_SQL], history_params(key, current, policy), lock=True, key=key
-            )
-            verification_id = verified()
+        key = patient_key(trim_patient_id(new.patient_id))  # as draft_content signs it
+        # The lock and the checks' reads leave first; the content is drafted meanwhile.
+        sent = self._send_round_trip(conn, history_params(key, current, policy), key=key)
+        try:
+            content = draft_content(new, policy)
+            content["authenticated"] = True
+            # The calculation's members are encoded once: its hash, then the record's text.
+            members = canonical_members({k: v for k, v in content.items() if k not in CHAIN_KEYS})
+            digest_of_calculation = content_hash(joined_members(members))
+            # The verifier's session writes the verification while the server reads (module
+            # docstring, 2. and 3.): the record needs its id only to insert.
+            with verifier.verifying(digest_of_calculation) as verified:
+                report, (rows,) = self._receive_round_trip(conn, sent, key)
+                verification_id = verified()
+        finally:
+            sent.drain()  # read already, unless something failed first
         history = self._assess(rows, key, current, policy, extra_warnings)
         if acknowledged is not None and any(w.key not in acknowledged for w in history.warnings):
             raise HistoryNotAcknowledged(history)
