@@ -77,6 +77,9 @@ class SessionBase:
         self.warnings: list[str] = []  # not fatal: said on stderr or in the status bar
         self._memo: dict[int, tuple[str, str | None] | None] | None = None
         self._walk_problem: tuple[int, str] | None = None
+        # A dose's signed fields the history uses, by (id, hash): reading.Reading._assess
+        # parses a record's text once per process (its text is still hashed at every read).
+        self._signed_doses: dict[tuple[int, str], tuple[Any, ...]] = {}
 
     @classmethod
     def _sign_in(

@@ -233,6 +233,7 @@ class PostgresJournal(Migrating):
             INSERT_RECORDED + "; COMMIT",
             {"id": record_id, "hash": digest, "content": text, "verification": verification_id},
         )
+        self._remember_dose(record_id, digest, content)  # as json.loads(text) would give it
         return StoredRecord(record_id, digest, prev_hash, content)
 
     def append(
