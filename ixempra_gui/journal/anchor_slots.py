@@ -28,6 +28,7 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -66,27 +67,46 @@ class SlottedAnchor(AnchorFile):
     def write(self, head: Head, journal: str, *, force: bool = False) -> bool:
         """Keep ``head``: only a higher one replaces the one kept, unless ``force`` (then both
         slots, synced). True when written. OSError when it cannot be written."""
+        write = self.prepare(head, journal, force=force)
+        return write is not None and write()
+
+    def prepare(
+        self, head: Head, journal: str, *, force: bool = False
+    ) -> Callable[[], bool] | None:
+        """``write``'s reading and choosing done now, its write when the result is called
+        (the site journal prepares while the record's COMMIT travels and writes once it
+        returned: a head is never written before the server holds it). None: nothing to
+        write (a head as high is kept)."""
         try:
             data = self.path.read_bytes()
         except FileNotFoundError:
             data = None
         if data is None or len(data) != FILE_SIZE or force:
-            self._create(head, journal, fold_legacy=data is None and not force)
-            return True
+            fold = data is None and not force
+
+            def create() -> bool:
+                self._create(head, journal, fold_legacy=fold)
+                return True
+
+            return create
         slots = _slots(data)
         kept = [h for h in slots if h is not None]
         if kept and max(h.id for h in kept) >= head.id:
-            return False
+            return None
         # Overwrite the slot that is unreadable or holds the older head: the other keeps the
         # newest head written so far, whatever happens to this write.
         ids = [-1 if h is None else h.id for h in slots]
-        older = ids.index(min(ids))
-        fd = os.open(self.path, os.O_WRONLY)
-        try:
-            os.pwrite(fd, _slot_bytes(head, journal), SLOT_OFFSETS[older])
-        finally:
-            os.close(fd)
-        return True
+        at, line = SLOT_OFFSETS[ids.index(min(ids))], _slot_bytes(head, journal)
+
+        def write_slot() -> bool:
+            fd = os.open(self.path, os.O_WRONLY)
+            try:
+                os.pwrite(fd, line, at)
+            finally:
+                os.close(fd)
+            return True
+
+        return write_slot
 
     def _create(self, head: Head, journal: str, *, fold_legacy: bool) -> None:
         """The slot file, both slots holding ``head`` (or the old anchor's, when higher),

@@ -6,12 +6,14 @@ server's error is said. ``postgres.store.PostgresJournal`` builds on it.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from functools import partial
 from types import TracebackType
 from typing import Any, Self
 
 import psycopg
 
-from ixempra_gui.journal.anchor import AnchorFile
+from ixempra_gui.journal.anchor import AnchorFile, Head
 from ixempra_gui.journal.anchor_slots import SlottedAnchor
 from ixempra_gui.journal.errors import (
     RESOLVE_SERVER,
@@ -119,6 +121,37 @@ class SessionBase:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    def anchor_move(self, head: Head, *, force: bool = False) -> Callable[[], None]:
+        """Keeping ``head`` in this workstation's anchor for the server (forward only),
+        prepared now and written when the result is called; a failure is a warning: the
+        journal itself is intact."""
+        anchor = self.anchor
+        if anchor is None:
+            return lambda: None
+        try:
+            if isinstance(anchor, SlottedAnchor):
+                write = anchor.prepare(head, self._location, force=force)
+            else:
+                write = partial(anchor.write, head, self._location, force=force)
+        except OSError as exc:
+            return partial(self._anchor_warning, exc)
+
+        def written() -> None:
+            try:
+                if write is not None:
+                    write()
+            except OSError as exc:
+                self._anchor_warning(exc)
+
+        return written
+
+    def _anchor_warning(self, exc: OSError) -> None:
+        path = self.anchor.path if self.anchor is not None else ""
+        self.warnings.append(
+            f"warning: the anchor {path} could not be written ({exc.strerror or exc}); the "
+            "site journal is intact, but this workstation keeps no evidence of the head it saw"
+        )
 
     def _connection(self) -> psycopg.Connection[Any]:
         """The open connection; a broken one is replaced (reconnect on the next action)."""

@@ -37,7 +37,7 @@ from ixempra_gui.journal.postgres.rows import (
     rollback,
     server_problem,
 )
-from ixempra_gui.journal.postgres.session import libpq_results
+from ixempra_gui.journal.postgres.session import libpq_results, libpq_send
 
 
 class ChainChecks(SessionBase):
@@ -175,16 +175,7 @@ class ChainChecks(SessionBase):
     def move_anchor(self, head: Head, *, force: bool = False) -> None:
         """Keep ``head`` in this workstation's anchor for the server (forward only); a failure
         is a warning: the journal itself is intact."""
-        if self.anchor is None:
-            return
-        try:
-            self.anchor.write(head, self._location, force=force)
-        except OSError as exc:
-            self.warnings.append(
-                f"warning: the anchor {self.anchor.path} could not be written "
-                f"({exc.strerror or exc}); the site journal is intact, but this workstation "
-                "keeps no evidence of the head it saw"
-            )
+        self.anchor_move(head, force=force)()
 
     def _require(self, report: IntegrityReport) -> IntegrityReport:
         if not report.ok:
@@ -224,9 +215,7 @@ class ChainChecks(SessionBase):
         it; ``query.drain()`` when anything fails first (the session stays usable)."""
         query = self._round_trip_query(conn, [HISTORY_SQL], params, lock=True, key=key)
         query.pgconn = conn.pgconn
-        query.pgconn.send_query(query.text.encode(conn.info.encoding))
-        while query.pgconn.flush():
-            pass
+        libpq_send(conn, query.text)
         return query
 
     def _receive_round_trip(

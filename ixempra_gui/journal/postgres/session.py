@@ -191,6 +191,26 @@ _HASH = re.compile(r"[0-9a-f]{64}")
 _VERIFY_SQL = b"INSERT INTO ixempra.verifications (calculation_hash) VALUES ($1) RETURNING id"
 
 
+def libpq_flush(pgconn: Any) -> None:
+    """Send what libpq holds for the server, waiting in ``select`` while the socket is full."""
+    while pgconn.flush():
+        select.select([], [pgconn.socket], [])
+
+
+def libpq_send(conn: psycopg.Connection[Any], text: str) -> None:
+    """Send ``text`` (statements bound already) through libpq without waiting for it."""
+    conn.pgconn.send_query(text.encode(conn.info.encoding))
+    libpq_flush(conn.pgconn)
+
+
+def libpq_answers(conn: psycopg.Connection[Any]) -> None:
+    """Wait for every answer to what ``libpq_send`` sent; the first error raised as
+    psycopg's."""
+    for result in libpq_results(conn.pgconn):
+        if result.status not in (pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK):
+            raise errors.error_from_result(result, encoding=conn.info.encoding)
+
+
 def libpq_results(pgconn: Any) -> list[Any]:
     """Every result of a query sent through libpq (``send_query``...), waiting for the server
     in ``select`` — never in libpq holding the GIL, which would freeze the window's other
@@ -304,8 +324,7 @@ class VerifierSession:
         # is on the server); psycopg's pipeline cost ~0.15 ms of this process's time first.
         try:
             pgconn.send_query_params(_VERIFY_SQL, [calculation_hash.encode("ascii")])
-            while pgconn.flush():
-                pass
+            libpq_flush(pgconn)
         except psycopg.Error as exc:
             raise classify(exc, who=who, where=self.display) from exc
         outcome: list[int | psycopg.Error] = []

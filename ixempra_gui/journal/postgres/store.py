@@ -38,7 +38,7 @@ is kept in memory for that). Nothing is queued locally when the server is unreac
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -88,7 +88,7 @@ from ixempra_gui.journal.postgres.rows import (
     rollback,
     stored_record,
 )
-from ixempra_gui.journal.postgres.session import VerifierSession
+from ixempra_gui.journal.postgres.session import VerifierSession, libpq_answers, libpq_send
 
 __all__ = [
     "CHAIN_KEYS",
@@ -181,9 +181,8 @@ class PostgresJournal(Migrating):
         except BaseException:
             rollback(conn)
             raise
-        head = Head(stored.id, stored.hash)
-        integrity.remember_walk(self._location, head)
-        self.move_anchor(head)
+        integrity.remember_walk(self._location, Head(stored.id, stored.hash))
+        progress.anchor_move()
         return stored
 
     def _write(
@@ -229,10 +228,12 @@ class PostgresJournal(Migrating):
         progress.committing = True
         # One round trip: the INSERT (the server's trigger checks it all again) and the
         # COMMIT, which returns only once the record is on the server's disk.
-        psycopg.ClientCursor(conn).execute(
-            INSERT_RECORDED + "; COMMIT",
-            {"id": record_id, "hash": digest, "content": text, "verification": verification_id},
-        )
+        values = {"id": record_id, "hash": digest, "content": text, "verification": verification_id}
+        libpq_send(conn, psycopg.ClientCursor(conn).mogrify(INSERT_RECORDED + "; COMMIT", values))
+        try:  # the anchor's work while the COMMIT travels; its write only once it returned
+            progress.anchor_move = self.anchor_move(Head(record_id, digest))
+        finally:
+            libpq_answers(conn)
         self._remember_dose(record_id, digest, content)  # as json.loads(text) would give it
         return StoredRecord(record_id, digest, prev_hash, content)
 
@@ -384,3 +385,4 @@ class _Progress:
 
     record_id: int = 0
     committing: bool = False
+    anchor_move: Callable[[], None] = lambda: None  # prepared while the COMMIT travels
