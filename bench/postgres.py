@@ -10,10 +10,10 @@
    512-byte checksummed slot overwritten in place, not synced: journal/anchor_slots.py), shown
    alone, and the same journal keeping none.
    Measured on the 2-core development machine (shared, so p90s vary), three runs each,
-   alternating: before schema 3 and the slotted anchor 3.85 / 4.02 / 4.05 ms against
-   0.64 / 0.63 / 0.67 ms (6.0-6.4x); after 2.64 / 2.73 / 2.75 ms against 0.63 / 0.66 / 0.66 ms
-   (4.15-4.22x): above the target. Where the time goes: docs/journal.md, "What recording
-   costs".
+   alternating: before site schema 3 3.68-4.05 ms against 0.77-0.83 ms
+   (4.5-4.9x; 6.0-6.4x in quieter runs against 0.63-0.67 ms); after 1.96-2.05 ms against
+   0.61-0.64 ms (3.18-3.22x): still above the target. Where the time goes: docs/journal.md,
+   "What recording costs".
 2. The history look-up of a patient with 50 doses among 100,000 records
    (``PostgresJournal.history``: in one round trip the chain's checks — head, highest id, the
    head record hashed — and the index read of the window and the last dose, each counted
