@@ -42,7 +42,7 @@ def cmd_path(choice: JournalChoice) -> int:
 
     print(location(choice))
     print(
-        f"anchor: {config_dir() / 'journal-anchor-site-*.json'} (one per server and database)",
+        f"anchor: {config_dir() / 'journal-anchor-site-*.slots'} (one per server and database)",
         file=sys.stderr,
     )
     for remark in choice.notes:

@@ -36,6 +36,28 @@ def canonical_json(content: dict[str, Any]) -> str:
     )
 
 
+_ENCODER = json.JSONEncoder(
+    sort_keys=True, ensure_ascii=True, separators=(",", ":"), allow_nan=False
+)
+
+
+def canonical_members(content: Mapping[str, Any]) -> dict[str, str]:
+    """Each member of a JSON object as ``canonical_json`` writes it (``"key":value``), so a
+    content that gains keys (a dose taking its place in the chain) is written without encoding
+    what it already held again: ``joined_members`` of the union is its canonical JSON."""
+    if not all(isinstance(key, str) for key in content):
+        raise TypeError("canonical JSON members need text keys")
+    return {
+        key: f"{_ENCODER.encode(key)}:{_ENCODER.encode(value)}" for key, value in content.items()
+    }
+
+
+def joined_members(members: Mapping[str, str]) -> str:
+    """The canonical JSON of the object whose members these are (sorted by key, as json.dumps
+    sorts them)."""
+    return "{" + ",".join(members[key] for key in sorted(members)) + "}"
+
+
 def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("ascii")).hexdigest()
 

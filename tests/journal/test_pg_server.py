@@ -506,18 +506,17 @@ def test_a_connection_lost_while_committing_is_not_called_recorded_nor_not(
 ) -> None:
     """The server goes away between the history read and the INSERT + COMMIT: the app cannot
     know whether the COMMIT arrived, and says exactly that."""
+    from ixempra_gui.journal.postgres import store
     from ixempra_gui.journal.postgres.errors import CommitUnknown
 
-    real_execute = psycopg.ClientCursor.execute
+    real_send = store.libpq_send  # the INSERT + COMMIT goes through libpq (store._write)
 
-    def execute(self, query, params=None, **kwargs):
-        if str(query).startswith("INSERT INTO ixempra.records"):
-            pg_site.sql(
-                "SELECT pg_terminate_backend(%s)", params=(self.connection.info.backend_pid,)
-            )
-        return real_execute(self, query, params, **kwargs)
+    def send(conn, text):
+        if str(text).startswith("INSERT INTO ixempra.records"):
+            pg_site.sql("SELECT pg_terminate_backend(%s)", params=(conn.info.backend_pid,))
+        return real_send(conn, text)
 
-    monkeypatch.setattr(psycopg.ClientCursor, "execute", execute)
+    monkeypatch.setattr(store, "libpq_send", send)
     with (
         sign_in(pg_site) as journal,
         verifier(pg_site) as check,

@@ -446,6 +446,7 @@ def test_a_schema_1_site_journal_is_upgraded_by_site_init_keeping_its_records(
     them, and the app refuses the old server until then."""
     from ixempra_gui.journal.postgres import admin, schema, session
     from ixempra_gui.journal.postgres.errors import SiteSchemaError
+    from ixempra_gui.journal.postgres.schema_v3 import CHECKED_READ
     from ixempra_gui.journal.postgres.session import VerifierSession
     from ixempra_gui.journal.postgres.store import PostgresJournal
 
@@ -456,6 +457,8 @@ def test_a_schema_1_site_journal_is_upgraded_by_site_init_keeping_its_records(
             old_app.setattr(module, "SCHEMA_VERSION", 1)
         old_app.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:1])
         assert admin.site_init(site.admin_url).version == 1
+        # This app's client reads the chain through schema 3's function: lent to the old server.
+        site.sql(f"SET ROLE ixempra_owner; {CHECKED_READ}")
         integrity.forget_walks()
         with (
             PostgresJournal.open(site.url(PREPARER)) as journal,
@@ -463,10 +466,11 @@ def test_a_schema_1_site_journal_is_upgraded_by_site_init_keeping_its_records(
         ):
             old = new_record("MRN-1", DAY0, PREPARER, VERIFIER)
             dose = journal.record(old, verifier=verifier)
+        site.sql("SET ROLE ixempra_owner; DROP FUNCTION ixempra.checked_read")
     with pytest.raises(SiteSchemaError, match="IT runs ixempra-journal site-init"):
         PostgresJournal.open(site.url(PREPARER))
     report = admin.site_init(site.admin_url)
-    assert report.found_version == 1 and [a[:2] for a in report.applied] == ["2:"]
+    assert report.found_version == 1 and [a[:2] for a in report.applied] == ["2:", "3:"]
     assert site.sql("SELECT id, kind, hash FROM ixempra.records") == [(1, DOSE, dose.hash)]
     integrity.forget_walks()
     with PostgresJournal.open(site.url(PREPARER)) as journal:

@@ -6,12 +6,15 @@ server's error is said. ``postgres.store.PostgresJournal`` builds on it.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
+from functools import partial
 from types import TracebackType
 from typing import Any, Self
 
 import psycopg
 
-from ixempra_gui.journal.anchor import AnchorFile
+from ixempra_gui.journal.anchor import AnchorFile, Head
+from ixempra_gui.journal.anchor_slots import SlottedAnchor
 from ixempra_gui.journal.errors import (
     RESOLVE_SERVER,
     JournalAltered,
@@ -25,13 +28,15 @@ from ixempra_gui.journal.site_config import redact
 from ixempra_gui.system.site_settings import config_dir
 
 
-def site_anchor(location: str) -> AnchorFile:
+def site_anchor(location: str) -> SlottedAnchor:
     """This workstation user's anchor for one site journal: one file per server and database
     (``location``), beside the SQLite journal's anchor in the settings folder. Evidence of the
     last head this workstation saw there: a server rolled back, or a database replaced, does
-    not contain it."""
+    not contain it. Two slots written in place (anchor_slots.py); the older single file
+    (``.json``) is read until the slot file exists."""
     key = hashlib.sha256(location.encode("utf-8")).hexdigest()[:16]
-    return AnchorFile(config_dir() / f"journal-anchor-site-{key}.json")
+    stem = config_dir() / f"journal-anchor-site-{key}"
+    return SlottedAnchor(stem.with_suffix(".slots"), legacy=stem.with_suffix(".json"))
 
 
 class DefaultAnchor:
@@ -74,6 +79,9 @@ class SessionBase:
         self.warnings: list[str] = []  # not fatal: said on stderr or in the status bar
         self._memo: dict[int, tuple[str, str | None] | None] | None = None
         self._walk_problem: tuple[int, str] | None = None
+        # A dose's signed fields the history uses, by (id, hash): reading.Reading._assess
+        # parses a record's text once per process (its text is still hashed at every read).
+        self._signed_doses: dict[tuple[int, str], tuple[Any, ...]] = {}
 
     @classmethod
     def _sign_in(
@@ -113,6 +121,37 @@ class SessionBase:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+    def anchor_move(self, head: Head, *, force: bool = False) -> Callable[[], None]:
+        """Keeping ``head`` in this workstation's anchor for the server (forward only),
+        prepared now and written when the result is called; a failure is a warning: the
+        journal itself is intact."""
+        anchor = self.anchor
+        if anchor is None:
+            return lambda: None
+        try:
+            if isinstance(anchor, SlottedAnchor):
+                write = anchor.prepare(head, self._location, force=force)
+            else:
+                write = partial(anchor.write, head, self._location, force=force)
+        except OSError as exc:
+            return partial(self._anchor_warning, exc)
+
+        def written() -> None:
+            try:
+                if write is not None:
+                    write()
+            except OSError as exc:
+                self._anchor_warning(exc)
+
+        return written
+
+    def _anchor_warning(self, exc: OSError) -> None:
+        path = self.anchor.path if self.anchor is not None else ""
+        self.warnings.append(
+            f"warning: the anchor {path} could not be written ({exc.strerror or exc}); the "
+            "site journal is intact, but this workstation keeps no evidence of the head it saw"
+        )
 
     def _connection(self) -> psycopg.Connection[Any]:
         """The open connection; a broken one is replaced (reconnect on the next action)."""

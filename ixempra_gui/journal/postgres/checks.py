@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 import psycopg
+from psycopg import errors, pq
 
 from ixempra_gui.journal import integrity
 from ixempra_gui.journal.anchor import AnchorUnreadable, Head
@@ -26,20 +27,17 @@ from ixempra_gui.journal.errors import (
 from ixempra_gui.journal.integrity import IntegrityReport
 from ixempra_gui.journal.postgres.base import SessionBase
 from ixempra_gui.journal.postgres.rows import (
-    HEAD_SQL,
-    HIGHEST_SQL,
-    LOCK_SQL,
+    CHECKED_READ_SQL,
+    HISTORY_SQL,
     MAX_ID,
-    PATIENT_HASHES_SQL,
     ROW,
-    SEEN_SQL,
-    SEGMENT_SQL,
     FetchedChain,
     chain_row,
     changed_since_read,
     rollback,
     server_problem,
 )
+from ixempra_gui.journal.postgres.session import libpq_results, libpq_send
 
 
 class ChainChecks(SessionBase):
@@ -177,16 +175,7 @@ class ChainChecks(SessionBase):
     def move_anchor(self, head: Head, *, force: bool = False) -> None:
         """Keep ``head`` in this workstation's anchor for the server (forward only); a failure
         is a warning: the journal itself is intact."""
-        if self.anchor is None:
-            return
-        try:
-            self.anchor.write(head, self._location, force=force)
-        except OSError as exc:
-            self.warnings.append(
-                f"warning: the anchor {self.anchor.path} could not be written "
-                f"({exc.strerror or exc}); the site journal is intact, but this workstation "
-                "keeps no evidence of the head it saw"
-            )
+        self.anchor_move(head, force=force)()
 
     def _require(self, report: IntegrityReport) -> IntegrityReport:
         if not report.ok:
@@ -208,6 +197,52 @@ class ChainChecks(SessionBase):
         (``key``), every record of theirs this process read before: JournalAltered (the
         transaction rolled back) when either fails. Returns the report and ``tail``'s rows;
         with ``lock`` the transaction stays open for the caller's INSERT and COMMIT."""
+        query = self._round_trip_query(conn, tail, params, lock=lock, key=key)
+        cursor = psycopg.ClientCursor(conn)
+        try:
+            cursor.execute(query.text)  # bound already: no placeholder is read again
+            read = _read_round_trip(cursor, query.tails, history=query.history)
+        except BaseException:
+            rollback(conn)
+            raise
+        return self._judged(conn, read, query, key)
+
+    def _send_round_trip(
+        self, conn: psycopg.Connection[Any], params: dict[str, Any], *, key: str
+    ) -> RoundTripQuery:
+        """The recording's round trip (the chain lock, the checks, the history), sent without
+        waiting: the content is drafted while the server works. ``_receive_round_trip`` reads
+        it; ``query.drain()`` when anything fails first (the session stays usable)."""
+        query = self._round_trip_query(conn, [HISTORY_SQL], params, lock=True, key=key)
+        query.pgconn = conn.pgconn
+        libpq_send(conn, query.text)
+        return query
+
+    def _receive_round_trip(
+        self, conn: psycopg.Connection[Any], query: RoundTripQuery, key: str
+    ) -> tuple[IntegrityReport, list[list[tuple[Any, ...]]]]:
+        """What ``_send_round_trip`` asked, checked as ``_checked_round_trip`` checks it."""
+        results = query.drain()
+        parts: dict[int, list[tuple[Any, ...]]] = {p: [] for p in range(6)}
+        for result in results:
+            if result.status not in (pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK):
+                raise errors.error_from_result(result, encoding=conn.info.encoding)
+            for i in range(result.ntuples):
+                part, rid, *texts = (result.get_value(i, c) for c in range(6))
+                decoded = [None if t is None else t.decode(conn.info.encoding) for t in texts]
+                parts[int(part)].append((int(rid), *decoded))
+        return self._judged(conn, _parts_read(parts, [], history=True), query, key)
+
+    def _round_trip_query(
+        self,
+        conn: psycopg.Connection[Any],
+        tail: Sequence[str],
+        params: dict[str, Any],
+        *,
+        lock: bool,
+        key: str | None,
+    ) -> RoundTripQuery:
+        """The round trip's statements bound to what this process checked before."""
         walked = integrity.walked_head(self._location)
         if walked is None:  # not checked in this process yet (a new process, or forgotten)
             self._require(self.check())
@@ -220,25 +255,31 @@ class ChainChecks(SessionBase):
             "walked": walked.id,
             "anchor": (anchored or walked).id,
             "seen": sorted(seen),
+            "key": key,
+            "lock": lock,
         }
-        if key is not None:
-            params["key"] = key
-        statements = _round_trip_statements(tail, lock=lock, patient=key is not None, seen=seen)
-        # One round trip: the statements go as one message, bound here (measured faster than
-        # the pipeline mode's prepared statements for these few rows), in order: the lock
-        # first, so every read after it sees every record committed before (READ COMMITTED:
-        # a snapshot per statement).
-        cursor = psycopg.ClientCursor(conn)
-        try:
-            cursor.execute("; ".join(statements), params)
-            read = _read_round_trip(cursor, len(tail), patient=key is not None, seen=seen)
-        except BaseException:
-            rollback(conn)
-            raise
-        self._judge_round_trip(conn, read, walked, anchored, key, seen)
-        report = read.report
-        assert report is not None
-        return report, read.results
+        history = bool(tail) and tail[0] == HISTORY_SQL  # read by the function (schema 3)
+        tail = tail[1:] if history else tail
+        if not history:
+            params = {**params, "start": None, "day": None}
+        # One round trip, the statements as one message, bound here: the checks' function
+        # first (the chain lock, then the reads, in order: schema_v3.CHECKED_READ), then the
+        # caller's statements.
+        text = psycopg.ClientCursor(conn).mogrify(
+            "; ".join(_round_trip_statements(tail, lock=lock)), params
+        )
+        return RoundTripQuery(text, len(tail), history, walked, anchored, seen)
+
+    def _judged(
+        self,
+        conn: psycopg.Connection[Any],
+        read: _RoundTrip,
+        query: RoundTripQuery,
+        key: str | None,
+    ) -> tuple[IntegrityReport, list[list[tuple[Any, ...]]]]:
+        self._judge_round_trip(conn, read, query.walked, query.anchored, key, query.seen)
+        assert read.report is not None
+        return read.report, read.results
 
     def _judge_round_trip(
         self,
@@ -283,52 +324,58 @@ class _RoundTrip:
     report: IntegrityReport | None = None
 
 
-def _round_trip_statements(
-    tail: Sequence[str], *, lock: bool, patient: bool, seen: dict[int, tuple[str, str | None]]
-) -> list[str]:
-    """The statements of one round trip: the lock (or a read-only snapshot), the head, the
-    highest id, the segment to walk, the patient's hashes and records read before, ``tail``."""
-    if lock:
-        statements = ["BEGIN", LOCK_SQL]
-    else:
-        statements = ["BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY", HEAD_SQL]
-    statements += [HIGHEST_SQL, SEGMENT_SQL]
-    if patient:
-        statements.append(PATIENT_HASHES_SQL)
-    if seen:
-        statements.append(SEEN_SQL)
-    statements += tail
+@dataclass
+class RoundTripQuery:
+    """One round trip's text and what its answer is checked against."""
+
+    text: str
+    tails: int
+    history: bool
+    walked: Head
+    anchored: Head | None
+    seen: dict[int, tuple[str, str | None]]
+    pgconn: Any = None  # set when sent without waiting (``_send_round_trip``)
+    received: bool = False
+
+    def drain(self) -> list[Any]:
+        """Every result of the query sent without waiting (once): the session is idle after."""
+        if self.pgconn is None or self.received:
+            return []
+        self.received = True
+        return libpq_results(self.pgconn)
+
+
+def _round_trip_statements(tail: Sequence[str], *, lock: bool) -> list[str]:
+    """The statements of one round trip: a transaction (read-only snapshot unless ``lock``),
+    the checks' function, ``tail``; committed at the end unless ``lock``."""
+    begin = "BEGIN" if lock else "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+    statements = [begin, CHECKED_READ_SQL, *tail]
     if not lock:
         statements.append("COMMIT")
     return statements
 
 
-def _read_round_trip(
-    cursor: psycopg.ClientCursor[Any],
-    tails: int,
-    *,
-    patient: bool,
-    seen: dict[int, tuple[str, str | None]],
-) -> _RoundTrip:
-    """The result sets of ``_round_trip_statements``, in their order."""
+def _read_round_trip(cursor: psycopg.ClientCursor[Any], tails: int, *, history: bool) -> _RoundTrip:
+    """The result sets of ``_round_trip_statements``: the function's rows by part (module
+    schema_v3.CHECKED_READ), then each of the tail's."""
     cursor.nextset()
-    found = cursor.fetchone()
-    head = None if found is None else Head(int(found[0]), str(found[1]))
-    cursor.nextset()
-    highest = cursor.fetchone()
-    assert highest is not None
-    cursor.nextset()
-    segment = cursor.fetchall()
-    failing = None
-    if patient:
-        cursor.nextset()
-        failing = min((int(r[0]) for r in cursor.fetchall()), default=None)
-    again: list[tuple[Any, ...]] = []
-    if seen:
-        cursor.nextset()
-        again = cursor.fetchall()
+    parts: dict[int, list[tuple[Any, ...]]] = {p: [] for p in range(6)}
+    for part, *row in cursor.fetchall():
+        parts[int(part)].append(tuple(row))
     results = []
     for _ in range(tails):
         cursor.nextset()
         results.append(cursor.fetchall())
-    return _RoundTrip(head, int(highest[0]), segment, failing, again, results)
+    return _parts_read(parts, results, history=history)
+
+
+def _parts_read(
+    parts: dict[int, list[tuple[Any, ...]]], tails: list[list[tuple[Any, ...]]], *, history: bool
+) -> _RoundTrip:
+    """The checks' function's rows by part (schema_v3.CHECKED_READ) and the tail's rows."""
+    head = next((Head(int(r[0]), str(r[1])) for r in parts[0]), None)
+    highest = int(parts[1][0][0])
+    failing = min((int(r[0]) for r in parts[3]), default=None)
+    again = [(r[0], r[1], r[3], r[4]) for r in parts[4]]  # id, hash, key, date
+    results = [parts[5], *tails] if history else tails
+    return _RoundTrip(head, highest, parts[2], failing, again, results)

@@ -60,16 +60,18 @@ class Reading(ChainChecks):
             try:
                 if content_hash_or_none(text) != digest:
                     raise ValueError("hash")
-                content = json.loads(text)
+                signed = self._signed_doses.get((int(rid), digest))
+                if signed is None:  # the same hash is the same text: parsed once
+                    signed = self._remember_dose(int(rid), digest, json.loads(text))
+                status, signed_key, signed_day, values = signed
                 if (
-                    content.get("status") != RECORD_STATUS
-                    or content.get("patient_key") != column_key
+                    status != RECORD_STATUS
+                    or signed_key != column_key
                     or column_key != key
-                    or content.get("administered_on") != column_day
+                    or signed_day != column_day
                 ):
                     raise ValueError("columns")
-                values = [content["administered_on"], *(content["facts"][k] for k in FACTS)]
-                earlier.append(facts_from_values(values, int(rid)))
+                earlier.append(facts_from_values(list(values), int(rid)))
             except (ValueError, KeyError, TypeError, AttributeError, ZeroDivisionError):
                 raise self._altered(
                     f"record {rid}: its content does not match its hash or cannot be read "
@@ -81,6 +83,16 @@ class Reading(ChainChecks):
         if extra_warnings:
             history = replace(history, warnings=history.warnings + tuple(extra_warnings))
         return history
+
+    def _remember_dose(self, rid: int, digest: str, content: Any) -> tuple[Any, ...]:
+        """What the history reads of a dose whose text hashes to ``digest`` (KeyError and the
+        like when the content is not a dose's: the caller names the record)."""
+        values = (content["administered_on"], *(content["facts"][k] for k in FACTS))
+        signed = (content.get("status"), content.get("patient_key"), values[0], values)
+        if len(self._signed_doses) >= 10_000:  # bounded: the oldest is forgotten first
+            del self._signed_doses[next(iter(self._signed_doses))]
+        self._signed_doses[(rid, digest)] = signed
+        return signed
 
     def history(
         self,

@@ -50,31 +50,23 @@ CHAIN_KEYS = frozenset(
 MAX_ID = 2**63 - 1
 ROW = "id, hash, content, patient_key, administered_on"
 
-# What the checks read in the same round trip as the work itself (module docstring, 3.): the
-# highest id, and the records from the one this process's last walk ended at (the head among
-# them) plus the anchored record.
-LOCK_SQL = "SELECT last_id, last_hash FROM ixempra.lock_chain()"
-HEAD_SQL = "SELECT last_id, last_hash FROM ixempra.chain_head"
-HIGHEST_SQL = "SELECT coalesce(max(id), 0) FROM ixempra.records"
-SEGMENT_SQL = (
-    f"SELECT {ROW} FROM ixempra.records WHERE id >= %(walked)s OR id = %(anchor)s ORDER BY id"
+# What the checks read in the same round trip as the work itself (module docstring of
+# ``postgres.store``, 3.): the server's function of schema 3 (schema_v3.CHECKED_READ) takes the
+# chain lock (``lock``) or reads the head, then the highest id, the records from the one this
+# process's last walk ended at (the head among them) plus the anchored record, every record of
+# the patient hashed by the server (a record edited in place with the server's protections off,
+# its generated date moving it out of the window, is found at once, not only by the next
+# verify), the patient's records this process read before (integrity.remember_read: still
+# there, with the same hash, key and date), and the history's records (``start``/``day``; NULL:
+# none). Its rows: (part, id, hash, content, patient_key, administered_on).
+CHECKED_READ_SQL = (
+    "SELECT part, id, hash, content, patient_key, administered_on FROM ixempra.checked_read("
+    "%(lock)s, %(walked)s, %(anchor)s, %(key)s, %(seen)s::bigint[], %(start)s, %(day)s)"
 )
 # The records the history checks can use: every dose of the patient from the start of the
 # window on (later ones too), and the last dose on or before this date; selected on columns
-# the server computes from the signed content.
-# The records of one patient this process read before (integrity.remember_read): still
-# there, with the same hash, key and date (their content is hashed by the statement below).
-SEEN_SQL = (
-    "SELECT id, hash, patient_key, administered_on FROM ixempra.records WHERE id = ANY(%(seen)s)"
-)
-# Every record of the patient, not only those a history counts, hashed by the server: a record
-# edited in place with the server's protections off (its generated date moving it out of the
-# window) is found at once, not only by the next verify. The ids of those that fail (not
-# min(id): the planner would walk the whole table in id order looking for one).
-PATIENT_HASHES_SQL = (
-    "SELECT id FROM ixempra.records WHERE patient_key = %(key)s AND hash <> "
-    "pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(content, 'UTF8')), 'hex')"
-)
+# the server computes from the signed content (read by CHECKED_READ_SQL when a caller's first
+# statement; the same query).
 HISTORY_SQL = (
     f"(SELECT {ROW} FROM ixempra.records "
     " WHERE patient_key = %(key)s AND administered_on >= %(start)s) "

@@ -34,11 +34,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ixempra_gui.journal.postgres.schema_v2 import v2_sql
+from ixempra_gui.journal.postgres.schema_v3 import v3_sql
 
 SCHEMA = "ixempra"
 OWNER_ROLE = "ixempra_owner"
 PHARMACIST_ROLE = "ixempra_pharmacist"
-SCHEMA_VERSION = 2  # 2: records name their kind; preparations and near misses (schema_v2)
+SCHEMA_VERSION = 3  # 2: records name their kind (schema_v2); 3: one parse per column (schema_v3)
 VERIFICATION_MINUTES = 15  # a verification must be used this soon after the verifier signed
 SITE_INIT_LOCK = 0x1C5E_4A11  # pg_advisory_xact_lock key: one site-init at a time
 
@@ -307,6 +308,7 @@ def _v2_sql() -> str:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "records, verifications, chain head, append-only triggers, grants", _v1_sql),
     Migration(2, "record kinds; preparations and near misses appended, never changed", _v2_sql),
+    Migration(3, "the history's columns generated with one parse of the content each", v3_sql),
 )
 
 

@@ -8,13 +8,14 @@ Recording one dose:
 2. the verifier's own session writes the verification of that hash and commits — sent at once,
    so it travels while 3. does (``VerifierSession.verifying``): over a network that saves a
    round trip per dose;
-3. one round trip of the preparer's session begins a transaction, locks the chain head
-   (``ixempra.lock_chain()``), then reads what the checks need — the highest id, the records
+3. one round trip of the preparer's session begins a transaction and calls the server's
+   ``ixempra.checked_read`` (schema 3: its plans kept by the server), which locks the chain
+   head (``ixempra.lock_chain()``), then reads what the checks need — the highest id, the records
    since this process's last walk (the head among them), the anchored record, which of the
    patient's records no longer hash to their hash (the server hashes them all), the patient's
-   records this process read before — and the patient's history; the chain is checked
-   (``integrity.check``), the history's records each against their hash; unacknowledged
-   warnings refuse;
+   records this process read before — and the patient's history (sent before 1., which runs
+   while the server works); the chain is checked (``integrity.check``), the history's records
+   each against their hash; unacknowledged warnings refuse;
 4. a second round trip inserts the record (id = head + 1, prev_hash = head hash, the
    verification's id; the server's trigger checks all of it again) and commits. The record is
    returned only after COMMIT returned.
@@ -37,7 +38,7 @@ is kept in memory for that). Nothing is queued locally when the server is unreac
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -50,7 +51,9 @@ from ixempra_gui.journal.anchor import AnchorFile, Head
 from ixempra_gui.journal.appending import AppendCheck, appended_patient_key, chained
 from ixempra_gui.journal.chain import (
     canonical_json,
+    canonical_members,
     content_hash,
+    joined_members,
 )
 from ixempra_gui.journal.entries import (
     NewRecord,
@@ -66,7 +69,7 @@ from ixempra_gui.journal.errors import (
     RecordRefused,
 )
 from ixempra_gui.journal.history import History, HistoryWarning
-from ixempra_gui.journal.identifiers import same_person
+from ixempra_gui.journal.identifiers import patient_key, same_person, trim_patient_id
 from ixempra_gui.journal.kit_serials import KIT_USES_PG, KitsCheck, drafts_needles
 from ixempra_gui.journal.postgres.base import SITE_ANCHOR, DefaultAnchor, site_anchor
 from ixempra_gui.journal.postgres.errors import (
@@ -76,7 +79,6 @@ from ixempra_gui.journal.postgres.errors import (
 from ixempra_gui.journal.postgres.migration import Migrating
 from ixempra_gui.journal.postgres.rows import (
     CHAIN_KEYS,
-    HISTORY_SQL,
     INSERT_APPENDED,
     INSERT_RECORDED,
     PATIENT_ROWS_SQL,
@@ -86,7 +88,7 @@ from ixempra_gui.journal.postgres.rows import (
     rollback,
     stored_record,
 )
-from ixempra_gui.journal.postgres.session import VerifierSession
+from ixempra_gui.journal.postgres.session import VerifierSession, libpq_answers, libpq_send
 
 __all__ = [
     "CHAIN_KEYS",
@@ -160,15 +162,11 @@ class PostgresJournal(Migrating):
         verifier = self._refusals(new, verifier)
         policy = policy or load_policy()
         signed = replace(new, prepared_by=self.user, verified_by=verifier.user)
-        content = draft_content(signed, policy)  # the costly part, before taking the lock
-        content["authenticated"] = True
         seen = None if acknowledge_history else set(acknowledged_warnings or ())
         conn = self._connection()
         progress = _Progress()
         try:
-            stored = self._write(
-                conn, new, content, verifier, policy, seen, extra_warnings, progress
-            )
+            stored = self._write(conn, signed, verifier, policy, seen, extra_warnings, progress)
         except psycopg.Error as exc:
             rollback(conn)
             failure = self._failed(exc)
@@ -183,52 +181,60 @@ class PostgresJournal(Migrating):
         except BaseException:
             rollback(conn)
             raise
-        head = Head(stored.id, stored.hash)
-        integrity.remember_walk(self._location, head)
-        self.move_anchor(head)
+        integrity.remember_walk(self._location, Head(stored.id, stored.hash))
+        progress.anchor_move()
         return stored
 
     def _write(
         self,
         conn: psycopg.Connection[Any],
         new: NewRecord,
-        content: dict[str, Any],
         verifier: VerifierSession,
         policy: Policy,
         acknowledged: set[str] | None,
         extra_warnings: Sequence[HistoryWarning],
         progress: _Progress,
     ) -> StoredRecord:
-        """Steps 2. to 4. of the module docstring: the record as stored once COMMIT returned.
+        """Steps 1. to 4. of the module docstring: the record as stored once COMMIT returned.
         ``acknowledged`` None: every warning of the history is acknowledged."""
-        digest_of_calculation = calculation_hash(content)
         current = facts_of_result(new.result, new.administered_on)
         assert current is not None
-        key = str(content["patient_key"])
-        # The verifier's session writes the verification while this one takes the lock
-        # and reads (module docstring, 2. and 3.): the record needs its id only to insert.
-        with verifier.verifying(digest_of_calculation) as verified:
-            report, (rows,) = self._checked_round_trip(
-                conn, [HISTORY_SQL], history_params(key, current, policy), lock=True, key=key
-            )
-            verification_id = verified()
+        key = patient_key(trim_patient_id(new.patient_id))  # as draft_content signs it
+        # The lock and the checks' reads leave first; the content is drafted meanwhile.
+        sent = self._send_round_trip(conn, history_params(key, current, policy), key=key)
+        try:
+            content = draft_content(new, policy)
+            content["authenticated"] = True
+            # The calculation's members are encoded once: its hash, then the record's text.
+            members = canonical_members({k: v for k, v in content.items() if k not in CHAIN_KEYS})
+            digest_of_calculation = content_hash(joined_members(members))
+            # The verifier's session writes the verification while the server reads (module
+            # docstring, 2. and 3.): the record needs its id only to insert.
+            with verifier.verifying(digest_of_calculation) as verified:
+                report, (rows,) = self._receive_round_trip(conn, sent, key)
+                verification_id = verified()
+        finally:
+            sent.drain()  # read already, unless something failed first
         history = self._assess(rows, key, current, policy, extra_warnings)
         if acknowledged is not None and any(w.key not in acknowledged for w in history.warnings):
             raise HistoryNotAcknowledged(history)
         progress.record_id = record_id = report.head.id + 1
         prev_hash = report.head.hash
-        content.update(
-            _chain_keys(record_id, prev_hash, history, digest_of_calculation, verification_id)
-        )
-        text = canonical_json(content)
+        chain = _chain_keys(record_id, prev_hash, history, digest_of_calculation, verification_id)
+        content.update(chain)
+        members.update(canonical_members(chain))
+        text = joined_members(members)  # canonical_json(content), the calculation not re-encoded
         digest = content_hash(text)
         progress.committing = True
         # One round trip: the INSERT (the server's trigger checks it all again) and the
         # COMMIT, which returns only once the record is on the server's disk.
-        psycopg.ClientCursor(conn).execute(
-            INSERT_RECORDED + "; COMMIT",
-            {"id": record_id, "hash": digest, "content": text, "verification": verification_id},
-        )
+        values = {"id": record_id, "hash": digest, "content": text, "verification": verification_id}
+        libpq_send(conn, psycopg.ClientCursor(conn).mogrify(INSERT_RECORDED + "; COMMIT", values))
+        try:  # the anchor's work while the COMMIT travels; its write only once it returned
+            progress.anchor_move = self.anchor_move(Head(record_id, digest))
+        finally:
+            libpq_answers(conn)
+        self._remember_dose(record_id, digest, content)  # as json.loads(text) would give it
         return StoredRecord(record_id, digest, prev_hash, content)
 
     def append(
@@ -379,3 +385,4 @@ class _Progress:
 
     record_id: int = 0
     committing: bool = False
+    anchor_move: Callable[[], None] = lambda: None  # prepared while the COMMIT travels

@@ -1,0 +1,103 @@
+"""Recording on the site journal sends the chain lock and the checks' reads before the content
+is drafted, and the verifier's INSERT beside them (both through libpq, waited for in select).
+Whatever fails in between, every answer is read, the transaction is rolled back (the chain
+lock freed) and both sessions stay usable; a failed verification records nothing."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from journal_support import new_record
+from pg_support import PREPARER, VERIFIER, Site
+
+from ixempra_gui.journal.errors import JournalAltered
+from ixempra_gui.journal.postgres import store
+from ixempra_gui.journal.postgres.errors import ServerJournalError
+from ixempra_gui.journal.postgres.session import VerifierSession
+from ixempra_gui.journal.postgres.store import PostgresJournal
+
+
+def dose(patient: str = "MRN-1") -> Any:
+    return new_record(patient_id=patient, prepared_by=PREPARER, verified_by=VERIFIER)
+
+
+def records(site: Site) -> int:
+    return int(site.sql("SELECT count(*) FROM ixempra.records")[0][0])
+
+
+def test_a_failure_while_drafting_frees_the_lock_and_keeps_the_session(
+    pg_site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with (
+        PostgresJournal.open(pg_site.url(PREPARER), anchor=None) as journal,
+        VerifierSession.sign_in(pg_site.url(VERIFIER)) as verifier,
+    ):
+        with monkeypatch.context() as broken:
+
+            def fails(*_: Any) -> Any:
+                raise RuntimeError("drafting failed")
+
+            broken.setattr(store, "draft_content", fails)
+            with pytest.raises(RuntimeError, match="drafting failed"):
+                journal.record(dose(), verifier=verifier)
+        assert records(pg_site) == 0
+        # The lock is free: another workstation records at once (lock_timeout would say not).
+        with PostgresJournal.open(pg_site.url(PREPARER), anchor=None) as other:
+            assert other.record(dose("MRN-2"), verifier=verifier).id == 1
+        assert journal.record(dose(), verifier=verifier).id == 2
+        assert journal.verify().ok
+
+
+def test_a_refused_verification_records_nothing_and_both_sessions_go_on(pg_site: Site) -> None:
+    with (
+        PostgresJournal.open(pg_site.url(PREPARER), anchor=None) as journal,
+        VerifierSession.sign_in(pg_site.url(VERIFIER)) as verifier,
+    ):
+        pg_site.sql("REVOKE INSERT ON ixempra.verifications FROM ixempra_pharmacist")
+        with pytest.raises(ServerJournalError):
+            journal.record(dose(), verifier=verifier)
+        assert records(pg_site) == 0
+        pg_site.sql("GRANT INSERT ON ixempra.verifications TO ixempra_pharmacist")
+        assert journal.record(dose(), verifier=verifier).id == 1
+
+
+def test_an_altered_journal_found_by_the_round_trip_refuses_and_frees_the_lock(
+    pg_site: Site,
+) -> None:
+    with (
+        PostgresJournal.open(pg_site.url(PREPARER), anchor=None) as journal,
+        VerifierSession.sign_in(pg_site.url(VERIFIER)) as verifier,
+    ):
+        journal.record(dose(), verifier=verifier)
+        pg_site.sql(
+            "SET session_replication_role = replica; "
+            "UPDATE ixempra.records SET content = replace(content, '\"mrn-1\"', '\"mrn-9\"')"
+        )
+        with pytest.raises(JournalAltered):
+            journal.record(dose(), verifier=verifier)
+        assert records(pg_site) == 1
+        pg_site.sql("SET lock_timeout = '5s'; SELECT ixempra.lock_chain()", user=PREPARER)  # free
+
+
+def test_a_thread_waiting_for_the_lock_does_not_stop_the_one_holding_it(pg_site: Site) -> None:
+    """Two threads of one process, each its own sessions: the one waiting for the chain lock
+    waits in select, not in libpq holding the GIL, so the other finishes and frees it."""
+    done: list[int] = []
+
+    def workstation(patient: str) -> None:
+        with (
+            PostgresJournal.open(pg_site.url(PREPARER), anchor=None) as journal,
+            VerifierSession.sign_in(pg_site.url(VERIFIER)) as verifier,
+        ):
+            for _ in range(5):
+                stored = journal.record(dose(patient), verifier=verifier, acknowledge_history=True)
+                done.append(stored.id)
+
+    threads = [threading.Thread(target=workstation, args=(p,)) for p in ("A-1", "B-2", "C-3")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(done) == list(range(1, 16))
