@@ -204,6 +204,8 @@ class PostgresJournal(Migrating):
         sent = self._send_round_trip(conn, history_params(key, current, policy), key=key)
         try:
             content = draft_content(new, policy)
+            if content["patient_key"] != key:  # the history read must be this record's patient's
+                raise AssertionError("the history was read for another patient key")
             content["authenticated"] = True
             # The calculation's members are encoded once: its hash, then the record's text.
             members = canonical_members({k: v for k, v in content.items() if k not in CHAIN_KEYS})
