@@ -108,7 +108,7 @@ def _refuse(text: str, problem: ScanProblem, what: str) -> ScanRefusal:
 def _symbology(text: str, body: str) -> SymbologyIdentifier | ScanRefusal:
     try:
         found = SymbologyIdentifier.extract(body)
-    except (ParseError, IndexError):
+    except (ParseError, IndexError, ValueError):  # biip: "]Y:" raises int()'s ValueError
         return _refuse(
             text, ScanProblem.MALFORMED, f"'{printable(body[:3])}' is not a symbology identifier"
         )

@@ -191,6 +191,7 @@ def test_one_field_twice_with_different_values_is_refused() -> None:
         ("(01)00370020191010(17)271231(10)LOT42", ScanProblem.NOT_GS1, "printed text"),
         ("]x", ScanProblem.MALFORMED, "not a symbology identifier"),
         ("]d", ScanProblem.MALFORMED, "not a symbology identifier"),
+        ("]Y:", ScanProblem.MALFORMED, "not a symbology identifier"),  # biip: int(":") raised
         (kit_code(lot="LOT 42"), ScanProblem.BAD_CHARACTER, "U+0020"),
         (kit_code(lot="LOT\x0742"), ScanProblem.BAD_CHARACTER, "U+0007"),
         (kit_code(lot="LÖT42"), ScanProblem.BAD_CHARACTER, "'Ö', U+00D6"),
