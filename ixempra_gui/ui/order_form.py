@@ -12,6 +12,7 @@ session's answers come back as ``show_messages`` (each field's message beside it
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -240,10 +241,7 @@ class OrderForm(QWidget):
         """The first layout pass gives a new message row its size hint's height, not its height
         for the width (a long warning under a check box was cut to a few lines): once that pass
         is done, have the form measure the row again."""
-        parent = label.parentWidget()
-        layout = parent.layout() if parent is not None else None
-        if layout is not None:
-            QTimer.singleShot(0, layout, layout.invalidate)
+        QTimer.singleShot(0, label, partial(_fit, label))
 
     def show_form(self, form: FormInput, prefs: Preferences, fresh: bool = False) -> None:
         """Show an order the session set itself; ``changed`` is held back (the session has
@@ -308,3 +306,13 @@ def _show_value(widget: QWidget, value: object) -> None:
             )
             if item.checkState() != wanted:
                 item.setCheckState(wanted)
+
+
+def _fit(label: QLabel) -> None:
+    """Lay the message's form out again only when its row was cut (most messages fit: no
+    extra layout pass on the keystroke path, bench/startup.py)."""
+    parent = label.parentWidget()
+    layout = parent.layout() if parent is not None else None
+    cut = label.isVisible() and label.height() < label.heightForWidth(label.width())
+    if layout is not None and cut:
+        layout.invalidate()
