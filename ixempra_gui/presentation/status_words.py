@@ -61,7 +61,7 @@ _NOT_PRINTABLE = {
 def print_tooltip(kind: StatusKind) -> str:
     """Why Print and Save as PDF are (not) available."""
     if kind is StatusKind.READY:
-        return "Print the compounding worksheet for this dose."
+        return "The compounding worksheet for this dose: print it, or save it as a PDF."
     return (
         f"Not available: {_NOT_PRINTABLE[kind]}. A worksheet is printed only for a dose that is "
         "ready to prepare."

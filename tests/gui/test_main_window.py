@@ -161,12 +161,14 @@ def test_reference_cases_typed_give_the_clis_numbers(
             billing = text_of(window, "billingValue")
             for ln in out["billing"]["lines"]:
                 code = ln["hcpcs"] + (f"-{ln['modifier']}" if ln["modifier"] else "")
-                assert f"{code} × {ln['units']} units" in billing, case["id"]
+                unit = "unit" if ln["units"] == 1 else "units"
+                assert f"{code} × {ln['units']} {unit}" in billing, case["id"]
             assert text_of(window, "bsaValue").startswith(
                 f"{format_number(Decimal(str(out['bsa_m2'])))} m²"
             )
             assert button(window, "printButton").isEnabled()
             assert button(window, "savePdfButton").isEnabled()
+            assert "save it as a PDF" in button(window, "savePdfButton").toolTip()
         else:
             assert banner == f"NO DOSE: {out['status'].replace('_', ' ').upper()}", case["id"]
             for name in ("doseValue", "vialsValue", "billingValue"):
