@@ -46,6 +46,20 @@ class AnchorUnreadable(Exception):
     """The anchor file exists but cannot be read as an anchor."""
 
 
+def valid_head(record_id: object, digest: object) -> Head | None:
+    """A head as an anchor keeps it (an id a journal can have, a SHA-256 in lowercase hex), or
+    None: what was read is not one."""
+    if (
+        not isinstance(record_id, int)
+        or isinstance(record_id, bool)
+        or not 0 <= record_id < 2**63
+        or not isinstance(digest, str)
+        or not _HEX64.fullmatch(digest)
+    ):
+        return None
+    return Head(record_id, digest)
+
+
 @dataclass(frozen=True)
 class AnchorFile:
     """Where the anchor is kept. ``AnchorFile.default()``: the settings folder."""
@@ -68,18 +82,12 @@ class AnchorFile:
         try:
             content = json.loads(data.decode("utf-8"))
             head = content["head"]
-            record_id, digest = head["id"], head["hash"]
-            if (
-                not isinstance(record_id, int)
-                or isinstance(record_id, bool)
-                or not 0 <= record_id < 2**63
-                or not isinstance(digest, str)
-                or not _HEX64.fullmatch(digest)
-            ):
+            found = valid_head(head["id"], head["hash"])
+            if found is None:
                 raise ValueError("bad head")
         except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
             raise AnchorUnreadable(f"{self.path} is not a journal anchor ({exc})") from exc
-        return Head(record_id, digest)
+        return found
 
     def write(self, head: Head, journal: str, *, force: bool = False) -> bool:
         """Keep ``head`` (the journal's location is kept for people, never compared). Without

@@ -27,13 +27,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ixempra_gui.journal.anchor import AnchorFile, AnchorUnreadable, Head
+from ixempra_gui.journal.anchor import AnchorFile, AnchorUnreadable, Head, valid_head
 from ixempra_gui.system.private_files import ensure_private_folder, write_atomically
 
 SLOT_FORMAT = 2
@@ -41,7 +40,6 @@ SLOT_SIZE = 512
 SLOT_OFFSETS = (0, 4096)
 FILE_SIZE = SLOT_OFFSETS[-1] + SLOT_SIZE
 _JOURNAL_SHOWN = 200  # characters of the journal's location kept for people (never compared)
-_HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -157,12 +155,4 @@ def _slot_head(raw: bytes) -> Head | None:
         record_id, digest = body["head"]["id"], body["head"]["hash"]
     except (ValueError, KeyError, TypeError, AttributeError, UnicodeError):
         return None
-    if (
-        not isinstance(record_id, int)
-        or isinstance(record_id, bool)
-        or not 0 <= record_id < 2**63
-        or not isinstance(digest, str)
-        or not _HEX64.fullmatch(digest)
-    ):
-        return None
-    return Head(record_id, digest)
+    return valid_head(record_id, digest)
