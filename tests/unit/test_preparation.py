@@ -81,6 +81,18 @@ def test_never_rounded_up_past_the_labels_largest_dose(height: str, weight: str,
     assert "2.2 m²" in why.source
 
 
+@pytest.mark.parametrize(
+    ("level", "rounded"),
+    [("75", "165"), ("75.01", "165"), ("74.99", "162")],  # 165 mg at / under / over the cap's dose
+)
+def test_the_ceiling_is_compared_exactly(level: str, rounded: str) -> None:
+    """Up to 165 mg (11 × 15) is allowed while level × 2.2 m² ≥ 165 mg: at 75 mg/m² exactly."""
+    rounding, _ = round_to_vial(
+        Decimal(162), Decimal(5), (45, 15), may_round_up=True, level_mg_per_m2=Decimal(level)
+    )
+    assert rounding.rounded_mg == Decimal(rounded)
+
+
 def test_rounded_up_when_it_stays_within_the_largest_dose() -> None:
     result = calc(height="170 cm", weight="70 kg", round_to_vial_within="10")  # 72.8 → 75 mg
     assert result.dose_mg == Decimal(75)
