@@ -20,6 +20,8 @@ from datetime import date, datetime, timedelta, tzinfo
 from enum import StrEnum
 from typing import Final
 
+from ixempra_gui.core import label
+from ixempra_gui.core.citations import cited
 from ixempra_gui.core.compounding_clock import (
     DEFAULT_FUTURE_TOLERANCE,
     ClockCheck,
@@ -222,7 +224,8 @@ def _another_day(administered_on: date, at: datetime, tz: tzinfo | None) -> list
     return [
         f"This dose was verified for administration on {administered_on.isoformat()}; it is "
         f"being prepared on {day.isoformat()}. The bag must be infused within 6 h of dilution: "
-        "prepare it on the day it is given, or have the dose verified again with today's date."
+        "prepare it on the day it is given, or have the dose verified again with today's date "
+        f"({cited(label.SRC_DILUTED_MAX)})."
     ]
 
 
