@@ -28,7 +28,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -47,6 +47,11 @@ class SlottedAnchor(AnchorFile):
     """A site journal's anchor (module docstring). ``path``: the slot file."""
 
     legacy: Path | None = None
+    # The file's bytes as last read or written and the heads its slots hold: a record reads
+    # the anchor before its round trip and again before its write; bytes equal to these are
+    # not parsed and checksummed again (the file is still read each time: what another
+    # process or person wrote is never missed).
+    _parsed: dict[bytes, list[Head | None]] = field(default_factory=dict, compare=False, repr=False)
 
     def read(self) -> Head | None:
         """The higher head of the two slots; None when no anchor was ever written.
@@ -57,7 +62,7 @@ class SlottedAnchor(AnchorFile):
             return AnchorFile(self.legacy).read() if self.legacy is not None else None
         except OSError as exc:
             raise AnchorUnreadable(f"cannot read {self.path}: {exc.strerror or exc}") from exc
-        heads = [h for h in _slots(data) if h is not None]
+        heads = [h for h in self._slots(data) if h is not None]
         if not heads:
             raise AnchorUnreadable(f"{self.path} is not a journal anchor (no slot holds a head)")
         return max(heads, key=lambda h: h.id)
@@ -87,14 +92,18 @@ class SlottedAnchor(AnchorFile):
                 return True
 
             return create
-        slots = _slots(data)
+        slots = self._slots(data)
         kept = [h for h in slots if h is not None]
         if kept and max(h.id for h in kept) >= head.id:
             return None
         # Overwrite the slot that is unreadable or holds the older head: the other keeps the
         # newest head written so far, whatever happens to this write.
         ids = [-1 if h is None else h.id for h in slots]
-        at, line = SLOT_OFFSETS[ids.index(min(ids))], _slot_bytes(head, journal)
+        index = ids.index(min(ids))
+        at, line = SLOT_OFFSETS[index], _slot_bytes(head, journal)
+        written = data[:at] + line + data[at + SLOT_SIZE :]
+        # What the file then holds, as _slots would read it (the line's checksum is its own).
+        after = [valid_head(head.id, head.hash) if i == index else h for i, h in enumerate(slots)]
 
         def write_slot() -> bool:
             fd = os.open(self.path, os.O_WRONLY)
@@ -102,6 +111,7 @@ class SlottedAnchor(AnchorFile):
                 os.pwrite(fd, line, at)
             finally:
                 os.close(fd)
+            self._remember(written, after)
             return True
 
         return write_slot
@@ -120,6 +130,18 @@ class SlottedAnchor(AnchorFile):
         slot = _slot_bytes(head, journal)
         gap = SLOT_OFFSETS[1] - SLOT_SIZE
         write_atomically(self.path, slot + b" " * (gap - 1) + b"\n" + slot)
+
+    def _slots(self, data: bytes) -> list[Head | None]:
+        """The heads the slots of ``data`` hold (module docstring), parsed once per content."""
+        known = self._parsed.get(data)
+        if known is None:
+            known = _slots(data)
+            self._remember(data, known)
+        return list(known)
+
+    def _remember(self, data: bytes, slots: list[Head | None]) -> None:
+        self._parsed.clear()
+        self._parsed[data] = list(slots)
 
 
 def _slot_bytes(head: Head, journal: str) -> bytes:

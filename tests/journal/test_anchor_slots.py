@@ -109,3 +109,22 @@ def test_a_long_journal_location_still_fits_a_slot(tmp_path: Path) -> None:
     anchor.write(head(1), "postgresql://" + "\u00e9" * 300)
     anchor.write(head(2), "x" * 5000)
     assert anchor.read() == head(2)
+
+
+def test_what_one_process_remembers_is_what_a_fresh_reader_reads(tmp_path: Path) -> None:
+    """The anchor keeps the slots it last read or wrote, keyed by the file's bytes: its own
+    reads agree with a reader that parses the file anew, after its writes and after the file
+    was changed behind it (by another process, or a person) at the same size."""
+    anchor = anchor_in(tmp_path)
+    for n in range(1, 6):
+        anchor.write(head(n), "j")
+        assert anchor.read() == SlottedAnchor(anchor.path).read() == head(n)
+    other = SlottedAnchor(anchor.path)
+    assert other.write(head(8), "j")  # another process moves it on
+    assert anchor.read() == head(8)
+    assert not anchor.write(head(7), "j"), "the other process's higher head is seen"
+    data = bytearray(anchor.path.read_bytes())
+    newest = next(at for at in SLOT_OFFSETS if b'"id":8' in data[at : at + SLOT_SIZE])
+    data[newest : newest + 6] = b"edited"
+    anchor.path.write_bytes(bytes(data))
+    assert anchor.read() == SlottedAnchor(anchor.path).read() == head(5)
