@@ -145,6 +145,36 @@ def test_typed_names_must_agree_with_the_signed_in_users(pg_site: Site) -> None:
     assert count(pg_site) == 0
 
 
+def test_a_refusal_judged_while_the_first_round_trip_is_out_leaves_nothing_held(
+    pg_site: Site,
+) -> None:
+    """The identity refusals are judged while the chain lock and the history are being read
+    (postgres/refusals.py): the refused record leaves no transaction open, no lock held (another
+    workstation records at once) and its own session ready for the next dose."""
+    with (
+        sign_in(pg_site) as journal,
+        sign_in(pg_site, THIRD) as other,
+        verifier(pg_site) as check,
+        verifier(pg_site, THIRD) as third_checks,
+    ):
+        with pytest.raises(InvalidRecord) as caught:
+            journal.record(new_record(prepared_by="Someone", verified_by=VERIFIER), verifier=check)
+        assert [field for field, _ in caught.value.problems] == ["prepared_by"]
+        assert journal._conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        for patient in ("MRN  1", "'; DROP TABLE ixempra.records; --"):  # bound, then refused
+            with pytest.raises(InvalidRecord) as caught:
+                journal.record(dose(patient), verifier=check)
+            assert [field for field, _ in caught.value.problems] == ["patient_id"]
+            assert journal._conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        other._conn.execute("SET lock_timeout = '2s'")  # a held chain lock would fail this
+        other.record(new_record(prepared_by=THIRD, verified_by=VERIFIER), verifier=check)
+        stored = journal.record(dose("MRN-2"), verifier=check)
+        assert stored.id == 2 and journal.verify().ok
+        with pytest.raises(InvalidRecord):
+            journal.record(dose("MRN-3"), verifier=third_checks)  # THIRD is not the verifier named
+    assert count(pg_site) == 2
+
+
 def test_a_record_without_a_verifier_session_is_refused(pg_site: Site) -> None:
     with sign_in(pg_site) as journal, pytest.raises(InvalidRecord, match="sign-in"):
         journal.record(dose())

@@ -60,16 +60,13 @@ from ixempra_gui.journal.entries import (
     StoredRecord,
     draft_content,
     facts_of_result,
-    record_problems,
 )
 from ixempra_gui.journal.errors import (
     HistoryNotAcknowledged,
-    InvalidRecord,
     JournalError,
-    RecordRefused,
 )
 from ixempra_gui.journal.history import History, HistoryWarning
-from ixempra_gui.journal.identifiers import patient_key, same_person, trim_patient_id
+from ixempra_gui.journal.identifiers import patient_key, trim_patient_id
 from ixempra_gui.journal.kit_serials import KIT_USES_PG, KitsCheck, drafts_needles
 from ixempra_gui.journal.postgres.base import SITE_ANCHOR, DefaultAnchor, site_anchor
 from ixempra_gui.journal.postgres.errors import (
@@ -77,6 +74,7 @@ from ixempra_gui.journal.postgres.errors import (
     ServerUnreachable,
 )
 from ixempra_gui.journal.postgres.migration import Migrating
+from ixempra_gui.journal.postgres.refusals import may_send_first, refusals
 from ixempra_gui.journal.postgres.rows import (
     CHAIN_KEYS,
     INSERT_APPENDED,
@@ -159,14 +157,14 @@ class PostgresJournal(Migrating):
         cannot tell). ``extra_warnings`` join the history's (e.g. an un-migrated local
         journal) and need acknowledging the same way.
         """
-        verifier = self._refusals(new, verifier)
+        if not may_send_first(new, verifier, read_only=self.read_only):
+            self._refusals(new, verifier)  # raises, naming every problem; nothing sent
         policy = policy or load_policy()
-        signed = replace(new, prepared_by=self.user, verified_by=verifier.user)
         seen = None if acknowledge_history else set(acknowledged_warnings or ())
         conn = self._connection()
         progress = _Progress()
         try:
-            stored = self._write(conn, signed, verifier, policy, seen, extra_warnings, progress)
+            stored = self._write(conn, new, verifier, policy, seen, extra_warnings, progress)
         except psycopg.Error as exc:
             rollback(conn)
             failure = self._failed(exc)
@@ -189,7 +187,7 @@ class PostgresJournal(Migrating):
         self,
         conn: psycopg.Connection[Any],
         new: NewRecord,
-        verifier: VerifierSession,
+        verifier: VerifierSession | None,
         policy: Policy,
         acknowledged: set[str] | None,
         extra_warnings: Sequence[HistoryWarning],
@@ -200,9 +198,12 @@ class PostgresJournal(Migrating):
         current = facts_of_result(new.result, new.administered_on)
         assert current is not None
         key = patient_key(trim_patient_id(new.patient_id))  # as draft_content signs it
-        # The lock and the checks' reads leave first; the content is drafted meanwhile.
+        # The lock and the checks' reads leave first; the refusals are judged and the content
+        # drafted meanwhile (a refusal then drains the round trip and rolls it back).
         sent = self._send_round_trip(conn, history_params(key, current, policy), key=key)
         try:
+            verifier = self._refusals(new, verifier)
+            new = replace(new, prepared_by=self.user, verified_by=verifier.user)
             content = draft_content(new, policy)
             if content["patient_key"] != key:  # the history read must be this record's patient's
                 raise AssertionError("the history was read for another patient key")
@@ -303,63 +304,7 @@ class PostgresJournal(Migrating):
         return found
 
     def _refusals(self, new: NewRecord, verifier: VerifierSession | None) -> VerifierSession:
-        """The verifier, when the record may be written: InvalidRecord (identifiers, a
-        verifier missing, not another pharmacist), RecordRefused (no dose ready) otherwise."""
-        if self.read_only:
-            raise JournalError("the site journal was opened for reading only")
-        problems = record_problems(new)
-        if verifier is None:
-            problems.append(
-                (
-                    "verified_by",
-                    "Verified by: the site journal needs the verifier's own sign-in "
-                    "(their user name and password).",
-                )
-            )
-        else:
-            problems += self._identity_problems(new, verifier)
-        if problems:
-            raise InvalidRecord(problems)
-        assert verifier is not None
-        if not new.result.ready_to_prepare:
-            raise RecordRefused(
-                f"no dose is ready to prepare (status {new.result.status.value}): only a "
-                "ready dose can be recorded as verified"
-            )
-        return verifier
-
-    def _identity_problems(
-        self, new: NewRecord, verifier: VerifierSession
-    ) -> list[tuple[str, str]]:
-        problems = []
-        if verifier.user == self.user:
-            problems.append(
-                (
-                    "verified_by",
-                    f"Verified by: {verifier.user} is signed in as the preparer too; another "
-                    "pharmacist signs in to verify.",
-                )
-            )
-        if verifier.site_id != self.site_id:
-            problems.append(
-                ("verified_by", "Verified by: the verifier signed in to another site journal.")
-            )
-        if not same_person(new.prepared_by, self.user):
-            problems.append(
-                (
-                    "prepared_by",
-                    f"Prepared by: {new.prepared_by!r} is not the signed-in user {self.user!r}.",
-                )
-            )
-        if not same_person(new.verified_by, verifier.user):
-            problems.append(
-                (
-                    "verified_by",
-                    f"Verified by: {new.verified_by!r} is not the signed-in verifier "
-                    f"{verifier.user!r}.",
-                )
-            )
-        return problems
+        return refusals(new, verifier, self.user, self.site_id, read_only=self.read_only)
 
 
 def _chain_keys(
