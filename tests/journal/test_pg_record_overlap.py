@@ -8,13 +8,15 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import psycopg
 import pytest
 from journal_support import new_record
 from pg_support import PREPARER, VERIFIER, Site
+from psycopg import pq
 
 from ixempra_gui.journal.errors import JournalAltered
 from ixempra_gui.journal.postgres import store
-from ixempra_gui.journal.postgres.errors import ServerJournalError
+from ixempra_gui.journal.postgres.errors import ServerBusy, ServerJournalError
 from ixempra_gui.journal.postgres.session import VerifierSession
 from ixempra_gui.journal.postgres.store import PostgresJournal
 
@@ -101,3 +103,28 @@ def test_a_thread_waiting_for_the_lock_does_not_stop_the_one_holding_it(pg_site:
     for thread in threads:
         thread.join(60)
     assert sorted(done) == list(range(1, 16))
+
+
+def test_a_chain_lock_held_too_long_is_busy_and_the_session_records_after(
+    pg_site: Site,
+) -> None:
+    """The chain lock and the checks leave as one pipeline (BEGIN, then the checks' function
+    with its arguments as parameters): when another session holds the lock past the lock
+    timeout, the server's refusal is said as busy, the pipeline is read to its end, the
+    transaction rolled back, and the same session records once the lock is free."""
+    holder = psycopg.connect(pg_site.url(PREPARER))
+    with (
+        PostgresJournal.open(pg_site.url(PREPARER), anchor=None) as journal,
+        VerifierSession.sign_in(pg_site.url(VERIFIER)) as verifier,
+    ):
+        journal.record(dose(), verifier=verifier)
+        holder.execute("SELECT ixempra.lock_chain()")  # held until holder's transaction ends
+        journal._conn.execute("SET lock_timeout = '200ms'")
+        with pytest.raises(ServerBusy):
+            journal.record(dose("MRN-2"), verifier=verifier)
+        assert journal._conn.pgconn.pipeline_status == pq.PipelineStatus.OFF
+        assert journal._conn.info.transaction_status == pq.TransactionStatus.IDLE
+        holder.rollback()
+        assert journal.record(dose("MRN-2"), verifier=verifier).id == 2
+    holder.close()
+    assert records(pg_site) == 2

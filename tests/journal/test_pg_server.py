@@ -531,6 +531,36 @@ def test_a_new_site_starts_an_empty_chain(pg_cluster) -> None:
         assert journal.verify().ok
 
 
+def test_an_insert_the_server_refuses_in_the_pipeline_leaves_the_session_usable(
+    pg_site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The INSERT and its COMMIT leave as one pipeline: when the trigger refuses the INSERT
+    (here a hash that is not the content's), the server skips the COMMIT, the refusal is
+    raised as the server's, nothing is recorded, and the same session records the next dose."""
+    from ixempra_gui.journal.postgres import store
+    from ixempra_gui.journal.postgres.errors import ServerJournalError
+
+    real_send = store.libpq_send_committing
+    sent: list[list[str]] = []
+
+    def send(conn, statement, params):
+        sent.append(params)
+        if len(sent) == 1:
+            params = [params[0], "0" * 64, *params[2:]]
+        return real_send(conn, statement, params)
+
+    monkeypatch.setattr(store, "libpq_send_committing", send)
+    with sign_in(pg_site) as journal, verifier(pg_site) as check:
+        with pytest.raises(ServerJournalError, match="SHA-256"):
+            journal.record(dose("MRN-1"), verifier=check)
+        assert count(pg_site) == 0
+        assert journal._conn.pgconn.pipeline_status == psycopg.pq.PipelineStatus.OFF
+        assert journal._conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        stored = journal.record(dose("MRN-1"), verifier=check)
+        assert (stored.id, len(sent)) == (1, 2) and journal.verify().ok
+    assert count(pg_site) == 1
+
+
 def test_a_connection_lost_while_committing_is_not_called_recorded_nor_not(
     pg_site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -539,14 +569,14 @@ def test_a_connection_lost_while_committing_is_not_called_recorded_nor_not(
     from ixempra_gui.journal.postgres import store
     from ixempra_gui.journal.postgres.errors import CommitUnknown
 
-    real_send = store.libpq_send  # the INSERT + COMMIT goes through libpq (store._write)
+    real_send = store.libpq_send_committing  # the INSERT + COMMIT (store._write)
 
-    def send(conn, text):
-        if str(text).startswith("INSERT INTO ixempra.records"):
-            pg_site.sql("SELECT pg_terminate_backend(%s)", params=(conn.info.backend_pid,))
-        return real_send(conn, text)
+    def send(conn, statement, params):
+        assert statement.startswith(b"INSERT INTO ixempra.records")
+        pg_site.sql("SELECT pg_terminate_backend(%s)", params=(conn.info.backend_pid,))
+        return real_send(conn, statement, params)
 
-    monkeypatch.setattr(store, "libpq_send", send)
+    monkeypatch.setattr(store, "libpq_send_committing", send)
     with (
         sign_in(pg_site) as journal,
         verifier(pg_site) as check,

@@ -27,6 +27,7 @@ from ixempra_gui.journal.errors import (
 from ixempra_gui.journal.integrity import IntegrityReport
 from ixempra_gui.journal.postgres.base import SessionBase
 from ixempra_gui.journal.postgres.rows import (
+    CHECKED_READ_CALL,
     CHECKED_READ_SQL,
     HISTORY_SQL,
     MAX_ID,
@@ -34,10 +35,11 @@ from ixempra_gui.journal.postgres.rows import (
     FetchedChain,
     chain_row,
     changed_since_read,
+    checked_read_args,
     rollback,
     server_problem,
 )
-from ixempra_gui.journal.postgres.session import libpq_results, libpq_send
+from ixempra_gui.journal.postgres.session import libpq_pipeline_results, libpq_send_pipeline
 
 
 class ChainChecks(SessionBase):
@@ -213,9 +215,12 @@ class ChainChecks(SessionBase):
         """The recording's round trip (the chain lock, the checks, the history), sent without
         waiting: the content is drafted while the server works. ``_receive_round_trip`` reads
         it; ``query.drain()`` when anything fails first (the session stays usable)."""
-        query = self._round_trip_query(conn, [HISTORY_SQL], params, lock=True, key=key)
+        query = self._round_trip_query(conn, [HISTORY_SQL], params, lock=True, key=key, bind=False)
         query.pgconn = conn.pgconn
-        libpq_send(conn, query.text)
+        # BEGIN and the checks' function, its arguments as parameters, in one pipeline.
+        libpq_send_pipeline(
+            conn, [(b"BEGIN", []), (CHECKED_READ_CALL, checked_read_args(query.params))]
+        )
         return query
 
     def _receive_round_trip(
@@ -241,8 +246,10 @@ class ChainChecks(SessionBase):
         *,
         lock: bool,
         key: str | None,
+        bind: bool = True,
     ) -> RoundTripQuery:
-        """The round trip's statements bound to what this process checked before."""
+        """The round trip's statements bound to what this process checked before (its text
+        only when ``bind``; its parameters always)."""
         walked = integrity.walked_head(self._location)
         if walked is None:  # not checked in this process yet (a new process, or forgotten)
             self._require(self.check())
@@ -265,10 +272,14 @@ class ChainChecks(SessionBase):
         # One round trip, the statements as one message, bound here: the checks' function
         # first (the chain lock, then the reads, in order: schema_v3.CHECKED_READ), then the
         # caller's statements.
-        text = psycopg.ClientCursor(conn).mogrify(
-            "; ".join(_round_trip_statements(tail, lock=lock)), params
+        text = (
+            psycopg.ClientCursor(conn).mogrify(
+                "; ".join(_round_trip_statements(tail, lock=lock)), params
+            )
+            if bind
+            else ""
         )
-        return RoundTripQuery(text, len(tail), history, walked, anchored, seen)
+        return RoundTripQuery(text, len(tail), history, walked, anchored, seen, params)
 
     def _judged(
         self,
@@ -334,15 +345,17 @@ class RoundTripQuery:
     walked: Head
     anchored: Head | None
     seen: dict[int, tuple[str, str | None]]
-    pgconn: Any = None  # set when sent without waiting (``_send_round_trip``)
+    params: dict[str, Any]
+    pgconn: Any = None  # set when sent as a pipeline without waiting (``_send_round_trip``)
     received: bool = False
 
     def drain(self) -> list[Any]:
-        """Every result of the query sent without waiting (once): the session is idle after."""
+        """Every result of the pipeline sent without waiting (once): the session is idle
+        after."""
         if self.pgconn is None or self.received:
             return []
         self.received = True
-        return libpq_results(self.pgconn)
+        return libpq_pipeline_results(self.pgconn)
 
 
 def _round_trip_statements(tail: Sequence[str], *, lock: bool) -> list[str]:

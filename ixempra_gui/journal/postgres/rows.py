@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -63,6 +63,31 @@ CHECKED_READ_SQL = (
     "SELECT part, id, hash, content, patient_key, administered_on FROM ixempra.checked_read("
     "%(lock)s, %(walked)s, %(anchor)s, %(key)s, %(seen)s::bigint[], %(start)s, %(day)s)"
 )
+# The same call with its arguments as parameters, for the recording's pipeline (``args``).
+CHECKED_READ_CALL = (
+    b"SELECT part, id, hash, content, patient_key, administered_on FROM ixempra.checked_read("
+    b"$1, $2, $3, $4, $5::bigint[], $6, $7)"
+)
+
+
+def checked_read_args(params: Mapping[str, Any]) -> list[str | None]:
+    """CHECKED_READ_CALL's parameters from CHECKED_READ_SQL's named ones."""
+
+    def text(value: Any) -> str | None:
+        return None if value is None else str(value)
+
+    seen = "{" + ",".join(str(int(i)) for i in params["seen"]) + "}"
+    return [
+        "true" if params["lock"] else "false",
+        str(int(params["walked"])),
+        str(int(params["anchor"])),
+        text(params["key"]),
+        seen,
+        text(params["start"]),
+        text(params["day"]),
+    ]
+
+
 # The records the history checks can use: every dose of the patient from the start of the
 # window on (later ones too), and the last dose on or before this date; selected on columns
 # the server computes from the signed content (read by CHECKED_READ_SQL when a caller's first
@@ -86,9 +111,11 @@ INSERT_APPENDED = (
     "INSERT INTO ixempra.records (id, hash, content, origin) "
     "VALUES (%(id{i})s, %(hash{i})s, %(content{i})s, 'recorded')"
 )
+# A verified dose: id, hash, content, verification id as parameters (session.py,
+# ``libpq_send_committing``).
 INSERT_RECORDED = (
-    "INSERT INTO ixempra.records (id, hash, content, origin, verification_id) "
-    "VALUES (%(id)s, %(hash)s, %(content)s, 'recorded', %(verification)s)"
+    b"INSERT INTO ixempra.records (id, hash, content, origin, verification_id) "
+    b"VALUES ($1, $2, $3, 'recorded', $4)"
 )
 
 

@@ -204,12 +204,69 @@ def libpq_send(conn: psycopg.Connection[Any], text: str) -> None:
     libpq_flush(conn.pgconn)
 
 
-def libpq_answers(conn: psycopg.Connection[Any]) -> None:
-    """Wait for every answer to what ``libpq_send`` sent; the first error raised as
-    psycopg's."""
-    for result in libpq_results(conn.pgconn):
-        if result.status not in (pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK):
+Statement = tuple[bytes, list[str | None]]  # SQL with $1... and its parameters (None: NULL)
+
+
+def libpq_send_pipeline(conn: psycopg.Connection[Any], statements: list[Statement]) -> None:
+    """Send ``statements`` — each bound to its parameters, sent apart from the SQL, never
+    spliced into it — as one pipeline (libpq's pipeline mode: one write, one round trip,
+    each statement its own snapshot) without waiting; ``libpq_pipeline_results`` reads it."""
+    pgconn = conn.pgconn
+    encoding = conn.info.encoding
+    pgconn.enter_pipeline_mode()
+    for sql, params in statements:
+        values = [None if p is None else p.encode(encoding) for p in params]
+        pgconn.send_query_params(sql, values or None)
+    pgconn.pipeline_sync()
+    libpq_flush(pgconn)
+
+
+def libpq_send_committing(
+    conn: psycopg.Connection[Any], statement: bytes, params: list[str]
+) -> None:
+    """``statement`` and COMMIT as one pipeline (``libpq_send_pipeline``)."""
+    libpq_send_pipeline(conn, [(statement, list(params)), (b"COMMIT", [])])
+
+
+def libpq_pipeline_results(pgconn: Any) -> list[Any]:
+    """Every result of a pipeline ``libpq_send_pipeline`` sent (waiting in ``select``), then
+    pipeline mode left: the session is idle again. A statement after a failed one is skipped
+    by the server (its result says so). psycopg.OperationalError when the connection is lost
+    meanwhile."""
+    results: list[Any] = []
+    try:
+        ended = False  # a statement's results ended (libpq then gives one None)
+        while True:
+            pgconn.consume_input()
+            while pgconn.is_busy():
+                select.select([pgconn.socket], [], [])
+                pgconn.consume_input()
+            result = pgconn.get_result()
+            if result is None:
+                if ended or pgconn.status != pq.ConnStatus.OK:  # no answer is coming
+                    raise psycopg.OperationalError("the connection to the server was lost")
+                ended = True
+                continue
+            ended = False
+            if result.status == pq.ExecStatus.PIPELINE_SYNC:
+                return results
+            results.append(result)
+    finally:
+        if pgconn.status == pq.ConnStatus.OK:
+            with contextlib.suppress(psycopg.Error):
+                pgconn.exit_pipeline_mode()
+
+
+def libpq_pipeline_answers(conn: psycopg.Connection[Any]) -> None:
+    """Wait for the answers to ``libpq_send_committing``; the first error raised as
+    psycopg's (the COMMIT after a failed statement is skipped: the transaction is then left
+    for a ROLLBACK)."""
+    for result in libpq_pipeline_results(conn.pgconn):
+        if result.status not in _ANSWERED:
             raise errors.error_from_result(result, encoding=conn.info.encoding)
+
+
+_ANSWERED = (pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK)
 
 
 def libpq_results(pgconn: Any) -> list[Any]:

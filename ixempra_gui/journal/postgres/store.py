@@ -86,7 +86,11 @@ from ixempra_gui.journal.postgres.rows import (
     rollback,
     stored_record,
 )
-from ixempra_gui.journal.postgres.session import VerifierSession, libpq_answers, libpq_send
+from ixempra_gui.journal.postgres.session import (
+    VerifierSession,
+    libpq_pipeline_answers,
+    libpq_send_committing,
+)
 
 __all__ = [
     "CHAIN_KEYS",
@@ -231,12 +235,12 @@ class PostgresJournal(Migrating):
         progress.committing = True
         # One round trip: the INSERT (the server's trigger checks it all again) and the
         # COMMIT, which returns only once the record is on the server's disk.
-        values = {"id": record_id, "hash": digest, "content": text, "verification": verification_id}
-        libpq_send(conn, psycopg.ClientCursor(conn).mogrify(INSERT_RECORDED + "; COMMIT", values))
+        values = [str(record_id), digest, text, str(verification_id)]
+        libpq_send_committing(conn, INSERT_RECORDED, values)
         try:  # the anchor's work while the COMMIT travels; its write only once it returned
             progress.anchor_move = self.anchor_move(Head(record_id, digest))
         finally:
-            libpq_answers(conn)
+            libpq_pipeline_answers(conn)
         self._remember_dose(record_id, digest, content)  # as json.loads(text) would give it
         return StoredRecord(record_id, digest, prev_hash, content)
 
