@@ -17,7 +17,7 @@ from psycopg import pq
 from ixempra_gui.journal.errors import JournalAltered
 from ixempra_gui.journal.postgres import store
 from ixempra_gui.journal.postgres.errors import ServerBusy, ServerJournalError
-from ixempra_gui.journal.postgres.session import VerifierSession
+from ixempra_gui.journal.postgres.session import VerifierSession, libpq_send_pipeline
 from ixempra_gui.journal.postgres.store import PostgresJournal
 
 
@@ -128,3 +128,18 @@ def test_a_chain_lock_held_too_long_is_busy_and_the_session_records_after(
         assert journal.record(dose("MRN-2"), verifier=verifier).id == 2
     holder.close()
     assert records(pg_site) == 2
+
+
+def test_a_pipeline_that_cannot_be_sent_whole_closes_its_connection(pg_site: Site) -> None:
+    """Half a pipeline is never left on a session: its connection is closed (the journal's
+    next action reconnects), whatever stopped the sending."""
+    conn = psycopg.connect(pg_site.url(PREPARER))
+    with pytest.raises(UnicodeEncodeError):
+        libpq_send_pipeline(conn, [(b"SELECT 1", []), (b"SELECT $1::text", ["\ud800"])])
+    assert conn.closed
+    with (
+        PostgresJournal.open(pg_site.url(PREPARER), anchor=None) as journal,
+        VerifierSession.sign_in(pg_site.url(VERIFIER)) as verifier,
+    ):
+        journal.close()  # as a lost connection: the next action reconnects
+        assert journal.record(dose(), verifier=verifier).id == 1

@@ -214,11 +214,15 @@ def libpq_send_pipeline(conn: psycopg.Connection[Any], statements: list[Statemen
     pgconn = conn.pgconn
     encoding = conn.info.encoding
     pgconn.enter_pipeline_mode()
-    for sql, params in statements:
-        values = [None if p is None else p.encode(encoding) for p in params]
-        pgconn.send_query_params(sql, values or None)
-    pgconn.pipeline_sync()
-    libpq_flush(pgconn)
+    try:
+        for sql, params in statements:
+            values = [None if p is None else p.encode(encoding) for p in params]
+            pgconn.send_query_params(sql, values or None)
+        pgconn.pipeline_sync()
+        libpq_flush(pgconn)
+    except BaseException:
+        conn.close()  # half sent: never reused (the next action reconnects)
+        raise
 
 
 def libpq_send_committing(
