@@ -198,12 +198,6 @@ def libpq_flush(pgconn: Any) -> None:
         select.select([], [pgconn.socket], [])
 
 
-def libpq_send(conn: psycopg.Connection[Any], text: str) -> None:
-    """Send ``text`` (statements bound already) through libpq without waiting for it."""
-    conn.pgconn.send_query(text.encode(conn.info.encoding))
-    libpq_flush(conn.pgconn)
-
-
 Statement = tuple[bytes, list[str | None]]  # SQL with $1... and its parameters (None: NULL)
 
 

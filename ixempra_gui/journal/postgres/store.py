@@ -14,11 +14,14 @@ Recording one dose:
    since this process's last walk (the head among them), the anchored record, which of the
    patient's records no longer hash to their hash (the server hashes them all), the patient's
    records this process read before — and the patient's history (sent before 1., which runs
-   while the server works); the chain is checked (``integrity.check``), the history's records
-   each against their hash; unacknowledged warnings refuse;
+   while the server works, as do the refusals the round trip does not need: postgres/refusals.py);
+   the chain is checked (``integrity.check``), the history's records each against their hash;
+   unacknowledged warnings refuse;
 4. a second round trip inserts the record (id = head + 1, prev_hash = head hash, the
    verification's id; the server's trigger checks all of it again) and commits. The record is
    returned only after COMMIT returned.
+Both round trips are libpq pipelines (``session.libpq_send_pipeline``), their values sent as
+parameters, never bound into SQL text.
 Two workstations recording for one patient at once queue on the lock, so the second sees the
 first's dose in its history. A lost connection during COMMIT is reported as such
 (``CommitUnknown``): never as recorded, never as certainly not.
