@@ -17,7 +17,8 @@ from psycopg import pq
 from ixempra_gui.journal.errors import JournalAltered
 from ixempra_gui.journal.postgres import store
 from ixempra_gui.journal.postgres.errors import ServerBusy, ServerJournalError
-from ixempra_gui.journal.postgres.session import VerifierSession, libpq_send_pipeline
+from ixempra_gui.journal.postgres.libpq_io import libpq_send_pipeline
+from ixempra_gui.journal.postgres.session import VerifierSession
 from ixempra_gui.journal.postgres.store import PostgresJournal
 
 

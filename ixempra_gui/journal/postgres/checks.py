@@ -26,6 +26,7 @@ from ixempra_gui.journal.errors import (
 )
 from ixempra_gui.journal.integrity import IntegrityReport
 from ixempra_gui.journal.postgres.base import SessionBase
+from ixempra_gui.journal.postgres.libpq_io import libpq_pipeline_results, libpq_send_pipeline
 from ixempra_gui.journal.postgres.rows import (
     CHECKED_READ_CALL,
     CHECKED_READ_SQL,
@@ -39,7 +40,6 @@ from ixempra_gui.journal.postgres.rows import (
     rollback,
     server_problem,
 )
-from ixempra_gui.journal.postgres.session import libpq_pipeline_results, libpq_send_pipeline
 
 
 class ChainChecks(SessionBase):

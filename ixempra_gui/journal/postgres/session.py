@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import re
-import select
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from types import TracebackType
@@ -29,6 +28,7 @@ from ixempra_gui.journal.postgres.errors import (
     SiteSchemaError,
     classify,
 )
+from ixempra_gui.journal.postgres.libpq_io import libpq_flush, libpq_results
 from ixempra_gui.journal.postgres.schema import PHARMACIST_ROLE, SCHEMA_VERSION
 from ixempra_gui.journal.site_config import check_url, redact
 
@@ -190,97 +190,6 @@ def open_session(
 
 _HASH = re.compile(r"[0-9a-f]{64}")
 _VERIFY_SQL = b"INSERT INTO ixempra.verifications (calculation_hash) VALUES ($1) RETURNING id"
-
-
-def libpq_flush(pgconn: Any) -> None:
-    """Send what libpq holds for the server, waiting in ``select`` while the socket is full."""
-    while pgconn.flush():
-        select.select([], [pgconn.socket], [])
-
-
-Statement = tuple[bytes, list[str | None]]  # SQL with $1... and its parameters (None: NULL)
-
-
-def libpq_send_pipeline(conn: psycopg.Connection[Any], statements: list[Statement]) -> None:
-    """Send ``statements`` — each bound to its parameters, sent apart from the SQL, never
-    spliced into it — as one pipeline (libpq's pipeline mode: one write, one round trip,
-    each statement its own snapshot) without waiting; ``libpq_pipeline_results`` reads it."""
-    pgconn = conn.pgconn
-    encoding = conn.info.encoding
-    pgconn.enter_pipeline_mode()
-    try:
-        for sql, params in statements:
-            values = [None if p is None else p.encode(encoding) for p in params]
-            pgconn.send_query_params(sql, values or None)
-        pgconn.pipeline_sync()
-        libpq_flush(pgconn)
-    except BaseException:
-        conn.close()  # half sent: never reused (the next action reconnects)
-        raise
-
-
-def libpq_send_committing(
-    conn: psycopg.Connection[Any], statement: bytes, params: list[str]
-) -> None:
-    """``statement`` and COMMIT as one pipeline (``libpq_send_pipeline``)."""
-    libpq_send_pipeline(conn, [(statement, list(params)), (b"COMMIT", [])])
-
-
-def libpq_pipeline_results(pgconn: Any) -> list[Any]:
-    """Every result of a pipeline ``libpq_send_pipeline`` sent (waiting in ``select``), then
-    pipeline mode left: the session is idle again. A statement after a failed one is skipped
-    by the server (its result says so). psycopg.OperationalError when the connection is lost
-    meanwhile."""
-    results: list[Any] = []
-    try:
-        ended = False  # a statement's results ended (libpq then gives one None)
-        while True:
-            pgconn.consume_input()
-            while pgconn.is_busy():
-                select.select([pgconn.socket], [], [])
-                pgconn.consume_input()
-            result = pgconn.get_result()
-            if result is None:
-                if ended or pgconn.status != pq.ConnStatus.OK:  # no answer is coming
-                    raise psycopg.OperationalError("the connection to the server was lost")
-                ended = True
-                continue
-            ended = False
-            if result.status == pq.ExecStatus.PIPELINE_SYNC:
-                return results
-            results.append(result)
-    finally:
-        if pgconn.status == pq.ConnStatus.OK:
-            with contextlib.suppress(psycopg.Error):
-                pgconn.exit_pipeline_mode()
-
-
-def libpq_pipeline_answers(conn: psycopg.Connection[Any]) -> None:
-    """Wait for the answers to ``libpq_send_committing``; the first error raised as
-    psycopg's (the COMMIT after a failed statement is skipped: the transaction is then left
-    for a ROLLBACK)."""
-    for result in libpq_pipeline_results(conn.pgconn):
-        if result.status not in _ANSWERED:
-            raise errors.error_from_result(result, encoding=conn.info.encoding)
-
-
-_ANSWERED = (pq.ExecStatus.COMMAND_OK, pq.ExecStatus.TUPLES_OK)
-
-
-def libpq_results(pgconn: Any) -> list[Any]:
-    """Every result of a query sent through libpq (``send_query``...), waiting for the server
-    in ``select`` — never in libpq holding the GIL, which would freeze the window's other
-    threads and, while the chain lock is awaited, the thread of this process that holds it."""
-    results: list[Any] = []
-    while True:
-        pgconn.consume_input()
-        while pgconn.is_busy():
-            select.select([pgconn.socket], [], [])
-            pgconn.consume_input()
-        result = pgconn.get_result()
-        if result is None:
-            return results
-        results.append(result)
 
 
 def _collect(pgconn: Any, encoding: str) -> int | psycopg.Error:

@@ -20,7 +20,7 @@ Recording one dose:
 4. a second round trip inserts the record (id = head + 1, prev_hash = head hash, the
    verification's id; the server's trigger checks all of it again) and commits. The record is
    returned only after COMMIT returned.
-Both round trips are libpq pipelines (``session.libpq_send_pipeline``), their values sent as
+Both round trips are libpq pipelines (``libpq_io.libpq_send_pipeline``), their values sent as
 parameters, never bound into SQL text.
 Two workstations recording for one patient at once queue on the lock, so the second sees the
 first's dose in its history. A lost connection during COMMIT is reported as such
@@ -76,6 +76,7 @@ from ixempra_gui.journal.postgres.errors import (
     CommitUnknown,
     ServerUnreachable,
 )
+from ixempra_gui.journal.postgres.libpq_io import libpq_pipeline_answers, libpq_send_committing
 from ixempra_gui.journal.postgres.migration import Migrating
 from ixempra_gui.journal.postgres.refusals import may_send_first, refusals
 from ixempra_gui.journal.postgres.rows import (
@@ -89,11 +90,7 @@ from ixempra_gui.journal.postgres.rows import (
     rollback,
     stored_record,
 )
-from ixempra_gui.journal.postgres.session import (
-    VerifierSession,
-    libpq_pipeline_answers,
-    libpq_send_committing,
-)
+from ixempra_gui.journal.postgres.session import VerifierSession
 
 __all__ = [
     "CHAIN_KEYS",
