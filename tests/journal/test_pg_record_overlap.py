@@ -14,7 +14,7 @@ from journal_support import new_record
 from pg_support import PREPARER, VERIFIER, Site
 from psycopg import pq
 
-from ixempra_gui.journal.errors import JournalAltered
+from ixempra_gui.journal.errors import InvalidRecord, JournalAltered
 from ixempra_gui.journal.postgres import store
 from ixempra_gui.journal.postgres.errors import ServerBusy, ServerJournalError
 from ixempra_gui.journal.postgres.libpq_io import libpq_send_pipeline
@@ -144,3 +144,87 @@ def test_a_pipeline_that_cannot_be_sent_whole_closes_its_connection(pg_site: Sit
     ):
         journal.close()  # as a lost connection: the next action reconnects
         assert journal.record(dose(), verifier=verifier).id == 1
+
+
+def _interrupt_reading(monkeypatch: pytest.MonkeyPatch, module: Any, sender: str) -> None:
+    """The first wait for an answer after ``module.sender`` sent a pipeline is interrupted
+    (as Ctrl-C in the terminal would)."""
+    from ixempra_gui.journal.postgres import libpq_io
+
+    armed: list[bool] = []
+    real_next, real_send = libpq_io._next_result, getattr(module, sender)
+
+    def next_result(pgconn: Any) -> Any:
+        if armed:
+            armed.clear()
+            raise KeyboardInterrupt
+        return real_next(pgconn)
+
+    def send(*args: Any) -> Any:
+        real_send(*args)
+        armed.append(True)
+
+    monkeypatch.setattr(libpq_io, "_next_result", next_result)
+    monkeypatch.setattr(module, sender, send)
+
+
+def test_an_interrupt_while_the_lock_is_held_closes_the_session_and_frees_the_lock(
+    pg_site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Interrupted while waiting for the first round trip's answers (the chain lock taken on
+    the server): the connection is closed, so the server frees the lock at once; the journal
+    reconnects on its next action."""
+    from ixempra_gui.journal.postgres import checks
+
+    with (
+        PostgresJournal.open(pg_site.url(PREPARER), anchor=None) as journal,
+        VerifierSession.sign_in(pg_site.url(VERIFIER)) as verifier,
+    ):
+        with monkeypatch.context() as patched:
+            _interrupt_reading(patched, checks, "libpq_send_pipeline")
+            with pytest.raises(KeyboardInterrupt):
+                journal.record(dose(), verifier=verifier)
+        assert journal._conn.closed
+        pg_site.sql("SET lock_timeout = '2s'; SELECT ixempra.lock_chain()", user=PREPARER)
+        assert journal.record(dose(), verifier=verifier).id == 1
+    assert records(pg_site) == 1
+
+
+def test_an_interrupt_while_committing_is_not_called_recorded_nor_not(
+    pg_site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Interrupted while the INSERT and its COMMIT are on their way: the app cannot know
+    whether the COMMIT arrived and says so (CommitUnknown); the session reconnects."""
+    from ixempra_gui.journal.postgres.errors import CommitUnknown
+
+    with (
+        PostgresJournal.open(pg_site.url(PREPARER), anchor=None) as journal,
+        VerifierSession.sign_in(pg_site.url(VERIFIER)) as verifier,
+    ):
+        with monkeypatch.context() as patched:
+            _interrupt_reading(patched, store, "libpq_send_committing")
+            with pytest.raises(CommitUnknown, match="interrupted while record 1"):
+                journal.record(dose(), verifier=verifier)
+        assert journal._conn.closed
+        done = records(pg_site)
+        stored = journal.record(dose("MRN-2"), verifier=verifier)
+        assert stored.id == done + 1 and journal.verify().ok
+
+
+@pytest.mark.parametrize("lost", ["before", "known"])
+def test_what_is_wrong_with_the_entries_is_said_before_a_lost_server(
+    pg_site: Site, lost: str
+) -> None:
+    """A name that is not the signed-in user's is refused as such, whether the connection was
+    lost unseen (the round trip then fails to leave or to come back) or is known lost (the
+    reconnection fails): the person fixes the entry, not the network, first."""
+    journal = PostgresJournal.open(pg_site.url(PREPARER), anchor=None)
+    with journal, VerifierSession.sign_in(pg_site.url(VERIFIER)) as verifier:
+        pid = journal._conn.info.backend_pid
+        pg_site.sql("SELECT pg_terminate_backend(%s)", params=(pid,))
+        if lost == "known":
+            journal._conn.close()
+            journal.url = journal.url.replace(f"port={pg_site.cluster.port}", "port=1")  # nowhere
+        wrong = new_record(patient_id="MRN-1", prepared_by="Someone", verified_by=VERIFIER)
+        with pytest.raises(InvalidRecord, match="Prepared by"):
+            journal.record(wrong, verifier=verifier)

@@ -402,6 +402,16 @@ def test_an_unreachable_server_says_so(pg_site: Site) -> None:
         PostgresJournal.open("postgresql://rph_a@127.0.0.1:1/ixempra")
 
 
+def test_a_connection_lost_while_answers_are_awaited_is_unreachable() -> None:
+    """What the pipeline reader raises when no answer can come any more is classified as an
+    unreachable server (so, while committing, as CommitUnknown)."""
+    from ixempra_gui.journal.postgres.errors import classify
+    from ixempra_gui.journal.postgres.libpq_io import LOST
+
+    failure = classify(psycopg.OperationalError(LOST), who="the pharmacist rph_a", where="db")
+    assert isinstance(failure, ServerUnreachable)
+
+
 def test_a_read_only_server_records_nothing_and_says_so(pg_site: Site) -> None:
     record_one(pg_site)
     pg_site.sql(f"ALTER DATABASE {pg_site.dbname} SET default_transaction_read_only = on")

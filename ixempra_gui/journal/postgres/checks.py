@@ -6,7 +6,7 @@ workstation's anchor, and the one round trip that checks the chain before any wo
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import psycopg
@@ -26,10 +26,16 @@ from ixempra_gui.journal.errors import (
 )
 from ixempra_gui.journal.integrity import IntegrityReport
 from ixempra_gui.journal.postgres.base import SessionBase
-from ixempra_gui.journal.postgres.libpq_io import libpq_pipeline_results, libpq_send_pipeline
+from ixempra_gui.journal.postgres.libpq_io import libpq_send_pipeline
+from ixempra_gui.journal.postgres.round_trips import (
+    RoundTrip,
+    RoundTripQuery,
+    parts_read,
+    read_round_trip,
+    round_trip_statements,
+)
 from ixempra_gui.journal.postgres.rows import (
     CHECKED_READ_CALL,
-    CHECKED_READ_SQL,
     HISTORY_SQL,
     MAX_ID,
     ROW,
@@ -203,7 +209,7 @@ class ChainChecks(SessionBase):
         cursor = psycopg.ClientCursor(conn)
         try:
             cursor.execute(query.text)  # bound already: no placeholder is read again
-            read = _read_round_trip(cursor, query.tails, history=query.history)
+            read = read_round_trip(cursor, query.tails, history=query.history)
         except BaseException:
             rollback(conn)
             raise
@@ -216,7 +222,7 @@ class ChainChecks(SessionBase):
         waiting: the content is drafted while the server works. ``_receive_round_trip`` reads
         it; ``query.drain()`` when anything fails first (the session stays usable)."""
         query = self._round_trip_query(conn, [HISTORY_SQL], params, lock=True, key=key, bind=False)
-        query.pgconn = conn.pgconn
+        query.conn = conn
         # BEGIN and the checks' function, its arguments as parameters, in one pipeline.
         libpq_send_pipeline(
             conn, [(b"BEGIN", []), (CHECKED_READ_CALL, checked_read_args(query.params))]
@@ -236,7 +242,7 @@ class ChainChecks(SessionBase):
                 part, rid, *texts = (result.get_value(i, c) for c in range(6))
                 decoded = [None if t is None else t.decode(conn.info.encoding) for t in texts]
                 parts[int(part)].append((int(rid), *decoded))
-        return self._judged(conn, _parts_read(parts, [], history=True), query, key)
+        return self._judged(conn, parts_read(parts, [], history=True), query, key)
 
     def _round_trip_query(
         self,
@@ -274,7 +280,7 @@ class ChainChecks(SessionBase):
         # caller's statements.
         text = (
             psycopg.ClientCursor(conn).mogrify(
-                "; ".join(_round_trip_statements(tail, lock=lock)), params
+                "; ".join(round_trip_statements(tail, lock=lock)), params
             )
             if bind
             else ""
@@ -284,7 +290,7 @@ class ChainChecks(SessionBase):
     def _judged(
         self,
         conn: psycopg.Connection[Any],
-        read: _RoundTrip,
+        read: RoundTrip,
         query: RoundTripQuery,
         key: str | None,
     ) -> tuple[IntegrityReport, list[list[tuple[Any, ...]]]]:
@@ -295,7 +301,7 @@ class ChainChecks(SessionBase):
     def _judge_round_trip(
         self,
         conn: psycopg.Connection[Any],
-        read: _RoundTrip,
+        read: RoundTrip,
         walked: Head,
         anchored: Head | None,
         key: str | None,
@@ -320,75 +326,3 @@ class ChainChecks(SessionBase):
             raise self._altered(
                 f"record {changed} was removed or changed after this session read it", changed
             )
-
-
-@dataclass
-class _RoundTrip:
-    """What one round trip read, in the order the statements were sent."""
-
-    head: Head | None
-    highest: int
-    segment: list[tuple[Any, ...]]
-    failing: int | None  # the first of the patient's records whose content fails its hash
-    again: list[tuple[Any, ...]]  # the patient's records this process read before
-    results: list[list[tuple[Any, ...]]]  # the caller's statements' rows
-    report: IntegrityReport | None = None
-
-
-@dataclass
-class RoundTripQuery:
-    """One round trip's text and what its answer is checked against."""
-
-    text: str
-    tails: int
-    history: bool
-    walked: Head
-    anchored: Head | None
-    seen: dict[int, tuple[str, str | None]]
-    params: dict[str, Any]
-    pgconn: Any = None  # set when sent as a pipeline without waiting (``_send_round_trip``)
-    received: bool = False
-
-    def drain(self) -> list[Any]:
-        """Every result of the pipeline sent without waiting (once): the session is idle
-        after."""
-        if self.pgconn is None or self.received:
-            return []
-        self.received = True
-        return libpq_pipeline_results(self.pgconn)
-
-
-def _round_trip_statements(tail: Sequence[str], *, lock: bool) -> list[str]:
-    """The statements of one round trip: a transaction (read-only snapshot unless ``lock``),
-    the checks' function, ``tail``; committed at the end unless ``lock``."""
-    begin = "BEGIN" if lock else "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
-    statements = [begin, CHECKED_READ_SQL, *tail]
-    if not lock:
-        statements.append("COMMIT")
-    return statements
-
-
-def _read_round_trip(cursor: psycopg.ClientCursor[Any], tails: int, *, history: bool) -> _RoundTrip:
-    """The result sets of ``_round_trip_statements``: the function's rows by part (module
-    schema_v3.CHECKED_READ), then each of the tail's."""
-    cursor.nextset()
-    parts: dict[int, list[tuple[Any, ...]]] = {p: [] for p in range(6)}
-    for part, *row in cursor.fetchall():
-        parts[int(part)].append(tuple(row))
-    results = []
-    for _ in range(tails):
-        cursor.nextset()
-        results.append(cursor.fetchall())
-    return _parts_read(parts, results, history=history)
-
-
-def _parts_read(
-    parts: dict[int, list[tuple[Any, ...]]], tails: list[list[tuple[Any, ...]]], *, history: bool
-) -> _RoundTrip:
-    """The checks' function's rows by part (schema_v3.CHECKED_READ) and the tail's rows."""
-    head = next((Head(int(r[0]), str(r[1])) for r in parts[0]), None)
-    highest = int(parts[1][0][0])
-    failing = min((int(r[0]) for r in parts[3]), default=None)
-    again = [(r[0], r[1], r[3], r[4]) for r in parts[4]]  # id, hash, key, date
-    results = [parts[5], *tails] if history else tails
-    return _RoundTrip(head, highest, parts[2], failing, again, results)

@@ -9,7 +9,6 @@ it), and psycopg's pipeline costs ~0.15 ms of this process's time per use.
 
 from __future__ import annotations
 
-import contextlib
 import select
 from typing import Any
 
@@ -23,6 +22,8 @@ def libpq_flush(pgconn: Any) -> None:
         select.select([], [pgconn.socket], [])
 
 
+#: What a lost connection is said as (postgres/errors.py classifies it as unreachable).
+LOST = "server closed the connection while its answers were awaited"
 Statement = tuple[bytes, list[str | None]]  # SQL with $1... and its parameters (None: NULL)
 
 
@@ -51,11 +52,13 @@ def libpq_send_committing(
     libpq_send_pipeline(conn, [(statement, list(params)), (b"COMMIT", [])])
 
 
-def libpq_pipeline_results(pgconn: Any) -> list[Any]:
+def libpq_pipeline_results(conn: psycopg.Connection[Any]) -> list[Any]:
     """Every result of a pipeline ``libpq_send_pipeline`` sent (waiting in ``select``), then
     pipeline mode left: the session is idle again. A statement after a failed one is skipped
-    by the server (its result says so). psycopg.OperationalError when the connection is lost
-    meanwhile."""
+    by the server (its result says so). Whatever stops the reading before the pipeline's end
+    (a lost connection: psycopg.OperationalError; an interrupt) closes the connection: a
+    session is never left mid-pipeline with its transaction, and the chain lock, held."""
+    pgconn = conn.pgconn
     results: list[Any] = []
     try:
         ended = False  # a statement's results ended (libpq then gives one None)
@@ -63,24 +66,24 @@ def libpq_pipeline_results(pgconn: Any) -> list[Any]:
             result = _next_result(pgconn)
             if result is None:
                 if ended or pgconn.status != pq.ConnStatus.OK:  # no answer is coming
-                    raise psycopg.OperationalError("the connection to the server was lost")
+                    raise psycopg.OperationalError(LOST)
                 ended = True
                 continue
             ended = False
             if result.status == pq.ExecStatus.PIPELINE_SYNC:
+                pgconn.exit_pipeline_mode()
                 return results
             results.append(result)
-    finally:
-        if pgconn.status == pq.ConnStatus.OK:
-            with contextlib.suppress(psycopg.Error):
-                pgconn.exit_pipeline_mode()
+    except BaseException:
+        conn.close()  # the server rolls the transaction back and frees its locks
+        raise
 
 
 def libpq_pipeline_answers(conn: psycopg.Connection[Any]) -> None:
     """Wait for the answers to ``libpq_send_committing``; the first error raised as
     psycopg's (the COMMIT after a failed statement is skipped: the transaction is then left
     for a ROLLBACK)."""
-    for result in libpq_pipeline_results(conn.pgconn):
+    for result in libpq_pipeline_results(conn):
         if result.status not in _ANSWERED:
             raise errors.error_from_result(result, encoding=conn.info.encoding)
 

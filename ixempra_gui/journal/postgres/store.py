@@ -74,6 +74,7 @@ from ixempra_gui.journal.kit_serials import KIT_USES_PG, KitsCheck, drafts_needl
 from ixempra_gui.journal.postgres.base import SITE_ANCHOR, DefaultAnchor, site_anchor
 from ixempra_gui.journal.postgres.errors import (
     CommitUnknown,
+    ServerJournalError,
     ServerUnreachable,
 )
 from ixempra_gui.journal.postgres.libpq_io import libpq_pipeline_answers, libpq_send_committing
@@ -165,7 +166,11 @@ class PostgresJournal(Migrating):
             self._refusals(new, verifier)  # raises, naming every problem; nothing sent
         policy = policy or load_policy()
         seen = None if acknowledge_history else set(acknowledged_warnings or ())
-        conn = self._connection()
+        try:
+            conn = self._connection()
+        except ServerJournalError:
+            self._refusals(new, verifier)  # what is wrong with the entries is said first
+            raise
         progress = _Progress()
         try:
             stored = self._write(conn, new, verifier, policy, seen, extra_warnings, progress)
@@ -179,9 +184,17 @@ class PostgresJournal(Migrating):
                     "journal. Check with ixempra-journal list --patient-id before recording "
                     f"again ({failure})"
                 ) from exc
+            if not progress.committing:
+                self._refusals(new, verifier)  # what is wrong with the entries is said first
             raise failure from exc
-        except BaseException:
+        except BaseException as exc:
             rollback(conn)
+            if progress.committing:  # e.g. interrupted while COMMIT was on its way
+                raise CommitUnknown(
+                    f"recording was interrupted while record {progress.record_id} was being "
+                    "committed: it may or may not be in the journal. Check with "
+                    "ixempra-journal list --patient-id before recording again"
+                ) from exc
             raise
         integrity.remember_walk(self._location, Head(stored.id, stored.hash))
         progress.anchor_move()
@@ -220,8 +233,9 @@ class PostgresJournal(Migrating):
             with verifier.verifying(digest_of_calculation) as verified:
                 report, (rows,) = self._receive_round_trip(conn, sent, key)
                 verification_id = verified()
-        finally:
-            sent.drain()  # read already, unless something failed first
+        except BaseException:
+            sent.discard()  # read to its end (or its connection closed): this error stands
+            raise
         history = self._assess(rows, key, current, policy, extra_warnings)
         if acknowledged is not None and any(w.key not in acknowledged for w in history.warnings):
             raise HistoryNotAcknowledged(history)
