@@ -9,6 +9,7 @@ is for tests only. Registered by tests/conftest.py.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 from collections.abc import Iterator
@@ -108,3 +109,28 @@ def pg_cluster() -> Iterator[Cluster]:
 def pg_site(pg_cluster: Cluster) -> Site:
     """A fresh site journal (its own database, site-init run) for one test."""
     return new_site(pg_cluster)
+
+
+@contextlib.contextmanager
+def site_of_an_older_app(cluster: Cluster, dbname: str, version: int) -> Iterator[Site]:
+    """A new site database initialised by an app whose site schema stopped at ``version``,
+    while that app's schema version is in force (records written meanwhile are the old
+    app's). This app reads the chain through schema 3's function: it is lent to the old
+    server for that time (the old app sent the same reads as separate statements)."""
+    from ixempra_gui.journal import integrity
+    from ixempra_gui.journal.postgres import admin, schema, session
+    from ixempra_gui.journal.postgres.schema_v3 import CHECKED_READ
+
+    cluster.psql(f"CREATE DATABASE {dbname}")
+    site = Site(cluster, dbname)
+    with pytest.MonkeyPatch.context() as old_app:
+        for module in (admin, session):
+            old_app.setattr(module, "SCHEMA_VERSION", version)
+        old_app.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:version])
+        assert admin.site_init(site.admin_url).version == version
+        if version < 3:
+            site.sql(f"SET ROLE ixempra_owner; {CHECKED_READ}")
+        integrity.forget_walks()
+        yield site
+    if version < 3:
+        site.sql("SET ROLE ixempra_owner; DROP FUNCTION ixempra.checked_read")

@@ -10,46 +10,32 @@ from typing import Any
 
 import pytest
 from journal_support import DAY0, new_record
-from pg_support import PREPARER, VERIFIER, Site
+from pg_support import PREPARER, VERIFIER, Site, site_of_an_older_app
 
 from ixempra_gui.journal import integrity
 from ixempra_gui.journal.kinds import record_kind
-from ixempra_gui.journal.postgres.schema_v3 import CHECKED_READ
 
 COLUMNS = "SELECT id, hash, patient_key, administered_on, kind FROM ixempra.records ORDER BY id"
 
 
-def test_site_init_upgrades_a_schema_2_site_keeping_its_records(
-    pg_cluster: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from ixempra_gui.journal.postgres import admin, schema, session
+def test_site_init_upgrades_a_schema_2_site_keeping_its_records(pg_cluster: Any) -> None:
+    from ixempra_gui.journal.postgres import admin
     from ixempra_gui.journal.postgres.errors import SiteSchemaError
     from ixempra_gui.journal.postgres.session import VerifierSession
     from ixempra_gui.journal.postgres.store import PostgresJournal
 
-    pg_cluster.psql("CREATE DATABASE schema2")
-    site = Site(pg_cluster, "schema2")
-    with monkeypatch.context() as old_app:
-        for module in (admin, session):
-            old_app.setattr(module, "SCHEMA_VERSION", 2)
-        old_app.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:2])
-        assert admin.site_init(site.admin_url).version == 2
-        # This app's client reads the chain through schema 3's function (the old app sent the
-        # same reads as separate statements): lent to the schema 2 server to write its records.
-        site.sql(f"SET ROLE ixempra_owner; {CHECKED_READ}")
-        integrity.forget_walks()
-        with (
-            PostgresJournal.open(site.url(PREPARER), anchor=None) as journal,
-            VerifierSession.sign_in(site.url(VERIFIER)) as verifier,
-        ):
-            for patient in ("MRN-1", "mrn 2", "MRN-1"):
-                day = DAY0 + timedelta(days=21 * journal.count())
-                journal.record(
-                    new_record(patient, day, PREPARER, VERIFIER),
-                    verifier=verifier,
-                    acknowledge_history=True,
-                )
-    site.sql("SET ROLE ixempra_owner; DROP FUNCTION ixempra.checked_read")
+    with (
+        site_of_an_older_app(pg_cluster, "schema2", 2) as site,
+        PostgresJournal.open(site.url(PREPARER), anchor=None) as journal,
+        VerifierSession.sign_in(site.url(VERIFIER)) as verifier,
+    ):
+        for patient in ("MRN-1", "mrn 2", "MRN-1"):
+            day = DAY0 + timedelta(days=21 * journal.count())
+            journal.record(
+                new_record(patient, day, PREPARER, VERIFIER),
+                verifier=verifier,
+                acknowledge_history=True,
+            )
     before = site.sql(COLUMNS)
     assert [r[2:] for r in before] == [
         ("mrn-1", DAY0.isoformat(), "dose"),

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from gs1_codes import GTIN_15, GTIN_45, gtin, kit_code
 from journal_support import DAY0, new_record, raw
-from pg_support import PREPARER, THIRD, VERIFIER, Site
+from pg_support import PREPARER, THIRD, VERIFIER, Site, site_of_an_older_app
 
 from ixempra_gui.core.compounding import Scan
 from ixempra_gui.journal import integrity
@@ -439,34 +439,23 @@ def test_a_dose_record_edited_in_place_is_not_prepared(tmp_path: Path) -> None:
 
 
 def test_a_schema_1_site_journal_is_upgraded_by_site_init_keeping_its_records(
-    pg_cluster: Any, monkeypatch: pytest.MonkeyPatch
+    pg_cluster: Any,
 ) -> None:
     """Site schema 2 on a journal that holds doses recorded under schema 1: site-init applies
     only migration 2, the records and the chain stay as they were, their kind is read from
     them, and the app refuses the old server until then."""
-    from ixempra_gui.journal.postgres import admin, schema, session
+    from ixempra_gui.journal.postgres import admin
     from ixempra_gui.journal.postgres.errors import SiteSchemaError
-    from ixempra_gui.journal.postgres.schema_v3 import CHECKED_READ
     from ixempra_gui.journal.postgres.session import VerifierSession
     from ixempra_gui.journal.postgres.store import PostgresJournal
 
-    pg_cluster.psql("CREATE DATABASE upgraded")
-    site = Site(pg_cluster, "upgraded")
-    with monkeypatch.context() as old_app:
-        for module in (admin, session):
-            old_app.setattr(module, "SCHEMA_VERSION", 1)
-        old_app.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:1])
-        assert admin.site_init(site.admin_url).version == 1
-        # This app's client reads the chain through schema 3's function: lent to the old server.
-        site.sql(f"SET ROLE ixempra_owner; {CHECKED_READ}")
-        integrity.forget_walks()
-        with (
-            PostgresJournal.open(site.url(PREPARER)) as journal,
-            VerifierSession.sign_in(site.url(VERIFIER)) as verifier,
-        ):
-            old = new_record("MRN-1", DAY0, PREPARER, VERIFIER)
-            dose = journal.record(old, verifier=verifier)
-        site.sql("SET ROLE ixempra_owner; DROP FUNCTION ixempra.checked_read")
+    with (
+        site_of_an_older_app(pg_cluster, "upgraded", 1) as site,
+        PostgresJournal.open(site.url(PREPARER)) as journal,
+        VerifierSession.sign_in(site.url(VERIFIER)) as verifier,
+    ):
+        old = new_record("MRN-1", DAY0, PREPARER, VERIFIER)
+        dose = journal.record(old, verifier=verifier)
     with pytest.raises(SiteSchemaError, match="IT runs ixempra-journal site-init"):
         PostgresJournal.open(site.url(PREPARER))
     report = admin.site_init(site.admin_url)
