@@ -71,7 +71,7 @@ def round_trip_statements(tail: Sequence[str], *, lock: bool) -> list[str]:
 
 
 def read_round_trip(cursor: psycopg.ClientCursor[Any], tails: int, *, history: bool) -> RoundTrip:
-    """The result sets of ``_round_trip_statements``: the function's rows by part (module
+    """The result sets of ``round_trip_statements``: the function's rows by part (module
     schema_v3.CHECKED_READ), then each of the tail's."""
     cursor.nextset()
     parts: dict[int, list[tuple[Any, ...]]] = {p: [] for p in range(6)}

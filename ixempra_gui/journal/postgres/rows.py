@@ -63,7 +63,8 @@ CHECKED_READ_SQL = (
     "SELECT part, id, hash, content, patient_key, administered_on FROM ixempra.checked_read("
     "%(lock)s, %(walked)s, %(anchor)s, %(key)s, %(seen)s::bigint[], %(start)s, %(day)s)"
 )
-# The same call with its arguments as parameters, for the recording's pipeline (``args``).
+# The same call with its arguments as parameters, for the recording's pipeline
+# (``checked_read_args``).
 CHECKED_READ_CALL = (
     b"SELECT part, id, hash, content, patient_key, administered_on FROM ixempra.checked_read("
     b"$1, $2, $3, $4, $5::bigint[], $6, $7)"
@@ -111,7 +112,7 @@ INSERT_APPENDED = (
     "INSERT INTO ixempra.records (id, hash, content, origin) "
     "VALUES (%(id{i})s, %(hash{i})s, %(content{i})s, 'recorded')"
 )
-# A verified dose: id, hash, content, verification id as parameters (session.py,
+# A verified dose: id, hash, content, verification id as parameters (libpq_io.py,
 # ``libpq_send_committing``).
 INSERT_RECORDED = (
     b"INSERT INTO ixempra.records (id, hash, content, origin, verification_id) "
