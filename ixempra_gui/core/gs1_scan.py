@@ -112,7 +112,8 @@ def _symbology(text: str, body: str) -> SymbologyIdentifier | ScanRefusal:
         return _refuse(
             text, ScanProblem.MALFORMED, f"'{printable(body[:3])}' is not a symbology identifier"
         )
-    if len(found.value) < 3:
+    if len(found.value) < 3 or not (found.value.isascii() and found.value.isprintable()):
+        # ISO/IEC 15424: "]", a code character and a modifier, all printable ASCII
         return _refuse(
             text, ScanProblem.MALFORMED, f"'{printable(found.value)}' is not a symbology identifier"
         )

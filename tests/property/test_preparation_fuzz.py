@@ -104,6 +104,7 @@ def _clean(err: str) -> None:
 @FUZZ
 @given(text=SCANS, as_json=st.booleans())
 @example(text="--", as_json=False)  # Python 3.11's argparse drops the value "--" of --scan=--
+@example(text="]A\x1b", as_json=False)  # a control character as symbology modifier (CI found)
 def test_any_scan_is_judged_and_a_refused_one_kept_exactly(
     journal_with_a_dose: Path, text: str, as_json: bool
 ) -> None:

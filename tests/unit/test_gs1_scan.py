@@ -192,6 +192,9 @@ def test_one_field_twice_with_different_values_is_refused() -> None:
         ("]x", ScanProblem.MALFORMED, "not a symbology identifier"),
         ("]d", ScanProblem.MALFORMED, "not a symbology identifier"),
         ("]Y:", ScanProblem.MALFORMED, "not a symbology identifier"),  # biip: int(":") raised
+        # a modifier that is not printable ASCII (ISO/IEC 15424): said, never echoed raw
+        ("]A\x1b", ScanProblem.MALFORMED, "']A<U+001B>' is not a symbology identifier"),
+        ("]d\u00e9" + kit_code(), ScanProblem.MALFORMED, "']dé' is not a symbology identifier"),
         (kit_code(lot="LOT 42"), ScanProblem.BAD_CHARACTER, "U+0020"),
         (kit_code(lot="LOT\x0742"), ScanProblem.BAD_CHARACTER, "U+0007"),
         (kit_code(lot="LÖT42"), ScanProblem.BAD_CHARACTER, "'Ö', U+00D6"),
@@ -202,7 +205,8 @@ def test_one_field_twice_with_different_values_is_refused() -> None:
 def test_malformed_input_is_refused_with_what_is_wrong(
     text: str, problem: ScanProblem, words: str
 ) -> None:
-    assert words in refused(text, problem)
+    message = refused(text, problem)
+    assert words in message and message.isprintable()
 
 
 def test_printable_shows_invisible_characters_and_cuts_long_text() -> None:
