@@ -154,6 +154,19 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
+def read_schema(conn: sqlite3.Connection) -> tuple[int, str | None]:
+    """The file's version and what is wrong with its tables (``schema_problem``), read in one
+    snapshot: another process creating or migrating the file commits its tables and version
+    together, and two separate reads could see the tables without the version (a new journal
+    taken for an altered one). ``conn`` is in autocommit mode."""
+    conn.execute("BEGIN")
+    try:
+        version = schema_version(conn)
+        return version, schema_problem(conn, version) if version <= SCHEMA_VERSION else None
+    finally:
+        conn.execute("COMMIT")  # read only: ends the snapshot
+
+
 def check_version(found: int) -> None:
     if found > SCHEMA_VERSION:
         raise JournalSchemaError(

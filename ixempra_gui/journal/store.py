@@ -56,7 +56,7 @@ from ixempra_gui.journal.schema import (
     SCHEMA_VERSION,
     check_version,
     migrate,
-    schema_problem,
+    read_schema,
     schema_version,
 )
 from ixempra_gui.journal.sqlite_files import (
@@ -131,12 +131,11 @@ class Journal(RecordWriting):
         conn = None
         try:
             conn = connect_for_writing(path)
-            version = schema_version(conn)
+            version, problem = read_schema(conn)
             check_version(version)
             journal = cls(conn, path, version=version, anchor=anchor)
             if version == 0 and anchored is not None and anchored.id > 0:
                 raise missing_journal(path, anchored)
-            problem = schema_problem(conn, version)
             if problem:
                 raise JournalAltered(journal.location, problem)
             if 0 < version < SCHEMA_VERSION:

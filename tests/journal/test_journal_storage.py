@@ -241,3 +241,34 @@ def test_a_file_that_is_not_a_journal_is_refused(tmp_path: Path) -> None:
     (tmp_path / "journal.sqlite3").write_bytes(b"hello" * 1000)
     with pytest.raises(JournalSchemaError, match="is not a journal file"):
         Journal.open(tmp_path)
+
+
+def test_a_journal_another_process_creates_meanwhile_is_not_taken_for_an_altered_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two processes opening a new journal at once: the other one creates the tables and their
+    version in one transaction right after this one read the version (0). Read in one snapshot,
+    this open sees an empty file and goes on; read apart, it saw tables without a version and
+    called the new journal altered (found by the two-process test in CI)."""
+    from ixempra_gui.journal import store as journal_store
+    from ixempra_gui.journal.sqlite_files import connect_for_writing
+
+    path = paths.journal_path(tmp_path)
+    paths.ensure_private_file(path)
+    real_version = schema.schema_version
+    created: list[bool] = []
+
+    def version_then_another_process_creates(conn: sqlite3.Connection) -> int:
+        found = real_version(conn)
+        if not created:
+            created.append(True)
+            other = connect_for_writing(path)
+            schema.migrate(other)
+            other.close()
+        return found
+
+    for module in (schema, journal_store):  # wherever the open reads the version from
+        monkeypatch.setattr(module, "schema_version", version_then_another_process_creates)
+    with Journal.open(tmp_path) as journal:
+        assert created and journal.count() == 0 and journal.version == schema.SCHEMA_VERSION
+        assert journal.record(new_record("MRN-1")).id == 1
