@@ -9,7 +9,6 @@ says which signal a widget emits on an edit.
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -41,7 +40,6 @@ def _line(spec: FieldSpec, blind: bool) -> QLineEdit:
     if spec.widget is Widget.DATE:
         # A line edit, not a QDateEdit: a date spin box changes on mouse-wheel scroll, and
         # year-month-day typed text cannot be misread as month/day or day/month.
-        edit.setText(time.strftime("%Y-%m-%d"))  # today, as date.today().isoformat()
         edit.setPlaceholderText("YYYY-MM-DD")
         edit.setMaxLength(32)
         return edit

@@ -64,7 +64,9 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.session = Session(prefs or Preferences(), QtScheduler(self))
         self.session.runner = ThreadRunner(self)  # the journal's slow calls off this thread
-        self.form = OrderForm(self.session.prefs, event_filters=not defer_coverage)
+        self.form = OrderForm(
+            self.session.prefs, self.session.today().isoformat(), event_filters=not defer_coverage
+        )
         self.result_panel = ResultPanel()
         self._coverage: CoveragePanel | None = None
         self._build_layout()

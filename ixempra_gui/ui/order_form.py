@@ -65,8 +65,14 @@ class OrderForm(QWidget):
     changed = Signal()
 
     def __init__(
-        self, prefs: Preferences, parent: QWidget | None = None, event_filters: bool = True
+        self,
+        prefs: Preferences,
+        today: str,
+        parent: QWidget | None = None,
+        event_filters: bool = True,
     ) -> None:
+        """``today``: the session's day (YYYY-MM-DD), the dates of the first order: one clock
+        for the window, so a window opened just before midnight is not a day out of step."""
         super().__init__(parent)
         self.setObjectName("orderForm")
         self.inputs: dict[str, QWidget] = {}
@@ -80,6 +86,10 @@ class OrderForm(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self._build_fields(layout)
+        for key in self._date_keys:
+            date_input = self.inputs[key]
+            assert isinstance(date_input, QLineEdit), key
+            date_input.setText(today)
         acknowledge, events = self.inputs["acknowledge_warnings"], self.inputs["worst_events"]
         assert isinstance(acknowledge, QCheckBox) and isinstance(events, QListWidget)
         self.acknowledge, self.worst_events = acknowledge, events

@@ -48,7 +48,7 @@ def _choices(widget: QWidget) -> list[str]:
 
 
 def test_the_order_form_shows_every_form_field_and_no_other(qtbot) -> None:
-    form = OrderForm(Preferences())
+    form = OrderForm(Preferences(), "2026-12-04")
     qtbot.addWidget(form)
     declared = on(Place.FORM)
     assert list(form.inputs) == [spec.key for spec in declared]  # in the registry's order

@@ -39,6 +39,7 @@ from ixempra_gui.core.calculator import calculate
 from ixempra_gui.core.models import Order
 from ixempra_gui.journal.entries import NewRecord
 from ixempra_gui.journal.store import Journal
+from ixempra_gui.presentation.session import Session
 from ixempra_gui.ui.main_window import MainWindow
 from ixempra_gui.ui.verify_dialog import VerifyDialog
 
@@ -83,7 +84,9 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def window(qtbot, data_dir: Path) -> MainWindow:
+def window(qtbot, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> MainWindow:
+    # The window's day is the tests' TODAY: a run that crosses midnight compares like with like.
+    monkeypatch.setattr(Session, "today", lambda self: TODAY)
     win = app.create_main_window()
     qtbot.addWidget(win)
     win.show()

@@ -87,6 +87,8 @@ class Heard:
 
 
 def session_and_ears(**kwargs: object) -> tuple[Session, ManualScheduler, Heard]:
+    """A session whose day is ``TODAY``: a run that crosses midnight compares like with like."""
+    kwargs.setdefault("today", lambda: TODAY)
     scheduler = ManualScheduler()
     session = Session(PREFS, scheduler, **kwargs)  # type: ignore[arg-type]
     return session, scheduler, Heard(session)
